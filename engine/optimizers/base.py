@@ -1,0 +1,115 @@
+"""What an optimizer is, and the building blocks the named ones share.
+
+An optimizer is a pair of pure functions over batches (optax's shape):
+``init(p, hp) -> state`` and ``step(p, g, state, hp) -> (p_next, state)``.
+``p`` and ``g`` are ``(n, 2)`` float64 arrays or, on the per-coordinate path,
+Python floats; every rule here is elementwise, so both give the same numbers.
+Hyperparameters ``hp`` are scalars or ``(n, 1)`` arrays (a sweep is a batch).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import Any, Literal
+
+from engine.numeric import Real, is_scalar, lerp
+
+Hyper = Mapping[str, Any]
+ParamKind = Literal["float", "bool", "pair"]
+
+
+@dataclass(frozen=True)
+class HyperParam:
+    """One hyperparameter: torch's name and default, its valid range, a hint."""
+
+    name: str
+    default: float | bool | tuple[float, float]
+    help: str
+    min: float | None = None
+    max: float | None = None
+    max_inclusive: bool = True
+    kind: ParamKind = "float"
+
+
+@dataclass(frozen=True)
+class Optimizer:
+    """A named optimizer: metadata for people plus its ``init``/``step`` pair."""
+
+    id: str
+    name: str
+    torch: str
+    rule: str
+    params: tuple[HyperParam, ...]
+    init: Callable[[Real, Hyper], Any]
+    step: Callable[[Real, Real, Any, Hyper], tuple[Real, Any]]
+
+    def param(self, name: str) -> HyperParam | None:
+        """The hyperparameter called ``name``, or None."""
+        return next((hp for hp in self.params if hp.name == name), None)
+
+    def defaults(self) -> dict[str, Any]:
+        """Every hyperparameter at its default."""
+        return {hp.name: hp.default for hp in self.params}
+
+
+def zeros_like(p: Real) -> Real:
+    """A zero of the same kind as ``p`` (float or array)."""
+    return 0.0 if is_scalar(p) else p * 0.0
+
+
+def is_zero(a: Real) -> bool:
+    """True when a scalar hyperparameter is exactly zero (torch skips the term)."""
+    return is_scalar(a) and a == 0.0
+
+
+def add_weight_decay(g: Real, p: Real, weight_decay: Real) -> Real:
+    r"""L2 penalty folded into the gradient: :math:`g \leftarrow g + \lambda p`."""
+    if is_zero(weight_decay):
+        return g
+    return g + weight_decay * p
+
+
+def decay_weights(p: Real, lr: Real, weight_decay: Real) -> Real:
+    r"""Decoupled weight decay (AdamW): :math:`p \leftarrow p (1 - \eta\lambda)`."""
+    if is_zero(weight_decay):
+        return p
+    return p * (1.0 - lr * weight_decay)
+
+
+def first_moment(m: Real, g: Real, beta1: Real) -> Real:
+    r"""Running mean of gradients: :math:`m \leftarrow \beta_1 m + (1-\beta_1) g` (torch's lerp)."""
+    return lerp(m, g, 1.0 - beta1)
+
+
+def second_moment(v: Real, g: Real, beta2: Real) -> Real:
+    r"""Running mean of squared gradients: :math:`v \leftarrow \beta_2 v + (1-\beta_2) g^2`."""
+    return v * beta2 + (1.0 - beta2) * g * g
+
+
+def bias_correction(beta: Real, t: int, enabled: bool = True) -> Real:
+    r"""Adam's correction factor :math:`1 - \beta^t` (1 when switched off)."""
+    return 1.0 - beta**t if enabled else 1.0
+
+
+# Hyperparameters several optimizers share, declared once.
+def lr_param(default: float) -> HyperParam:
+    """The learning rate: any finite number >= 0 (a huge one is a lesson)."""
+    return HyperParam("lr", default, "learning rate η", min=0.0)
+
+
+WEIGHT_DECAY = HyperParam("weight_decay", 0.0, "L2 penalty λ added to the gradient", min=0.0)
+BETAS = HyperParam(
+    "betas",
+    (0.9, 0.999),
+    "decay rates (β₁, β₂) of the first and second moment estimates",
+    min=0.0,
+    max=1.0,
+    max_inclusive=False,
+    kind="pair",
+)
+
+
+def eps_param(default: float) -> HyperParam:
+    """The term added for numerical stability."""
+    return HyperParam("eps", default, "ε added to the denominator for stability", min=0.0)

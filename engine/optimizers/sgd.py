@@ -1,0 +1,102 @@
+"""Stochastic gradient descent with optional heavy-ball or Nesterov momentum."""
+
+from __future__ import annotations
+
+from typing import NamedTuple
+
+import numpy as np
+
+from engine.numeric import Real, is_scalar
+from engine.optimizers.base import (
+    WEIGHT_DECAY,
+    HyperParam,
+    Hyper,
+    Optimizer,
+    add_weight_decay,
+    is_zero,
+    lr_param,
+    zeros_like,
+)
+
+
+class SGDState(NamedTuple):
+    """The momentum buffer ``buf`` and the number of steps taken ``t``."""
+
+    buf: Real
+    t: int
+
+
+def sgd_init(p: Real, hp: Hyper) -> SGDState:
+    """No buffer yet: torch creates it from the first gradient."""
+    return SGDState(buf=zeros_like(p), t=0)
+
+
+def sgd_step(
+    p: Real, g: Real, state: SGDState, hp: Hyper, nesterov: bool = False
+) -> tuple[Real, SGDState]:
+    r"""One step of ``torch.optim.SGD``.
+
+    .. math::
+        g &\leftarrow g + \lambda p \\
+        b &\leftarrow \begin{cases} g & t = 1 \\ \mu b + (1-\tau) g & t > 1 \end{cases} \\
+        d &= \begin{cases} g + \mu b & \text{nesterov} \\ b & \text{otherwise} \end{cases} \\
+        p &\leftarrow p - \eta d
+    """
+    lr, momentum = hp["lr"], hp.get("momentum", 0.0)
+    g = add_weight_decay(g, p, hp.get("weight_decay", 0.0))
+    if is_zero(momentum):
+        return p - lr * g, SGDState(state.buf, state.t + 1)
+    if state.t == 0:
+        buf = g
+    else:
+        buf = state.buf * momentum + (1.0 - hp.get("dampening", 0.0)) * g
+    direction = g + momentum * buf if nesterov else buf
+    if not is_scalar(momentum):
+        # A batch may mix momentum 0 with momentum > 0; torch uses g itself at 0.
+        direction = np.where(momentum == 0.0, g, direction)
+    return p - lr * direction, SGDState(buf, state.t + 1)
+
+
+def nesterov_step(p: Real, g: Real, state: SGDState, hp: Hyper) -> tuple[Real, SGDState]:
+    """``torch.optim.SGD(..., nesterov=True)``: the look-ahead form of :func:`sgd_step`."""
+    return sgd_step(p, g, state, hp, nesterov=True)
+
+
+MOMENTUM = HyperParam("momentum", 0.9, "momentum factor μ", min=0.0, max=1.0)
+DAMPENING = HyperParam(
+    "dampening",
+    0.0,
+    "dampening τ of the gradient added to the buffer (τ = μ gives the averaged form)",
+    min=0.0,
+    max=1.0,
+)
+
+GD = Optimizer(
+    id="gd",
+    name="Gradient descent",
+    torch="torch.optim.SGD(lr)",
+    rule=r"p_{t} = p_{t-1} - \eta\, g_t",
+    params=(lr_param(0.001), WEIGHT_DECAY),
+    init=sgd_init,
+    step=sgd_step,
+)
+
+MOMENTUM_SGD = Optimizer(
+    id="momentum",
+    name="Momentum",
+    torch="torch.optim.SGD(lr, momentum, dampening, weight_decay)",
+    rule=r"b_t = \mu b_{t-1} + (1-\tau) g_t,\quad p_t = p_{t-1} - \eta\, b_t",
+    params=(lr_param(0.001), MOMENTUM, DAMPENING, WEIGHT_DECAY),
+    init=sgd_init,
+    step=sgd_step,
+)
+
+NESTEROV = Optimizer(
+    id="nesterov",
+    name="Nesterov momentum",
+    torch="torch.optim.SGD(lr, momentum, nesterov=True)",
+    rule=r"b_t = \mu b_{t-1} + g_t,\quad p_t = p_{t-1} - \eta\,(g_t + \mu b_t)",
+    params=(lr_param(0.001), MOMENTUM, WEIGHT_DECAY),
+    init=sgd_init,
+    step=nesterov_step,
+)

@@ -1,0 +1,139 @@
+"""The MSE bowl of a straight-line fit, from data or generated.
+
+``f(w, b) = mean((t_i - (w x_i + b))^2)``. One pass over the data yields the
+centred moments; after that the loss and gradient cost O(1) per point through
+
+.. math::
+    f(w, b) = f^* + S_{xx} (w - w^*)^2 + (\bar t - w \bar x - b)^2,
+
+where :math:`w^* = S_{xt}/S_{xx}` and :math:`f^* = S_{tt} - S_{xt}^2/S_{xx}`,
+which is never negative and exact near the minimum (no cancellation).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from engine.numeric import Real
+from engine.surfaces import Surface
+
+REGRESSION_FORMULA = r"\frac1n \sum_i \big(t_i - (w x_i + b)\big)^2"
+DEFAULT_GENERATE = {
+    "slope": 2.0,
+    "intercept": 1.0,
+    "noise": 0.0,
+    "n": 100,
+    "x_range": (-5.0, 5.0),
+    "seed": 0,
+}
+
+
+@dataclass(frozen=True)
+class LineData:
+    """Points ``(x_i, t_i)`` and their centred moments, computed once."""
+
+    x: np.ndarray
+    t: np.ndarray
+    mean_x: float
+    mean_t: float
+    var_x: float
+    cov_xt: float
+    var_t: float
+
+    @classmethod
+    def from_points(cls, x: np.ndarray, t: np.ndarray) -> LineData:
+        """Centre the data (two cheap passes) and keep the moments."""
+        x = np.ascontiguousarray(x, dtype=np.float64)
+        t = np.ascontiguousarray(t, dtype=np.float64)
+        if x.shape != t.shape or x.ndim != 1 or x.size < 2:
+            raise ValueError("x and t must be equal-length lists of at least 2 numbers")
+        mean_x, mean_t = float(x.mean()), float(t.mean())
+        dx, dt = x - mean_x, t - mean_t
+        var_x = float(dx @ dx) / x.size
+        if not var_x > 0.0:
+            raise ValueError("the x values must not all be equal (the fit has no unique line)")
+        return cls(x, t, mean_x, mean_t, var_x, float(dx @ dt) / x.size, float(dt @ dt) / x.size)
+
+    @property
+    def slope(self) -> float:
+        """Least-squares slope ``w*``."""
+        return self.cov_xt / self.var_x
+
+    @property
+    def intercept(self) -> float:
+        """Least-squares intercept ``b*``."""
+        return self.mean_t - self.slope * self.mean_x
+
+    @property
+    def min_loss(self) -> float:
+        """The residual mean square at the least-squares line, ``f*``."""
+        return max(self.var_t - self.cov_xt * self.slope, 0.0)
+
+
+def generate_line(
+    slope: float, intercept: float, noise: float, n: int, x_range: tuple[float, float], seed: int
+) -> tuple[np.ndarray, np.ndarray]:
+    """Points ``t = slope x + intercept + noise·N(0, 1)`` with x uniform in ``x_range``."""
+    rng = np.random.default_rng(seed)
+    x = rng.uniform(x_range[0], x_range[1], n)
+    t = slope * x + intercept
+    if noise > 0.0:
+        t = t + noise * rng.standard_normal(n)
+    return x, t
+
+
+class MinibatchSampler:
+    """Minibatch gradients of the bowl: shuffled epochs, batches drawn without replacement.
+
+    Like a ``DataLoader(shuffle=True, drop_last=False)``: each epoch is a fresh
+    permutation of the points cut into batches; the last batch may be smaller.
+    """
+
+    def __init__(self, data: LineData, batch_size: int, rng: np.random.Generator) -> None:
+        self.data = data
+        self.batch_size = min(batch_size, data.x.size)
+        self.rng = rng
+        self.order = np.empty(0, dtype=np.intp)
+        self.cursor = 0
+
+    def grad(self, w: float, b: float) -> tuple[float, float]:
+        """Gradient of the mean squared error over the next minibatch."""
+        if self.cursor >= self.order.size:
+            self.order = self.rng.permutation(self.data.x.size)
+            self.cursor = 0
+        index = self.order[self.cursor : self.cursor + self.batch_size]
+        self.cursor += self.batch_size
+        x = self.data.x[index]
+        residual = self.data.t[index] - (w * x + b)
+        return -2.0 * float(x @ residual) / x.size, -2.0 * float(residual.sum()) / x.size
+
+
+def regression(data: LineData, *, generated: bool = False) -> Surface:
+    """The bowl over ``(w, b)``, plotted as ``x = w``, ``y = b``."""
+    w_star, b_star, f_star = data.slope, data.intercept, data.min_loss
+    var_x, mean_x, mean_t = data.var_x, data.mean_x, data.mean_t
+
+    def value(w: Real, b: Real) -> Real:
+        dw, c = w - w_star, mean_t - w * mean_x - b
+        return f_star + var_x * dw * dw + c * c
+
+    def grad(w: Real, b: Real) -> tuple[Real, Real]:
+        c = mean_t - w * mean_x - b
+        return 2.0 * var_x * (w - w_star) - 2.0 * mean_x * c, -2.0 * c
+
+    half = max(10.0, 1.25 * max(abs(w_star), abs(b_star)))
+    return Surface(
+        id="regression",
+        name="Line fit (MSE)",
+        formula=REGRESSION_FORMULA,
+        params={},
+        domain=((-half, half), (-half, half)),
+        minima=((w_star, b_star),),
+        default_start=(round(w_star + 1.0, 1), round(b_star + 1.0, 1)),
+        value_xy=value,
+        grad_xy=grad,
+        extra={"n": int(data.x.size), "slope": w_star, "intercept": b_star, "generated": generated},
+        sampler=data,
+    )

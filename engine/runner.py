@@ -1,0 +1,300 @@
+"""The runner: step every run of a spec and yield frames of trajectory.
+
+A spec holds at most 16 runs, so each run advances on Python floats, one
+coordinate at a time, through the same ``init``/``step`` functions a batch
+uses on arrays (see :mod:`engine.numeric`); that is ~20x faster than numpy on
+tiny arrays. Runs advance in lockstep, one frame of ``frame_steps`` steps at a
+time, so a stream can send each frame as soon as it exists.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+import numpy as np
+
+from engine.catalog import SpecError, build_surface, describe_surface
+from engine.optimizers import OPTIMIZERS
+from engine.regression import LineData, MinibatchSampler
+from engine.spec import RunSpec
+from engine.surfaces import Surface
+
+Status = Literal["converged", "max_steps", "diverged"]
+FRAME_STEPS = 100
+
+
+@dataclass
+class Chunk:
+    """One run's new points in a frame (empty once the run has stopped)."""
+
+    x: list[float] = field(default_factory=list)
+    y: list[float] = field(default_factory=list)
+    loss: list[float] = field(default_factory=list)
+    grad_norm: list[float] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class Frame:
+    """Points ``step, step+1, …`` of every run; ``step`` is the index of the first."""
+
+    step: int
+    runs: list[Chunk]
+
+
+@dataclass(frozen=True)
+class Summary:
+    """How a run ended."""
+
+    status: Status
+    steps_taken: int
+    final_loss: float
+    distance_to_min: float | None
+
+
+class Run:
+    """One optimizer on one surface, advanced on Python floats."""
+
+    def __init__(
+        self,
+        surface: Surface,
+        optimizer_id: str,
+        hp: dict[str, Any],
+        start: tuple[float, float],
+        sampler: MinibatchSampler | None,
+    ) -> None:
+        optimizer = OPTIMIZERS[optimizer_id]
+        self.surface, self.hp, self.sampler = surface, hp, sampler
+        self.step_fn = optimizer.step
+        self.x, self.y = float(start[0]), float(start[1])
+        self.state_x = optimizer.init(self.x, hp)
+        self.state_y = optimizer.init(self.y, hp)
+        self.gx, self.gy = (float(g) for g in surface.grad_xy(self.x, self.y))
+        self.loss = float(surface.value_xy(self.x, self.y))
+        self.steps_taken = 0
+        self.status: Status | None = None
+
+    def check_start(self, grad_tol: float, bound: float) -> None:
+        """A start that is already a minimum, or already beyond the bound, ends the run."""
+        if math.hypot(self.gx, self.gy) < grad_tol:
+            self.status = "converged"
+        elif not all(abs(v) <= bound for v in (self.x, self.y, self.loss, self.gx, self.gy)):
+            self.status = "diverged"
+
+    def advance(self, steps: int, grad_tol: float, bound: float, chunk: Chunk) -> None:
+        """Take up to ``steps`` steps into ``chunk``; stop early on convergence or divergence."""
+        if self.status is not None:
+            return
+        x, y, gx, gy, loss = self.x, self.y, self.gx, self.gy, self.loss
+        state_x, state_y, hp, step = self.state_x, self.state_y, self.hp, self.step_fn
+        value, grad, sampler = self.surface.value_xy, self.surface.grad_xy, self.sampler
+        xs, ys, losses, norms = chunk.x, chunk.y, chunk.loss, chunk.grad_norm
+        taken = 0
+        while taken < steps:
+            try:
+                if sampler is not None:
+                    gx, gy = sampler.grad(x, y)
+                nx, state_x = step(x, gx, state_x, hp)
+                ny, state_y = step(y, gy, state_y, hp)
+                new_loss = float(value(nx, ny))
+                ngx, ngy = grad(nx, ny)
+                ngx, ngy = float(ngx), float(ngy)
+            except (ArithmeticError, ValueError):
+                self.status = "diverged"  # overflow or a point outside the formula's domain
+                break
+            if not (
+                abs(nx) <= bound and abs(ny) <= bound and abs(new_loss) <= bound
+                and abs(ngx) <= bound and abs(ngy) <= bound
+            ):  # fmt: skip
+                self.status = "diverged"  # NaN fails every comparison, so it lands here too
+                break
+            norm = math.hypot(ngx, ngy)
+            x, y, gx, gy, loss = nx, ny, ngx, ngy, new_loss
+            xs.append(x)
+            ys.append(y)
+            losses.append(loss)
+            norms.append(norm)
+            taken += 1
+            if norm < grad_tol:
+                self.status = "converged"
+                break
+        self.x, self.y, self.gx, self.gy, self.loss = x, y, gx, gy, loss
+        self.state_x, self.state_y = state_x, state_y
+        self.steps_taken += taken
+
+    def start_chunk(self) -> Chunk:
+        """The start point, the first entry of every array."""
+        return Chunk([self.x], [self.y], [self.loss], [math.hypot(self.gx, self.gy)])
+
+
+@dataclass(frozen=True)
+class RunInfo:
+    """What a run is: its label, optimizer id and every hyperparameter."""
+
+    label: str
+    optimizer: str
+    params: dict[str, Any]
+    batch_size: int | None = None
+
+    def as_dict(self) -> dict[str, Any]:
+        """JSON-ready (pairs become lists)."""
+        params = {k: list(v) if isinstance(v, tuple) else v for k, v in self.params.items()}
+        info: dict[str, Any] = {"label": self.label, "optimizer": self.optimizer, "params": params}
+        if self.batch_size is not None:
+            info["batch_size"] = self.batch_size
+        return info
+
+
+class Simulation:
+    """A validated spec, ready to run: the surface, the runs and how to step them."""
+
+    def __init__(self, spec: RunSpec) -> None:
+        self.spec = spec
+        self.surface = build_surface(spec.surface)
+        self.start = spec.start or self.surface.default_start
+        loss = self.surface.value_xy(float(self.start[0]), float(self.start[1]))
+        gradient = self.surface.grad_xy(float(self.start[0]), float(self.start[1]))
+        if not all(math.isfinite(float(v)) for v in (loss, *gradient)):
+            raise SpecError("start", "the surface is not defined (or not finite) at the start point")
+        self.infos = [run_info(entry, index) for index, entry in enumerate(spec.optimizers)]
+        self.runs = [
+            Run(self.surface, info.optimizer, info.params, self.start,
+                self.sampler(info.batch_size, index))
+            for index, info in enumerate(self.infos)
+        ]  # fmt: skip
+
+    def sampler(self, batch_size: int | None, index: int) -> MinibatchSampler | None:
+        """A seeded minibatch sampler for run ``index``, or None for full gradients."""
+        if batch_size is None:
+            return None
+        data = self.surface.sampler
+        assert isinstance(data, LineData)
+        return MinibatchSampler(data, batch_size, np.random.default_rng([self.spec.seed, index]))
+
+    def frames(self, frame_steps: int = FRAME_STEPS) -> Iterator[Frame]:
+        """Frames until every run has stopped; the first one starts with the start point."""
+        stop, steps = self.spec.stop, self.spec.steps
+        chunks = [run.start_chunk() for run in self.runs]
+        for run in self.runs:
+            run.check_start(stop.grad_tol, stop.divergence_bound)
+        first_index = done = 0
+        while True:
+            budget = min(frame_steps, steps - done)
+            for run, chunk in zip(self.runs, chunks, strict=True):
+                run.advance(budget, stop.grad_tol, stop.divergence_bound, chunk)
+            done += budget
+            yield Frame(step=first_index, runs=chunks)
+            if done >= steps or all(run.status is not None for run in self.runs):
+                break
+            first_index = done + 1
+            chunks = [Chunk() for _ in self.runs]
+        for run in self.runs:
+            if run.status is None:
+                run.status = "max_steps"
+
+    def summaries(self) -> list[Summary]:
+        """How each run ended (call after the frames are exhausted)."""
+        return [
+            Summary(
+                status=run.status or "max_steps",
+                steps_taken=run.steps_taken,
+                final_loss=run.loss,
+                distance_to_min=self.surface.nearest_minimum_distance(run.x, run.y),
+            )
+            for run in self.runs
+        ]
+
+    def describe(self) -> dict[str, Any]:
+        """The ``meta`` of a result: the surface and each run's settings."""
+        return {
+            "surface": describe_surface(self.surface),
+            "runs": [info.as_dict() for info in self.infos],
+        }
+
+
+def run_info(entry: Any, index: int) -> RunInfo:
+    """A run's resolved settings, labelled by its name and learning rate if unlabelled."""
+    name = OPTIMIZERS[entry.id].name
+    label = entry.label or f"{name} (lr={entry.params['lr']:g})"
+    if entry.batch_size is not None and not entry.label:
+        label += f", batch {entry.batch_size}"
+    return RunInfo(label, entry.id, dict(entry.params), entry.batch_size)
+
+
+@dataclass(frozen=True)
+class Trajectory:
+    """A finished run: its settings, its whole path and how it ended."""
+
+    info: RunInfo
+    x: np.ndarray
+    y: np.ndarray
+    loss: np.ndarray
+    grad_norm: np.ndarray
+    summary: Summary
+
+    def as_dict(self) -> dict[str, Any]:
+        """The API's run item (arrays stay numpy; orjson writes them directly)."""
+        return {
+            **self.info.as_dict(),
+            "x": self.x,
+            "y": self.y,
+            "loss": self.loss,
+            "grad_norm": self.grad_norm,
+            "status": self.summary.status,
+            "steps_taken": self.summary.steps_taken,
+            "final_loss": self.summary.final_loss,
+            "distance_to_min": self.summary.distance_to_min,
+        }
+
+
+@dataclass(frozen=True)
+class Result:
+    """Every trajectory of a spec, plus the surface they ran on."""
+
+    surface: Surface
+    runs: list[Trajectory]
+
+    def as_dict(self) -> dict[str, Any]:
+        """The body of ``POST /api/runs``."""
+        return {"surface": describe_surface(self.surface), "runs": [r.as_dict() for r in self.runs]}
+
+    def to_records(self) -> list[dict[str, Any]]:
+        """One row per run and step (label, step, x, y, loss, grad_norm): ready for a table."""
+        return [
+            {"label": run.info.label, "optimizer": run.info.optimizer, "step": k,
+             "x": float(run.x[k]), "y": float(run.y[k]), "loss": float(run.loss[k]),
+             "grad_norm": float(run.grad_norm[k])}
+            for run in self.runs
+            for k in range(run.x.size)
+        ]  # fmt: skip
+
+    def to_frame(self) -> Any:
+        """The records as a pandas DataFrame (pandas is optional, imported only here)."""
+        import pandas
+
+        return pandas.DataFrame.from_records(self.to_records())
+
+
+def gather(simulation: Simulation, frames: Iterator[Frame] | None = None) -> Result:
+    """Run a simulation to the end and join its frames into whole trajectories."""
+    columns: list[Chunk] = [Chunk() for _ in simulation.runs]
+    for frame in frames if frames is not None else simulation.frames():
+        for column, chunk in zip(columns, frame.runs, strict=True):
+            column.x += chunk.x
+            column.y += chunk.y
+            column.loss += chunk.loss
+            column.grad_norm += chunk.grad_norm
+    trajectories = [
+        Trajectory(info, np.array(c.x), np.array(c.y), np.array(c.loss), np.array(c.grad_norm), s)
+        for info, c, s in zip(simulation.infos, columns, simulation.summaries(), strict=True)
+    ]
+    return Result(simulation.surface, trajectories)
+
+
+def run(spec: RunSpec | dict[str, Any]) -> Result:
+    """Validate ``spec`` (a dict is fine) and run it: the notebook's one-liner."""
+    if not isinstance(spec, RunSpec):
+        spec = RunSpec.model_validate(spec)
+    return gather(Simulation(spec))

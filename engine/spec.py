@@ -1,0 +1,194 @@
+"""The run spec: what to run, validated with bounds (shared by the API and CLI).
+
+Every field has a range, so no request can ask for unbounded work; errors name
+the field that is wrong. Cross-field rules that need the registries
+(hyperparameter names, surface params) are checked here too.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Annotated, Any, Literal
+
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationInfo,
+    field_validator,
+    model_validator,
+)
+
+from engine.optimizers import OPTIMIZERS
+from engine.surfaces import BUILTIN_SURFACES
+
+MAX_STEPS = 20_000
+MAX_OPTIMIZERS = 16
+MAX_POINTS = 1_000_000
+
+Finite = Annotated[float, Field(allow_inf_nan=False)]
+Bounded = Annotated[float, Field(allow_inf_nan=False, ge=-1e6, le=1e6)]
+SurfaceId = Literal["quadratic", "rosenbrock", "beale", "himmelblau", "saddle", "rastrigin", "regression"]
+OptimizerId = Literal[
+    "gd", "momentum", "nesterov", "adagrad", "adadelta", "rmsprop", "adam", "adamw", "nadam",
+    "adamax",
+]  # fmt: skip
+
+
+class Strict(BaseModel):
+    """A model that rejects unknown fields, so typos are errors, not silence."""
+
+    model_config = ConfigDict(extra="forbid")
+
+
+class LineDataSpec(Strict):
+    """Data points for the regression bowl: inputs ``x`` and targets ``y``."""
+
+    x: Annotated[list[Finite], Field(min_length=2, max_length=MAX_POINTS)]
+    y: Annotated[list[Finite], Field(min_length=2, max_length=MAX_POINTS)]
+
+    @model_validator(mode="after")
+    def same_length(self) -> LineDataSpec:
+        if len(self.x) != len(self.y):
+            raise ValueError(f"x has {len(self.x)} values but y has {len(self.y)}")
+        return self
+
+
+class GenerateSpec(Strict):
+    """Synthetic line data ``t = slope·x + intercept + noise·N(0, 1)``."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)  # hashable: a cache key
+
+    slope: Bounded = 2.0
+    intercept: Bounded = 1.0
+    noise: Annotated[float, Field(allow_inf_nan=False, ge=0.0, le=1e6)] = 0.0
+    n: Annotated[int, Field(ge=2, le=MAX_POINTS)] = 100
+    x_range: tuple[Bounded, Bounded] = (-5.0, 5.0)
+    seed: Annotated[int, Field(ge=0, le=2**32 - 1)] = 0
+
+    @field_validator("x_range")
+    @classmethod
+    def ordered(cls, value: tuple[float, float]) -> tuple[float, float]:
+        if not value[0] < value[1]:
+            raise ValueError("x_range must be [low, high] with low < high")
+        return value
+
+
+class SurfaceSpec(Strict):
+    """Which surface, with its parameters (built-ins), data (regression) or formula (custom)."""
+
+    id: SurfaceId
+    params: dict[str, Finite] = Field(default_factory=dict)
+    data: LineDataSpec | None = None
+    generate: GenerateSpec | None = None
+    domain: tuple[tuple[Bounded, Bounded], tuple[Bounded, Bounded]] | None = None
+
+    @model_validator(mode="after")
+    def fits_the_surface(self) -> SurfaceSpec:
+        kind = BUILTIN_SURFACES.get(self.id)
+        allowed = {p.name: p for p in kind.params} if kind else {}
+        for name, value in self.params.items():
+            param = allowed.get(name)
+            if param is None:
+                known = ", ".join(allowed) or "none"
+                raise ValueError(f"unknown parameter '{name}' for {self.id} (known: {known})")
+            if not param.min <= value <= param.max:
+                raise ValueError(f"{name} must be between {param.min:g} and {param.max:g}")
+        if self.id != "regression" and (self.data or self.generate):
+            raise ValueError("data and generate belong to the regression surface only")
+        if self.data and self.generate:
+            raise ValueError("give either data or generate, not both")
+        if self.domain is not None:
+            (x0, x1), (y0, y1) = self.domain
+            if not (x0 < x1 and y0 < y1):
+                raise ValueError("domain must be [[xmin, xmax], [ymin, ymax]] with min < max")
+        return self
+
+
+HyperValue = bool | Finite | tuple[Finite, Finite]
+
+
+class OptimizerSpec(Strict):
+    """One run: an optimizer, its hyperparameters (torch's names), a label."""
+
+    id: OptimizerId
+    params: dict[str, HyperValue] = Field(default_factory=dict, validate_default=True)
+    label: Annotated[str, Field(max_length=80)] | None = None
+    batch_size: Annotated[int, Field(ge=1, le=MAX_POINTS)] | None = None
+
+    @field_validator("params")
+    @classmethod
+    def known_params(cls, params: dict[str, Any], info: ValidationInfo) -> dict[str, Any]:
+        if "id" not in info.data:
+            return params  # the id is wrong already; that error is the one to read
+        return resolve_params(info.data["id"], params)
+
+
+def resolve_params(optimizer_id: str, given: dict[str, Any]) -> dict[str, Any]:
+    """Every hyperparameter of the optimizer, defaults filled, each checked against its range."""
+    optimizer = OPTIMIZERS[optimizer_id]
+    unknown = set(given) - {hp.name for hp in optimizer.params}
+    if unknown:
+        known = ", ".join(hp.name for hp in optimizer.params)
+        name = sorted(unknown)[0]
+        raise ValueError(f"unknown hyperparameter '{name}' for {optimizer_id} (known: {known})")
+    resolved: dict[str, Any] = {}
+    for hp in optimizer.params:
+        value = given.get(hp.name, hp.default)
+        if hp.kind == "bool":
+            if not isinstance(value, bool):
+                raise ValueError(f"{hp.name} must be true or false")
+            resolved[hp.name] = value
+            continue
+        values = value if hp.kind == "pair" else (value,)
+        if isinstance(value, bool) or (
+            hp.kind == "pair" and not (isinstance(value, tuple | list) and len(value) == 2)
+        ):
+            raise ValueError(f"{hp.name} must be {'two numbers' if hp.kind == 'pair' else 'a number'}")
+        if hp.kind != "pair" and isinstance(value, tuple | list):
+            raise ValueError(f"{hp.name} must be a number")
+        for item in values:
+            check_range(hp.name, float(item), hp.min, hp.max, hp.max_inclusive)
+        resolved[hp.name] = tuple(float(v) for v in values) if hp.kind == "pair" else float(value)
+    if optimizer_id == "nesterov" and resolved["momentum"] <= 0.0:
+        raise ValueError("nesterov needs momentum > 0")
+    return resolved
+
+
+def check_range(name: str, value: float, low: float | None, high: float | None, inclusive: bool) -> None:
+    """Raise a readable error when ``value`` leaves ``[low, high]`` (or ``[low, high)``)."""
+    if not math.isfinite(value):
+        raise ValueError(f"{name} must be a finite number")
+    if low is not None and value < low:
+        raise ValueError(f"{name} must be ≥ {low:g}, got {value:g}")
+    if high is not None and (value > high or (not inclusive and value == high)):
+        bound = "≤" if inclusive else "<"
+        raise ValueError(f"{name} must be {bound} {high:g}, got {value:g}")
+
+
+class StopSpec(Strict):
+    """When a run ends early: converged below ``grad_tol``, diverged beyond ``divergence_bound``."""
+
+    grad_tol: Annotated[float, Field(allow_inf_nan=False, ge=0.0, le=1e6)] = 1e-9
+    divergence_bound: Annotated[float, Field(allow_inf_nan=False, gt=0.0, le=1e300)] = 1e8
+
+
+class RunSpec(Strict):
+    """Everything needed to reproduce a set of trajectories."""
+
+    surface: SurfaceSpec
+    start: tuple[Finite, Finite] | None = None
+    steps: Annotated[int, Field(ge=1, le=MAX_STEPS)] = 200
+    optimizers: Annotated[list[OptimizerSpec], Field(min_length=1, max_length=MAX_OPTIMIZERS)]
+    stop: StopSpec = Field(default_factory=StopSpec)
+    seed: Annotated[int, Field(ge=0, le=2**32 - 1)] = 0
+
+    @model_validator(mode="after")
+    def batch_size_needs_data(self) -> RunSpec:
+        for index, entry in enumerate(self.optimizers):
+            if entry.batch_size is not None and self.surface.id != "regression":
+                raise ValueError(
+                    f"optimizers[{index}].batch_size needs a surface with data "
+                    f"(regression), not {self.surface.id}"
+                )
+        return self

@@ -1,0 +1,260 @@
+"""Loss surfaces: what a surface is, and the built-in test functions.
+
+Each function is written once with operators and :mod:`engine.numeric`, so it
+evaluates Python floats (one run) and numpy arrays (grids, batches) alike. The
+gradient is exact, never a finite difference.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from engine.numeric import Real, cos, sin
+
+Point = tuple[float, float]
+Domain = tuple[Point, Point]
+
+
+@dataclass(frozen=True)
+class Grid:
+    """A surface sampled on a grid, Plotly's way round: ``z[j, i] = f(x[i], y[j])``."""
+
+    x: np.ndarray
+    y: np.ndarray
+    z: np.ndarray
+
+
+@dataclass(frozen=True)
+class Surface:
+    """A 2-D loss ``f(x, y)`` with its exact gradient and what is known about it."""
+
+    id: str
+    name: str
+    formula: str
+    params: Mapping[str, float]
+    domain: Domain
+    minima: tuple[Point, ...]
+    default_start: Point
+    value_xy: Callable[[Real, Real], Real]
+    grad_xy: Callable[[Real, Real], tuple[Real, Real]]
+    extra: Mapping[str, Any] = field(default_factory=dict)
+    sampler: Any = None
+
+    def value(self, p: np.ndarray) -> np.ndarray:
+        """Loss at each row of an ``(n, 2)`` batch."""
+        p = np.asarray(p, dtype=np.float64)
+        with np.errstate(all="ignore"):
+            return np.asarray(self.value_xy(p[:, 0], p[:, 1]), dtype=np.float64)
+
+    def grad(self, p: np.ndarray) -> np.ndarray:
+        """Gradient at each row of an ``(n, 2)`` batch, shape ``(n, 2)``."""
+        p = np.asarray(p, dtype=np.float64)
+        with np.errstate(all="ignore"):
+            gx, gy = self.grad_xy(p[:, 0], p[:, 1])
+        return np.stack(np.broadcast_arrays(gx, gy), axis=1).astype(np.float64)
+
+    def grid(self, resolution: int = 100, domain: Domain | None = None) -> Grid:
+        """Values on a ``resolution`` × ``resolution`` grid; NaN where undefined."""
+        (x0, x1), (y0, y1) = domain or self.domain
+        x = np.linspace(x0, x1, resolution)
+        y = np.linspace(y0, y1, resolution)
+        xx, yy = np.meshgrid(x, y)
+        with np.errstate(all="ignore"):
+            z = np.broadcast_to(self.value_xy(xx, yy), xx.shape).astype(np.float64)
+        z[~np.isfinite(z)] = np.nan
+        return Grid(x, y, z)
+
+    def nearest_minimum_distance(self, x: float, y: float) -> float | None:
+        """Distance from ``(x, y)`` to the closest known minimum, None if none is known."""
+        if not self.minima:
+            return None
+        return min(math.hypot(x - mx, y - my) for mx, my in self.minima)
+
+
+@dataclass(frozen=True)
+class SurfaceParam:
+    """A parameter of a built-in surface, with its default and allowed range."""
+
+    name: str
+    default: float
+    min: float
+    max: float
+    help: str
+
+
+@dataclass(frozen=True)
+class SurfaceKind:
+    """A registered kind of surface: metadata plus a factory from parameters."""
+
+    id: str
+    name: str
+    formula: str
+    params: tuple[SurfaceParam, ...]
+    make: Callable[..., Surface]
+
+    def defaults(self) -> dict[str, float]:
+        """Every parameter at its default."""
+        return {p.name: p.default for p in self.params}
+
+
+def quadratic(l1: float = 1.0, l2: float = 10.0, theta: float = 0.0) -> Surface:
+    """An elongated bowl with curvatures ``l1``, ``l2``, rotated by ``theta`` degrees."""
+    c, s = math.cos(math.radians(theta)), math.sin(math.radians(theta))
+
+    def value(x: Real, y: Real) -> Real:
+        u, v = c * x + s * y, -s * x + c * y
+        return 0.5 * (l1 * u * u + l2 * v * v)
+
+    def grad(x: Real, y: Real) -> tuple[Real, Real]:
+        u, v = c * x + s * y, -s * x + c * y
+        return l1 * u * c - l2 * v * s, l1 * u * s + l2 * v * c
+
+    return Surface(
+        "quadratic", "Quadratic bowl", QUADRATIC_FORMULA, {"l1": l1, "l2": l2, "theta": theta},
+        ((-5.0, 5.0), (-5.0, 5.0)), ((0.0, 0.0),), (-4.0, 2.0), value, grad,
+    )  # fmt: skip
+
+
+def rosenbrock(a: float = 1.0, b: float = 100.0) -> Surface:
+    """Rosenbrock's banana valley, minimum at ``(a, a²)``."""
+
+    def value(x: Real, y: Real) -> Real:
+        r = y - x * x
+        return (a - x) * (a - x) + b * r * r
+
+    def grad(x: Real, y: Real) -> tuple[Real, Real]:
+        r = y - x * x
+        return -2.0 * (a - x) - 4.0 * b * x * r, 2.0 * b * r
+
+    return Surface(
+        "rosenbrock", "Rosenbrock", ROSENBROCK_FORMULA, {"a": a, "b": b},
+        ((-2.0, 2.0), (-1.0, 3.0)), ((a, a * a),), (-1.5, 2.0), value, grad,
+    )  # fmt: skip
+
+
+def beale() -> Surface:
+    """Beale's function: flat plateaus and sharp ridges, minimum at ``(3, 0.5)``."""
+
+    def terms(x: Real, y: Real) -> tuple[Real, Real, Real]:
+        y2 = y * y
+        return 1.5 - x + x * y, 2.25 - x + x * y2, 2.625 - x + x * y2 * y
+
+    def value(x: Real, y: Real) -> Real:
+        t1, t2, t3 = terms(x, y)
+        return t1 * t1 + t2 * t2 + t3 * t3
+
+    def grad(x: Real, y: Real) -> tuple[Real, Real]:
+        t1, t2, t3 = terms(x, y)
+        y2 = y * y
+        gx = 2.0 * (t1 * (y - 1.0) + t2 * (y2 - 1.0) + t3 * (y2 * y - 1.0))
+        gy = 2.0 * x * (t1 + 2.0 * t2 * y + 3.0 * t3 * y2)
+        return gx, gy
+
+    return Surface(
+        "beale", "Beale", BEALE_FORMULA, {}, ((-4.5, 4.5), (-4.5, 4.5)), ((3.0, 0.5),),
+        (1.0, 1.5), value, grad,
+    )  # fmt: skip
+
+
+HIMMELBLAU_MINIMA: tuple[Point, ...] = (
+    (3.0, 2.0),
+    (-2.805118086952745, 3.131312518250573),
+    (-3.779310253377747, -3.283185991286170),
+    (3.584428340330492, -1.848126526964404),
+)
+
+
+def himmelblau() -> Surface:
+    """Himmelblau's function: four minima of equal value, which basin wins?"""
+
+    def value(x: Real, y: Real) -> Real:
+        a, b = x * x + y - 11.0, x + y * y - 7.0
+        return a * a + b * b
+
+    def grad(x: Real, y: Real) -> tuple[Real, Real]:
+        a, b = x * x + y - 11.0, x + y * y - 7.0
+        return 4.0 * x * a + 2.0 * b, 2.0 * a + 4.0 * y * b
+
+    return Surface(
+        "himmelblau", "Himmelblau", HIMMELBLAU_FORMULA, {}, ((-5.0, 5.0), (-5.0, 5.0)),
+        HIMMELBLAU_MINIMA, (0.0, 0.0), value, grad,
+    )  # fmt: skip
+
+
+def saddle() -> Surface:
+    """A saddle at the origin with minima at ``y = ±√2``: who escapes, and how fast?"""
+
+    def value(x: Real, y: Real) -> Real:
+        y2 = y * y
+        return x * x - y2 + 0.25 * y2 * y2
+
+    def grad(x: Real, y: Real) -> tuple[Real, Real]:
+        return 2.0 * x, -2.0 * y + y * y * y
+
+    root2 = math.sqrt(2.0)
+    return Surface(
+        "saddle", "Saddle", SADDLE_FORMULA, {}, ((-2.0, 2.0), (-2.5, 2.5)),
+        ((0.0, root2), (0.0, -root2)), (-1.5, 0.01), value, grad,
+    )  # fmt: skip
+
+
+def rastrigin() -> Surface:
+    """Rastrigin's egg crate: many local minima, the global one at the origin."""
+    two_pi = 2.0 * math.pi
+
+    def value(x: Real, y: Real) -> Real:
+        return 20.0 + x * x - 10.0 * cos(two_pi * x) + y * y - 10.0 * cos(two_pi * y)
+
+    def grad(x: Real, y: Real) -> tuple[Real, Real]:
+        return (
+            2.0 * x + 10.0 * two_pi * sin(two_pi * x),
+            2.0 * y + 10.0 * two_pi * sin(two_pi * y),
+        )
+
+    return Surface(
+        "rastrigin", "Rastrigin", RASTRIGIN_FORMULA, {}, ((-5.12, 5.12), (-5.12, 5.12)),
+        ((0.0, 0.0),), (3.2, -2.8), value, grad,
+    )  # fmt: skip
+
+
+QUADRATIC_FORMULA = (
+    r"\tfrac12(\lambda_1 u^2 + \lambda_2 v^2),\ "
+    r"u = x\cos\theta + y\sin\theta,\ v = -x\sin\theta + y\cos\theta"
+)
+ROSENBROCK_FORMULA = r"(a - x)^2 + b\,(y - x^2)^2"
+BEALE_FORMULA = r"(1.5 - x + xy)^2 + (2.25 - x + xy^2)^2 + (2.625 - x + xy^3)^2"
+HIMMELBLAU_FORMULA = r"(x^2 + y - 11)^2 + (x + y^2 - 7)^2"
+SADDLE_FORMULA = r"x^2 - y^2 + y^4/4"
+RASTRIGIN_FORMULA = r"20 + x^2 - 10\cos(2\pi x) + y^2 - 10\cos(2\pi y)"
+
+BUILTIN_SURFACES: dict[str, SurfaceKind] = {
+    kind.id: kind
+    for kind in (
+        SurfaceKind(
+            "quadratic", "Quadratic bowl", QUADRATIC_FORMULA,
+            (
+                SurfaceParam("l1", 1.0, 1e-6, 1e6, "curvature λ₁ along u"),
+                SurfaceParam("l2", 10.0, 1e-6, 1e6, "curvature λ₂ along v"),
+                SurfaceParam("theta", 0.0, -180.0, 180.0, "rotation θ in degrees"),
+            ),
+            quadratic,
+        ),
+        SurfaceKind(
+            "rosenbrock", "Rosenbrock", ROSENBROCK_FORMULA,
+            (
+                SurfaceParam("a", 1.0, -10.0, 10.0, "the minimum lies at (a, a²)"),
+                SurfaceParam("b", 100.0, 0.0, 1e4, "steepness of the valley walls"),
+            ),
+            rosenbrock,
+        ),
+        SurfaceKind("beale", "Beale", BEALE_FORMULA, (), beale),
+        SurfaceKind("himmelblau", "Himmelblau", HIMMELBLAU_FORMULA, (), himmelblau),
+        SurfaceKind("saddle", "Saddle", SADDLE_FORMULA, (), saddle),
+        SurfaceKind("rastrigin", "Rastrigin", RASTRIGIN_FORMULA, (), rastrigin),
+    )
+}  # fmt: skip
