@@ -56,7 +56,7 @@ def build_surface(spec: SurfaceSpec) -> Surface:
 
 
 def describe_surface(surface: Surface) -> dict[str, Any]:
-    """A surface as the API shows it: ``{id, name, formula, params, domain, minima, default_start}``."""
+    """A surface as the API shows it: id, name, formula, params, domain, minima, start."""
     return {
         "id": surface.id,
         "name": surface.name,

@@ -157,7 +157,9 @@ class Simulation:
         loss = self.surface.value_xy(float(self.start[0]), float(self.start[1]))
         gradient = self.surface.grad_xy(float(self.start[0]), float(self.start[1]))
         if not all(math.isfinite(float(v)) for v in (loss, *gradient)):
-            raise SpecError("start", "the surface is not defined (or not finite) at the start point")
+            raise SpecError(
+                "start", "the surface is not defined (or not finite) at the start point"
+            )
         self.infos = [run_info(entry, index) for index, entry in enumerate(spec.optimizers)]
         self.runs = [
             Run(self.surface, info.optimizer, info.params, self.start,

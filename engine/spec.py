@@ -28,7 +28,9 @@ MAX_POINTS = 1_000_000
 
 Finite = Annotated[float, Field(allow_inf_nan=False)]
 Bounded = Annotated[float, Field(allow_inf_nan=False, ge=-1e6, le=1e6)]
-SurfaceId = Literal["quadratic", "rosenbrock", "beale", "himmelblau", "saddle", "rastrigin", "regression"]
+SurfaceId = Literal[
+    "quadratic", "rosenbrock", "beale", "himmelblau", "saddle", "rastrigin", "regression"
+]
 OptimizerId = Literal[
     "gd", "momentum", "nesterov", "adagrad", "adadelta", "rmsprop", "adam", "adamw", "nadam",
     "adamax",
@@ -144,7 +146,9 @@ def resolve_params(optimizer_id: str, given: dict[str, Any]) -> dict[str, Any]:
         if isinstance(value, bool) or (
             hp.kind == "pair" and not (isinstance(value, tuple | list) and len(value) == 2)
         ):
-            raise ValueError(f"{hp.name} must be {'two numbers' if hp.kind == 'pair' else 'a number'}")
+            raise ValueError(
+                f"{hp.name} must be {'two numbers' if hp.kind == 'pair' else 'a number'}"
+            )
         if hp.kind != "pair" and isinstance(value, tuple | list):
             raise ValueError(f"{hp.name} must be a number")
         for item in values:
@@ -155,7 +159,9 @@ def resolve_params(optimizer_id: str, given: dict[str, Any]) -> dict[str, Any]:
     return resolved
 
 
-def check_range(name: str, value: float, low: float | None, high: float | None, inclusive: bool) -> None:
+def check_range(
+    name: str, value: float, low: float | None, high: float | None, inclusive: bool
+) -> None:
     """Raise a readable error when ``value`` leaves ``[low, high]`` (or ``[low, high)``)."""
     if not math.isfinite(value):
         raise ValueError(f"{name} must be a finite number")

@@ -8,8 +8,8 @@ from engine.numeric import Real, absolute, maximum, sqrt
 from engine.optimizers.base import (
     BETAS,
     WEIGHT_DECAY,
-    HyperParam,
     Hyper,
+    HyperParam,
     Optimizer,
     add_weight_decay,
     bias_correction,
@@ -87,7 +87,8 @@ ADAM = Optimizer(
     name="Adam",
     torch="torch.optim.Adam(lr, betas, eps, weight_decay, amsgrad)",
     rule=(
-        r"m_t = \beta_1 m_{t-1} + (1-\beta_1) g_t,\quad v_t = \beta_2 v_{t-1} + (1-\beta_2) g_t^2,\quad "
+        r"m_t = \beta_1 m_{t-1} + (1-\beta_1) g_t,\quad "
+        r"v_t = \beta_2 v_{t-1} + (1-\beta_2) g_t^2,\quad "
         r"p_t = p_{t-1} - \eta\,\frac{\hat m_t}{\sqrt{\hat v_t} + \epsilon}"
     ),
     params=(
@@ -171,7 +172,8 @@ NADAM = Optimizer(
     torch="torch.optim.NAdam(lr, betas, eps, weight_decay, momentum_decay)",
     rule=(
         r"p_t = p_{t-1} - \eta\left(\frac{1-\mu_t}{1-\prod_{i\le t}\mu_i} g_t "
-        r"+ \frac{\mu_{t+1}}{1-\prod_{i\le t+1}\mu_i} m_t\right) \Big/ \left(\sqrt{\hat v_t} + \epsilon\right)"
+        r"+ \frac{\mu_{t+1}}{1-\prod_{i\le t+1}\mu_i} m_t\right) "
+        r"\Big/ \left(\sqrt{\hat v_t} + \epsilon\right)"
     ),
     params=(
         lr_param(0.05),

@@ -9,8 +9,8 @@ import numpy as np
 from engine.numeric import Real, is_scalar, sqrt
 from engine.optimizers.base import (
     WEIGHT_DECAY,
-    HyperParam,
     Hyper,
+    HyperParam,
     Optimizer,
     add_weight_decay,
     eps_param,
@@ -82,9 +82,7 @@ def adadelta_init(p: Real, hp: Hyper) -> AdadeltaState:
     return AdadeltaState(zeros_like(p), zeros_like(p), 0)
 
 
-def adadelta_step(
-    p: Real, g: Real, state: AdadeltaState, hp: Hyper
-) -> tuple[Real, AdadeltaState]:
+def adadelta_step(p: Real, g: Real, state: AdadeltaState, hp: Hyper) -> tuple[Real, AdadeltaState]:
     r"""One step of ``torch.optim.Adadelta`` (Zeiler, 2012).
 
     .. math::
@@ -168,7 +166,10 @@ RMSPROP = Optimizer(
     id="rmsprop",
     name="RMSProp",
     torch="torch.optim.RMSprop(lr, alpha, eps, weight_decay, momentum, centered)",
-    rule=r"v_t = \alpha v_{t-1} + (1-\alpha) g_t^2,\quad p_t = p_{t-1} - \eta\,\frac{g_t}{\sqrt{v_t} + \epsilon}",
+    rule=(
+        r"v_t = \alpha v_{t-1} + (1-\alpha) g_t^2,\quad "
+        r"p_t = p_{t-1} - \eta\,\frac{g_t}{\sqrt{v_t} + \epsilon}"
+    ),
     params=(
         lr_param(0.01),
         HyperParam("alpha", 0.99, "smoothing constant α of the square average", min=0.0, max=1.0),
@@ -176,7 +177,9 @@ RMSPROP = Optimizer(
         WEIGHT_DECAY,
         HyperParam("momentum", 0.0, "momentum factor μ", min=0.0, max=1.0),
         HyperParam(
-            "centered", False, "divide by the estimated variance instead of the raw square mean",
+            "centered",
+            False,
+            "divide by the estimated variance instead of the raw square mean",
             kind="bool",
         ),
     ),

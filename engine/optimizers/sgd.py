@@ -9,8 +9,8 @@ import numpy as np
 from engine.numeric import Real, is_scalar
 from engine.optimizers.base import (
     WEIGHT_DECAY,
-    HyperParam,
     Hyper,
+    HyperParam,
     Optimizer,
     add_weight_decay,
     is_zero,
@@ -46,10 +46,8 @@ def sgd_step(
     g = add_weight_decay(g, p, hp.get("weight_decay", 0.0))
     if is_zero(momentum):
         return p - lr * g, SGDState(state.buf, state.t + 1)
-    if state.t == 0:
-        buf = g
-    else:
-        buf = state.buf * momentum + (1.0 - hp.get("dampening", 0.0)) * g
+    dampening = hp.get("dampening", 0.0)
+    buf = g if state.t == 0 else state.buf * momentum + (1.0 - dampening) * g
     direction = g + momentum * buf if nesterov else buf
     if not is_scalar(momentum):
         # A batch may mix momentum 0 with momentum > 0; torch uses g itself at 0.

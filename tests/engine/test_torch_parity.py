@@ -32,7 +32,10 @@ CASES: list[tuple[str, dict[str, Any]]] = [
     ("momentum", {"lr": 1e-3, "momentum": 0.5, "weight_decay": 0.05}),
     ("nesterov", {"lr": 1e-3, "momentum": 0.9}),
     ("adagrad", {"lr": 0.3}),
-    ("adagrad", {"lr": 0.3, "lr_decay": 0.01, "initial_accumulator_value": 0.1, "weight_decay": 0.01}),
+    (
+        "adagrad",
+        {"lr": 0.3, "lr_decay": 0.01, "initial_accumulator_value": 0.1, "weight_decay": 0.01},
+    ),
     ("adadelta", {"lr": 1.0}),
     ("adadelta", {"lr": 0.5, "rho": 0.95, "weight_decay": 0.01}),
     ("rmsprop", {"lr": 0.01}),
@@ -49,7 +52,9 @@ CASES: list[tuple[str, dict[str, Any]]] = [
 ]
 
 
-def torch_trajectory(optimizer_id: str, params: dict[str, Any], start: list[float], steps: int) -> np.ndarray:
+def torch_trajectory(
+    optimizer_id: str, params: dict[str, Any], start: list[float], steps: int
+) -> np.ndarray:
     """The same run done by torch.optim on Rosenbrock, gradients by autograd."""
     torch.set_default_dtype(torch.float64)  # NAdam keeps mu_product in the default dtype
     class_name, fixed = TORCH_CLASSES[optimizer_id]
@@ -71,7 +76,9 @@ def torch_trajectory(optimizer_id: str, params: dict[str, Any], start: list[floa
     return np.array(path)
 
 
-@pytest.mark.parametrize(("optimizer_id", "params"), CASES, ids=[f"{o}-{i}" for i, (o, _) in enumerate(CASES)])
+@pytest.mark.parametrize(
+    ("optimizer_id", "params"), CASES, ids=[f"{o}-{i}" for i, (o, _) in enumerate(CASES)]
+)
 def test_trajectory_equals_torch(optimizer_id: str, params: dict[str, Any]) -> None:
     steps, start = 200, [-1.5, 2.0]
     spec = {

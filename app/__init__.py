@@ -1,0 +1,1 @@
+"""gradtrail's delivery layer: HTTP API, streams, pages and the command line."""

@@ -1,0 +1,97 @@
+"""The ``gradtrail`` command: run a spec, list what exists, serve the app."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+import orjson
+from pydantic import ValidationError
+
+from app.jsonio import dumps
+from engine import RunSpec, Simulation, SpecError, gather, list_optimizers, list_surfaces
+
+
+class UsageError(Exception):
+    """Bad input from the command line: reported in one line, exit status 2."""
+
+
+def read_spec(source: str) -> RunSpec:
+    """A run spec from a JSON file, or from standard input when ``source`` is ``-``."""
+    try:
+        text = sys.stdin.buffer.read() if source == "-" else Path(source).read_bytes()
+    except OSError as error:
+        raise UsageError(f"cannot read {source}: {error.strerror}") from None
+    try:
+        return RunSpec.model_validate(orjson.loads(text))
+    except orjson.JSONDecodeError as error:
+        raise UsageError(f"{source} is not valid JSON: {error}") from None
+    except ValidationError as error:
+        raise UsageError(describe_validation(error)) from None
+
+
+def describe_validation(error: ValidationError) -> str:
+    """The first validation problem as ``field: message`` on one line."""
+    first = error.errors()[0]
+    field = ".".join(str(part) for part in first["loc"]) or "spec"
+    return f"{field}: {first['msg'].removeprefix('Value error, ')}"
+
+
+def command_run(args: argparse.Namespace) -> None:
+    spec = read_spec(args.spec)
+    try:
+        result = gather(Simulation(spec))
+    except SpecError as error:
+        raise UsageError(f"{error.field}: {error.message}") from None
+    sys.stdout.buffer.write(dumps(result.as_dict()) + b"\n")
+
+
+def command_surfaces(args: argparse.Namespace) -> None:
+    sys.stdout.buffer.write(dumps(list_surfaces()) + b"\n")
+
+
+def command_optimizers(args: argparse.Namespace) -> None:
+    sys.stdout.buffer.write(dumps(list_optimizers()) + b"\n")
+
+
+def command_serve(args: argparse.Namespace) -> None:
+    import uvicorn
+
+    uvicorn.run("app.main:app", host=args.host, port=args.port, workers=args.workers)
+
+
+def parser() -> argparse.ArgumentParser:
+    """The argument parser with one sub-command per task."""
+    root = argparse.ArgumentParser(prog="gradtrail", description="Optimizers on 2-D loss surfaces.")
+    commands = root.add_subparsers(dest="command", required=True)
+    run = commands.add_parser(
+        "run", help="run a spec (JSON file, or - for stdin); print the result"
+    )
+    run.add_argument("spec")
+    run.set_defaults(handler=command_run)
+    commands.add_parser("surfaces", help="list the surfaces").set_defaults(handler=command_surfaces)
+    commands.add_parser("optimizers", help="list the optimizers").set_defaults(
+        handler=command_optimizers
+    )
+    serve = commands.add_parser("serve", help="start the web app")
+    serve.add_argument("--host", default="127.0.0.1")
+    serve.add_argument("--port", type=int, default=8000)
+    serve.add_argument("--workers", type=int, default=1)
+    serve.set_defaults(handler=command_serve)
+    return root
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Entry point of the console script; returns the exit status."""
+    args = parser().parse_args(argv)
+    try:
+        args.handler(args)
+    except UsageError as error:
+        print(f"gradtrail: {error}", file=sys.stderr)
+        return 2
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
