@@ -65,7 +65,13 @@ def bench_grid() -> list[tuple[str, str, str]]:
     small = np.linspace(-10, 10, 10)
     w, b = np.meshgrid(small, small)
     direct_s = min(
-        timed(lambda: [np.mean((t - (wi * x + bi)) ** 2) for wi, bi in zip(w.flat, b.flat)], 3)
+        timed(
+            lambda: [
+                np.mean((t - (wi * x + bi)) ** 2)
+                for wi, bi in zip(w.ravel(), b.ravel(), strict=True)
+            ],
+            3,
+        )
     )
     direct_ms = direct_s / 100 * 40_000 * 1e3
     return [

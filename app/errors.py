@@ -1,0 +1,36 @@
+"""Errors in FastAPI's usual 422 shape, so a client parses every failure the same way."""
+
+from __future__ import annotations
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+
+from engine import SpecError
+
+
+def spec_error_body(error: SpecError) -> dict:
+    """A spec that validated but cannot run, as a ``detail`` list naming the field."""
+    location = ["body", *error.field.split(".")]
+    return {"detail": [{"loc": location, "msg": error.message, "type": "value_error"}]}
+
+
+async def spec_error_handler(request: Request, error: Exception) -> JSONResponse:
+    assert isinstance(error, SpecError)
+    return JSONResponse(spec_error_body(error), status_code=422)
+
+
+async def validation_error_handler(request: Request, error: Exception) -> JSONResponse:
+    """FastAPI's 422 without echoing the input back (a bad 8 MB body stays on our side)."""
+    assert isinstance(error, RequestValidationError)
+    detail = [
+        {"loc": list(item["loc"]), "msg": str(item["msg"]), "type": str(item["type"])}
+        for item in error.errors()
+    ]
+    return JSONResponse({"detail": detail}, status_code=422)
+
+
+def install(app: FastAPI) -> None:
+    """Register the handlers on ``app``."""
+    app.add_exception_handler(SpecError, spec_error_handler)
+    app.add_exception_handler(RequestValidationError, validation_error_handler)

@@ -1,0 +1,45 @@
+"""Assemble the app: settings, middleware, error handlers, routers."""
+
+from __future__ import annotations
+
+from fastapi import FastAPI
+from fastapi.middleware.cors import CORSMiddleware
+
+from app import errors
+from app.routers import api, streams
+from app.security import SecurityHeaders
+from app.settings import get_settings
+from engine import __version__
+
+DESCRIPTION = """
+Run gradient descent, momentum, RMSProp, Adam and their relatives on 2-D loss
+surfaces. Every optimizer reproduces its `torch.optim` counterpart (same names,
+defaults and update rules, float64). Bad input is a 422 naming the field;
+divergence is a result (`status: "diverged"`), and JSON never holds NaN.
+"""
+
+
+def create_app() -> FastAPI:
+    """A new application configured from the environment."""
+    settings = get_settings()
+    app = FastAPI(
+        title="gradtrail",
+        version=__version__,
+        description=DESCRIPTION,
+        max_body_size=settings.max_body_bytes,
+    )
+    errors.install(app)
+    app.include_router(api.router)
+    app.include_router(streams.router)
+    if settings.cors_origins:
+        app.add_middleware(
+            CORSMiddleware,
+            allow_origins=settings.cors_origins,
+            allow_methods=["GET", "POST"],
+            allow_headers=["content-type"],
+        )
+    app.add_middleware(SecurityHeaders)
+    return app
+
+
+app = create_app()

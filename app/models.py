@@ -1,0 +1,127 @@
+"""Response models: the shapes ``/docs`` shows and Schemathesis checks.
+
+Request models are the engine's own spec models (:mod:`engine.spec`), so the
+API, the CLI and notebooks validate the same way.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from engine.spec import MAX_STEPS, Bounded, Strict, SurfaceSpec
+
+MAX_RESOLUTION = 400
+Number = float | None  # null stands where a value is undefined (never NaN or Infinity)
+
+
+class Health(BaseModel):
+    status: Literal["ok"]
+    version: str
+    frames_computed: int = Field(description="stream frames this process has computed")
+
+
+class SurfaceParamInfo(BaseModel):
+    name: str
+    default: float
+    min: float
+    max: float
+    help: str
+
+
+class SurfaceInfo(BaseModel):
+    model_config = ConfigDict(extra="allow")
+
+    id: str
+    name: str
+    formula: str = Field(description="LaTeX")
+    params: list[SurfaceParamInfo]
+    domain: list[list[float]] = Field(description="[[xmin, xmax], [ymin, ymax]]")
+    minima: list[list[float]]
+    default_start: list[float]
+
+
+class HyperParamInfo(BaseModel):
+    name: str
+    default: float | bool | list[float]
+    min: float | None
+    max: float | None
+    max_inclusive: bool
+    kind: Literal["float", "bool", "pair"]
+    help: str
+
+
+class OptimizerInfo(BaseModel):
+    id: str
+    name: str
+    torch: str = Field(description="the torch.optim call this optimizer reproduces")
+    rule: str = Field(description="the update rule in LaTeX")
+    params: list[HyperParamInfo]
+
+
+class GridRequest(Strict):
+    """A surface sampled for contours: ``z[j][i] = f(x[i], y[j])``."""
+
+    surface: SurfaceSpec
+    resolution: Annotated[int, Field(ge=2, le=MAX_RESOLUTION)] = 100
+    domain: tuple[tuple[Bounded, Bounded], tuple[Bounded, Bounded]] | None = None
+
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={"examples": [{"surface": {"id": "himmelblau"}, "resolution": 50}]},
+    )
+
+
+class GridResponse(BaseModel):
+    x: list[float]
+    y: list[float]
+    z: list[list[Number]] = Field(description="z[j][i] = f(x[i], y[j]); null where undefined")
+
+
+class ResolvedSurface(BaseModel):
+    model_config = ConfigDict(extra="allow")
+
+    id: str
+    name: str
+    formula: str
+    params: dict[str, float]
+    domain: list[list[float]]
+    minima: list[list[float]]
+    default_start: list[float]
+
+
+class RunMeta(BaseModel):
+    label: str
+    optimizer: str
+    params: dict[str, float | bool | list[float]]
+    batch_size: int | None = None
+
+
+class RunItem(RunMeta):
+    x: list[float]
+    y: list[float]
+    loss: list[float]
+    grad_norm: list[float]
+    status: Literal["converged", "max_steps", "diverged"]
+    steps_taken: Annotated[int, Field(ge=0, le=MAX_STEPS)]
+    final_loss: float
+    distance_to_min: float | None
+
+
+class RunsResponse(BaseModel):
+    surface: ResolvedSurface
+    runs: list[RunItem]
+
+
+RUN_SPEC_EXAMPLE = {
+    "surface": {"id": "rosenbrock", "params": {"a": 1, "b": 100}},
+    "start": [-1.5, 2.0],
+    "steps": 500,
+    "optimizers": [
+        {"id": "adam", "params": {"lr": 0.05, "betas": [0.9, 0.999]}, "label": "Adam 0.05"},
+        {"id": "momentum", "params": {"lr": 0.001, "momentum": 0.9}},
+    ],
+    "stop": {"grad_tol": 1e-9, "divergence_bound": 1e8},
+    "seed": 0,
+}

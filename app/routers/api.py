@@ -1,0 +1,55 @@
+"""The JSON API: health, catalogues, grids and whole runs."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+from starlette.concurrency import run_in_threadpool
+
+from app.deps import SimulationDep
+from app.models import (
+    GridRequest,
+    GridResponse,
+    Health,
+    OptimizerInfo,
+    RunsResponse,
+    SurfaceInfo,
+)
+from app.responses import FastJSONResponse
+from app.streams import frames_computed
+from engine import __version__, build_surface, gather, list_optimizers, list_surfaces
+
+router = APIRouter(prefix="/api", tags=["api"], default_response_class=FastJSONResponse)
+
+
+@router.get("/health", response_model=Health)
+def health() -> FastJSONResponse:
+    """Liveness, the version, and how many stream frames this process has computed."""
+    body = {"status": "ok", "version": __version__, "frames_computed": frames_computed()}
+    return FastJSONResponse(body)
+
+
+@router.get("/surfaces", response_model=list[SurfaceInfo])
+def surfaces() -> FastJSONResponse:
+    """Every surface with its formula, parameters and their ranges, domain, minima and start."""
+    return FastJSONResponse(list_surfaces())
+
+
+@router.get("/optimizers", response_model=list[OptimizerInfo])
+def optimizers() -> FastJSONResponse:
+    """Every optimizer with torch's hyperparameter names, defaults, ranges and update rule."""
+    return FastJSONResponse(list_optimizers())
+
+
+@router.post("/surfaces/grid", response_model=GridResponse)
+def grid(request: GridRequest) -> FastJSONResponse:
+    """The surface on a grid for contours: ``z[j][i] = f(x[i], y[j])``, null where undefined."""
+    surface = build_surface(request.surface)
+    sampled = surface.grid(request.resolution, request.domain)
+    return FastJSONResponse({"x": sampled.x, "y": sampled.y, "z": sampled.z})
+
+
+@router.post("/runs", response_model=RunsResponse)
+async def runs(simulation: SimulationDep) -> FastJSONResponse:
+    """Run a spec to the end and return every trajectory with its status."""
+    result = await run_in_threadpool(gather, simulation)
+    return FastJSONResponse(result.as_dict())

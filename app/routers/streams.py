@@ -1,0 +1,26 @@
+"""``POST /api/runs/stream``: the same computation as ``/api/runs``, frame by frame."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+
+from fastapi import APIRouter
+from fastapi.sse import EventSourceResponse, ServerSentEvent
+
+from app.deps import SettingsDep, SimulationDep
+from app.streams import simulation_events
+
+router = APIRouter(prefix="/api", tags=["streams"])
+
+
+@router.post("/runs/stream", response_class=EventSourceResponse)
+async def stream_runs(
+    simulation: SimulationDep, settings: SettingsDep
+) -> AsyncIterator[ServerSentEvent]:
+    """Server-sent events: ``meta``, many ``frame``, then ``done`` (or ``error``).
+
+    Concatenating a run's frame arrays gives exactly the arrays ``POST /api/runs``
+    returns for the same spec. Closing the connection stops the computation.
+    """
+    async for item in simulation_events(simulation, settings.frame_steps):
+        yield item

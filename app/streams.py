@@ -1,0 +1,66 @@
+"""Server-sent event streams of a simulation, one frame at a time.
+
+Each frame is computed in a worker thread, so the event loop keeps serving
+other requests. Frames are computed only as the response pulls them: when the
+client disconnects, FastAPI cancels the task that pulls, the generator stays
+suspended at its ``yield`` (closed later by the garbage collector) and no
+further frame is computed.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+
+import anyio
+from fastapi.sse import ServerSentEvent
+
+from app.jsonio import dumps
+from engine import Simulation
+from engine.runner import Frame
+
+_counts = {"frames": 0}  # touched only on the event loop: no lock needed
+
+
+def frames_computed() -> int:
+    """Frames computed for streams by this process since it started."""
+    return _counts["frames"]
+
+
+def event(name: str, payload: object) -> ServerSentEvent:
+    """One SSE event whose data is a JSON line written by orjson."""
+    return ServerSentEvent(event=name, raw_data=dumps(payload).decode())
+
+
+def frame_payload(frame: Frame) -> dict:
+    """A frame as the contract says: the first point's index, then each run's arrays."""
+    return {
+        "step": frame.step,
+        "runs": [
+            {"x": c.x, "y": c.y, "loss": c.loss, "grad_norm": c.grad_norm} for c in frame.runs
+        ],
+    }
+
+
+async def simulation_events(
+    simulation: Simulation, frame_steps: int
+) -> AsyncIterator[ServerSentEvent]:
+    """``meta``, then a ``frame`` per chunk of steps, then ``done`` (or ``error``)."""
+    try:
+        yield event("meta", simulation.describe())
+        frames = simulation.frames(frame_steps)
+        while (frame := await anyio.to_thread.run_sync(next, frames, None)) is not None:
+            _counts["frames"] += 1
+            yield event("frame", frame_payload(frame))
+        summaries = simulation.summaries()
+        yield event(
+            "done",
+            {
+                "runs": [
+                    {"status": s.status, "steps_taken": s.steps_taken, "final_loss": s.final_loss,
+                     "distance_to_min": s.distance_to_min}
+                    for s in summaries
+                ]
+            },
+        )  # fmt: skip
+    except Exception as error:  # a stream can only report a failure as an event
+        yield event("error", {"detail": f"the run failed: {error}"})

@@ -1,0 +1,215 @@
+"""The JSON API through HTTP: every endpoint, error shapes and bounds."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import orjson
+import pytest
+from fastapi.testclient import TestClient
+
+SPEC = {
+    "surface": {"id": "rosenbrock"},
+    "steps": 200,
+    "optimizers": [{"id": "adam", "params": {"lr": 0.05}}, {"id": "momentum"}],
+}
+
+
+def no_nan_or_infinity(text: str) -> bool:
+    return "NaN" not in text and "Infinity" not in text
+
+
+def test_health(client: TestClient) -> None:
+    body = client.get("/api/health").json()
+    assert body["status"] == "ok" and body["version"]
+
+
+def test_surfaces_lists_every_builtin(client: TestClient) -> None:
+    listed = {item["id"]: item for item in client.get("/api/surfaces").json()}
+    expected = {
+        "quadratic",
+        "rosenbrock",
+        "beale",
+        "himmelblau",
+        "saddle",
+        "rastrigin",
+        "regression",
+    }
+    assert set(listed) == expected
+    rosenbrock = listed["rosenbrock"]
+    assert rosenbrock["domain"] == [[-2.0, 2.0], [-1.0, 3.0]]
+    assert rosenbrock["minima"] == [[1.0, 1.0]]
+    assert {p["name"] for p in rosenbrock["params"]} == {"a", "b"}
+    assert len(listed["himmelblau"]["minima"]) == 4
+
+
+def test_optimizers_list_torch_names(client: TestClient) -> None:
+    listed = {item["id"]: item for item in client.get("/api/optimizers").json()}
+    assert len(listed) == 10
+    params = {p["name"]: p for p in listed["rmsprop"]["params"]}
+    assert params["alpha"]["default"] == 0.99 and params["centered"]["kind"] == "bool"
+    assert listed["adam"]["params"][1] | {"help": ""} == {
+        "name": "betas", "default": [0.9, 0.999], "min": 0.0, "max": 1.0,
+        "max_inclusive": False, "kind": "pair", "help": "",
+    }  # fmt: skip
+
+
+def test_grid_follows_plotly_convention_and_writes_null(client: TestClient) -> None:
+    body = client.post(
+        "/api/surfaces/grid",
+        json={"surface": {"id": "rosenbrock"}, "resolution": 5, "domain": [[-1, 1], [0, 2]]},
+    ).json()
+    x, y, z = body["x"], body["y"], body["z"]
+    assert len(x) == len(y) == 5 and len(z) == 5 and len(z[0]) == 5
+    assert z[1][3] == pytest.approx((1 - x[3]) ** 2 + 100 * (y[1] - x[3] ** 2) ** 2)
+    huge = client.post(
+        "/api/surfaces/grid",
+        json={"surface": {"id": "quadratic"}, "resolution": 3, "domain": [[-1e6, 1e6], [-1, 1]]},
+    )
+    assert huge.status_code == 200
+    overflow = client.post(
+        "/api/surfaces/grid",
+        json={"surface": {"id": "quadratic", "params": {"l1": 1e6}}, "resolution": 3},
+    )
+    assert no_nan_or_infinity(overflow.text)
+
+
+def test_runs_returns_every_array_and_summary(client: TestClient) -> None:
+    response = client.post("/api/runs", json=SPEC)
+    assert response.status_code == 200
+    body = response.json()
+    assert body["surface"]["id"] == "rosenbrock"
+    first, second = body["runs"]
+    assert first["label"] == "Adam (lr=0.05)"
+    assert first["params"] == {
+        "lr": 0.05, "betas": [0.9, 0.999], "eps": 1e-8, "weight_decay": 0.0,
+        "amsgrad": False, "bias_correction": True,
+    }  # fmt: skip
+    assert second["params"]["momentum"] == 0.9
+    for run in body["runs"]:
+        n = run["steps_taken"] + 1
+        assert len(run["x"]) == len(run["y"]) == len(run["loss"]) == len(run["grad_norm"]) == n
+        assert run["x"][0] == -1.5 and run["y"][0] == 2.0
+        assert run["status"] in {"converged", "max_steps", "diverged"}
+        assert run["final_loss"] == run["loss"][-1]
+        assert math.isfinite(run["distance_to_min"])
+
+
+def test_divergence_is_a_result_not_an_error(client: TestClient) -> None:
+    spec = {**SPEC, "optimizers": [{"id": "gd", "params": {"lr": 1e9}}]}
+    response = client.post("/api/runs", json=spec)
+    assert response.status_code == 200
+    assert no_nan_or_infinity(response.text)
+    assert response.json()["runs"][0]["status"] == "diverged"
+
+
+def test_regression_with_data_and_minibatches(client: TestClient) -> None:
+    rng = np.random.default_rng(0)
+    x = rng.uniform(-3, 3, 300)
+    t = 0.5 * x - 2 + rng.normal(0, 0.3, 300)
+    spec = {
+        "surface": {"id": "regression", "data": {"x": x.tolist(), "y": t.tolist()}},
+        "steps": 400,
+        "optimizers": [{"id": "gd", "params": {"lr": 0.1}}, {"id": "gd", "batch_size": 16}],
+    }
+    body = client.post("/api/runs", json=spec).json()
+    w, b = body["surface"]["minima"][0]
+    slope, intercept = np.polyfit(x, t, 1)
+    assert (w, b) == pytest.approx((slope, intercept), abs=1e-9)
+    assert body["runs"][1]["batch_size"] == 16
+
+
+PARAMS = ["body", "optimizers", 0, "params"]
+
+
+def detail_of(response) -> list[dict]:
+    assert response.status_code == 422, response.text
+    detail = response.json()["detail"]
+    assert isinstance(detail, list) and detail
+    return detail
+
+
+@pytest.mark.parametrize(
+    ("spec", "field", "words"),
+    [
+        ({**SPEC, "steps": 20_001}, ["body", "steps"], "20000"),
+        ({**SPEC, "optimizers": [{"id": "adam"}] * 17}, ["body", "optimizers"], "16"),
+        ({**SPEC, "optimizers": [{"id": "sgd"}]}, ["body", "optimizers", 0, "id"], ""),
+        ({**SPEC, "optimizers": [{"id": "adam", "params": {"beta": 1}}]}, PARAMS, "beta"),
+        ({**SPEC, "optimizers": [{"id": "adam", "params": {"eps": -1}}]}, PARAMS, "eps"),
+        ({**SPEC, "start": [0, 1, 2]}, ["body", "start"], ""),
+        ({**SPEC, "surface": {"id": "moon"}}, ["body", "surface", "id"], ""),
+        ({**SPEC, "start": [1e300, 1e300]}, ["body", "start"], "not defined"),
+        ({**SPEC, "optimizers": [{"id": "gd", "batch_size": 2}]}, ["body"], "batch_size"),
+    ],
+)  # fmt: skip
+def test_bad_specs_are_422_naming_the_field(client: TestClient, spec, field, words) -> None:
+    detail = detail_of(client.post("/api/runs", json=spec))
+    assert detail[0]["loc"][: len(field)] == field
+    assert words in detail[0]["msg"]
+    assert "input" not in detail[0]  # the body is never echoed back
+
+
+def test_nan_in_json_is_rejected(client: TestClient) -> None:
+    raw = b'{"surface": {"id": "rosenbrock"}, "start": [NaN, 1], "optimizers": [{"id": "gd"}]}'
+    response = client.post("/api/runs", content=raw, headers={"content-type": "application/json"})
+    assert response.status_code == 422
+
+
+def test_invalid_json_is_422_with_detail(client: TestClient) -> None:
+    response = client.post(
+        "/api/runs", content=b'{"surface": ', headers={"content-type": "application/json"}
+    )
+    assert detail_of(response)[0]["type"] == "json_invalid"
+
+
+def test_grid_resolution_is_bounded(client: TestClient) -> None:
+    detail = detail_of(
+        client.post("/api/surfaces/grid", json={"surface": {"id": "beale"}, "resolution": 401})
+    )
+    assert detail[0]["loc"] == ["body", "resolution"]
+
+
+def test_oversized_body_is_413(client: TestClient) -> None:
+    padding = b" " * (8 * 2**20 + 10)
+    response = client.post(
+        "/api/runs",
+        content=padding + orjson.dumps(SPEC),
+        headers={"content-type": "application/json"},
+    )
+    assert response.status_code == 413
+
+
+def test_security_headers(client: TestClient) -> None:
+    headers = client.get("/api/health").headers
+    assert headers["x-content-type-options"] == "nosniff"
+    assert headers["referrer-policy"] == "no-referrer"
+    assert "access-control-allow-origin" not in headers
+
+
+def test_cors_is_off_by_default_and_configurable(monkeypatch: pytest.MonkeyPatch) -> None:
+    from app.main import create_app
+    from app.settings import get_settings
+
+    origin = {"origin": "https://slides.example"}
+    with TestClient(create_app()) as plain:
+        assert "access-control-allow-origin" not in plain.get("/api/health", headers=origin).headers
+    monkeypatch.setenv("GRADTRAIL_CORS_ORIGINS", "https://slides.example")
+    get_settings.cache_clear()
+    try:
+        with TestClient(create_app()) as open_client:
+            allowed = open_client.get("/api/health", headers=origin).headers
+            assert allowed["access-control-allow-origin"] == "https://slides.example"
+    finally:
+        get_settings.cache_clear()
+
+
+def test_docs_and_schema_are_served(client: TestClient) -> None:
+    schema = client.get("/openapi.json").json()
+    assert {"/api/runs", "/api/runs/stream", "/api/surfaces/grid"} <= set(schema["paths"])
+    body = schema["paths"]["/api/runs"]["post"]["requestBody"]["content"]["application/json"]
+    assert body["schema"]["examples"][0]["surface"]["id"] == "rosenbrock"
+    runs = schema["paths"]["/api/runs"]["post"]["responses"]["200"]["content"]["application/json"]
+    assert runs["schema"] == {"$ref": "#/components/schemas/RunsResponse"}
+    assert client.get("/docs").status_code == 200

@@ -1,0 +1,133 @@
+"""Streams through a real uvicorn server: frames, equality with /api/runs, disconnects."""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Iterator
+
+import httpx
+import orjson
+import pytest
+
+SPEC = {
+    "surface": {"id": "himmelblau"},
+    "start": [0.5, -0.5],
+    "steps": 777,
+    "optimizers": [
+        {"id": "adam", "params": {"lr": 0.05}},
+        {"id": "gd", "params": {"lr": 0.01}},
+        {"id": "gd", "params": {"lr": 10.0}},
+        {"id": "nadam", "params": {"lr": 0.02}},
+    ],
+}
+LONG = {
+    "surface": {"id": "rosenbrock"},
+    "steps": 20_000,
+    "stop": {"grad_tol": 0.0},
+    "optimizers": [{"id": "adam"}] * 16,
+}
+
+
+def events(response: httpx.Response) -> Iterator[tuple[str, dict]]:
+    """Parse ``event:``/``data:`` pairs from an SSE response."""
+    name = None
+    for line in response.iter_lines():
+        if line.startswith("event: "):
+            name = line.removeprefix("event: ")
+        elif line.startswith("data: ") and name:
+            yield name, orjson.loads(line.removeprefix("data: "))
+            name = None
+
+
+def test_stream_concatenates_to_the_batch_result(live_server: str) -> None:
+    collected: list[tuple[str, dict]] = []
+    with httpx.stream("POST", f"{live_server}/api/runs/stream", json=SPEC, timeout=30) as response:
+        assert response.status_code == 200
+        assert response.headers["content-type"].startswith("text/event-stream")
+        collected = list(events(response))
+    names = [name for name, _ in collected]
+    assert names[0] == "meta" and names[-1] == "done" and names.count("frame") >= 2
+    batch = httpx.post(f"{live_server}/api/runs", json=SPEC, timeout=30).json()
+    meta = collected[0][1]
+    assert meta["surface"] == batch["surface"]
+    frames = [payload for name, payload in collected if name == "frame"]
+    assert frames[0]["step"] == 0
+    for index, run in enumerate(batch["runs"]):
+        assert meta["runs"][index]["label"] == run["label"]
+        for key in ("x", "y", "loss", "grad_norm"):
+            joined = [v for frame in frames for v in frame["runs"][index][key]]
+            assert joined == run[key], (index, key)
+    done = collected[-1][1]["runs"]
+    assert [d["status"] for d in done] == [r["status"] for r in batch["runs"]]
+    assert "diverged" in [d["status"] for d in done]
+
+
+def test_invalid_spec_is_422_before_streaming(live_server: str) -> None:
+    bad = {**SPEC, "steps": 0}
+    response = httpx.post(f"{live_server}/api/runs/stream", json=bad, timeout=10)
+    assert response.status_code == 422
+    assert response.json()["detail"][0]["loc"] == ["body", "steps"]
+
+
+def test_first_frame_arrives_long_before_the_run_ends(live_server: str) -> None:
+    began = time.perf_counter()
+    with httpx.stream("POST", f"{live_server}/api/runs/stream", json=LONG, timeout=60) as response:
+        for name, payload in events(response):
+            if name == "frame":
+                first_frame = time.perf_counter() - began
+                assert len(payload["runs"][0]["x"]) > 1
+                break
+    assert first_frame < 2.0
+
+
+def frames_so_far(base: str) -> int:
+    return httpx.get(f"{base}/api/health", timeout=5).json()["frames_computed"]
+
+
+def test_disconnect_stops_the_computation_and_the_server_still_answers(live_server: str) -> None:
+    before = frames_so_far(live_server)
+    with httpx.stream("POST", f"{live_server}/api/runs/stream", json=LONG, timeout=60) as response:
+        frames = 0
+        for name, _ in events(response):
+            frames += name == "frame"
+            if frames == 3:
+                break
+    # The whole run is 200 frames (~2 s); after the disconnect the count must freeze.
+    time.sleep(0.3)
+    settled = frames_so_far(live_server)
+    time.sleep(1.0)
+    assert frames_so_far(live_server) == settled
+    assert settled - before < 50
+    assert httpx.post(f"{live_server}/api/runs", json=SPEC, timeout=10).status_code == 200
+
+
+def test_health_stays_fast_while_a_long_run_computes(live_server: str) -> None:
+    started = threading.Event()
+
+    def long_run() -> None:
+        started.set()
+        httpx.post(f"{live_server}/api/runs", json={**LONG, "steps": 8000}, timeout=120)
+
+    worker = threading.Thread(target=long_run)
+    worker.start()
+    started.wait()
+    time.sleep(0.3)  # the run is computing now
+    latencies = []
+    for _ in range(10):
+        began = time.perf_counter()
+        assert httpx.get(f"{live_server}/api/health", timeout=5).status_code == 200
+        latencies.append(time.perf_counter() - began)
+    worker.join()
+    assert sorted(latencies)[5] < 0.25, latencies
+
+
+@pytest.mark.parametrize("path", ["/api/runs", "/api/runs/stream"])
+def test_no_nan_on_the_wire_for_diverging_runs(live_server: str, path: str) -> None:
+    spec = {
+        **SPEC,
+        "optimizers": [{"id": "gd", "params": {"lr": 1e300}}],
+        "stop": {"divergence_bound": 1e300},
+    }
+    text = httpx.post(f"{live_server}{path}", json=spec, timeout=10).text
+    assert "NaN" not in text and "Infinity" not in text
