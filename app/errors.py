@@ -5,6 +5,7 @@ from __future__ import annotations
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from engine import SpecError
 
@@ -30,7 +31,19 @@ async def validation_error_handler(request: Request, error: Exception) -> JSONRe
     return JSONResponse({"detail": detail}, status_code=422)
 
 
+async def http_error_handler(request: Request, error: Exception) -> JSONResponse:
+    """FastAPI's own errors, except a body it could not decode: that is a 422 like bad JSON."""
+    assert isinstance(error, StarletteHTTPException)
+    if error.status_code == 400:
+        detail = [{"loc": ["body"], "msg": "the body is not valid JSON", "type": "json_invalid"}]
+        return JSONResponse({"detail": detail}, status_code=422)
+    return JSONResponse(
+        {"detail": error.detail}, status_code=error.status_code, headers=error.headers
+    )
+
+
 def install(app: FastAPI) -> None:
     """Register the handlers on ``app``."""
     app.add_exception_handler(SpecError, spec_error_handler)
     app.add_exception_handler(RequestValidationError, validation_error_handler)
+    app.add_exception_handler(StarletteHTTPException, http_error_handler)

@@ -10,7 +10,7 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from engine.spec import MAX_STEPS, Bounded, Strict, SurfaceSpec
+from engine.spec import MAX_STEPS, Domain, Strict, SurfaceSpec
 
 MAX_RESOLUTION = 400
 Number = float | None  # null stands where a value is undefined (never NaN or Infinity)
@@ -64,8 +64,8 @@ class GridRequest(Strict):
     """A surface sampled for contours: ``z[j][i] = f(x[i], y[j])``."""
 
     surface: SurfaceSpec
-    resolution: Annotated[int, Field(ge=2, le=MAX_RESOLUTION)] = 100
-    domain: tuple[tuple[Bounded, Bounded], tuple[Bounded, Bounded]] | None = None
+    resolution: Annotated[int, Field(strict=True, ge=2, le=MAX_RESOLUTION)] = 100
+    domain: Domain | None = None
 
     model_config = ConfigDict(
         extra="forbid",

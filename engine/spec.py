@@ -11,6 +11,7 @@ import math
 from typing import Annotated, Any, Literal
 
 from pydantic import (
+    AfterValidator,
     BaseModel,
     ConfigDict,
     Field,
@@ -26,8 +27,23 @@ MAX_STEPS = 20_000
 MAX_OPTIMIZERS = 16
 MAX_POINTS = 1_000_000
 
-Finite = Annotated[float, Field(allow_inf_nan=False)]
-Bounded = Annotated[float, Field(allow_inf_nan=False, ge=-1e6, le=1e6)]
+# Strict: JSON true or "1" is not a number here, and 2.0 is not a count.
+Finite = Annotated[float, Field(allow_inf_nan=False, strict=True)]
+Bounded = Annotated[float, Field(allow_inf_nan=False, strict=True, ge=-1e6, le=1e6)]
+Seed = Annotated[int, Field(strict=True, ge=0, le=2**32 - 1)]
+
+
+def ordered_domain(domain: tuple[tuple[float, float], tuple[float, float]]) -> tuple:
+    """A plotting window must have positive width and height."""
+    (x0, x1), (y0, y1) = domain
+    if not (x0 < x1 and y0 < y1):
+        raise ValueError("domain must be [[xmin, xmax], [ymin, ymax]] with min < max")
+    return domain
+
+
+Domain = Annotated[
+    tuple[tuple[Bounded, Bounded], tuple[Bounded, Bounded]], AfterValidator(ordered_domain)
+]
 SurfaceId = Literal[
     "quadratic", "rosenbrock", "beale", "himmelblau", "saddle", "rastrigin", "regression"
 ]
@@ -63,10 +79,10 @@ class GenerateSpec(Strict):
 
     slope: Bounded = 2.0
     intercept: Bounded = 1.0
-    noise: Annotated[float, Field(allow_inf_nan=False, ge=0.0, le=1e6)] = 0.0
-    n: Annotated[int, Field(ge=2, le=MAX_POINTS)] = 100
+    noise: Annotated[float, Field(allow_inf_nan=False, strict=True, ge=0.0, le=1e6)] = 0.0
+    n: Annotated[int, Field(strict=True, ge=2, le=MAX_POINTS)] = 100
     x_range: tuple[Bounded, Bounded] = (-5.0, 5.0)
-    seed: Annotated[int, Field(ge=0, le=2**32 - 1)] = 0
+    seed: Seed = 0
 
     @field_validator("x_range")
     @classmethod
@@ -83,7 +99,7 @@ class SurfaceSpec(Strict):
     params: dict[str, Finite] = Field(default_factory=dict)
     data: LineDataSpec | None = None
     generate: GenerateSpec | None = None
-    domain: tuple[tuple[Bounded, Bounded], tuple[Bounded, Bounded]] | None = None
+    domain: Domain | None = None
 
     @model_validator(mode="after")
     def fits_the_surface(self) -> SurfaceSpec:
@@ -100,10 +116,6 @@ class SurfaceSpec(Strict):
             raise ValueError("data and generate belong to the regression surface only")
         if self.data and self.generate:
             raise ValueError("give either data or generate, not both")
-        if self.domain is not None:
-            (x0, x1), (y0, y1) = self.domain
-            if not (x0 < x1 and y0 < y1):
-                raise ValueError("domain must be [[xmin, xmax], [ymin, ymax]] with min < max")
         return self
 
 
@@ -116,7 +128,7 @@ class OptimizerSpec(Strict):
     id: OptimizerId
     params: dict[str, HyperValue] = Field(default_factory=dict, validate_default=True)
     label: Annotated[str, Field(max_length=80)] | None = None
-    batch_size: Annotated[int, Field(ge=1, le=MAX_POINTS)] | None = None
+    batch_size: Annotated[int, Field(strict=True, ge=1, le=MAX_POINTS)] | None = None
 
     @field_validator("params")
     @classmethod
@@ -175,8 +187,10 @@ def check_range(
 class StopSpec(Strict):
     """When a run ends early: converged below ``grad_tol``, diverged beyond ``divergence_bound``."""
 
-    grad_tol: Annotated[float, Field(allow_inf_nan=False, ge=0.0, le=1e6)] = 1e-9
-    divergence_bound: Annotated[float, Field(allow_inf_nan=False, gt=0.0, le=1e300)] = 1e8
+    grad_tol: Annotated[float, Field(allow_inf_nan=False, strict=True, ge=0.0, le=1e6)] = 1e-9
+    divergence_bound: Annotated[
+        float, Field(allow_inf_nan=False, strict=True, gt=0.0, le=1e300)
+    ] = 1e8
 
 
 class RunSpec(Strict):
@@ -184,10 +198,10 @@ class RunSpec(Strict):
 
     surface: SurfaceSpec
     start: tuple[Finite, Finite] | None = None
-    steps: Annotated[int, Field(ge=1, le=MAX_STEPS)] = 200
+    steps: Annotated[int, Field(strict=True, ge=1, le=MAX_STEPS)] = 200
     optimizers: Annotated[list[OptimizerSpec], Field(min_length=1, max_length=MAX_OPTIMIZERS)]
     stop: StopSpec = Field(default_factory=StopSpec)
-    seed: Annotated[int, Field(ge=0, le=2**32 - 1)] = 0
+    seed: Seed = 0
 
     @model_validator(mode="after")
     def batch_size_needs_data(self) -> RunSpec:

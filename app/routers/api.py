@@ -19,6 +19,7 @@ from app.streams import frames_computed
 from engine import __version__, build_surface, gather, list_optimizers, list_surfaces
 
 router = APIRouter(prefix="/api", tags=["api"], default_response_class=FastJSONResponse)
+TOO_LARGE = {413: {"description": "the request body is larger than the limit (8 MB)"}}
 
 
 @router.get("/health", response_model=Health)
@@ -40,7 +41,7 @@ def optimizers() -> FastJSONResponse:
     return FastJSONResponse(list_optimizers())
 
 
-@router.post("/surfaces/grid", response_model=GridResponse)
+@router.post("/surfaces/grid", response_model=GridResponse, responses=TOO_LARGE)
 def grid(request: GridRequest) -> FastJSONResponse:
     """The surface on a grid for contours: ``z[j][i] = f(x[i], y[j])``, null where undefined."""
     surface = build_surface(request.surface)
@@ -48,7 +49,7 @@ def grid(request: GridRequest) -> FastJSONResponse:
     return FastJSONResponse({"x": sampled.x, "y": sampled.y, "z": sampled.z})
 
 
-@router.post("/runs", response_model=RunsResponse)
+@router.post("/runs", response_model=RunsResponse, responses=TOO_LARGE)
 async def runs(simulation: SimulationDep) -> FastJSONResponse:
     """Run a spec to the end and return every trajectory with its status."""
     result = await run_in_threadpool(gather, simulation)

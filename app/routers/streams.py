@@ -8,12 +8,13 @@ from fastapi import APIRouter
 from fastapi.sse import EventSourceResponse, ServerSentEvent
 
 from app.deps import SettingsDep, SimulationDep
+from app.routers.api import TOO_LARGE
 from app.streams import simulation_events
 
 router = APIRouter(prefix="/api", tags=["streams"])
 
 
-@router.post("/runs/stream", response_class=EventSourceResponse)
+@router.post("/runs/stream", response_class=EventSourceResponse, responses=TOO_LARGE)
 async def stream_runs(
     simulation: SimulationDep, settings: SettingsDep
 ) -> AsyncIterator[ServerSentEvent]:

@@ -45,7 +45,7 @@ def base(**overrides: object) -> dict:
             "momentum",
         ),
         (base(start=[1.0]), "start", ""),
-        (base(start=[1.0, "nan"]), "start.1", "finite"),
+        (base(start=[1.0, float("nan")]), "start.1", "finite"),
         (base(surface={"id": "nowhere"}), "surface.id", ""),
         (
             base(surface={"id": "rosenbrock", "params": {"c": 1}}),

@@ -1,0 +1,76 @@
+"""The ``gradtrail`` command line, run as a user runs it."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+
+def gradtrail(*args: str, stdin: str | None = None) -> subprocess.CompletedProcess[str]:
+    """Run the installed console script (falling back to the module)."""
+    script = shutil.which("gradtrail", path=str(Path(sys.executable).parent))
+    command = [script] if script else [sys.executable, "-m", "app.cli"]
+    return subprocess.run(
+        [*command, *args], input=stdin, capture_output=True, text=True, timeout=60
+    )
+
+
+def test_run_prints_the_result(tmp_path: Path) -> None:
+    spec = {"surface": {"id": "beale"}, "steps": 50, "optimizers": [{"id": "adam"}]}
+    path = tmp_path / "spec.json"
+    path.write_text(json.dumps(spec))
+    done = gradtrail("run", str(path))
+    assert done.returncode == 0, done.stderr
+    result = json.loads(done.stdout)
+    assert result["runs"][0]["steps_taken"] == 50
+    assert len(result["runs"][0]["x"]) == 51
+
+
+def test_run_reads_standard_input() -> None:
+    spec = {"surface": {"id": "saddle"}, "steps": 5, "optimizers": [{"id": "gd"}]}
+    done = gradtrail("run", "-", stdin=json.dumps(spec))
+    assert done.returncode == 0, done.stderr
+    assert json.loads(done.stdout)["surface"]["id"] == "saddle"
+
+
+def test_lists() -> None:
+    surfaces = json.loads(gradtrail("surfaces").stdout)
+    optimizers = json.loads(gradtrail("optimizers").stdout)
+    assert "himmelblau" in {s["id"] for s in surfaces}
+    assert "nadam" in {o["id"] for o in optimizers}
+
+
+@pytest.mark.parametrize(
+    ("content", "words"),
+    [
+        ("{not json", "not valid JSON"),
+        ('{"surface": {"id": "rosenbrock"}, "optimizers": []}', "optimizers"),
+        (
+            '{"surface": {"id": "beale"}, "optimizers": [{"id": "gd", "params": {"lr": -1}}]}',
+            "lr",
+        ),
+        (
+            '{"surface": {"id": "rosenbrock"}, "start": [1e300, 1], "optimizers": [{"id": "gd"}]}',
+            "start",
+        ),
+    ],
+)
+def test_bad_input_is_one_line_on_stderr_and_exit_2(
+    tmp_path: Path, content: str, words: str
+) -> None:
+    path = tmp_path / "spec.json"
+    path.write_text(content)
+    done = gradtrail("run", str(path))
+    assert done.returncode == 2
+    assert done.stdout == ""
+    assert done.stderr.count("\n") == 1 and words in done.stderr
+
+
+def test_missing_file_exits_2() -> None:
+    done = gradtrail("run", "/nonexistent/spec.json")
+    assert done.returncode == 2 and "cannot read" in done.stderr
