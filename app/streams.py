@@ -18,6 +18,7 @@ from app.jsonio import dumps
 from engine import Simulation
 from engine.runner import Frame
 
+FIRST_FRAME_STEPS = 10  # a short first frame: the paths appear at once
 _counts = {"frames": 0}  # touched only on the event loop: no lock needed
 
 
@@ -47,7 +48,7 @@ async def simulation_events(
     """``meta``, then a ``frame`` per chunk of steps, then ``done`` (or ``error``)."""
     try:
         yield event("meta", simulation.describe())
-        frames = simulation.frames(frame_steps)
+        frames = simulation.frames(frame_steps, first_steps=min(FIRST_FRAME_STEPS, frame_steps))
         while (frame := await anyio.to_thread.run_sync(next, frames, None)) is not None:
             _counts["frames"] += 1
             yield event("frame", frame_payload(frame))

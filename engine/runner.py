@@ -175,15 +175,23 @@ class Simulation:
         assert isinstance(data, LineData)
         return MinibatchSampler(data, batch_size, np.random.default_rng([self.spec.seed, index]))
 
-    def frames(self, frame_steps: int = FRAME_STEPS) -> Iterator[Frame]:
-        """Frames until every run has stopped; the first one starts with the start point."""
+    def frames(
+        self, frame_steps: int = FRAME_STEPS, first_steps: int | None = None
+    ) -> Iterator[Frame]:
+        """Frames until every run has stopped; the first one starts with the start point.
+
+        ``first_steps`` makes the first frame shorter, so a viewer sees the paths
+        begin at once while later frames carry ``frame_steps`` steps each.
+        """
         stop, steps = self.spec.stop, self.spec.steps
         chunks = [run.start_chunk() for run in self.runs]
         for run in self.runs:
             run.check_start(stop.grad_tol, stop.divergence_bound)
         first_index = done = 0
+        budget_steps = first_steps or frame_steps
         while True:
-            budget = min(frame_steps, steps - done)
+            budget = min(budget_steps, steps - done)
+            budget_steps = frame_steps
             for run, chunk in zip(self.runs, chunks, strict=True):
                 run.advance(budget, stop.grad_tol, stop.divergence_bound, chunk)
             done += budget

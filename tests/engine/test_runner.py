@@ -94,6 +94,8 @@ def test_frames_concatenate_to_the_gathered_result() -> None:
     for index, trajectory in enumerate(whole.runs):
         joined = [v for frame in frames for v in frame.runs[index].x]
         assert joined == trajectory.x.tolist()
+    short_first = list(Simulation(validated).frames(frame_steps=100, first_steps=10))
+    assert [f.step for f in short_first[:3]] == [0, 11, 111]
     again = gather(Simulation(validated), Simulation(validated).frames(frame_steps=7))
     assert again.runs[0].x.tolist() == whole.runs[0].x.tolist()
 
