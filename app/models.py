@@ -10,7 +10,7 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from engine.spec import MAX_STEPS, Domain, Strict, SurfaceSpec
+from engine.spec import MAX_EXPRESSION, MAX_STEPS, Domain, Strict, SurfaceSpec
 
 MAX_RESOLUTION = 400
 Number = float | None  # null stands where a value is undefined (never NaN or Infinity)
@@ -71,6 +71,23 @@ class GridRequest(Strict):
         extra="forbid",
         json_schema_extra={"examples": [{"surface": {"id": "himmelblau"}, "resolution": 50}]},
     )
+
+
+class FormulaRequest(Strict):
+    """A formula in x and y to check, as the page does while someone types."""
+
+    expression: Annotated[str, Field(max_length=MAX_EXPRESSION)]
+
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={"examples": [{"expression": "(1 - x)^2 + 100*(y - x^2)^2"}]},
+    )
+
+
+class FormulaResponse(BaseModel):
+    f: str = Field(description="the formula in LaTeX")
+    df_dx: str = Field(description="∂f/∂x in LaTeX")
+    df_dy: str = Field(description="∂f/∂y in LaTeX")
 
 
 class GridResponse(BaseModel):

@@ -48,6 +48,16 @@ def build_surface(spec: SurfaceSpec) -> Surface:
             surface = regression(data)
         else:
             surface = regression(generated_data(spec.generate or GenerateSpec()), generated=True)
+    elif spec.id == "custom":
+        # Parsed here, not during validation: sympy may take a moment on a long formula,
+        # and the server builds surfaces off its event loop.
+        from engine.formula import FormulaError, custom_surface  # sympy loads when needed
+
+        assert spec.expression is not None
+        try:
+            return custom_surface(spec.expression, spec.domain)
+        except FormulaError as error:
+            raise SpecError("surface.expression", str(error)) from None
     else:
         surface = BUILTIN_SURFACES[spec.id].make(**spec.params)
     if spec.domain is not None:
@@ -65,7 +75,7 @@ def describe_surface(surface: Surface) -> dict[str, Any]:
         "domain": [list(surface.domain[0]), list(surface.domain[1])],
         "minima": [list(m) for m in surface.minima],
         "default_start": list(surface.default_start),
-        **({"data": dict(surface.extra)} if surface.extra else {}),
+        **({"info": dict(surface.extra)} if surface.extra else {}),
     }
 
 

@@ -101,8 +101,10 @@ class Run:
                 new_loss = float(value(nx, ny))
                 ngx, ngy = grad(nx, ny)
                 ngx, ngy = float(ngx), float(ngy)
-            except (ArithmeticError, ValueError):
-                self.status = "diverged"  # overflow or a point outside the formula's domain
+            except (ArithmeticError, ValueError, TypeError):
+                # Overflow, or a point outside a formula's domain (log of a negative, a
+                # negative base to a fractional power, which Python makes complex).
+                self.status = "diverged"
                 break
             if not (
                 abs(nx) <= bound and abs(ny) <= bound and abs(new_loss) <= bound

@@ -45,8 +45,9 @@ Domain = Annotated[
     tuple[tuple[Bounded, Bounded], tuple[Bounded, Bounded]], AfterValidator(ordered_domain)
 ]
 SurfaceId = Literal[
-    "quadratic", "rosenbrock", "beale", "himmelblau", "saddle", "rastrigin", "regression"
+    "quadratic", "rosenbrock", "beale", "himmelblau", "saddle", "rastrigin", "regression", "custom"
 ]
+MAX_EXPRESSION = 300
 OptimizerId = Literal[
     "gd", "momentum", "nesterov", "adagrad", "adadelta", "rmsprop", "adam", "adamw", "nadam",
     "adamax",
@@ -93,12 +94,16 @@ class GenerateSpec(Strict):
 
 
 class SurfaceSpec(Strict):
-    """Which surface, with its parameters (built-ins), data (regression) or formula (custom)."""
+    """Which surface, with its parameters (built-ins), data (regression) or formula (custom).
+
+    ``domain`` overrides the plotting window (for ``custom`` it defaults to [-5, 5]²).
+    """
 
     id: SurfaceId
     params: dict[str, Finite] = Field(default_factory=dict)
     data: LineDataSpec | None = None
     generate: GenerateSpec | None = None
+    expression: Annotated[str, Field(max_length=MAX_EXPRESSION)] | None = None
     domain: Domain | None = None
 
     @model_validator(mode="after")
@@ -116,6 +121,10 @@ class SurfaceSpec(Strict):
             raise ValueError("data and generate belong to the regression surface only")
         if self.data and self.generate:
             raise ValueError("give either data or generate, not both")
+        if self.id == "custom" and self.expression is None:
+            raise ValueError("a custom surface needs an expression in x and y")
+        if self.id != "custom" and self.expression is not None:
+            raise ValueError("expression belongs to the custom surface only")
         return self
 
 

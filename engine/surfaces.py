@@ -49,14 +49,15 @@ class Surface:
         """Loss at each row of an ``(n, 2)`` batch."""
         p = np.asarray(p, dtype=np.float64)
         with np.errstate(all="ignore"):
-            return np.asarray(self.value_xy(p[:, 0], p[:, 1]), dtype=np.float64)
+            value = self.value_xy(p[:, 0], p[:, 1])
+        return np.broadcast_to(np.asarray(value, dtype=np.float64), (p.shape[0],)).copy()
 
     def grad(self, p: np.ndarray) -> np.ndarray:
         """Gradient at each row of an ``(n, 2)`` batch, shape ``(n, 2)``."""
         p = np.asarray(p, dtype=np.float64)
         with np.errstate(all="ignore"):
             gx, gy = self.grad_xy(p[:, 0], p[:, 1])
-        return np.stack(np.broadcast_arrays(gx, gy), axis=1).astype(np.float64)
+        return np.stack(np.broadcast_arrays(gx, gy, p[:, 0])[:2], axis=1).astype(np.float64)
 
     def grid(self, resolution: int = 100, domain: Domain | None = None) -> Grid:
         """Values on a ``resolution`` × ``resolution`` grid; NaN where undefined."""

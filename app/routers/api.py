@@ -7,6 +7,8 @@ from starlette.concurrency import run_in_threadpool
 
 from app.deps import SimulationDep
 from app.models import (
+    FormulaRequest,
+    FormulaResponse,
     GridRequest,
     GridResponse,
     Health,
@@ -16,7 +18,15 @@ from app.models import (
 )
 from app.responses import FastJSONResponse
 from app.streams import frames_computed
-from engine import __version__, build_surface, gather, list_optimizers, list_surfaces
+from engine import (
+    SpecError,
+    __version__,
+    build_surface,
+    gather,
+    list_optimizers,
+    list_surfaces,
+)
+from engine.spec import SurfaceSpec
 
 router = APIRouter(prefix="/api", tags=["api"], default_response_class=FastJSONResponse)
 TOO_LARGE = {413: {"description": "the request body is larger than the limit (8 MB)"}}
@@ -47,6 +57,19 @@ def grid(request: GridRequest) -> FastJSONResponse:
     surface = build_surface(request.surface)
     sampled = surface.grid(request.resolution, request.domain)
     return FastJSONResponse({"x": sampled.x, "y": sampled.y, "z": sampled.z})
+
+
+@router.post("/formula", response_model=FormulaResponse, responses=TOO_LARGE)
+def formula(request: FormulaRequest) -> FastJSONResponse:
+    """Check a formula and show it and its exact gradient in LaTeX (a 422 says what is wrong)."""
+    try:
+        surface = build_surface(SurfaceSpec(id="custom", expression=request.expression))
+    except SpecError as error:
+        raise SpecError("expression", error.message) from None
+    info = surface.extra
+    return FastJSONResponse(
+        {"f": info["latex_f"], "df_dx": info["latex_df_dx"], "df_dy": info["latex_df_dy"]}
+    )
 
 
 @router.post("/runs", response_model=RunsResponse, responses=TOO_LARGE)
