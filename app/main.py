@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
+from fastapi.staticfiles import StaticFiles
 
 from app import errors
-from app.routers import api, streams
+from app.routers import api, pages, streams
 from app.security import SecurityHeaders
 from app.settings import get_settings
 from engine import __version__
@@ -31,6 +32,8 @@ def create_app() -> FastAPI:
     errors.install(app)
     app.include_router(api.router)
     app.include_router(streams.router)
+    app.include_router(pages.router)
+    app.mount("/static", StaticFiles(directory=pages.STATIC), name="static")
     if settings.cors_origins:
         app.add_middleware(
             CORSMiddleware,

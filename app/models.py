@@ -6,7 +6,7 @@ API, the CLI and notebooks validate the same way.
 
 from __future__ import annotations
 
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -88,6 +88,9 @@ class FormulaResponse(BaseModel):
     f: str = Field(description="the formula in LaTeX")
     df_dx: str = Field(description="∂f/∂x in LaTeX")
     df_dy: str = Field(description="∂f/∂y in LaTeX")
+    f_text: str = Field(description="the formula as plain text, ^ for power")
+    df_dx_text: str = Field(description="∂f/∂x as plain text")
+    df_dy_text: str = Field(description="∂f/∂y as plain text")
 
 
 class GridResponse(BaseModel):
@@ -129,6 +132,19 @@ class RunItem(RunMeta):
 class RunsResponse(BaseModel):
     surface: ResolvedSurface
     runs: list[RunItem]
+
+
+class PresetInfo(BaseModel):
+    id: str
+    title: str
+    caption: str
+    spec: dict[str, Any]
+
+
+class FiguresResponse(BaseModel):
+    contour: dict[str, Any] = Field(description="plotly figure: contour, minima, paths")
+    surface3d: dict[str, Any] = Field(description="plotly figure: 3-D surface and paths")
+    convergence: dict[str, Any] = Field(description="plotly figure: loss per step")
 
 
 RUN_SPEC_EXAMPLE = {

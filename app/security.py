@@ -18,6 +18,13 @@ PAGE_POLICY = (
 )
 
 
+# An exported file carries everything inline and must load nothing at all.
+EXPORT_POLICY = (
+    b"default-src 'none'; script-src 'unsafe-inline' 'unsafe-eval'; "
+    b"style-src 'unsafe-inline'; img-src data: blob:; font-src data:"
+)
+
+
 class SecurityHeaders:
     """Add :data:`HEADERS` to every response, and a content policy to HTML pages."""
 
@@ -28,7 +35,9 @@ class SecurityHeaders:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        is_docs = scope["path"] in ("/docs", "/redoc") or scope["path"].startswith("/docs/")
+        path = scope["path"]
+        is_docs = path in ("/docs", "/redoc") or path.startswith("/docs/")
+        policy = EXPORT_POLICY if path == "/export" else PAGE_POLICY
 
         async def send_with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":
@@ -37,7 +46,7 @@ class SecurityHeaders:
                 headers += [h for h in HEADERS if h[0] not in present]
                 content_type = dict(headers).get(b"content-type", b"")
                 if content_type.startswith(b"text/html") and not is_docs:
-                    headers.append((b"content-security-policy", PAGE_POLICY))
+                    headers.append((b"content-security-policy", policy))
                 message["headers"] = headers
             await send(message)
 

@@ -8,6 +8,7 @@ Numpy, pydantic and the standard library only; nothing here knows about HTTP.
 'max_steps'
 """
 
+from engine import figures
 from engine.batch import BatchResult, run_batch
 from engine.catalog import SpecError, build_surface, list_optimizers, list_surfaces
 from engine.optimizers import OPTIMIZERS
@@ -28,6 +29,7 @@ __all__ = [
     "SpecError",
     "Surface",
     "build_surface",
+    "figures",
     "gather",
     "list_optimizers",
     "list_surfaces",

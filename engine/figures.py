@@ -1,10 +1,14 @@
 """Plotly figures of a result: contour with paths, 3-D surface with paths, loss per step.
 
 One set of builders serves notebooks (``figures.contour(result).show()``), the
-HTML export and the page's first figure, so the styling lives here only.
+HTML export, the embed page and the page's first figure, so the look lives here
+only. Trajectory traces carry ``meta = {"run": i}`` so the page can find them to
+stream points in; the 3-D figure's ``layout.meta`` says how heights were scaled.
 """
 
 from __future__ import annotations
+
+from dataclasses import dataclass
 
 import numpy as np
 import plotly.graph_objects as go
@@ -14,7 +18,9 @@ from engine.surfaces import Grid, Surface
 
 # Okabe & Ito's palette: distinguishable with every common colour-vision deficiency.
 PALETTE = ("#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442", "#000000")
-FONT = {"family": "Inter, 'Segoe UI', Helvetica, Arial, sans-serif", "size": 15}
+# Low is white and high a pale blue-grey, so the saturated paths stand out on any surface.
+SURFACE_SCALE = [[0.0, "#ffffff"], [0.35, "#e3ecf5"], [0.7, "#b9cde3"], [1.0, "#8aa9cb"]]
+FONT = {"family": "system-ui, 'Segoe UI', Roboto, Helvetica, Arial, sans-serif", "size": 15}
 
 
 def colour(index: int) -> str:
@@ -22,81 +28,106 @@ def colour(index: int) -> str:
     return PALETTE[index % len(PALETTE)]
 
 
-def contour_levels(grid: Grid) -> tuple[np.ndarray, bool]:
-    """Heights to draw: log10 of the height above the minimum when the range is wide."""
-    z = grid.z
-    finite = z[np.isfinite(z)]
+@dataclass(frozen=True)
+class Heights:
+    """How a surface's values become drawn heights: log10(f − shift + offset) when wide."""
+
+    log: bool
+    shift: float
+    offset: float
+
+    def __call__(self, values: np.ndarray) -> np.ndarray:
+        if not self.log:
+            return values
+        with np.errstate(all="ignore"):
+            return np.log10(values - self.shift + self.offset)
+
+    def as_meta(self) -> dict[str, float | bool]:
+        return {"z_log": self.log, "z_shift": self.shift, "z_offset": self.offset}
+
+
+def heights_for(grid: Grid) -> Heights:
+    """Log-spaced heights when the range above the minimum spans more than two decades."""
+    finite = grid.z[np.isfinite(grid.z)]
     if finite.size == 0:
-        return z, False
-    above = finite - finite.min()
+        return Heights(False, 0.0, 0.0)
+    low = float(finite.min())
+    above = finite - low
     span = float(above.max())
-    typical = float(np.percentile(above, 25))
-    if span <= 0.0 or span < 100.0 * typical:
-        return z, False
-    return np.log10(z - finite.min() + span * 1e-6), True
+    if span <= 0.0 or span < 100.0 * float(np.percentile(above, 25)):
+        return Heights(False, 0.0, 0.0)
+    return Heights(True, low, span * 1e-6)
 
 
-def contour(result: Result, resolution: int = 120) -> go.Figure:
-    """Contours of the surface (log-spaced where the range is wide), minima, one path per run."""
+MARKED_STEPS = 300  # beyond this a path is drawn as a line alone: markers would crowd it
+
+
+def contour(result: Result, resolution: int = 100, steps: int | None = None) -> go.Figure:
+    """Contours of the surface (log-spaced where the range is wide), minima, one path per run.
+
+    Each step is marked on paths of at most :data:`MARKED_STEPS` steps (``steps``
+    says how long they will be when the result is still a preview).
+    """
     surface = result.surface
+    longest = (
+        steps if steps is not None else max((run.x.size - 1 for run in result.runs), default=0)
+    )
+    mode = "lines+markers" if longest <= MARKED_STEPS else "lines"
     grid = surface.grid(resolution)
-    levels, logarithmic = contour_levels(grid)
+    heights = heights_for(grid)
     figure = go.Figure()
     figure.add_trace(
         go.Contour(
-            x=grid.x, y=grid.y, z=levels, customdata=grid.z, ncontours=30,
-            colorscale="Greys", reversescale=True, showscale=False, opacity=0.55,
+            x=grid.x, y=grid.y, z=heights(grid.z), customdata=grid.z, ncontours=28,
+            colorscale=SURFACE_SCALE, showscale=False,
             contours={"coloring": "heatmap", "showlines": True},
-            line={"width": 0.6, "color": "rgba(60,60,60,0.45)"},
+            line={"width": 0.6, "color": "rgba(40,60,80,0.35)"},
             hovertemplate="x=%{x:.3g}<br>y=%{y:.3g}<br>f=%{customdata:.4g}<extra></extra>",
-            name="log₁₀ f" if logarithmic else "f",
+            name="f", showlegend=False,
         )
     )  # fmt: skip
     add_minima(figure, surface)
     for index, run in enumerate(result.runs):
         figure.add_trace(
             go.Scatter(
-                x=run.x, y=run.y, mode="lines+markers", name=run.info.label,
-                line={"color": colour(index), "width": 2.5}, marker={"size": 4},
+                x=run.x, y=run.y, mode=mode, name=run.info.label, meta={"run": index},
+                line={"color": colour(index), "width": 3}, marker={"size": 5},
                 hovertemplate=f"{run.info.label}<br>x=%{{x:.4g}}<br>y=%{{y:.4g}}<extra></extra>",
             )
         )  # fmt: skip
     (x0, x1), (y0, y1) = surface.domain
+    x_title, y_title = axis_titles(surface)
     figure.update_layout(
-        xaxis={"range": [x0, x1], "title": axis_titles(surface)[0]},
-        yaxis={"range": [y0, y1], "title": axis_titles(surface)[1], "scaleanchor": None},
+        xaxis={"range": [x0, x1], "title": x_title, "constrain": "domain"},
+        yaxis={"range": [y0, y1], "title": y_title},
     )
     return styled(figure, surface.name)
 
 
-def surface3d(result: Result, resolution: int = 80) -> go.Figure:
+def surface3d(result: Result, resolution: int = 60) -> go.Figure:
     """The surface in 3-D with every path drawn on it."""
     surface = result.surface
     grid = surface.grid(resolution)
-    levels, logarithmic = contour_levels(grid)
+    heights = heights_for(grid)
     figure = go.Figure(
         go.Surface(
-            x=grid.x, y=grid.y, z=levels, colorscale="Viridis", opacity=0.85, showscale=False,
-            name="log₁₀ f" if logarithmic else "f",
+            x=grid.x, y=grid.y, z=heights(grid.z), colorscale=SURFACE_SCALE,
+            opacity=0.95, showscale=False, name="f", hoverinfo="skip",
         )
     )  # fmt: skip
     for index, run in enumerate(result.runs):
-        height = (
-            np.log10(run.loss - np.nanmin(grid.z) + height_offset(grid))
-            if logarithmic
-            else run.loss
-        )
         figure.add_trace(
             go.Scatter3d(
-                x=run.x, y=run.y, z=height, mode="lines", name=run.info.label,
-                line={"color": colour(index), "width": 6},
+                x=run.x, y=run.y, z=heights(run.loss), mode="lines", name=run.info.label,
+                meta={"run": index}, line={"color": colour(index), "width": 7},
             )
         )  # fmt: skip
     x_title, y_title = axis_titles(surface)
+    z_title = "log₁₀ f" if heights.log else "f"
     figure.update_layout(
-        scene={"xaxis_title": x_title, "yaxis_title": y_title,
-               "zaxis_title": "log₁₀ f" if logarithmic else "f"}
-    )  # fmt: skip
+        scene={"xaxis_title": x_title, "yaxis_title": y_title, "zaxis_title": z_title},
+        meta=heights.as_meta(),
+    )
     return styled(figure, surface.name)
 
 
@@ -104,15 +135,17 @@ def convergence(result: Result) -> go.Figure:
     """Loss against step on a log scale, one line per run."""
     figure = go.Figure()
     for index, run in enumerate(result.runs):
-        floor = np.maximum(run.loss, 1e-300)  # a log axis cannot show an exact zero
         figure.add_trace(
             go.Scatter(
-                x=np.arange(run.loss.size), y=floor, mode="lines", name=run.info.label,
+                x=np.arange(run.loss.size), y=np.maximum(run.loss, 1e-300), mode="lines",
+                name=run.info.label, meta={"run": index},
                 line={"color": colour(index), "width": 2.5},
             )
         )  # fmt: skip
     figure.update_layout(
-        xaxis={"title": "step"}, yaxis={"title": "loss", "type": "log", "exponentformat": "power"}
+        xaxis={"title": "step"},
+        yaxis={"title": "loss", "type": "log", "exponentformat": "power"},
+        showlegend=False,
     )
     return styled(figure, "Loss per step")
 
@@ -124,8 +157,8 @@ def add_minima(figure: go.Figure, surface: Surface) -> None:
     xs, ys = zip(*surface.minima, strict=True)
     figure.add_trace(
         go.Scatter(
-            x=xs, y=ys, mode="markers", name="minimum",
-            marker={"symbol": "star", "size": 14, "color": "white",
+            x=xs, y=ys, mode="markers", name="minimum", hoverinfo="skip",
+            marker={"symbol": "star", "size": 15, "color": "white",
                     "line": {"color": "black", "width": 1.5}},
         )
     )  # fmt: skip
@@ -136,19 +169,22 @@ def axis_titles(surface: Surface) -> tuple[str, str]:
     return ("w (slope)", "b (intercept)") if surface.id == "regression" else ("x", "y")
 
 
-def height_offset(grid: Grid) -> float:
-    """The offset that keeps log heights finite at the minimum."""
-    finite = grid.z[np.isfinite(grid.z)]
-    return float(finite.max() - finite.min()) * 1e-6
-
-
 def styled(figure: go.Figure, title: str) -> go.Figure:
-    """The house look: white background, readable fonts, legend above the plot."""
+    """The house look: white background, readable fonts, the legend inside the top corner."""
     figure.update_layout(
-        title={"text": title, "x": 0.02},
+        title={"text": title, "x": 0.02, "font": {"size": 18}},
         template="plotly_white",
         font=FONT,
-        legend={"orientation": "h", "y": -0.15},
+        legend={
+            "x": 0.99,
+            "xanchor": "right",
+            "y": 0.99,
+            "yanchor": "top",
+            "bgcolor": "rgba(255,255,255,0.85)",
+            "bordercolor": "#d8dee6",
+            "borderwidth": 1,
+        },
         margin={"l": 60, "r": 20, "t": 50, "b": 40},
+        uirevision="keep",
     )
     return figure

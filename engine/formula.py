@@ -86,11 +86,23 @@ class Formula:
     grad_float: Callable[..., Any]
 
     def latex(self) -> dict[str, str]:
-        """f, ∂f/∂x and ∂f/∂y as LaTeX, for the page."""
+        """f, ∂f/∂x and ∂f/∂y as LaTeX."""
         return {
             "f": sympy.latex(self.expression),
             "df_dx": sympy.latex(self.gradient[0]),
             "df_dy": sympy.latex(self.gradient[1]),
+        }
+
+    def plain(self) -> dict[str, str]:
+        """f, ∂f/∂x and ∂f/∂y as plain text in the syntax people type (``^`` for power)."""
+
+        def text(expression: sympy.Expr) -> str:
+            return sympy.sstr(expression).replace("**", "^").replace("log(10)", "ln(10)")
+
+        return {
+            "f": text(self.expression),
+            "df_dx": text(self.gradient[0]),
+            "df_dy": text(self.gradient[1]),
         }
 
 
@@ -318,5 +330,9 @@ def custom_surface(text: str, domain: Domain | None = None) -> Surface:
         default_start=(round(x0 + 0.8 * (x1 - x0), 6), round(y0 + 0.8 * (y1 - y0), 6)),
         value_xy=value,
         grad_xy=grad,
-        extra={"expression": text, **{f"latex_{k}": v for k, v in formula.latex().items()}},
+        extra={
+            "expression": text,
+            **{f"latex_{k}": v for k, v in formula.latex().items()},
+            **{f"text_{k}": v for k, v in formula.plain().items()},
+        },
     )

@@ -218,6 +218,15 @@ class Simulation:
             for run in self.runs
         ]
 
+    def preview(self) -> Result:
+        """A result holding only each start point: the frame the page streams into."""
+        trajectories = []
+        for info, run in zip(self.infos, self.runs, strict=True):
+            start = run.start_chunk()
+            arrays = (np.array(a) for a in (start.x, start.y, start.loss, start.grad_norm))
+            trajectories.append(Trajectory(info, *arrays, summary=None))
+        return Result(self.surface, trajectories)
+
     def describe(self) -> dict[str, Any]:
         """The ``meta`` of a result: the surface and each run's settings."""
         return {
@@ -244,10 +253,11 @@ class Trajectory:
     y: np.ndarray
     loss: np.ndarray
     grad_norm: np.ndarray
-    summary: Summary
+    summary: Summary | None  # None in a preview, before the run is made
 
     def as_dict(self) -> dict[str, Any]:
         """The API's run item (arrays stay numpy; orjson writes them directly)."""
+        assert self.summary is not None, "a preview has no result yet"
         return {
             **self.info.as_dict(),
             "x": self.x,

@@ -2,17 +2,20 @@
 
 from __future__ import annotations
 
+import orjson
 from fastapi import APIRouter
 from starlette.concurrency import run_in_threadpool
 
 from app.deps import SimulationDep
 from app.models import (
+    FiguresResponse,
     FormulaRequest,
     FormulaResponse,
     GridRequest,
     GridResponse,
     Health,
     OptimizerInfo,
+    PresetInfo,
     RunsResponse,
     SurfaceInfo,
 )
@@ -22,10 +25,12 @@ from engine import (
     SpecError,
     __version__,
     build_surface,
+    figures,
     gather,
     list_optimizers,
     list_surfaces,
 )
+from engine.presets import PRESETS
 from engine.spec import SurfaceSpec
 
 router = APIRouter(prefix="/api", tags=["api"], default_response_class=FastJSONResponse)
@@ -67,8 +72,37 @@ def formula(request: FormulaRequest) -> FastJSONResponse:
     except SpecError as error:
         raise SpecError("expression", error.message) from None
     info = surface.extra
+    parts = ("f", "df_dx", "df_dy")
     return FastJSONResponse(
-        {"f": info["latex_f"], "df_dx": info["latex_df_dx"], "df_dy": info["latex_df_dy"]}
+        {
+            **{p: info[f"latex_{p}"] for p in parts},
+            **{f"{p}_text": info[f"text_{p}"] for p in parts},
+        }
+    )
+
+
+@router.get("/presets", response_model=list[PresetInfo])
+def presets() -> FastJSONResponse:
+    """The lessons: a title, two sentences and a spec each."""
+    return FastJSONResponse([preset.as_dict() for preset in PRESETS.values()])
+
+
+@router.post("/figures", response_model=FiguresResponse, responses=TOO_LARGE)
+def figures_of(simulation: SimulationDep) -> FastJSONResponse:
+    """The plotly figures of a spec before it runs (each path is its start point).
+
+    The page draws these, then streams the paths into the traces whose
+    ``meta.run`` is the run's index; styling lives in one place, server-side.
+    """
+    preview = simulation.preview()
+    return FastJSONResponse(
+        {
+            "contour": orjson.Fragment(
+                figures.contour(preview, steps=simulation.spec.steps).to_json()
+            ),
+            "surface3d": orjson.Fragment(figures.surface3d(preview).to_json()),
+            "convergence": orjson.Fragment(figures.convergence(preview).to_json()),
+        }
     )
 
 

@@ -75,7 +75,10 @@ def test_friendly_message_names_the_field(client: TestClient) -> None:
 
 def test_formula_endpoint_for_live_validation(client: TestClient) -> None:
     body = client.post("/api/formula", json={"expression": "x^2*y"}).json()
-    assert body == {"f": "x^{2} y", "df_dx": "2 x y", "df_dy": "x^{2}"}
+    assert body == {
+        "f": "x^{2} y", "df_dx": "2 x y", "df_dy": "x^{2}",
+        "f_text": "x^2*y", "df_dx_text": "2*x*y", "df_dy_text": "x^2",
+    }  # fmt: skip
     bad = client.post("/api/formula", json={"expression": "x +* y"})
     assert bad.status_code == 422
     assert bad.json()["detail"][0]["loc"] == ["body", "expression"]

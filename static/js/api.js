@@ -1,0 +1,63 @@
+// Talking to the server: JSON calls and the server-sent-event stream of a run.
+
+export class ApiError extends Error {
+  constructor(status, detail) {
+    super(typeof detail === "string" ? detail : JSON.stringify(detail));
+    this.status = status;
+    this.detail = detail;
+  }
+}
+
+async function request(method, path, body, signal) {
+  const response = await fetch(path, {
+    method,
+    headers: body === undefined ? {} : { "content-type": "application/json" },
+    body: body === undefined ? undefined : JSON.stringify(body),
+    signal,
+  });
+  if (!response.ok) {
+    let detail = response.statusText;
+    try {
+      detail = (await response.json()).detail;
+    } catch {
+      /* not JSON: keep the status text */
+    }
+    throw new ApiError(response.status, detail);
+  }
+  return response;
+}
+
+export const getJSON = async (path) => (await request("GET", path)).json();
+export const postJSON = async (path, body, signal) => (await request("POST", path, body, signal)).json();
+
+/**
+ * POST a spec to the stream endpoint and call `handlers[event](data)` for each
+ * event as it arrives. Aborting `signal` closes the connection, which stops the
+ * server's computation.
+ */
+export async function streamRun(spec, handlers, signal) {
+  const response = await request("POST", "/api/runs/stream", spec, signal);
+  const reader = response.body.pipeThrough(new TextDecoderStream()).getReader();
+  let buffer = "";
+  for (;;) {
+    const { value, done } = await reader.read();
+    if (done) break;
+    buffer += value;
+    let boundary;
+    while ((boundary = buffer.indexOf("\n\n")) >= 0) {
+      const block = buffer.slice(0, boundary);
+      buffer = buffer.slice(boundary + 2);
+      dispatch(block, handlers);
+    }
+  }
+}
+
+function dispatch(block, handlers) {
+  let event = "message";
+  const data = [];
+  for (const line of block.split("\n")) {
+    if (line.startsWith("event:")) event = line.slice(6).trim();
+    else if (line.startsWith("data:")) data.push(line.slice(5).replace(/^ /, ""));
+  }
+  if (data.length && handlers[event]) handlers[event](JSON.parse(data.join("\n")));
+}

@@ -1,0 +1,243 @@
+// Wiring: one path for every change — state → URL → request → render.
+import { ApiError, getJSON, postJSON, streamRun } from "./api.js";
+import { createContourPlot } from "./contour.js";
+import { createControls, messageOf } from "./controls.js";
+import { createConvergencePlot } from "./convergence.js";
+import { t, translatePage } from "./messages.js";
+import { createPlayback } from "./playback.js";
+import { readState, writeQuery, writeState } from "./state.js";
+import { createSummary } from "./summary.js";
+import { createSurfacePlot } from "./surface3d.js";
+import { runTraceIndices } from "./traces.js";
+
+const $ = (selector) => document.querySelector(selector);
+const state = readState();
+let controls;
+let presets = [];
+let current = null; // { controller, figures, runs }
+let firstPointMarked = false;
+
+const contour = createContourPlot($("#contour-plot"), { onPick: (x, y) => controls.setStart(x, y) });
+const surface = createSurfacePlot($("#surface-plot"));
+const convergence = createConvergencePlot($("#convergence-plot"));
+const summary = createSummary($("#summary"));
+const playback = createPlayback(
+  {
+    play: $("#play"), back: $("#step-back"), forward: $("#step-forward"),
+    scrubber: $("#scrubber"), label: $("#step-label"), speed: $("#speed"),
+  },
+  { onShow: (step) => showStep(step) },
+);
+
+function visiblePlots() {
+  return state.view === "3d" ? [surface, convergence] : [contour, convergence];
+}
+
+function showStep(step) {
+  if (!current?.runs) return null;
+  return Promise.all(visiblePlots().map((plot) => plot.show(current.runs, step)));
+}
+
+function notice(text) {
+  const box = $("#notice");
+  box.textContent = text;
+  box.hidden = !text;
+  if (text) setTimeout(() => { if (box.textContent === text) box.hidden = true; }, 4000);
+}
+
+function caption() {
+  const preset = presets.find((p) => p.id === state.preset);
+  $("#caption").replaceChildren();
+  if (!preset) return;
+  const title = document.createElement("strong");
+  title.textContent = preset.title;
+  $("#caption").append(title, ` — ${preset.caption}`);
+}
+
+function specOfState() {
+  return state.spec ?? presets.find((p) => p.id === (state.preset ?? "rosenbrock"))?.spec ?? presets[0].spec;
+}
+
+function linkQuery() {
+  return writeQuery(state.preset ? { ...state, spec: null } : { ...state, preset: null });
+}
+
+/** Run `spec`: new figures, then stream the paths into them. */
+async function run(spec) {
+  current?.controller.abort();
+  const controller = new AbortController();
+  current = { controller, figures: null, runs: null };
+  writeState(state.preset ? { ...state, spec: null } : state);
+  $("#export").href = `/export${linkQuery().replace(/(&|\?)(view|speed)=[^&]*/g, "")}`;
+  caption();
+  controls.clearErrors();
+  try {
+    const figures = await postJSON("/api/figures", spec, controller.signal);
+    if (controller.signal.aborted) return;
+    current.figures = figures;
+    await Promise.all([
+      contour.reset(figures.contour),
+      convergence.reset(figures.convergence),
+      state.view === "3d" ? surface.reset(figures.surface3d) : null,
+    ]);
+    const colours = runTraceIndices(contour.node).map((i) => contour.node.data[i].line.color);
+    controls.colour(colours);
+    playback.streaming();
+    document.body.dataset.run = "streaming";
+    await streamRun(spec, handlers(controller, colours), controller.signal);
+  } catch (error) {
+    if (controller.signal.aborted || error.name === "AbortError") return;
+    document.body.dataset.run = "error";
+    if (error instanceof ApiError && error.status === 422) controls.showErrors(error.detail);
+    else notice(t("network_error", { detail: error.message }));
+  }
+}
+
+/**
+ * Draw what arrived since the last paint, once per animation frame: a fast stream
+ * sends many frames between two paints, and each extend redraws every path.
+ */
+function scheduleDraw(controller) {
+  if (current.drawPending) return;
+  current.drawPending = true;
+  requestAnimationFrame(async () => {
+    current.drawPending = false;
+    if (controller.signal.aborted) return;
+    const points = current.runs.map((run, i) => {
+      const first = current.drawn[i];
+      current.drawn[i] = run.x.length;
+      return { x: run.x.slice(first), y: run.y.slice(first), loss: run.loss.slice(first), first };
+    });
+    await Promise.all(visiblePlots().map((plot) => plot.extend(points)));
+    if (!firstPointMarked && points.some((p) => p.x.length)) {
+      firstPointMarked = true;
+      performance.mark("gradtrail:first-point");
+    }
+  });
+}
+
+function handlers(controller, colours) {
+  return {
+    meta(meta) {
+      current.runs = meta.runs.map(() => ({ x: [], y: [], loss: [], grad_norm: [] }));
+      current.drawn = meta.runs.map(() => 1); // the figures already hold each start point
+      summary.start(meta, colours);
+    },
+    frame(frame) {
+      if (controller.signal.aborted) return;
+      frame.runs.forEach((chunk, i) => {
+        const target = current.runs[i];
+        for (const key of ["x", "y", "loss", "grad_norm"]) target[key].push(...chunk[key]);
+      });
+      playback.advanced(Math.max(...current.runs.map((r) => r.x.length - 1)));
+      scheduleDraw(controller);
+    },
+    done(done) {
+      summary.done(done.runs);
+      playback.finished();
+      document.body.dataset.run = "done";
+    },
+    error(error) {
+      notice(t("server_error", { detail: messageOf(error.detail) }));
+    },
+  };
+}
+
+function onChange(spec) {
+  state.spec = spec;
+  state.preset = null;
+  run(spec);
+}
+
+async function toggle3d() {
+  state.view = state.view === "3d" ? "contour" : "3d";
+  const threeD = state.view === "3d";
+  $("#surface-plot").hidden = !threeD;
+  $("#contour-plot").hidden = threeD;
+  $("#toggle-3d").setAttribute("aria-pressed", String(threeD));
+  $("#toggle-3d").textContent = threeD ? t("view_2d") : t("view_3d");
+  writeState(state.preset ? { ...state, spec: null } : state);
+  const plot = threeD ? surface : contour;
+  if (current?.figures) {
+    await plot.reset(threeD ? current.figures.surface3d : current.figures.contour);
+    if (current.runs) plot.show(current.runs, playback.step);
+  }
+  window.Plotly.Plots.resize(plot.node);
+}
+
+async function share(kind) {
+  const url = `${window.location.origin}${kind === "embed" ? "/embed" : "/"}${linkQuery()}`;
+  const text = kind === "embed"
+    ? `<iframe src="${url}" width="960" height="540" style="border:0" loading="lazy" title="gradtrail"></iframe>`
+    : url;
+  $("#share-title").textContent = kind === "embed" ? t("embed_title") : t("share_title");
+  $("#share-text").value = text;
+  $("#share-dialog").showModal();
+  $("#share-text").select();
+  try {
+    await navigator.clipboard.writeText(text);
+    notice(t("copied"));
+  } catch {
+    /* the text is selected in the dialog: Ctrl+C copies it */
+  }
+}
+
+function download(format) {
+  const node = state.view === "3d" ? surface.node : contour.node;
+  window.Plotly.downloadImage(node, { format, width: 1600, height: 1000, filename: "gradtrail" });
+}
+
+function buildGallery() {
+  const cards = presets.map((preset) => {
+    const card = document.createElement("button");
+    card.type = "button";
+    card.className = "card";
+    card.dataset.preset = preset.id;
+    const title = document.createElement("strong");
+    title.textContent = preset.title;
+    const text = document.createElement("span");
+    text.textContent = preset.caption;
+    card.append(title, text);
+    card.addEventListener("click", () => {
+      $("#gallery").close();
+      loadPreset(preset.id);
+    });
+    return card;
+  });
+  $("#gallery-cards").replaceChildren(...cards);
+}
+
+function loadPreset(id) {
+  state.preset = id;
+  state.spec = null;
+  const spec = specOfState();
+  controls.set(spec);
+  run(spec);
+}
+
+async function main() {
+  translatePage();
+  await new Promise((resolve) => (window.Plotly ? resolve() : window.addEventListener("load", resolve)));
+  const [surfaces, optimizers, presetList] = await Promise.all([
+    getJSON("/api/surfaces"), getJSON("/api/optimizers"), getJSON("/api/presets"),
+  ]);
+  presets = presetList;
+  controls = createControls($("#spec-form"), { surfaces, optimizers, onChange });
+  buildGallery();
+  $("#open-gallery").addEventListener("click", () => $("#gallery").showModal());
+  $("#toggle-3d").addEventListener("click", toggle3d);
+  $("#share").addEventListener("click", () => share("link"));
+  $("#embed").addEventListener("click", () => share("embed"));
+  $("#download-png").addEventListener("click", () => download("png"));
+  $("#download-svg").addEventListener("click", () => download("svg"));
+  if (!state.spec && !presets.some((p) => p.id === state.preset)) state.preset = "rosenbrock";
+  const spec = specOfState();
+  controls.set(spec);
+  if (state.view === "3d") {
+    state.view = "contour";
+    await toggle3d();
+  }
+  await run(spec);
+}
+
+main();

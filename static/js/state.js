@@ -1,0 +1,75 @@
+// The URL is the state: one table says each parameter's name, type and default,
+// and the same table reads and writes the address, so a link reproduces the view.
+
+const FIELDS = [
+  { name: "spec", type: "spec", fallback: null },
+  { name: "preset", type: "string", fallback: null },
+  { name: "view", type: "enum", values: ["contour", "3d"], fallback: "contour" },
+  { name: "speed", type: "number", fallback: 1 },
+];
+
+/** UTF-8 JSON → base64url without padding (DESIGN.md's ?spec= format). */
+export function encodeSpec(spec) {
+  const bytes = new TextEncoder().encode(JSON.stringify(spec));
+  let binary = "";
+  for (let i = 0; i < bytes.length; i += 0x8000) {
+    binary += String.fromCharCode(...bytes.subarray(i, i + 0x8000));
+  }
+  return btoa(binary).replace(/\+/g, "-").replace(/\//g, "_").replace(/=+$/, "");
+}
+
+/** The inverse of encodeSpec; null when the text is not a spec. */
+export function decodeSpec(text) {
+  try {
+    const base64 = text.replace(/-/g, "+").replace(/_/g, "/");
+    const binary = atob(base64 + "=".repeat((4 - (base64.length % 4)) % 4));
+    const bytes = Uint8Array.from(binary, (c) => c.charCodeAt(0));
+    return JSON.parse(new TextDecoder().decode(bytes));
+  } catch {
+    return null;
+  }
+}
+
+const READERS = {
+  spec: (text) => decodeSpec(text),
+  string: (text) => text,
+  enum: (text, field) => (field.values.includes(text) ? text : field.fallback),
+  number: (text, field) => (Number.isFinite(Number(text)) ? Number(text) : field.fallback),
+};
+const WRITERS = {
+  spec: (value) => encodeSpec(value),
+  string: (value) => value,
+  enum: (value) => value,
+  number: (value) => String(value),
+};
+
+/** The state described by a location's query string. */
+export function readState(search = window.location.search) {
+  const params = new URLSearchParams(search);
+  const state = {};
+  for (const field of FIELDS) {
+    const text = params.get(field.name);
+    state[field.name] = text === null ? field.fallback : READERS[field.type](text, field);
+  }
+  return state;
+}
+
+/** The query string for a state (defaults are left out). */
+export function writeQuery(state) {
+  const params = new URLSearchParams();
+  for (const field of FIELDS) {
+    const value = state[field.name];
+    if (value !== null && value !== undefined && value !== field.fallback) {
+      params.set(field.name, WRITERS[field.type](value));
+    }
+  }
+  const query = params.toString();
+  return query ? `?${query}` : "";
+}
+
+/** Put the state in the address bar without a reload. */
+export function writeState(state) {
+  const url = `${window.location.pathname}${writeQuery(state)}`;
+  window.history.replaceState(null, "", url);
+  return url;
+}

@@ -1,0 +1,43 @@
+// What the three plots share: finding the path traces and the Plotly settings.
+
+export const PLOT_CONFIG = {
+  responsive: true,
+  displaylogo: false,
+  modeBarButtonsToRemove: ["select2d", "lasso2d", "toImage"],
+};
+
+/** Indices of the traces that draw runs (their `meta.run`), in run order. */
+export function runTraceIndices(node) {
+  return node.data
+    .map((trace, index) => ({ run: trace.meta?.run, index }))
+    .filter((entry) => Number.isInteger(entry.run))
+    .sort((a, b) => a.run - b.run)
+    .map((entry) => entry.index);
+}
+
+const TYPED = {
+  f8: Float64Array, f4: Float32Array, i4: Int32Array, u4: Uint32Array,
+  i2: Int16Array, u2: Uint16Array, i1: Int8Array, u1: Uint8Array,
+};
+
+/** plotly (Python) writes numpy arrays as {dtype, bdata}: a plain array of numbers. */
+export function decodeArray(value) {
+  if (!value || typeof value !== "object" || !("bdata" in value)) return value;
+  const bytes = Uint8Array.from(atob(value.bdata), (c) => c.charCodeAt(0));
+  return Array.from(new TYPED[value.dtype](bytes.buffer));
+}
+
+/** Path traces must hold plain arrays, since the page extends them point by point. */
+function withPlainPaths(data) {
+  return data.map((trace) =>
+    Number.isInteger(trace.meta?.run)
+      ? { ...trace, x: decodeArray(trace.x), y: decodeArray(trace.y), z: decodeArray(trace.z) }
+      : trace,
+  );
+}
+
+/** Draw `figure` (plotly JSON from the server) into `node`, keeping the user's zoom. */
+export function drawFigure(node, figure) {
+  const layout = { ...figure.layout, autosize: true, height: undefined, width: undefined };
+  return window.Plotly.react(node, withPlainPaths(figure.data), layout, PLOT_CONFIG);
+}

@@ -1,0 +1,230 @@
+"""The page in a real headless Chromium: drawing, presets, editing, errors, links, offline."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from urllib.parse import urlparse
+
+import httpx
+import pytest
+from playwright.sync_api import BrowserContext, Page, Route, expect
+
+from app.urlspec import encode
+from engine.presets import PRESETS
+
+PATHS = """() => [...(document.querySelector('#contour-plot').data || [])]
+  .filter((t) => t.meta && Number.isInteger(t.meta.run)).map((t) => t.x.length)"""
+LAST_POINTS = """() => [...(document.querySelector('#contour-plot').data || [])]
+  .filter((t) => t.meta && Number.isInteger(t.meta.run)).map((t) => [t.x.at(-1), t.y.at(-1)])"""
+
+
+def is_local(url: str) -> bool:
+    parsed = urlparse(url)
+    return parsed.scheme in ("data", "blob", "file") or parsed.hostname in (
+        "127.0.0.1",
+        "localhost",
+    )
+
+
+def cut_network(context: BrowserContext) -> list[str]:
+    """Fail every request to another host; return the list of those attempted."""
+    attempted: list[str] = []
+
+    def handle(route: Route) -> None:
+        if is_local(route.request.url):
+            route.continue_()
+        else:
+            attempted.append(route.request.url)
+            route.abort()
+
+    context.route("**/*", handle)
+    return attempted
+
+
+def watch_errors(page: Page) -> list[str]:
+    errors: list[str] = []
+    page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    return errors
+
+
+def wait_done(page: Page) -> None:
+    expect(page.locator("body")).to_have_attribute("data-run", "done", timeout=30_000)
+
+
+RECORD_GROWTH = f"""
+window.__lengths = [];
+(function watch() {{
+  const node = document.querySelector('#contour-plot');
+  if (node && node.data) {{
+    const lengths = ({PATHS})();
+    const last = window.__lengths.at(-1);
+    if (String(lengths) !== String(last)) window.__lengths.push(lengths);
+  }}
+  requestAnimationFrame(watch);
+}})();
+"""
+
+
+def test_main_view_draws_a_contour_and_growing_paths(
+    page: Page, live_server: str, screenshots: Path
+) -> None:
+    errors = watch_errors(page)
+    long_run = {
+        "surface": {"id": "rosenbrock"},
+        "steps": 20_000,
+        "stop": {"grad_tol": 0.0},
+        "optimizers": [{"id": "adam"}, {"id": "momentum"}, {"id": "nadam"}, {"id": "rmsprop"}] * 2,
+    }
+    page.add_init_script(RECORD_GROWTH)
+    page.goto(f"{live_server}/?spec={encode(long_run)}")
+    wait_done(page)
+    assert page.evaluate("() => document.querySelector('#contour-plot').data[0].type") == "contour"
+    seen = page.evaluate("() => window.__lengths")
+    assert seen[-1] == [20_001] * 8
+    # Drawn while streaming: the paths were seen at several lengths before the end.
+    growing = [lengths[0] for lengths in seen if 1 < lengths[0] < 20_001]
+    assert len(growing) >= 2 and growing == sorted(growing), seen
+    page.goto(f"{live_server}/?preset=rosenbrock")
+    wait_done(page)
+    page.screenshot(path=screenshots / "main-1920x1080.png")
+    assert not errors
+
+
+@pytest.mark.parametrize("preset", list(PRESETS))
+def test_every_preset_loads_without_a_console_error(
+    page: Page, live_server: str, preset: str
+) -> None:
+    errors = watch_errors(page)
+    page.goto(f"{live_server}/?preset={preset}")
+    wait_done(page)
+    rows = page.locator("#summary tbody tr")
+    expect(rows).to_have_count(len(PRESETS[preset].spec["optimizers"]))
+    expect(page.locator("#caption")).to_contain_text(PRESETS[preset].title)
+    assert not errors
+
+
+def test_editing_a_hyperparameter_reruns_and_changes_the_path(page: Page, live_server: str) -> None:
+    page.goto(f"{live_server}/?preset=too-large")
+    wait_done(page)
+    before = page.evaluate(LAST_POINTS)
+    page.evaluate("() => { document.body.dataset.run = 'edited'; }")
+    page.fill("#optimizer-list li:nth-child(1) [data-param=lr]", "0.05")
+    wait_done(page)
+    after = page.evaluate(LAST_POINTS)
+    assert after[0] != before[0] and after[1:] == before[1:]
+    assert "spec=" in page.url and "preset=" not in page.url
+
+
+def test_an_invalid_value_shows_the_servers_message(page: Page, live_server: str) -> None:
+    page.goto(f"{live_server}/?preset=ravine")
+    wait_done(page)
+    page.fill("#optimizer-list li:nth-child(2) [data-param=momentum]", "-0.5")
+    message = page.locator("#optimizer-list li:nth-child(2) .field-error")
+    expect(message).to_have_text("momentum must be ≥ 0, got -0.5")
+    page.fill("#optimizer-list li:nth-child(2) [data-param=momentum]", "0.5")
+    wait_done(page)
+    expect(page.locator(".field-error")).to_have_count(0)
+
+
+def test_a_custom_formula_shows_its_gradient_and_runs(page: Page, live_server: str) -> None:
+    page.goto(f"{live_server}/?preset=ravine")
+    wait_done(page)
+    page.select_option("#surface-select", "custom")
+    page.fill("#formula-input", "x^2 + 3*y^2 + sin(x)")
+    expect(page.locator("#formula-preview")).to_contain_text("∂f/∂x = 2*x + cos(x)")
+    wait_done(page)
+    page.fill("#formula-input", "x^2 + z")
+    expect(page.locator("#formula-preview")).to_contain_text("unknown name 'z' at column 7")
+
+
+def test_a_copied_link_reopens_the_same_view(
+    page: Page, context: BrowserContext, live_server: str
+) -> None:
+    page.goto(f"{live_server}/?preset=saddle")
+    wait_done(page)
+    page.fill("#steps", "77")
+    page.fill("#start-x", "-1.2")
+    page.evaluate("() => { document.body.dataset.run = 'edited'; }")
+    wait_done(page)
+    page.click("#share")
+    link = page.input_value("#share-text")
+    assert link.startswith(f"{live_server}/?spec=")
+    points = page.evaluate(LAST_POINTS)
+    again = context.new_page()
+    again.goto(link)
+    wait_done(again)
+    assert again.evaluate(LAST_POINTS) == points
+    assert again.input_value("#steps") == "77" and again.input_value("#start-x") == "-1.2"
+    page.keyboard.press("Escape")
+    page.click("#embed")
+    assert page.input_value("#share-text").startswith(f'<iframe src="{live_server}/embed?spec=')
+
+
+def test_three_d_view(page: Page, live_server: str, screenshots: Path) -> None:
+    errors = watch_errors(page)
+    page.goto(f"{live_server}/?preset=himmelblau&view=3d")
+    wait_done(page)
+    expect(page.locator("#surface-plot")).to_be_visible()
+    kinds = page.evaluate("() => document.querySelector('#surface-plot').data.map((t) => t.type)")
+    assert kinds[0] == "surface" and kinds.count("scatter3d") == 4
+    page.wait_for_timeout(500)
+    page.screenshot(path=screenshots / "3d-1920x1080.png")
+    assert not [e for e in errors if "WebGL" not in e]
+
+
+def test_playback_replays_with_keyboard_and_scrubber(page: Page, live_server: str) -> None:
+    page.goto(f"{live_server}/?preset=too-large")
+    wait_done(page)
+    page.evaluate(
+        "() => { const s = document.querySelector('#scrubber'); s.value = '10';"
+        " s.dispatchEvent(new Event('input', { bubbles: true })); }"
+    )
+    page.wait_for_function(f"({PATHS})()[0] === 11")
+    assert page.evaluate(PATHS) == [11, 11, 11]
+    assert page.input_value("#scrubber") == "10"
+    page.keyboard.press("ArrowRight")
+    page.wait_for_function(f"({PATHS})()[0] === 12")
+    assert page.evaluate(PATHS) == [12, 12, 12]
+    page.keyboard.press("Space")
+    page.wait_for_function(f"({PATHS})()[0] > 30")
+    page.keyboard.press("Space")
+
+
+def test_embed_renders_and_autoplays_with_the_network_cut(
+    context: BrowserContext, live_server: str, screenshots: Path
+) -> None:
+    attempted = cut_network(context)
+    page = context.new_page()
+    errors = watch_errors(page)
+    page.goto(f"{live_server}/embed?preset=ravine")
+    expect(page.locator("body")).to_have_attribute("data-played", "true", timeout=20_000)
+    kinds = page.evaluate("() => document.querySelector('#plot').data.map((t) => t.type)")
+    assert kinds[0] == "contour"
+    page.screenshot(path=screenshots / "embed-1920x1080.png")
+    assert not attempted and not errors
+
+
+def test_exported_file_plays_offline(
+    context: BrowserContext, live_server: str, tmp_path: Path, screenshots: Path
+) -> None:
+    response = httpx.get(f"{live_server}/export?preset=minibatch", timeout=30)
+    assert response.headers["content-disposition"].startswith("attachment")
+    exported = tmp_path / "minibatch.html"
+    exported.write_bytes(response.content)
+    context.route(
+        "**/*",
+        lambda route: route.continue_() if route.request.url.startswith("file:") else route.abort(),
+    )
+    page = context.new_page()
+    errors = watch_errors(page)
+    page.goto(exported.as_uri())
+    expect(page.locator("body")).to_have_attribute("data-played", "true", timeout=20_000)
+    data = json.loads(page.text_content("#gradtrail-data"))
+    lengths = page.evaluate(
+        "() => document.querySelector('#plot').data.filter((t) => t.meta).map((t) => t.x.length)"
+    )
+    assert lengths == [len(run["x"]) for run in data["runs"]]
+    page.screenshot(path=screenshots / "export-1920x1080.png")
+    assert not errors
