@@ -62,31 +62,42 @@ function linkQuery() {
   return writeQuery(state.preset ? { ...state, spec: null } : { ...state, preset: null });
 }
 
-/** Run `spec`: new figures, then stream the paths into them. */
+/**
+ * Run `spec`: ask for the figures and the stream at once; frames that arrive
+ * before the figures are drawn wait in `current.runs` and are drawn right after.
+ */
 async function run(spec) {
   current?.controller.abort();
   const controller = new AbortController();
-  current = { controller, figures: null, runs: null };
+  current = { controller, figures: null, runs: null, drawn: null, ready: false, meta: null, done: null };
   writeState(state.preset ? { ...state, spec: null } : state);
   $("#export").href = `/export${linkQuery().replace(/(&|\?)(view|speed)=[^&]*/g, "")}`;
   caption();
   controls.clearErrors();
+  playback.streaming();
+  document.body.dataset.run = "streaming";
   try {
+    const streaming = streamRun(spec, handlers(controller), controller.signal);
+    streaming.catch(() => {}); // its failure is reported once, below
     const figures = await postJSON("/api/figures", spec, controller.signal);
-    if (controller.signal.aborted) return;
+    await plotlyReady; // the requests above went out while plotly.js was still loading
     current.figures = figures;
     await Promise.all([
       contour.reset(figures.contour),
       convergence.reset(figures.convergence),
       state.view === "3d" ? surface.reset(figures.surface3d) : null,
     ]);
-    const colours = runTraceIndices(contour.node).map((i) => contour.node.data[i].line.color);
-    controls.colour(colours);
-    playback.streaming();
-    document.body.dataset.run = "streaming";
-    await streamRun(spec, handlers(controller, colours), controller.signal);
+    if (controller.signal.aborted) return;
+    performance.mark("gradtrail:figures-drawn");
+    current.colours = runTraceIndices(contour.node).map((i) => contour.node.data[i].line.color);
+    controls.colour(current.colours);
+    current.ready = true;
+    if (current.meta) summary.start(current.meta, current.colours);
+    scheduleDraw(controller);
+    await streaming;
   } catch (error) {
     if (controller.signal.aborted || error.name === "AbortError") return;
+    controller.abort(); // stop the other request too
     document.body.dataset.run = "error";
     if (error instanceof ApiError && error.status === 422) controls.showErrors(error.detail);
     else notice(t("network_error", { detail: error.message }));
@@ -98,7 +109,7 @@ async function run(spec) {
  * sends many frames between two paints, and each extend redraws every path.
  */
 function scheduleDraw(controller) {
-  if (current.drawPending) return;
+  if (!current.ready || !current.runs || current.drawPending) return;
   current.drawPending = true;
   requestAnimationFrame(async () => {
     current.drawPending = false;
@@ -108,20 +119,36 @@ function scheduleDraw(controller) {
       current.drawn[i] = run.x.length;
       return { x: run.x.slice(first), y: run.y.slice(first), loss: run.loss.slice(first), first };
     });
-    await Promise.all(visiblePlots().map((plot) => plot.extend(points)));
-    if (!firstPointMarked && points.some((p) => p.x.length)) {
-      firstPointMarked = true;
-      performance.mark("gradtrail:first-point");
+    if (points.some((p) => p.x.length)) {
+      await Promise.all(visiblePlots().map((plot) => plot.extend(points)));
+      if (!firstPointMarked) {
+        firstPointMarked = true;
+        performance.mark("gradtrail:first-point");
+      }
     }
+    finishIfComplete(controller);
   });
 }
 
-function handlers(controller, colours) {
+/** Once the stream is done and every point is drawn: the summary, replay, and the "done" flag. */
+function finishIfComplete(controller) {
+  if (!current.done || controller.signal.aborted) return;
+  if (current.runs.some((run, i) => current.drawn[i] < run.x.length)) {
+    scheduleDraw(controller);
+    return;
+  }
+  summary.done(current.done.runs);
+  playback.finished();
+  document.body.dataset.run = "done";
+}
+
+function handlers(controller) {
   return {
     meta(meta) {
+      current.meta = meta;
       current.runs = meta.runs.map(() => ({ x: [], y: [], loss: [], grad_norm: [] }));
       current.drawn = meta.runs.map(() => 1); // the figures already hold each start point
-      summary.start(meta, colours);
+      if (current.ready) summary.start(meta, current.colours);
     },
     frame(frame) {
       if (controller.signal.aborted) return;
@@ -133,9 +160,8 @@ function handlers(controller, colours) {
       scheduleDraw(controller);
     },
     done(done) {
-      summary.done(done.runs);
-      playback.finished();
-      document.body.dataset.run = "done";
+      current.done = done;
+      if (current.ready) finishIfComplete(controller);
     },
     error(error) {
       notice(t("server_error", { detail: messageOf(error.detail) }));
@@ -215,13 +241,17 @@ function loadPreset(id) {
   run(spec);
 }
 
+const plotlyReady = new Promise((resolve) =>
+  window.Plotly ? resolve() : $("#plotly-js").addEventListener("load", resolve),
+).then(() => performance.mark("gradtrail:plotly-ready"));
+
 async function main() {
   translatePage();
-  await new Promise((resolve) => (window.Plotly ? resolve() : window.addEventListener("load", resolve)));
   const [surfaces, optimizers, presetList] = await Promise.all([
     getJSON("/api/surfaces"), getJSON("/api/optimizers"), getJSON("/api/presets"),
   ]);
   presets = presetList;
+  performance.mark("gradtrail:catalog");
   controls = createControls($("#spec-form"), { surfaces, optimizers, onChange });
   buildGallery();
   $("#open-gallery").addEventListener("click", () => $("#gallery").showModal());
@@ -235,6 +265,7 @@ async function main() {
   controls.set(spec);
   if (state.view === "3d") {
     state.view = "contour";
+    await plotlyReady;
     await toggle3d();
   }
   await run(spec);

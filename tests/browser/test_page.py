@@ -228,3 +228,39 @@ def test_exported_file_plays_offline(
     assert lengths == [len(run["x"]) for run in data["runs"]]
     page.screenshot(path=screenshots / "export-1920x1080.png")
     assert not errors
+
+
+def test_pasted_csv_data_fits_its_own_line(page: Page, live_server: str) -> None:
+    page.goto(f"{live_server}/?preset=line-fit")
+    wait_done(page)
+    page.select_option("#data-mode", "data")
+    page.fill("#csv-input", "x,t\n0,1.1\n1,2.9\n2,5.2\n3,6.8\n4,9.1")
+    expect(page.locator("#csv-status")).to_have_text("5 points read")
+    wait_done(page)
+    page.wait_for_function(
+        "() => document.querySelector('#contour-plot').data.some((t) => t.name === 'minimum')"
+    )
+    minimum = page.evaluate(
+        "() => { const m = document.querySelector('#contour-plot').data.find("
+        "(t) => t.name === 'minimum'); return [m.x[0], m.y[0]]; }"
+    )
+    assert minimum == pytest.approx([1.99, 1.04], abs=1e-9)  # numpy.polyfit of these points
+    page.fill("#csv-input", "x,t\n0,1\n1,oops")
+    expect(page.locator("#csv-status")).to_contain_text("line 3 is not two numbers")
+
+
+def test_png_and_svg_downloads(page: Page, live_server: str) -> None:
+    page.goto(f"{live_server}/?preset=ravine")
+    wait_done(page)
+    for button, suffix in (("#download-png", ".png"), ("#download-svg", ".svg")):
+        with page.expect_download() as download:
+            page.click(button)
+        assert download.value.suggested_filename == f"gradtrail{suffix}"
+
+
+def test_laptop_screen_fits(page: Page, live_server: str, screenshots: Path) -> None:
+    page.set_viewport_size({"width": 1366, "height": 768})
+    page.goto(f"{live_server}/?preset=minibatch")
+    wait_done(page)
+    assert page.evaluate("() => document.documentElement.scrollHeight") <= 768
+    page.screenshot(path=screenshots / "main-1366x768.png")
