@@ -11,6 +11,7 @@ from pydantic import ValidationError
 
 from app.jsonio import dumps
 from engine import RunSpec, Simulation, SpecError, gather, list_optimizers, list_surfaces
+from engine.presets import PRESETS
 
 
 class UsageError(Exception):
@@ -47,6 +48,39 @@ def command_run(args: argparse.Namespace) -> None:
     sys.stdout.buffer.write(dumps(result.as_dict()) + b"\n")
 
 
+def command_export(args: argparse.Namespace) -> None:
+    """A standalone HTML file (or a PNG/SVG still of its last frame) for a spec or preset."""
+    from app.images import ImageUnavailable, still_image
+    from app.player import player_data, render
+
+    if (args.spec is None) == (args.preset is None):
+        raise UsageError("give a spec file or --preset ID (one of them)")
+    if args.preset is not None:
+        if args.preset not in PRESETS:
+            raise UsageError(f"unknown preset '{args.preset}' (known: {', '.join(PRESETS)})")
+        spec = PRESETS[args.preset].run_spec()
+    else:
+        spec = read_spec(args.spec)
+    image_format = args.format or Path(args.output).suffix.lstrip(".").lower() or "html"
+    if image_format not in ("html", "png", "svg"):
+        raise UsageError(f"--format must be html, png or svg, not {image_format}")
+    try:
+        html = render(player_data(spec, args.preset), inline=True)
+    except SpecError as error:
+        raise UsageError(f"{error.field}: {error.message}") from None
+    if image_format == "html":
+        content = html.encode()
+    else:
+        try:
+            content = still_image(html, image_format, args.width, args.height)
+        except ImageUnavailable as error:
+            raise UsageError(str(error)) from None
+    try:
+        Path(args.output).write_bytes(content)
+    except OSError as error:
+        raise UsageError(f"cannot write {args.output}: {error.strerror}") from None
+
+
 def command_surfaces(args: argparse.Namespace) -> None:
     sys.stdout.buffer.write(dumps(list_surfaces()) + b"\n")
 
@@ -70,6 +104,18 @@ def parser() -> argparse.ArgumentParser:
     )
     run.add_argument("spec")
     run.set_defaults(handler=command_run)
+    export = commands.add_parser(
+        "export", help="write a standalone HTML player that works offline (or a PNG/SVG still)"
+    )
+    export.add_argument("spec", nargs="?", help="a spec JSON file, or - for stdin")
+    export.add_argument("--preset", help="a lesson id instead of a spec file")
+    export.add_argument("-o", "--output", required=True, help="file to write")
+    export.add_argument(
+        "--format", choices=["html", "png", "svg"], help="default: from -o's suffix"
+    )
+    export.add_argument("--width", type=int, default=1600, help="image width in pixels")
+    export.add_argument("--height", type=int, default=1000, help="image height in pixels")
+    export.set_defaults(handler=command_export)
     commands.add_parser("surfaces", help="list the surfaces").set_defaults(handler=command_surfaces)
     commands.add_parser("optimizers", help="list the optimizers").set_defaults(
         handler=command_optimizers

@@ -8,7 +8,7 @@ import { createPlayback } from "./playback.js";
 import { readState, writeQuery, writeState } from "./state.js";
 import { createSummary } from "./summary.js";
 import { createSurfacePlot } from "./surface3d.js";
-import { runTraceIndices } from "./traces.js";
+import { emphasize, runTraceIndices } from "./traces.js";
 
 const $ = (selector) => document.querySelector(selector);
 const state = readState();
@@ -31,6 +31,29 @@ const playback = createPlayback(
 
 function visiblePlots() {
   return state.view === "3d" ? [surface, convergence] : [contour, convergence];
+}
+
+function allPlots() {
+  return [contour, surface, convergence];
+}
+
+/** Lecture mode: the plots and a one-line caption, large and keyboard-driven. */
+async function setLecture(on) {
+  state.lecture = on;
+  document.body.classList.toggle("lecture", on);
+  $("#lecture").setAttribute("aria-pressed", String(on));
+  writeState(state.preset ? { ...state, spec: null } : state);
+  await Promise.all(allPlots().map((plot) => emphasize(plot.node, on)));
+  for (const plot of allPlots()) if (plot.node.data) window.Plotly.Plots.resize(plot.node);
+}
+
+function lectureKeys(event) {
+  if (event.target.closest?.("input, textarea, select")) return;
+  if (event.key === "l" || event.key === "L") setLecture(!state.lecture);
+  else if (event.key === "Escape" && state.lecture) setLecture(false);
+  else if (state.lecture && /^[1-9]$/.test(event.key) && presets[Number(event.key) - 1]) {
+    loadPreset(presets[Number(event.key) - 1].id);
+  }
 }
 
 function showStep(step) {
@@ -88,6 +111,7 @@ async function run(spec) {
       state.view === "3d" ? surface.reset(figures.surface3d) : null,
     ]);
     if (controller.signal.aborted) return;
+    if (state.lecture) await Promise.all(allPlots().map((plot) => emphasize(plot.node, true)));
     performance.mark("gradtrail:figures-drawn");
     current.colours = runTraceIndices(contour.node).map((i) => contour.node.data[i].line.color);
     controls.colour(current.colours);
@@ -260,6 +284,9 @@ async function main() {
   $("#embed").addEventListener("click", () => share("embed"));
   $("#download-png").addEventListener("click", () => download("png"));
   $("#download-svg").addEventListener("click", () => download("svg"));
+  $("#lecture").addEventListener("click", () => setLecture(!state.lecture));
+  document.addEventListener("keydown", lectureKeys);
+  if (state.lecture) await setLecture(true);
   if (!state.spec && !presets.some((p) => p.id === state.preset)) state.preset = "rosenbrock";
   const spec = specOfState();
   controls.set(spec);

@@ -2,6 +2,7 @@
 export const MESSAGES = {
   en: {
     lessons: "Lessons",
+    lecture: "Lecture mode",
     view_3d: "3-D view",
     view_2d: "Contour view",
     share: "Share link",

@@ -1,12 +1,47 @@
 // The plot alone (embed and export): draws the precomputed paths and plays them.
+// Options come from the address: ?theme=light|dark ?controls=0|1 ?autoplay=0|1 ?speed=2
 // A classic script, not a module, so the exported file can inline it.
 (function () {
   "use strict";
   var TICK_MS = 33;
   var REPLAY_SECONDS = 6;
+  var DARK = {
+    paper: "#0f1419", ink: "#e6edf3", grid: "#2b3440",
+    scale: [[0, "#0f1419"], [0.35, "#17283a"], [0.7, "#24415f"], [1, "#3b6389"]],
+  };
+
+  function options() {
+    var query = new URLSearchParams(window.location.search);
+    var speed = Number(query.get("speed") || "1");
+    return {
+      dark: query.get("theme") === "dark",
+      controls: query.get("controls") !== "0",
+      autoplay: query.get("autoplay") !== "0",
+      speed: isFinite(speed) && speed > 0 ? speed : 1,
+    };
+  }
+
+  function darken(figure) {
+    var axis = { gridcolor: DARK.grid, zerolinecolor: DARK.grid, linecolor: DARK.grid };
+    figure.layout.template = undefined;
+    figure.layout.paper_bgcolor = DARK.paper;
+    figure.layout.plot_bgcolor = DARK.paper;
+    figure.layout.font = Object.assign({}, figure.layout.font, { color: DARK.ink });
+    figure.layout.xaxis = Object.assign({}, figure.layout.xaxis, axis);
+    figure.layout.yaxis = Object.assign({}, figure.layout.yaxis, axis);
+    figure.layout.legend = Object.assign({}, figure.layout.legend, { bgcolor: "rgba(15,20,25,0.85)", bordercolor: DARK.grid });
+    figure.data.forEach(function (trace) {
+      if (trace.type === "contour") {
+        trace.colorscale = DARK.scale;
+        trace.line = Object.assign({}, trace.line, { color: "rgba(230,237,243,0.25)" });
+      }
+      if (trace.name === "minimum") trace.marker = Object.assign({}, trace.marker, { color: DARK.paper, line: { color: DARK.ink, width: 1.5 } });
+    });
+  }
 
   function start() {
     var data = JSON.parse(document.getElementById("gradtrail-data").textContent);
+    var settings = options();
     var node = document.getElementById("plot");
     var play = document.getElementById("play");
     var scrubber = document.getElementById("scrubber");
@@ -19,6 +54,11 @@
       if (trace.meta && typeof trace.meta.run === "number") traces[trace.meta.run] = index;
     });
     if (data.caption) figure.layout.title = { text: data.title, x: 0.02 };
+    if (settings.dark) {
+      darken(figure);
+      document.body.classList.add("dark");
+    }
+    if (!settings.controls) document.body.classList.add("no-controls");
     var layout = Object.assign({}, figure.layout, { autosize: true, width: undefined, height: undefined });
     var step = 0;
     var timer = null;
@@ -42,7 +82,7 @@
       // Position follows the clock, so a slow redraw skips steps instead of slowing down.
       var from = step;
       var began = performance.now();
-      var duration = REPLAY_SECONDS * 1000 * Math.max(1, last - from) / Math.max(1, last);
+      var duration = REPLAY_SECONDS * 1000 * Math.max(1, last - from) / Math.max(1, last) / settings.speed;
       var drawing = false;
       timer = setInterval(function () {
         if (drawing) return;
@@ -59,7 +99,11 @@
       play.textContent = "❚❚";
     }
     play.addEventListener("click", function () { timer ? pause() : resume(); });
-    scrubber.addEventListener("input", function () { pause(); show(Number(scrubber.value)); });
+    scrubber.addEventListener("input", function () {
+      var wanted = Number(scrubber.value);
+      pause();
+      show(wanted);
+    });
     document.addEventListener("keydown", function (event) {
       if (event.key === " ") { event.preventDefault(); timer ? pause() : resume(); }
       if (event.key === "ArrowRight") { pause(); show(step + 1); }
@@ -67,10 +111,10 @@
     });
     scrubber.max = String(last);
     window.Plotly.newPlot(node, figure.data, layout, { responsive: true, displaylogo: false })
-      .then(function () { return show(0); })
+      .then(function () { return show(settings.autoplay ? 0 : last); })
       .then(function () {
         document.body.dataset.ready = "true";
-        resume();
+        if (settings.autoplay) resume();
       });
   }
 

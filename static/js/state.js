@@ -6,6 +6,7 @@ const FIELDS = [
   { name: "preset", type: "string", fallback: null },
   { name: "view", type: "enum", values: ["contour", "3d"], fallback: "contour" },
   { name: "speed", type: "number", fallback: 1 },
+  { name: "lecture", type: "flag", fallback: false },
 ];
 
 /** UTF-8 JSON → base64url without padding (DESIGN.md's ?spec= format). */
@@ -35,12 +36,14 @@ const READERS = {
   string: (text) => text,
   enum: (text, field) => (field.values.includes(text) ? text : field.fallback),
   number: (text, field) => (Number.isFinite(Number(text)) ? Number(text) : field.fallback),
+  flag: (text) => text === "1",
 };
 const WRITERS = {
   spec: (value) => encodeSpec(value),
   string: (value) => value,
   enum: (value) => value,
   number: (value) => String(value),
+  flag: (value) => (value ? "1" : "0"),
 };
 
 /** The state described by a location's query string. */

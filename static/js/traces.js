@@ -41,3 +41,15 @@ export function drawFigure(node, figure) {
   const layout = { ...figure.layout, autosize: true, height: undefined, width: undefined };
   return window.Plotly.react(node, withPlainPaths(figure.data), layout, PLOT_CONFIG);
 }
+
+/** Lecture mode: large type, thick paths and darker contour lines for a projector. */
+export function emphasize(node, on) {
+  if (!node.data) return null;
+  const paths = runTraceIndices(node);
+  const scale = on ? 1.8 : 1;
+  const widths = paths.map((i) => (node.data[i].type === "scatter3d" ? 7 : 3) * scale);
+  return Promise.all([
+    window.Plotly.restyle(node, { "line.width": widths, "marker.size": paths.map(() => 5 * scale) }, paths),
+    window.Plotly.relayout(node, { "font.size": on ? 24 : 15, "title.font.size": on ? 28 : 18 }),
+  ]);
+}

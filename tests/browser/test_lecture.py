@@ -1,0 +1,108 @@
+"""Slides and lectures: the embed's options and sizes, the export offline, lecture mode."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import Browser, Page, expect
+
+from tests.app.test_cli import gradtrail
+from tests.browser.test_page import cut_network, wait_done, watch_errors
+
+NO_SCROLLBARS = """() => {
+  const root = document.documentElement;
+  return root.scrollWidth <= root.clientWidth && root.scrollHeight <= root.clientHeight;
+}"""
+
+
+@pytest.mark.parametrize(("width", "height"), [(640, 360), (1920, 1080)])
+def test_embed_fits_its_frame_without_scrollbars(
+    browser: Browser, live_server: str, screenshots: Path, width: int, height: int
+) -> None:
+    context = browser.new_context(viewport={"width": width, "height": height})
+    attempted = cut_network(context)
+    page = context.new_page()
+    errors = watch_errors(page)
+    page.goto(f"{live_server}/embed?preset=himmelblau&speed=4")
+    expect(page.locator("body")).to_have_attribute("data-played", "true", timeout=20_000)
+    assert page.evaluate(NO_SCROLLBARS)
+    box = page.locator("#plot").bounding_box()
+    assert box and box["width"] >= width - 2 and box["height"] >= height * 0.7
+    page.screenshot(path=screenshots / f"embed-{width}x{height}.png")
+    assert not attempted and not errors
+    context.close()
+
+
+def test_embed_options_dark_no_controls_no_autoplay(
+    browser: Browser, live_server: str, screenshots: Path
+) -> None:
+    context = browser.new_context(viewport={"width": 960, "height": 540})
+    page = context.new_page()
+    page.goto(f"{live_server}/embed?preset=ravine&theme=dark&controls=0&autoplay=0")
+    expect(page.locator("body")).to_have_attribute("data-ready", "true")
+    assert page.evaluate("() => document.body.classList.contains('dark')")
+    expect(page.locator(".player-bar")).to_be_hidden()
+    # Not playing: the whole path is shown at once and stays so.
+    page.wait_for_timeout(300)
+    lengths = page.evaluate(
+        "() => document.querySelector('#plot').data.filter((t) => t.meta).map((t) => t.x.length)"
+    )
+    assert lengths == [121, 121, 120]
+    assert page.evaluate("() => document.body.dataset.played") is None
+    background = page.evaluate("() => document.querySelector('#plot')._fullLayout.paper_bgcolor")
+    assert background == "#0f1419"
+    page.screenshot(path=screenshots / "embed-dark-960x540.png")
+    context.close()
+
+
+def test_cli_export_plays_offline_to_the_end(browser: Browser, tmp_path: Path) -> None:
+    out = tmp_path / "saddle.html"
+    assert gradtrail("export", "--preset", "saddle", "-o", str(out)).returncode == 0
+    context = browser.new_context(viewport={"width": 1280, "height": 720})
+    attempted: list[str] = []
+
+    def only_files(route) -> None:
+        if route.request.url.startswith("file:"):
+            route.continue_()
+        else:
+            attempted.append(route.request.url)
+            route.abort()
+
+    context.route("**/*", only_files)
+    page = context.new_page()
+    errors = watch_errors(page)
+    page.goto(out.as_uri())
+    expect(page.locator("body")).to_have_attribute("data-played", "true", timeout=20_000)
+    lengths = page.evaluate(
+        "() => document.querySelector('#plot').data.filter((t) => t.meta).map((t) => t.x.length)"
+    )
+    assert len(lengths) == 3 and min(lengths) > 100
+    assert page.input_value("#scrubber") == page.get_attribute("#scrubber", "max")
+    assert not attempted and not errors
+    context.close()
+
+
+def test_lecture_mode(page: Page, live_server: str, screenshots: Path) -> None:
+    page.goto(f"{live_server}/?preset=ravine&lecture=1")
+    wait_done(page)
+    for hidden in (".controls", ".topbar", ".playback", "#summary"):
+        expect(page.locator(hidden)).to_be_hidden()
+    expect(page.locator("#caption")).to_contain_text("A narrow ravine")
+    widths = page.evaluate(
+        "() => document.querySelector('#contour-plot').data"
+        ".filter((t) => t.meta).map((t) => t.line.width)"
+    )
+    assert widths == [5.4, 5.4, 5.4]
+    assert (
+        page.evaluate("() => document.querySelector('#contour-plot')._fullLayout.font.size") == 24
+    )
+    page.screenshot(path=screenshots / "lecture-1920x1080.png")
+    page.evaluate("() => { document.body.dataset.run = 'switching'; }")
+    page.keyboard.press("3")  # the third lesson
+    wait_done(page)
+    expect(page.locator("#caption")).to_contain_text("Rosenbrock")
+    assert "preset=rosenbrock" in page.url and "lecture=1" in page.url
+    page.keyboard.press("Escape")
+    expect(page.locator(".controls")).to_be_visible()
+    assert "lecture=1" not in page.url
