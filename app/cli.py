@@ -18,12 +18,17 @@ class UsageError(Exception):
     """Bad input from the command line: reported in one line, exit status 2."""
 
 
-def read_spec(source: str) -> RunSpec:
-    """A run spec from a JSON file, or from standard input when ``source`` is ``-``."""
+def read_bytes(source: str) -> bytes:
+    """A file's bytes, or standard input's when ``source`` is ``-``."""
     try:
-        text = sys.stdin.buffer.read() if source == "-" else Path(source).read_bytes()
+        return sys.stdin.buffer.read() if source == "-" else Path(source).read_bytes()
     except OSError as error:
         raise UsageError(f"cannot read {source}: {error.strerror}") from None
+
+
+def read_spec(source: str) -> RunSpec:
+    """A run spec from a JSON file, or from standard input when ``source`` is ``-``."""
+    text = read_bytes(source)
     try:
         return RunSpec.model_validate(orjson.loads(text))
     except orjson.JSONDecodeError as error:
@@ -81,6 +86,44 @@ def command_export(args: argparse.Namespace) -> None:
         raise UsageError(f"cannot write {args.output}: {error.strerror}") from None
 
 
+PROGRESS_AFTER = 2_000_000  # optimizer steps: smaller sweeps finish before a bar is useful
+
+
+def command_sweep(args: argparse.Namespace) -> None:
+    """Run a sweep and print its result; a progress bar on stderr while a long one runs."""
+    from engine.presets import SWEEP_PRESETS
+    from engine.sweep import Sweep, SweepSpec
+
+    if (args.spec is None) == (args.preset is None):
+        raise UsageError("give a sweep spec file or --preset ID (one of them)")
+    try:
+        if args.preset is not None:
+            if args.preset not in SWEEP_PRESETS:
+                known = ", ".join(SWEEP_PRESETS)
+                raise UsageError(f"unknown sweep preset '{args.preset}' (known: {known})")
+            spec = SWEEP_PRESETS[args.preset].sweep_spec()
+        else:
+            spec = SweepSpec.model_validate(orjson.loads(read_bytes(args.spec)))
+        sweep = Sweep(spec)
+    except orjson.JSONDecodeError as error:
+        raise UsageError(f"{args.spec} is not valid JSON: {error}") from None
+    except ValidationError as error:
+        raise UsageError(describe_validation(error)) from None
+    except SpecError as error:
+        raise UsageError(f"{error.field}: {error.message}") from None
+    show = sweep.total >= PROGRESS_AFTER and not args.quiet
+    for done in sweep.progress():
+        if show:
+            filled = int(30 * done / sweep.total)
+            bar = "#" * filled + "-" * (30 - filled)
+            print(
+                f"\r[{bar}] {100 * done / sweep.total:5.1f}%", end="", file=sys.stderr, flush=True
+            )
+    if show:
+        print(file=sys.stderr)
+    sys.stdout.buffer.write(dumps(sweep.result().as_dict()) + b"\n")
+
+
 def command_surfaces(args: argparse.Namespace) -> None:
     sys.stdout.buffer.write(dumps(list_surfaces()) + b"\n")
 
@@ -116,6 +159,11 @@ def parser() -> argparse.ArgumentParser:
     export.add_argument("--width", type=int, default=1600, help="image width in pixels")
     export.add_argument("--height", type=int, default=1000, help="image height in pixels")
     export.set_defaults(handler=command_export)
+    sweep = commands.add_parser("sweep", help="run a sweep spec (or --preset); print the result")
+    sweep.add_argument("spec", nargs="?", help="a sweep spec JSON file, or - for stdin")
+    sweep.add_argument("--preset", help="a sweep lesson id instead of a file")
+    sweep.add_argument("--quiet", action="store_true", help="no progress bar")
+    sweep.set_defaults(handler=command_sweep)
     commands.add_parser("surfaces", help="list the surfaces").set_defaults(handler=command_surfaces)
     commands.add_parser("optimizers", help="list the optimizers").set_defaults(
         handler=command_optimizers

@@ -7,7 +7,7 @@ from fastapi.middleware.cors import CORSMiddleware
 from fastapi.staticfiles import StaticFiles
 
 from app import errors
-from app.routers import api, pages, streams
+from app.routers import api, pages, streams, sweeps
 from app.security import SecurityHeaders
 from app.settings import get_settings
 from engine import __version__
@@ -32,6 +32,7 @@ def create_app() -> FastAPI:
     errors.install(app)
     app.include_router(api.router)
     app.include_router(streams.router)
+    app.include_router(sweeps.router)
     app.include_router(pages.router)
     app.mount("/static", StaticFiles(directory=pages.STATIC), name="static")
     if settings.cors_origins:

@@ -147,6 +147,27 @@ class FiguresResponse(BaseModel):
     convergence: dict[str, Any] = Field(description="plotly figure: loss per step")
 
 
+class SweepAxis(BaseModel):
+    name: str
+    values: list[float]
+    scale: Literal["linear", "log"]
+
+
+class SweepResponse(BaseModel):
+    surface: ResolvedSurface
+    axes: list[SweepAxis]
+    shape: list[int] = Field(description="[len(axis 1), len(axis 0)] (or [1, n] for one axis)")
+    final_loss: list[list[float]]
+    status: list[list[Literal["converged", "max_steps", "diverged"]]]
+    steps_taken: list[list[int]]
+    steps_to_threshold: list[list[int | None]] = Field(
+        description="first step with loss ≤ loss_threshold; null if never (or no threshold)"
+    )
+    basin: list[list[int | None]] = Field(description="index into surface.minima, or null")
+    final_x: list[list[float]]
+    final_y: list[list[float]]
+
+
 RUN_SPEC_EXAMPLE = {
     "surface": {"id": "rosenbrock", "params": {"a": 1, "b": 100}},
     "start": [-1.5, 2.0],

@@ -18,6 +18,7 @@ from typing import Any
 import numpy as np
 
 from engine.optimizers import OPTIMIZERS
+from engine.regression import MinibatchSampler
 from engine.spec import StopSpec
 from engine.surfaces import Surface
 
@@ -42,7 +43,10 @@ class BatchResult:
 
 
 def as_batch_hyper(hp: Mapping[str, Any], n: int) -> dict[str, Any]:
-    """Hyperparameters with every per-run sequence turned into a length-``n`` array."""
+    """Hyperparameters with every per-run sequence turned into a length-``n`` array.
+
+    A length-``n`` array broadcasts against the ``(2, n)`` points, one value per run.
+    """
 
     def column(value: Any) -> Any:
         if isinstance(value, bool):
@@ -65,58 +69,139 @@ def run_batch(
     steps: int,
     stop: StopSpec | None = None,
     record_loss: bool = False,
+    minibatch: MinibatchSampler | None = None,
 ) -> BatchResult:
-    """Step ``n`` runs together; each stops on its own as :mod:`engine.runner` defines.
+    """Step ``n`` runs together; each stops on its own as :mod:`engine.runner` defines."""
+    stepper = BatchStepper(surface, optimizer_id, hp, starts, steps, stop, record_loss, minibatch)
+    while stepper.advance(steps):
+        pass
+    return stepper.result()
 
-    The coordinates live in two contiguous arrays and each is stepped like one
-    coordinate of the float path; rows that have stopped are frozen with masks.
+
+class BatchStepper:
+    """A batch advanced a chunk of steps at a time, so a caller can report progress or stop.
+
+    The points live in a ``(2, n)`` array, one contiguous row per coordinate: the
+    optimizer runs once per step on both rows (per-run scalars such as Adam's bias
+    corrections are computed once), and every check reads contiguous rows.
+    Rows that have stopped are frozen with masks.
     """
-    keep_freed_memory()
-    stop = stop or StopSpec()
-    optimizer = OPTIMIZERS[optimizer_id]
-    starts = np.asarray(starts, dtype=np.float64).reshape(-1, 2)
-    x, y = starts[:, 0].copy(), starts[:, 1].copy()
-    n = x.size
-    hyper = as_batch_hyper(hp, n)
-    bound, tol = stop.divergence_bound, stop.grad_tol
-    history = np.full((steps + 1, n), np.nan) if record_loss else None
-    value, grad = surface.value_xy, surface.grad_xy
-    with np.errstate(all="ignore"):
-        state_x, state_y = optimizer.init(x, hyper), optimizer.init(y, hyper)
-        gx, gy = broadcast(grad(x, y), n)
-        loss = broadcast((value(x, y),), n)[0]
-        norm = np.sqrt(gx * gx + gy * gy)
-        status = np.full(n, RUNNING, dtype=np.int8)
-        status[norm < tol] = CONVERGED
-        status[~within(bound, x, y, loss, gx, gy)] = DIVERGED
-        taken = np.zeros(n, dtype=np.int64)
-        if history is not None:
-            history[0] = loss
-        for k in range(1, steps + 1):
-            active = status == RUNNING
-            if not active.any():
-                break
-            new_x, state_x = optimizer.step(x, gx, state_x, hyper)
-            new_y, state_y = optimizer.step(y, gy, state_y, hyper)
-            new_gx, new_gy = broadcast(grad(new_x, new_y), n)
-            new_loss = broadcast((value(new_x, new_y),), n)[0]
-            moving = active & within(bound, new_x, new_y, new_loss, new_gx, new_gy)
-            status[active & ~moving] = DIVERGED
-            # sqrt(gx² + gy²) rather than hypot: 5x cheaper, equal but for overflow
-            # (an overflowing norm is never below the tolerance either way).
-            new_norm = np.sqrt(new_gx * new_gx + new_gy * new_gy)
-            if moving.all():  # the common case: nothing to freeze, no masks to apply
-                x, y, gx, gy, loss, norm = new_x, new_y, new_gx, new_gy, new_loss, new_norm
-            else:
-                x, y = np.where(moving, new_x, x), np.where(moving, new_y, y)
-                gx, gy = np.where(moving, new_gx, gx), np.where(moving, new_gy, gy)
-                loss, norm = np.where(moving, new_loss, loss), np.where(moving, new_norm, norm)
-            taken += moving
-            status[moving & (new_norm < tol)] = CONVERGED
-            if history is not None:
-                history[k] = np.where(moving, loss, np.nan)
-    status[status == RUNNING] = MAX_STEPS
-    return BatchResult(np.stack([x, y], axis=1), loss, norm, status, taken, history)
+
+    def __init__(
+        self,
+        surface: Surface,
+        optimizer_id: str,
+        hp: Mapping[str, Any],
+        starts: np.ndarray,
+        steps: int,
+        stop: StopSpec | None = None,
+        record_loss: bool = False,
+        minibatch: MinibatchSampler | None = None,
+        loss_threshold: float | None = None,
+    ) -> None:
+        keep_freed_memory()
+        self.surface, self.minibatch = surface, minibatch
+        self.optimizer = OPTIMIZERS[optimizer_id]
+        self.points = np.array(np.asarray(starts, dtype=np.float64).reshape(-1, 2).T)
+        n = self.points.shape[1]
+        self.hyper = as_batch_hyper(hp, n)
+        stop = stop or StopSpec()
+        self.bound, self.tol, self.steps, self.done = stop.divergence_bound, stop.grad_tol, steps, 0
+        self.history = np.full((steps + 1, n), np.nan) if record_loss else None
+        with np.errstate(all="ignore"):
+            self.state = self.optimizer.init(self.points, self.hyper)
+            self.gradient, self.loss = self.evaluate(self.points)
+            self.norm = np.sqrt((self.gradient * self.gradient).sum(axis=0))
+            self.status = np.full(n, RUNNING, dtype=np.int8)
+            self.status[self.norm < self.tol] = CONVERGED
+            self.status[~within(self.bound, self.points, self.loss, self.gradient)] = DIVERGED
+        self.stopped_at = np.where(self.status == RUNNING, -1, 0)  # steps taken when it stopped
+        self.all_running = bool((self.status == RUNNING).all())
+        if self.history is not None:
+            self.history[0] = self.loss
+        # The first step whose loss is at or below the threshold (-1: not yet, or never).
+        self.threshold = loss_threshold
+        self.first_below = (
+            np.where(self.loss <= loss_threshold, 0, -1) if loss_threshold is not None else None
+        )
+
+    def evaluate(self, points: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Gradient ``(2, n)`` and loss ``(n,)`` at ``points``."""
+        n = points.shape[1]
+        gx, gy = broadcast(self.surface.grad_xy(points[0], points[1]), n)
+        (loss,) = broadcast((self.surface.value_xy(points[0], points[1]),), n)
+        return np.stack([gx, gy]), loss
+
+    def step_gradient(self) -> np.ndarray:
+        """The gradient a step uses: the full one, or this step's minibatch estimate."""
+        if self.minibatch is None:
+            return self.gradient
+        return np.stack(self.minibatch.grad(self.points[0], self.points[1]))
+
+    def advance(self, count: int) -> bool:
+        """Take up to ``count`` more steps; False once every run has stopped or no steps remain."""
+        with np.errstate(all="ignore"):
+            for k in range(self.done + 1, min(self.done + count, self.steps) + 1):
+                if not self.step_once(k):
+                    self.done = self.steps
+                    break
+                self.done = k
+        return self.done < self.steps and bool((self.status == RUNNING).any())
+
+    def step_once(self, k: int) -> bool:
+        """Step ``k`` for every running run; False when none was running."""
+        status = self.status
+        all_running = self.all_running
+        active = None if all_running else status == RUNNING
+        if active is not None and not active.any():
+            return False
+        new_points, state = self.optimizer.step(
+            self.points, self.step_gradient(), self.state, self.hyper
+        )
+        new_gradient, new_loss = self.evaluate(new_points)
+        ok = within(self.bound, new_points, new_loss, new_gradient)
+        # sqrt(gx² + gy²) rather than hypot: 5x cheaper, equal but for overflow
+        # (an overflowing norm is never below the tolerance either way).
+        new_norm = np.sqrt(new_gradient[0] * new_gradient[0] + new_gradient[1] * new_gradient[1])
+        if all_running and ok.all():  # the common case: nothing stops, no masks to apply
+            moving = None
+            self.points, self.gradient, self.loss, self.norm = (
+                new_points,
+                new_gradient,
+                new_loss,
+                new_norm,
+            )
+        else:
+            moving = ok if active is None else active & ok
+            diverged = ~ok if active is None else active & ~ok
+            status[diverged] = DIVERGED
+            self.stopped_at[diverged] = k - 1
+            self.points = np.where(moving, new_points, self.points)
+            self.gradient = np.where(moving, new_gradient, self.gradient)
+            self.loss = np.where(moving, new_loss, self.loss)
+            self.norm = np.where(moving, new_norm, self.norm)
+            self.all_running = False
+        self.state = state
+        if self.tol > 0.0:
+            converged = new_norm < self.tol
+            if converged.any():
+                converged &= ok if moving is None else moving
+                status[converged] = CONVERGED
+                self.stopped_at[converged] = k
+                self.all_running = False
+        if self.first_below is not None:
+            below = (self.first_below < 0) & (new_loss <= self.threshold)
+            self.first_below[below if moving is None else below & moving] = k
+        if self.history is not None:
+            self.history[k] = self.loss if moving is None else np.where(moving, self.loss, np.nan)
+        return True
+
+    def result(self) -> BatchResult:
+        """Where each run ended; runs still going count as ``max_steps``."""
+        status = self.status.copy()
+        status[status == RUNNING] = MAX_STEPS
+        taken = np.where(self.stopped_at >= 0, self.stopped_at, self.done)
+        return BatchResult(self.points.T.copy(), self.loss, self.norm, status, taken, self.history)
 
 
 def broadcast(arrays: tuple[Any, ...], n: int) -> list[np.ndarray]:
@@ -124,11 +209,16 @@ def broadcast(arrays: tuple[Any, ...], n: int) -> list[np.ndarray]:
     return [np.broadcast_to(np.asarray(a, dtype=np.float64), (n,)) for a in arrays]
 
 
-def within(bound: float, *columns: np.ndarray) -> np.ndarray:
-    """Rows where every column is finite and inside ``±bound`` (NaN fails the test)."""
-    ok = np.abs(columns[0]) <= bound
-    for column in columns[1:]:
-        ok &= np.abs(column) <= bound
+def within(bound: float, points: np.ndarray, loss: np.ndarray, gradient: np.ndarray) -> np.ndarray:
+    """Runs whose point, loss and gradient are finite and inside ``±bound`` (NaN fails).
+
+    Row by row: numpy's reductions along the short axis of a ``(2, n)`` array are slow.
+    """
+    ok = np.abs(loss) <= bound
+    for rows in (points, gradient):
+        inside = np.abs(rows) <= bound
+        ok &= inside[0]
+        ok &= inside[1]
     return ok
 
 

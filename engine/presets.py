@@ -179,3 +179,90 @@ PRESETS: dict[str, Preset] = {
     )
 }
 DEFAULT_PRESET = "rosenbrock"
+
+
+@dataclass(frozen=True)
+class SweepPreset:
+    """A sweep lesson: a sweep spec with a title and what to look at."""
+
+    id: str
+    title: str
+    caption: str
+    spec: dict[str, Any]
+
+    def sweep_spec(self) -> Any:
+        """The validated sweep spec."""
+        from engine.sweep import SweepSpec
+
+        return SweepSpec.model_validate(self.spec)
+
+    def as_dict(self) -> dict[str, Any]:
+        """JSON-ready."""
+        return {"id": self.id, "title": self.title, "caption": self.caption, "spec": self.spec}
+
+
+RAVINE = {"id": "quadratic", "params": {"l1": 1.0, "l2": 40.0}}
+SWEEP_PRESETS: dict[str, SweepPreset] = {
+    preset.id: preset
+    for preset in (
+        SweepPreset(
+            "ravine-lr-momentum",
+            "Learning rate × momentum on the ravine",
+            "Heavy-ball momentum converges on a bowl of largest curvature L exactly when "
+            "η < 2(1 + μ)/L, so the stable region bends upward as momentum grows; "
+            "the fastest cells sit near the classical optimum.",
+            {
+                "surface": RAVINE,
+                "start": [-4.5, 1.5],
+                "steps": 300,
+                "optimizer": {"id": "momentum"},
+                "axes": [
+                    {"name": "lr", "low": 0.001, "high": 0.2, "count": 60, "scale": "log"},
+                    {"name": "momentum", "low": 0.0, "high": 0.98, "count": 50},
+                ],
+                "loss_threshold": 1e-6,
+            },
+        ),
+        SweepPreset(
+            "rosenbrock-adam",
+            "Adam's learning rate × β₁ on Rosenbrock",
+            "Too small a learning rate never reaches the minimum in time, too large a one "
+            "keeps bouncing in the valley; β₁ shifts where the good band lies.",
+            {
+                "surface": {"id": "rosenbrock"},
+                "start": [-1.5, 2.0],
+                "steps": 1000,
+                "optimizer": {"id": "adam"},
+                "axes": [
+                    {"name": "lr", "low": 0.001, "high": 1.0, "count": 60, "scale": "log"},
+                    {"name": "betas[0]", "low": 0.0, "high": 0.99, "count": 50},
+                ],
+                "loss_threshold": 1e-4,
+            },
+        ),
+        SweepPreset(
+            "himmelblau-basins-gd",
+            "Himmelblau's basins: gradient descent",
+            "Each pixel is a start point, coloured by the minimum gradient descent reaches "
+            "from it: the basins are split along the ridges between the minima.",
+            {
+                "surface": {"id": "himmelblau"},
+                "steps": 500,
+                "optimizer": {"id": "gd", "params": {"lr": 0.01}},
+                "axes": [{"name": "start.x", "count": 80}, {"name": "start.y", "count": 80}],
+            },
+        ),
+        SweepPreset(
+            "himmelblau-basins-momentum",
+            "Himmelblau's basins: momentum",
+            "The same map with momentum 0.9: a run carries speed across ridges, so the basins "
+            "break into interleaved bands and a start no longer decides the minimum by its slope.",
+            {
+                "surface": {"id": "himmelblau"},
+                "steps": 500,
+                "optimizer": {"id": "momentum", "params": {"lr": 0.01, "momentum": 0.9}},
+                "axes": [{"name": "start.x", "count": 80}, {"name": "start.y", "count": 80}],
+            },
+        ),
+    )
+}

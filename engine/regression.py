@@ -98,16 +98,24 @@ class MinibatchSampler:
         self.order = np.empty(0, dtype=np.intp)
         self.cursor = 0
 
-    def grad(self, w: float, b: float) -> tuple[float, float]:
-        """Gradient of the mean squared error over the next minibatch."""
+    def grad(self, w: Real, b: Real) -> tuple[Real, Real]:
+        """Gradient of the mean squared error over the next minibatch, at one or many (w, b).
+
+        From the batch's sums, so one draw serves a whole batch of runs: with
+        ``r = t - (w x + b)``, ``∂/∂w = -2/m Σ x r`` and ``∂/∂b = -2/m Σ r``.
+        """
+        m, sx, sxx, st, sxt = self.next_batch()
+        return -2.0 * (sxt - w * sxx - b * sx) / m, -2.0 * (st - w * sx - b * m) / m
+
+    def next_batch(self) -> tuple[float, float, float, float, float]:
+        """Size and sums (Σx, Σx², Σt, Σxt) of the next minibatch."""
         if self.cursor >= self.order.size:
             self.order = self.rng.permutation(self.data.x.size)
             self.cursor = 0
         index = self.order[self.cursor : self.cursor + self.batch_size]
         self.cursor += self.batch_size
-        x = self.data.x[index]
-        residual = self.data.t[index] - (w * x + b)
-        return -2.0 * float(x @ residual) / x.size, -2.0 * float(residual.sum()) / x.size
+        x, t = self.data.x[index], self.data.t[index]
+        return float(x.size), float(x.sum()), float(x @ x), float(t.sum()), float(x @ t)
 
 
 def regression(data: LineData, *, generated: bool = False) -> Surface:

@@ -30,7 +30,7 @@ from engine import (
     list_optimizers,
     list_surfaces,
 )
-from engine.presets import PRESETS
+from engine.presets import PRESETS, SWEEP_PRESETS
 from engine.spec import SurfaceSpec
 
 router = APIRouter(prefix="/api", tags=["api"], default_response_class=FastJSONResponse)
@@ -85,6 +85,12 @@ def formula(request: FormulaRequest) -> FastJSONResponse:
 def presets() -> FastJSONResponse:
     """The lessons: a title, two sentences and a spec each."""
     return FastJSONResponse([preset.as_dict() for preset in PRESETS.values()])
+
+
+@router.get("/sweep-presets", response_model=list[PresetInfo])
+def sweep_presets() -> FastJSONResponse:
+    """The sweep lessons: a title, two sentences and a sweep spec each."""
+    return FastJSONResponse([preset.as_dict() for preset in SWEEP_PRESETS.values()])
 
 
 @router.post("/figures", response_model=FiguresResponse, responses=TOO_LARGE)

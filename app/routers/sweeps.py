@@ -1,0 +1,65 @@
+"""Sweeps over the API: the whole result, or a stream of progress then the result."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from typing import Annotated
+
+import anyio
+from fastapi import APIRouter, Body, Depends
+from fastapi.sse import EventSourceResponse, ServerSentEvent
+from starlette.concurrency import run_in_threadpool
+
+from app.models import SweepResponse
+from app.responses import FastJSONResponse
+from app.routers.api import TOO_LARGE
+from app.streams import event
+from engine.sweep import Sweep, SweepSpec
+
+router = APIRouter(prefix="/api", tags=["sweeps"])
+
+SWEEP_EXAMPLE = {
+    "surface": {"id": "quadratic", "params": {"l1": 1, "l2": 40}},
+    "start": [-4.5, 1.5],
+    "steps": 300,
+    "optimizer": {"id": "momentum"},
+    "axes": [
+        {"name": "lr", "low": 0.001, "high": 0.1, "count": 60, "scale": "log"},
+        {"name": "momentum", "low": 0.0, "high": 0.99, "count": 50},
+    ],
+    "loss_threshold": 1e-6,
+}
+
+
+def prepare(spec: Annotated[SweepSpec, Body(examples=[SWEEP_EXAMPLE])]) -> Sweep:
+    """Build the surface and the shards (off the event loop: data may need generating)."""
+    return Sweep(spec)
+
+
+SweepDep = Annotated[Sweep, Depends(prepare)]
+
+
+@router.post("/sweeps", response_model=SweepResponse, responses=TOO_LARGE)
+async def sweep(prepared: SweepDep) -> FastJSONResponse:
+    """Run every cell; per cell the final loss, status, steps, steps to the threshold, basin.
+
+    Grids are ``[len(axis 1)][len(axis 0)]``, as Plotly's heatmaps read them.
+    Limits: 40,000 cells, 5,000 steps, cells × steps ≤ 20,000,000 (larger: 422).
+    """
+    result = await run_in_threadpool(prepared.run)
+    return FastJSONResponse(result.as_dict())
+
+
+@router.post("/sweeps/stream", response_class=EventSourceResponse, responses=TOO_LARGE)
+async def sweep_stream(prepared: SweepDep) -> AsyncIterator[ServerSentEvent]:
+    """Server-sent events: ``meta``, ``progress`` (steps done of the total), ``done`` (the
+    result, as ``POST /api/sweeps`` returns it), or ``error``. Closing the connection stops it."""
+    try:
+        yield event("meta", {"cells": prepared.cells, "total": prepared.total})
+        progress = prepared.progress()
+        while (done := await anyio.to_thread.run_sync(next, progress, None)) is not None:
+            yield event("progress", {"done": done, "total": prepared.total})
+        result = await run_in_threadpool(prepared.result)
+        yield event("done", result.as_dict())
+    except Exception as error:  # a stream can only report a failure as an event
+        yield event("error", {"detail": f"the sweep failed: {error}"})

@@ -1,0 +1,355 @@
+"""Sweeps: one optimizer over a grid of hyperparameters or start points, as one batch.
+
+A sweep has one or two axes, each a hyperparameter (``lr``, ``momentum``,
+``betas[0]``, ``batch_size``, …) or a start coordinate (``start.x``,
+``start.y``: a grid over the domain), given as values or a linear or log range.
+Every cell is the single run with those settings; the cells are stepped
+together in shards small enough to stay in the CPU cache, on two threads.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from typing import Annotated, Any, Literal
+
+import numpy as np
+from pydantic import Field, field_validator, model_validator
+
+from engine.batch import STATUS_NAMES, BatchStepper
+from engine.catalog import SpecError, build_surface, describe_surface
+from engine.optimizers import OPTIMIZERS
+from engine.regression import LineData, MinibatchSampler
+from engine.spec import (
+    MAX_POINTS,
+    Finite,
+    OptimizerSpec,
+    Seed,
+    StopSpec,
+    Strict,
+    SurfaceSpec,
+    check_range,
+)
+from engine.surfaces import Surface
+
+MAX_CELLS = 40_000
+MAX_SWEEP_STEPS = 5_000
+MAX_WORK = 20_000_000  # cells × steps
+MAX_AXIS = 400
+SHARD = 8_192  # runs per shard: its arrays stay in the CPU cache
+CHUNK_STEPS = 50  # steps between two progress reports
+START_AXES = ("start.x", "start.y")
+
+
+class AxisSpec(Strict):
+    """One axis: listed ``values``, or ``count`` points from ``low`` to ``high`` (linear or log)."""
+
+    name: Annotated[str, Field(max_length=32, examples=["lr", "betas[0]", "start.x"])]
+    values: Annotated[list[Finite], Field(min_length=1, max_length=MAX_AXIS)] | None = None
+    low: Finite | None = None
+    high: Finite | None = None
+    count: Annotated[int, Field(strict=True, ge=1, le=MAX_AXIS)] | None = None
+    scale: Literal["linear", "log"] = "linear"
+
+    @model_validator(mode="after")
+    def values_or_range(self) -> AxisSpec:
+        if self.values is None and self.count is None:
+            raise ValueError(f"axis {self.name}: give values, or a count (with low and high)")
+        if self.values is not None and self.count is not None:
+            raise ValueError(f"axis {self.name}: give values or a range, not both")
+        if self.count is not None and self.name not in START_AXES and None in (self.low, self.high):
+            raise ValueError(f"axis {self.name}: a range needs low and high")
+        if self.scale == "log":
+            numbers = self.values or [self.low, self.high]
+            if any(v is not None and v <= 0 for v in numbers):
+                raise ValueError(f"axis {self.name}: a log axis needs values > 0")
+        return self
+
+    def resolve(self, domain: tuple[float, float]) -> np.ndarray:
+        """The axis's values (a start axis ranges over the surface's domain by default)."""
+        if self.values is not None:
+            return np.array(self.values, dtype=np.float64)
+        low = self.low if self.low is not None else domain[0]
+        high = self.high if self.high is not None else domain[1]
+        assert self.count is not None
+        if self.scale == "log":
+            return np.geomspace(low, high, self.count)
+        return np.linspace(low, high, self.count)
+
+
+class SweepSpec(Strict):
+    """A sweep: a surface, one optimizer entry, one or two axes, the steps to take."""
+
+    surface: SurfaceSpec
+    optimizer: OptimizerSpec
+    start: tuple[Finite, Finite] | None = None
+    steps: Annotated[int, Field(strict=True, ge=1, le=MAX_SWEEP_STEPS)] = 500
+    axes: Annotated[list[AxisSpec], Field(min_length=1, max_length=2)]
+    loss_threshold: Annotated[float, Field(allow_inf_nan=False, strict=True, ge=0)] | None = None
+    stop: StopSpec = Field(default_factory=StopSpec)
+    seed: Seed = 0
+
+    @field_validator("axes")
+    @classmethod
+    def distinct(cls, axes: list[AxisSpec]) -> list[AxisSpec]:
+        names = [axis.name for axis in axes]
+        if len(set(names)) != len(names):
+            raise ValueError("the two axes must differ")
+        return axes
+
+    @model_validator(mode="after")
+    def within_limits(self) -> SweepSpec:
+        optimizer = OPTIMIZERS[self.optimizer.id]
+        for axis in self.axes:
+            check_axis(axis, optimizer.id, self.surface.id)
+        cells = math.prod(axis_length(axis) for axis in self.axes)
+        if cells > MAX_CELLS:
+            raise ValueError(f"the sweep has {cells:,} cells; the limit is {MAX_CELLS:,}")
+        if cells * self.steps > MAX_WORK:
+            raise ValueError(
+                f"cells × steps is {cells * self.steps:,}; the limit is {MAX_WORK:,} "
+                "(fewer cells or fewer steps)"
+            )
+        return self
+
+
+def axis_length(axis: AxisSpec) -> int:
+    return len(axis.values) if axis.values is not None else int(axis.count or 0)
+
+
+def check_axis(axis: AxisSpec, optimizer_id: str, surface_id: str) -> None:
+    """The axis names a hyperparameter of this optimizer (or a start axis), values in range."""
+    if axis.name in START_AXES:
+        return
+    numbers = axis.values or [axis.low, axis.high]
+    if axis.name == "batch_size":
+        if surface_id != "regression":
+            raise ValueError("a batch_size axis needs a surface with data (regression)")
+        if any(v is None or v < 1 or v > MAX_POINTS or v != int(v) for v in numbers):
+            raise ValueError("batch_size values must be whole numbers ≥ 1")
+        return
+    name, part = parse_axis_name(axis.name)
+    param = OPTIMIZERS[optimizer_id].param(name)
+    valid = (param is not None and param.kind != "bool"
+             and (param.kind == "pair") == (part is not None))  # fmt: skip
+    if not valid:
+        sweepable = [
+            p.name if p.kind == "float" else f"{p.name}[0], {p.name}[1]"
+            for p in OPTIMIZERS[optimizer_id].params
+            if p.kind != "bool"
+        ]
+        known = ", ".join([*sweepable, "start.x", "start.y"])
+        raise ValueError(f"{optimizer_id} cannot sweep '{axis.name}' (it can: {known})")
+    assert param is not None
+    for value in numbers:
+        if value is not None:
+            check_range(axis.name, float(value), param.min, param.max, param.max_inclusive)
+
+
+def parse_axis_name(name: str) -> tuple[str, int | None]:
+    """``betas[1]`` → ``("betas", 1)``; ``lr`` → ``("lr", None)``."""
+    if name.endswith("]") and "[" in name:
+        base, _, index = name[:-1].partition("[")
+        if index in ("0", "1"):
+            return base, int(index)
+    return name, None
+
+
+@dataclass(frozen=True)
+class Axis:
+    """A resolved axis: its name, values and scale."""
+
+    name: str
+    values: np.ndarray
+    scale: str
+
+
+@dataclass(frozen=True)
+class SweepResult:
+    """Per cell, in grid shape ``(len(axis 1), len(axis 0))`` (Plotly's ``z[j][i]``)."""
+
+    surface: Surface
+    axes: list[Axis]
+    final_loss: np.ndarray
+    status: np.ndarray
+    steps_taken: np.ndarray
+    steps_to_threshold: np.ndarray  # -1 where never reached (or no threshold)
+    basin: np.ndarray  # index of the minimum reached, -1 where none
+    final_x: np.ndarray
+    final_y: np.ndarray
+
+    def as_dict(self) -> dict[str, Any]:
+        """JSON-ready, with null where a cell has no value."""
+
+        def nullable(grid: np.ndarray) -> list:
+            return [[None if v < 0 else int(v) for v in row] for row in grid.tolist()]
+
+        return {
+            "surface": describe_surface(self.surface),
+            "axes": [{"name": a.name, "values": a.values, "scale": a.scale} for a in self.axes],
+            "shape": list(self.final_loss.shape),
+            "final_loss": self.final_loss,
+            "status": [[STATUS_NAMES[int(code)] for code in row] for row in self.status],
+            "steps_taken": self.steps_taken,
+            "steps_to_threshold": nullable(self.steps_to_threshold),
+            "basin": nullable(self.basin),
+            "final_x": self.final_x,
+            "final_y": self.final_y,
+        }
+
+
+class Sweep:
+    """A validated sweep, ready to step: cells grouped by batch size, cut into shards."""
+
+    def __init__(self, spec: SweepSpec) -> None:
+        self.spec = spec
+        self.surface = build_surface(spec.surface)
+        (x0, x1), (y0, y1) = self.surface.domain
+        ranges = {"start.x": (x0, x1), "start.y": (y0, y1)}
+        self.axes = [
+            Axis(axis.name, axis.resolve(ranges.get(axis.name, (0.0, 1.0))), axis.scale)
+            for axis in spec.axes
+        ]
+        # Grids of shape (n1, n0): z[j][i], Plotly's way; one axis gives a single row.
+        grids = [grid.reshape(-1, self.axes[0].values.size)
+                 for grid in np.meshgrid(*(axis.values for axis in self.axes))]  # fmt: skip
+        self.shape = grids[0].shape
+        self.columns = {
+            axis.name: grid.ravel() for axis, grid in zip(self.axes, grids, strict=True)
+        }
+        self.cells = grids[0].size
+        self.starts = self.start_points()
+        self.groups = self.shards()
+        self.total = self.cells * spec.steps
+
+    def start_points(self) -> np.ndarray:
+        """Each cell's start: the sweep's start (or the surface's), with any start axis applied."""
+        start = self.spec.start or self.surface.default_start
+        starts = np.tile(np.array(start, dtype=np.float64), (self.cells, 1))
+        for column, name in enumerate(START_AXES):
+            if name in self.columns:
+                starts[:, column] = self.columns[name]
+        values = self.surface.value(starts)
+        if not np.isfinite(values).all():
+            raise SpecError("start", "the surface is not defined at some start points")
+        return starts
+
+    def hyperparameters(self, cells: np.ndarray) -> dict[str, Any]:
+        """The optimizer's hyperparameters for ``cells``: per-run arrays along swept axes."""
+        hp: dict[str, Any] = dict(self.spec.optimizer.params)
+        for name, values in self.columns.items():
+            base, part = parse_axis_name(name)
+            if name in START_AXES or name == "batch_size":
+                continue
+            if part is None:
+                hp[base] = values[cells]
+            else:
+                pair = list(hp[base])
+                pair[part] = values[cells]
+                hp[base] = tuple(pair)
+        return hp
+
+    def shards(self) -> list[BatchStepper]:
+        """Steppers for groups of cells sharing a batch size, at most :data:`SHARD` runs each."""
+        spec = self.spec
+        sizes = self.columns.get("batch_size")
+        fixed = spec.optimizer.batch_size
+        keys = sizes if sizes is not None else np.full(self.cells, fixed or 0, dtype=np.float64)
+        steppers = []
+        for size in np.unique(keys):
+            members = np.flatnonzero(keys == size)
+            for begin in range(0, members.size, SHARD):
+                cells = members[begin : begin + SHARD]
+                steppers.append(
+                    BatchStepper(
+                        self.surface, spec.optimizer.id, self.hyperparameters(cells),
+                        self.starts[cells], spec.steps, spec.stop,
+                        minibatch=self.sampler(int(size)), loss_threshold=spec.loss_threshold,
+                    )
+                )  # fmt: skip
+                steppers[-1].cells = cells  # type: ignore[attr-defined]
+        return steppers
+
+    def sampler(self, batch_size: int) -> MinibatchSampler | None:
+        """Minibatches seeded as the single run with these settings would be (run index 0)."""
+        if batch_size == 0:
+            return None
+        data = self.surface.sampler
+        assert isinstance(data, LineData)
+        return MinibatchSampler(data, batch_size, np.random.default_rng([self.spec.seed, 0]))
+
+    def progress(self) -> Iterator[int]:
+        """Step every shard a chunk at a time, two threads at once; yield the steps done so far."""
+        pending = list(self.groups)
+        with ThreadPoolExecutor(max_workers=2) as pool:
+            while pending:
+                alive = list(pool.map(lambda stepper: stepper.advance(CHUNK_STEPS), pending))
+                pending = [stepper for stepper, going in zip(pending, alive, strict=True) if going]
+                yield sum(min(s.done, s.steps) * s.points.shape[1] for s in self.groups)
+        yield self.total
+
+    def result(self) -> SweepResult:
+        """Every cell's outcome, in grid shape."""
+
+        def gather(field: str, fill: float, dtype: Any) -> np.ndarray:
+            out = np.full(self.cells, fill, dtype=dtype)
+            for stepper in self.groups:
+                out[stepper.cells] = field_of(stepper, field)  # type: ignore[attr-defined]
+            return out.reshape(self.shape)
+
+        final_x = gather("x", np.nan, np.float64)
+        final_y = gather("y", np.nan, np.float64)
+        status = gather("status", 0, np.int8)
+        return SweepResult(
+            surface=self.surface,
+            axes=self.axes,
+            final_loss=gather("loss", np.nan, np.float64),
+            status=status,
+            steps_taken=gather("taken", 0, np.int64),
+            steps_to_threshold=gather("first_below", -1, np.int64),
+            basin=basins(self.surface, final_x, final_y, status),
+            final_x=final_x,
+            final_y=final_y,
+        )
+
+    def run(self) -> SweepResult:
+        """Step to the end and return the result."""
+        for _ in self.progress():
+            pass
+        return self.result()
+
+
+def field_of(stepper: BatchStepper, field: str) -> np.ndarray:
+    """One per-run column of a finished stepper."""
+    result = stepper.result()
+    columns = {
+        "x": result.p[:, 0], "y": result.p[:, 1], "status": result.status,
+        "loss": result.loss, "taken": result.steps_taken,
+        "first_below": stepper.first_below if stepper.first_below is not None else -1,
+    }  # fmt: skip
+    return columns[field]
+
+
+def basins(surface: Surface, x: np.ndarray, y: np.ndarray, status: np.ndarray) -> np.ndarray:
+    """Index of the known minimum each cell ended at (within 1 % of the domain), else -1."""
+    out = np.full(x.shape, -1, dtype=np.int64)
+    if not surface.minima:
+        return out
+    (x0, x1), (y0, y1) = surface.domain
+    reach = 0.01 * math.hypot(x1 - x0, y1 - y0)
+    minima = np.array(surface.minima)
+    distances = np.hypot(x[..., None] - minima[:, 0], y[..., None] - minima[:, 1])
+    nearest = distances.argmin(axis=-1)
+    close = np.take_along_axis(distances, nearest[..., None], axis=-1)[..., 0] <= reach
+    ok = close & (status != STATUS_NAMES.index("diverged"))
+    out[ok] = nearest[ok]
+    return out
+
+
+def run_sweep(spec: SweepSpec | dict[str, Any]) -> SweepResult:
+    """Validate and run a sweep (a dict is fine): the notebook's one-liner."""
+    if not isinstance(spec, SweepSpec):
+        spec = SweepSpec.model_validate(spec)
+    return Sweep(spec).run()
