@@ -23,8 +23,13 @@ _counts = {"frames": 0}  # touched only on the event loop: no lock needed
 
 
 def frames_computed() -> int:
-    """Frames computed for streams by this process since it started."""
+    """Frames (and sweep chunks) computed for streams by this process since it started."""
     return _counts["frames"]
+
+
+def count_frame() -> None:
+    """One more frame computed for a stream."""
+    _counts["frames"] += 1
 
 
 def event(name: str, payload: object) -> ServerSentEvent:
@@ -50,7 +55,7 @@ async def simulation_events(
         yield event("meta", simulation.describe())
         frames = simulation.frames(frame_steps, first_steps=min(FIRST_FRAME_STEPS, frame_steps))
         while (frame := await anyio.to_thread.run_sync(next, frames, None)) is not None:
-            _counts["frames"] += 1
+            count_frame()
             yield event("frame", frame_payload(frame))
         summaries = simulation.summaries()
         yield event(

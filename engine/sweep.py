@@ -4,21 +4,20 @@ A sweep has one or two axes, each a hyperparameter (``lr``, ``momentum``,
 ``betas[0]``, ``batch_size``, …) or a start coordinate (``start.x``,
 ``start.y``: a grid over the domain), given as values or a linear or log range.
 Every cell is the single run with those settings; the cells are stepped
-together in shards small enough to stay in the CPU cache, on two threads.
+together in shards small enough to stay in the CPU cache.
 """
 
 from __future__ import annotations
 
 import math
 from collections.abc import Iterator
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Annotated, Any, Literal
 
 import numpy as np
 from pydantic import Field, field_validator, model_validator
 
-from engine.batch import STATUS_NAMES, BatchStepper
+from engine.batch import SHARD, STATUS_NAMES, BatchStepper
 from engine.catalog import SpecError, build_surface, describe_surface
 from engine.optimizers import OPTIMIZERS
 from engine.regression import LineData, MinibatchSampler
@@ -38,7 +37,6 @@ MAX_CELLS = 40_000
 MAX_SWEEP_STEPS = 5_000
 MAX_WORK = 20_000_000  # cells × steps
 MAX_AXIS = 400
-SHARD = 8_192  # runs per shard: its arrays stay in the CPU cache
 CHUNK_STEPS = 50  # steps between two progress reports
 START_AXES = ("start.x", "start.y")
 
@@ -281,13 +279,16 @@ class Sweep:
         return MinibatchSampler(data, batch_size, np.random.default_rng([self.spec.seed, 0]))
 
     def progress(self) -> Iterator[int]:
-        """Step every shard a chunk at a time, two threads at once; yield the steps done so far."""
+        """Step every shard a chunk at a time; yield the optimizer steps done so far.
+
+        One thread: numpy releases the GIL inside each operation, but a shard makes
+        many small ones, and two threads contending for the GIL measured slower
+        (tests/perf/bench_sweep.py) than one.
+        """
         pending = list(self.groups)
-        with ThreadPoolExecutor(max_workers=2) as pool:
-            while pending:
-                alive = list(pool.map(lambda stepper: stepper.advance(CHUNK_STEPS), pending))
-                pending = [stepper for stepper, going in zip(pending, alive, strict=True) if going]
-                yield sum(min(s.done, s.steps) * s.points.shape[1] for s in self.groups)
+        while pending:
+            pending = [stepper for stepper in pending if stepper.advance(CHUNK_STEPS)]
+            yield sum(min(s.done, s.steps) * s.points.shape[1] for s in self.groups)
         yield self.total
 
     def result(self) -> SweepResult:

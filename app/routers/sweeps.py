@@ -13,7 +13,7 @@ from starlette.concurrency import run_in_threadpool
 from app.models import SweepResponse
 from app.responses import FastJSONResponse
 from app.routers.api import TOO_LARGE
-from app.streams import event
+from app.streams import count_frame, event
 from engine.sweep import Sweep, SweepSpec
 
 router = APIRouter(prefix="/api", tags=["sweeps"])
@@ -58,6 +58,7 @@ async def sweep_stream(prepared: SweepDep) -> AsyncIterator[ServerSentEvent]:
         yield event("meta", {"cells": prepared.cells, "total": prepared.total})
         progress = prepared.progress()
         while (done := await anyio.to_thread.run_sync(next, progress, None)) is not None:
+            count_frame()
             yield event("progress", {"done": done, "total": prepared.total})
         result = await run_in_threadpool(prepared.result)
         yield event("done", result.as_dict())

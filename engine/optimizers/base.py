@@ -13,7 +13,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any, Literal
 
-from engine.numeric import Real, is_scalar, lerp
+from engine.numeric import Real, is_scalar, lerp, power
 
 Hyper = Mapping[str, Any]
 ParamKind = Literal["float", "bool", "pair"]
@@ -89,7 +89,7 @@ def second_moment(v: Real, g: Real, beta2: Real) -> Real:
 
 def bias_correction(beta: Real, t: int, enabled: bool = True) -> Real:
     r"""Adam's correction factor :math:`1 - \beta^t` (1 when switched off)."""
-    return 1.0 - beta**t if enabled else 1.0
+    return 1.0 - power(beta, t) if enabled else 1.0
 
 
 # Hyperparameters several optimizers share, declared once.
