@@ -8,6 +8,8 @@ import { createPlayback } from "./playback.js";
 import { readState, writeQuery, writeState } from "./state.js";
 import { createSummary } from "./summary.js";
 import { createSurfacePlot } from "./surface3d.js";
+import { createSweepControls } from "./sweep-controls.js";
+import { createSweepPanel } from "./sweep.js";
 import { emphasize, runTraceIndices } from "./traces.js";
 
 const $ = (selector) => document.querySelector(selector);
@@ -21,6 +23,12 @@ const contour = createContourPlot($("#contour-plot"), { onPick: (x, y) => contro
 const surface = createSurfacePlot($("#surface-plot"));
 const convergence = createConvergencePlot($("#convergence-plot"));
 const summary = createSummary($("#summary"));
+let sweepControls;
+let sweepPresets = [];
+const sweepPanel = createSweepPanel(
+  { plot: $("#sweep-plot"), progress: $("#sweep-progress"), status: $("#sweep-status") },
+  { onOpenRun: (spec) => openRun(spec) },
+);
 const playback = createPlayback(
   {
     play: $("#play"), back: $("#step-back"), forward: $("#step-forward"),
@@ -32,6 +40,7 @@ const playback = createPlayback(
 function visiblePlots() {
   return state.view === "3d" ? [surface, convergence] : [contour, convergence];
 }
+// In the sweep view the contour keeps being fed, so going back shows the current run.
 
 function allPlots() {
   return [contour, surface, convergence];
@@ -199,17 +208,70 @@ function onChange(spec) {
   run(spec);
 }
 
+/** Show the plots of `view`: contour, 3-D, or the sweep panel. */
+function applyView() {
+  const view = state.view;
+  $("#contour-plot").hidden = view !== "contour";
+  $("#surface-plot").hidden = view !== "3d";
+  $("#sweep-plot").hidden = view !== "sweep";
+  $("#sweep-form").hidden = view !== "sweep";
+  document.body.classList.toggle("view-sweep", view === "sweep");
+  $("#toggle-3d").setAttribute("aria-pressed", String(view === "3d"));
+  $("#toggle-3d").textContent = view === "3d" ? t("view_2d") : t("view_3d");
+  $("#toggle-sweep").setAttribute("aria-pressed", String(view === "sweep"));
+}
+
+function saveState() {
+  writeState(state.preset ? { ...state, spec: null } : state);
+}
+
+/** The sweep view: the form over the current run settings, then the sweep itself. */
+async function showSweep(sweep) {
+  state.view = "sweep";
+  applyView();
+  const spec = controls.read();
+  sweepControls.set(sweep ?? state.sweep, spec);
+  if (sweep) {
+    state.sweep = sweep;
+    saveState();
+    await sweepPanel.run(sweep);
+  }
+}
+
+/** A cell of the sweep, opened as an ordinary run. */
+function openRun(spec) {
+  state.view = "contour";
+  state.spec = spec;
+  state.preset = null;
+  applyView();
+  controls.set(spec);
+  run(spec);
+}
+
+function loadSweepPreset(id) {
+  const preset = sweepPresets.find((p) => p.id === id);
+  if (!preset) return;
+  const { surface, optimizer, start, steps, seed } = preset.spec;
+  const runSpec = { surface, optimizers: [optimizer], steps: Math.min(steps, 500) };
+  if (start) runSpec.start = start;
+  if (seed) runSpec.seed = seed;
+  state.spec = runSpec;
+  state.preset = null;
+  controls.set(runSpec);
+  $("#sweep-caption").textContent = preset.caption;
+  run(runSpec); // the contour view behind the sweep shows these settings too
+  showSweep(preset.spec);
+}
+
 async function toggle3d() {
   state.view = state.view === "3d" ? "contour" : "3d";
   const threeD = state.view === "3d";
-  $("#surface-plot").hidden = !threeD;
-  $("#contour-plot").hidden = threeD;
-  $("#toggle-3d").setAttribute("aria-pressed", String(threeD));
-  $("#toggle-3d").textContent = threeD ? t("view_2d") : t("view_3d");
-  writeState(state.preset ? { ...state, spec: null } : state);
+  applyView();
+  saveState();
   const plot = threeD ? surface : contour;
   if (current?.figures) {
     await plot.reset(threeD ? current.figures.surface3d : current.figures.contour);
+    if (state.lecture) await emphasize(plot.node, true);
     if (current.runs) plot.show(current.runs, playback.step);
   }
   window.Plotly.Plots.resize(plot.node);
@@ -271,12 +333,34 @@ const plotlyReady = new Promise((resolve) =>
 
 async function main() {
   translatePage();
-  const [surfaces, optimizers, presetList] = await Promise.all([
+  const [surfaces, optimizers, presetList, sweepList] = await Promise.all([
     getJSON("/api/surfaces"), getJSON("/api/optimizers"), getJSON("/api/presets"),
+    getJSON("/api/sweep-presets"),
   ]);
+  sweepPresets = sweepList;
   presets = presetList;
   performance.mark("gradtrail:catalog");
   controls = createControls($("#spec-form"), { surfaces, optimizers, onChange });
+  sweepControls = createSweepControls($("#sweep-form"), { optimizers });
+  $("#sweep-preset").replaceChildren(
+    new Option("—", ""), ...sweepPresets.map((p) => new Option(p.title, p.id)),
+  );
+  $("#sweep-preset").addEventListener("change", (event) => loadSweepPreset(event.target.value));
+  $("#sweep-form").addEventListener("submit", (event) => {
+    event.preventDefault();
+    showSweep(sweepControls.read(controls.read()));
+  });
+  $("#toggle-sweep").addEventListener("click", () => {
+    if (state.view === "sweep") {
+      state.view = "contour";
+      applyView();
+      saveState();
+      window.Plotly.Plots.resize(contour.node);
+    } else {
+      showSweep(null);
+      saveState();
+    }
+  });
   buildGallery();
   $("#open-gallery").addEventListener("click", () => $("#gallery").showModal());
   $("#toggle-3d").addEventListener("click", toggle3d);
@@ -295,7 +379,12 @@ async function main() {
     await plotlyReady;
     await toggle3d();
   }
-  await run(spec);
+  const running = run(spec);
+  if (state.view === "sweep") {
+    await plotlyReady;
+    await showSweep(state.sweep);
+  }
+  await running;
 }
 
 main();

@@ -4,7 +4,8 @@
 const FIELDS = [
   { name: "spec", type: "spec", fallback: null },
   { name: "preset", type: "string", fallback: null },
-  { name: "view", type: "enum", values: ["contour", "3d"], fallback: "contour" },
+  { name: "view", type: "enum", values: ["contour", "3d", "sweep"], fallback: "contour" },
+  { name: "sweep", type: "spec", fallback: null },
   { name: "speed", type: "number", fallback: 1 },
   { name: "lecture", type: "flag", fallback: false },
 ];

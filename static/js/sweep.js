@@ -1,0 +1,172 @@
+// The sweep panel: axes to sweep, a progress bar, and a heatmap of the outcome
+// (or, over a grid of start points, the map of which minimum each start reaches).
+// A click on a cell opens that run as an ordinary trajectory.
+import { ApiError, postJSON } from "./api.js";
+import { messageOf } from "./controls.js";
+import { t } from "./messages.js";
+import { PLOT_CONFIG, decodeArray } from "./traces.js";
+
+const STATUS_COLOURS = { diverged: "#b3261e", max_steps: "#5b6875", converged: "#1b7f3b" };
+const BASIN_COLOURS = ["#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00"];
+const START_AXES = ["start.x", "start.y"];
+
+/** Names an optimizer can sweep: its numeric hyperparameters, pair halves, start, batch size. */
+export function sweepable(optimizer, surfaceId) {
+  const names = [];
+  for (const p of optimizer.params) {
+    if (p.kind === "float") names.push(p.name);
+    if (p.kind === "pair") names.push(`${p.name}[0]`, `${p.name}[1]`);
+  }
+  names.push(...START_AXES);
+  if (surfaceId === "regression") names.push("batch_size");
+  return names;
+}
+
+/** Read the server's stream of a sweep: progress, then the result. */
+async function streamSweep(spec, onProgress, signal) {
+  const response = await fetch("/api/sweeps/stream", {
+    method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(spec), signal,
+  });
+  if (!response.ok) throw new ApiError(response.status, (await response.json()).detail);
+  const reader = response.body.pipeThrough(new TextDecoderStream()).getReader();
+  let buffer = "";
+  for (;;) {
+    const { value, done } = await reader.read();
+    if (done) break;
+    buffer += value;
+    let cut;
+    while ((cut = buffer.indexOf("\n\n")) >= 0) {
+      const block = buffer.slice(0, cut);
+      buffer = buffer.slice(cut + 2);
+      const name = /event: (\w+)/.exec(block)?.[1];
+      const data = JSON.parse(block.slice(block.indexOf("data: ") + 6));
+      if (name === "progress") onProgress(data.done / data.total);
+      if (name === "done") return data;
+      if (name === "error") throw new ApiError(500, data.detail);
+    }
+  }
+  throw new ApiError(500, "the sweep stream ended early");
+}
+
+/** The single run that a cell stands for. */
+export function cellRun(spec, values) {
+  const optimizer = structuredClone(spec.optimizer);
+  optimizer.params = optimizer.params ?? {};
+  const start = [...(spec.start ?? [])];
+  spec.axes.forEach((axis, k) => {
+    const value = values[k];
+    if (value === undefined) return;
+    if (axis.name === "start.x") start[0] = value;
+    else if (axis.name === "start.y") start[1] = value;
+    else if (axis.name === "batch_size") optimizer.batch_size = Math.round(value);
+    else if (axis.name.endsWith("]")) {
+      const [name, part] = [axis.name.slice(0, -3), Number(axis.name.at(-2))];
+      optimizer.params[name] = optimizer.params[name] ?? [0.9, 0.999];
+      optimizer.params[name][part] = value;
+    } else optimizer.params[axis.name] = value;
+  });
+  const run = { surface: spec.surface, steps: spec.steps, optimizers: [optimizer] };
+  if (start.length === 2) run.start = start;
+  if (spec.seed) run.seed = spec.seed;
+  return run;
+}
+
+export function createSweepPanel({ plot, progress, status }, { onOpenRun }) {
+  let controller = null;
+  let shown = null; // { spec, result }
+
+  /** Contour lines of the surface, to lay over a map of start points. */
+  async function contourLines(spec, x, y) {
+    const domain = [[x[0], x.at(-1)], [y[0], y.at(-1)]];
+    const grid = await postJSON("/api/surfaces/grid", { surface: spec.surface, resolution: 100, domain });
+    return {
+      type: "contour", x: grid.x, y: grid.y, z: grid.z, ncontours: 24, showscale: false, hoverinfo: "skip",
+      contours: { coloring: "none" }, line: { color: "rgba(20,30,40,0.55)", width: 1 },
+    };
+  }
+
+  async function heatmap(result, spec) {
+    const [axisX, axisY] = result.axes;
+    const x = decodeArray(axisX.values);
+    const y = axisY ? decodeArray(axisY.values) : [0];
+    const rows = (grid) => grid.map((row) => Array.from(decodeArray(row)));
+    const loss = rows(result.final_loss);
+    const startGrid = axisY && START_AXES.includes(axisX.name) && START_AXES.includes(axisY.name);
+    const custom = result.status.map((row, j) =>
+      row.map((s, i) => [s, loss[j][i], result.steps_to_threshold[j][i] ?? "—", result.basin[j][i] ?? "—"]));
+    const hover = `${axisX.name}=%{x:.4g}${axisY ? `<br>${axisY.name}=%{y:.4g}` : ""}`
+      + "<br>%{customdata[0]}<br>final loss %{customdata[1]:.3g}"
+      + "<br>steps to threshold %{customdata[2]}<br>minimum %{customdata[3]}<extra></extra>";
+    const traces = [];
+    if (startGrid) {
+      const basins = result.basin.map((row) => row.map((b) => (b === null ? null : b)));
+      const count = result.surface.minima.length;
+      traces.push({
+        type: "heatmap", x, y, z: basins, customdata: custom, hovertemplate: hover, zmin: -0.5, zmax: count - 0.5,
+        colorscale: BASIN_COLOURS.slice(0, count).flatMap((c, k) => [[k / count, c], [(k + 1) / count, c]]),
+        colorbar: { title: { text: "minimum" }, tickvals: [...Array(count).keys()] }, opacity: 0.8,
+      });
+      traces.push(await contourLines(spec, x, y));
+      traces.push({
+        type: "scatter", mode: "markers", x: result.surface.minima.map((m) => m[0]), y: result.surface.minima.map((m) => m[1]),
+        marker: { symbol: "star", size: 16, color: "white", line: { color: "black", width: 1.5 } }, hoverinfo: "skip", name: "minima",
+      });
+    } else {
+      const logLoss = loss.map((row, j) => row.map((v, i) => (result.status[j][i] === "diverged" ? null : Math.log10(Math.max(v, 1e-300)))));
+      const diverged = result.status.map((row) => row.map((s) => (s === "diverged" ? 1 : null)));
+      traces.push({
+        type: "heatmap", x, y, z: logLoss, customdata: custom, hovertemplate: hover, colorscale: "Viridis",
+        reversescale: true, colorbar: { title: { text: "log₁₀ final loss" } },
+      });
+      traces.push({
+        type: "heatmap", x, y, z: diverged, customdata: custom, hovertemplate: hover, showscale: false,
+        colorscale: [[0, STATUS_COLOURS.diverged], [1, STATUS_COLOURS.diverged]], name: "diverged",
+      });
+    }
+    const axis = (a) => ({ title: { text: a.name }, type: a.scale === "log" ? "log" : "linear" });
+    const layout = {
+      title: { text: t(startGrid ? "basin_title" : "sweep_title", { optimizer: spec.optimizer.id }), x: 0.02 },
+      xaxis: axis(axisX), yaxis: axisY ? axis(axisY) : { visible: false },
+      margin: { l: 70, r: 20, t: 50, b: 50 }, font: { family: "system-ui, sans-serif", size: 15 },
+      template: undefined, paper_bgcolor: "#fff", plot_bgcolor: "#fff", showlegend: false,
+    };
+    return window.Plotly.react(plot, traces, layout, PLOT_CONFIG);
+  }
+
+  return {
+    /** Run `spec` and draw it; resolves when drawn (or rejects with the server's error). */
+    async run(spec) {
+      controller?.abort();
+      controller = new AbortController();
+      status.textContent = "";
+      progress.value = 0;
+      progress.hidden = false;
+      document.body.dataset.sweep = "running";
+      try {
+        const result = await streamSweep(spec, (fraction) => { progress.value = fraction; }, controller.signal);
+        shown = { spec, result };
+        await heatmap(result, spec);
+        if (!plot.dataset.bound) {
+          plot.on("plotly_click", (event) => {
+            const point = event.points?.[0];
+            if (point && shown) onOpenRun(cellRun(shown.spec, [point.x, point.y]));
+          });
+          plot.dataset.bound = "true";
+        }
+        document.body.dataset.sweep = "done";
+      } catch (error) {
+        if (error.name === "AbortError") return;
+        status.textContent = messageOf(error.detail ?? error.message);
+        document.body.dataset.sweep = "error";
+      } finally {
+        progress.hidden = true;
+      }
+    },
+    stop() {
+      controller?.abort();
+    },
+    resize() {
+      if (plot.data) window.Plotly.Plots.resize(plot);
+    },
+  };
+}

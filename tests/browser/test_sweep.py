@@ -1,0 +1,95 @@
+"""The sweep panel in Chromium: a heatmap with diverged cells, basins, a click opens a run."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from playwright.sync_api import Page, expect
+
+from tests.browser.test_page import wait_done, watch_errors
+
+
+def wait_sweep(page: Page) -> None:
+    expect(page.locator("body")).to_have_attribute("data-sweep", "done", timeout=30_000)
+
+
+def test_sweep_heatmap_marks_divergence_and_opens_a_cell(
+    page: Page, live_server: str, screenshots: Path
+) -> None:
+    errors = watch_errors(page)
+    page.goto(f"{live_server}/?preset=ravine")
+    wait_done(page)
+    page.click("#toggle-sweep")
+    page.select_option("#sweep-preset", "ravine-lr-momentum")
+    wait_sweep(page)
+    traces = page.evaluate(
+        "() => document.querySelector('#sweep-plot').data"
+        ".map((t) => [t.type, t.z.length, t.z[0].length])"
+    )
+    assert traces == [["heatmap", 50, 60], ["heatmap", 50, 60]]
+    diverged = page.evaluate(
+        "() => document.querySelector('#sweep-plot').data[1].z.flat().filter((v) => v === 1).length"
+    )
+    assert 0 < diverged < 3000
+    assert (
+        page.evaluate("() => document.querySelector('#sweep-plot')._fullLayout.xaxis.type") == "log"
+    )
+    assert "view=sweep" in page.url and "sweep=" in page.url
+    page.screenshot(path=screenshots / "sweep-1920x1080.png")
+    # A click on a cell opens that run as an ordinary trajectory.
+    page.evaluate("() => { document.body.dataset.run = 'waiting'; }")
+    box = page.locator("#sweep-plot .nsewdrag").first.bounding_box()
+    assert box is not None
+    page.mouse.click(box["x"] + box["width"] * 0.3, box["y"] + box["height"] * 0.5)
+    wait_done(page)
+    expect(page.locator("#contour-plot")).to_be_visible()
+    lr = float(page.input_value("#optimizer-list li:nth-child(1) [data-param=lr]"))
+    momentum = float(page.input_value("#optimizer-list li:nth-child(1) [data-param=momentum]"))
+    assert 0.001 < lr < 0.2 and 0.0 <= momentum <= 0.98
+    assert not errors
+
+
+def test_basin_map_over_the_contour(page: Page, live_server: str, screenshots: Path) -> None:
+    page.goto(f"{live_server}/?preset=himmelblau")
+    wait_done(page)
+    page.click("#toggle-sweep")
+    page.select_option("#sweep-preset", "himmelblau-basins-gd")
+    wait_sweep(page)
+    kinds = page.evaluate("() => document.querySelector('#sweep-plot').data.map((t) => t.type)")
+    assert kinds == ["heatmap", "contour", "scatter"]
+    basins = page.evaluate(
+        "() => [...new Set(document.querySelector('#sweep-plot').data[0].z.flat())].sort()"
+    )
+    assert basins == [0, 1, 2, 3]
+    page.screenshot(path=screenshots / "basins-1920x1080.png")
+
+
+def test_a_sweep_link_reopens_the_sweep(page: Page, live_server: str) -> None:
+    page.goto(f"{live_server}/?preset=rosenbrock")
+    wait_done(page)
+    page.click("#toggle-sweep")
+    page.select_option("#sweep-axes [data-axis='1'] [data-role='name']", "start.y")
+    page.fill("#sweep-axes [data-axis='0'] [data-role='count']", "12")
+    page.fill("#sweep-axes [data-axis='1'] [data-role='count']", "9")
+    page.click("#run-sweep")
+    wait_sweep(page)
+    link = page.url
+    page.goto("about:blank")
+    page.goto(link)
+    wait_sweep(page)
+    shape = page.evaluate(
+        "() => { const z = document.querySelector('#sweep-plot').data[0].z;"
+        " return [z.length, z[0].length]; }"
+    )
+    assert shape == [9, 12]
+
+
+def test_an_oversized_sweep_shows_the_limit(page: Page, live_server: str) -> None:
+    page.goto(f"{live_server}/?preset=rosenbrock")
+    wait_done(page)
+    page.click("#toggle-sweep")
+    page.select_option("#sweep-axes [data-axis='1'] [data-role='name']", "start.y")
+    page.fill("#sweep-axes [data-axis='0'] [data-role='count']", "400")
+    page.fill("#sweep-axes [data-axis='1'] [data-role='count']", "400")
+    page.click("#run-sweep")
+    expect(page.locator("#sweep-status")).to_contain_text("the limit is 40,000")
