@@ -100,6 +100,9 @@ class SweepSpec(Strict):
     @model_validator(mode="after")
     def within_limits(self) -> SweepSpec:
         optimizer = OPTIMIZERS[self.optimizer.id]
+        if self.optimizer.batch_size is not None and self.surface.id != "regression":
+            surface = self.surface.id
+            raise ValueError(f"optimizer.batch_size needs a surface with data, not {surface}")
         for axis in self.axes:
             check_axis(axis, optimizer.id, self.surface.id)
         cells = math.prod(axis_length(axis) for axis in self.axes)

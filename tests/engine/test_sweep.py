@@ -171,6 +171,7 @@ def momentum_axis(count: int) -> dict:
         ({"axes": [{**lr_axis(5), "low": 0.0, "scale": "log"}]}, "values > 0"),
         ({"axes": [lr_axis(2), lr_axis(3)]}, "must differ"),
         ({"axes": [{"name": "batch_size", "values": [2]}]}, "needs a surface with data"),
+        ({"optimizer": {"id": "gd", "batch_size": 4}}, "batch_size needs a surface with data"),
     ],
 )  # fmt: skip
 def test_limits_and_bad_axes_are_validation_errors(change: dict, words: str) -> None:
