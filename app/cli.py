@@ -50,7 +50,10 @@ def command_run(args: argparse.Namespace) -> None:
         result = gather(Simulation(spec))
     except SpecError as error:
         raise UsageError(f"{error.field}: {error.message}") from None
-    sys.stdout.buffer.write(dumps(result.as_dict()) + b"\n")
+    if args.csv:
+        sys.stdout.write(result.to_csv())
+    else:
+        sys.stdout.buffer.write(dumps(result.as_dict()) + b"\n")
 
 
 def command_export(args: argparse.Namespace) -> None:
@@ -146,6 +149,7 @@ def parser() -> argparse.ArgumentParser:
         "run", help="run a spec (JSON file, or - for stdin); print the result"
     )
     run.add_argument("spec")
+    run.add_argument("--csv", action="store_true", help="print CSV: one row per run and step")
     run.set_defaults(handler=command_run)
     export = commands.add_parser(
         "export", help="write a standalone HTML player that works offline (or a PNG/SVG still)"

@@ -127,6 +127,12 @@ class RunItem(RunMeta):
     steps_taken: Annotated[int, Field(ge=0, le=MAX_STEPS)]
     final_loss: float
     distance_to_min: float | None
+    state: dict[str, list[float]] | None = Field(
+        None,
+        description='with record: ["state"]: per step, lr, gradient, step and the '
+        "optimizer's vectors (<name>_x, <name>_y); one entry fewer than x",
+    )
+    schedule: dict[str, Any] | None = None
 
 
 class RunsResponse(BaseModel):

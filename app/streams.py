@@ -16,7 +16,7 @@ from fastapi.sse import ServerSentEvent
 
 from app.jsonio import dumps
 from engine import Simulation
-from engine.runner import Frame
+from engine.runner import Chunk, Frame
 
 FIRST_FRAME_STEPS = 10  # a short first frame: the paths appear at once
 _counts = {"frames": 0}  # touched only on the event loop: no lock needed
@@ -37,14 +37,17 @@ def event(name: str, payload: object) -> ServerSentEvent:
     return ServerSentEvent(event=name, raw_data=dumps(payload).decode())
 
 
+def chunk_payload(chunk: Chunk) -> dict:
+    """One run's part of a frame (its recorded state too, when asked for)."""
+    payload = {"x": chunk.x, "y": chunk.y, "loss": chunk.loss, "grad_norm": chunk.grad_norm}
+    if chunk.state is not None:
+        payload["state"] = chunk.state
+    return payload
+
+
 def frame_payload(frame: Frame) -> dict:
     """A frame as the contract says: the first point's index, then each run's arrays."""
-    return {
-        "step": frame.step,
-        "runs": [
-            {"x": c.x, "y": c.y, "loss": c.loss, "grad_norm": c.grad_norm} for c in frame.runs
-        ],
-    }
+    return {"step": frame.step, "runs": [chunk_payload(chunk) for chunk in frame.runs]}
 
 
 async def simulation_events(

@@ -19,6 +19,7 @@ import numpy as np
 
 from engine.optimizers import OPTIMIZERS
 from engine.regression import MinibatchSampler
+from engine.schedules import ScheduleSpec
 from engine.spec import StopSpec
 from engine.surfaces import Surface
 
@@ -129,6 +130,7 @@ class BatchStepper:
         record_loss: bool = False,
         minibatch: MinibatchSampler | None = None,
         loss_threshold: float | None = None,
+        schedule: ScheduleSpec | None = None,
     ) -> None:
         keep_freed_memory()
         self.surface, self.minibatch = surface, minibatch
@@ -136,6 +138,7 @@ class BatchStepper:
         self.points = np.array(np.asarray(starts, dtype=np.float64).reshape(-1, 2).T)
         n = self.points.shape[1]
         self.hyper = as_batch_hyper(hp, n)
+        self.schedule, self.base_lr = schedule, self.hyper["lr"]
         stop = stop or StopSpec()
         self.bound, self.tol, self.steps, self.done = stop.divergence_bound, stop.grad_tol, steps, 0
         self.history = np.full((steps + 1, n), np.nan) if record_loss else None
@@ -194,6 +197,8 @@ class BatchStepper:
         """
         if not self.any_running:
             return False
+        if self.schedule is not None:  # the same lr · factor(t) as the float path
+            self.hyper["lr"] = self.schedule.lr(self.base_lr, k - 1)
         new_points, self.state = self.optimizer.step(
             self.points, self.step_gradient(), self.state, self.hyper
         )

@@ -45,9 +45,9 @@ def build_surface(spec: SurfaceSpec) -> Surface:
                 data = LineData.from_points(np.array(spec.data.x), np.array(spec.data.y))
             except ValueError as error:
                 raise SpecError("surface.data", str(error)) from None
-            surface = regression(data)
         else:
-            surface = regression(generated_data(spec.generate or GenerateSpec()), generated=True)
+            data = generated_data(spec.generate or GenerateSpec())
+        surface = standardized(data) if spec.standardize else regression(data)
     elif spec.id == "custom":
         # Parsed here, not during validation: sympy may take a moment on a long formula,
         # and the server builds surfaces off its event loop.
@@ -63,6 +63,27 @@ def build_surface(spec: SurfaceSpec) -> Surface:
     if spec.domain is not None:
         surface = replace(surface, domain=spec.domain)
     return surface
+
+
+def standardized(data: LineData) -> Surface:
+    r"""The bowl of the fit on standardized inputs :math:`x' = (x - \bar x)/s_x`.
+
+    Its curvature is the same in both directions (a round bowl), and its minimum
+    :math:`(w', b')` maps back to the raw line as :math:`w = w'/s_x`,
+    :math:`b = b' - w'\bar x / s_x`; both are reported.
+    """
+    scale = float(np.sqrt(data.var_x))
+    scaled = LineData.from_points((data.x - data.mean_x) / scale, data.t)
+    surface = regression(scaled)
+    w_scaled, b_scaled = surface.minima[0]
+    info = {
+        **surface.extra,
+        "standardized": True,
+        "x_mean": data.mean_x,
+        "x_std": scale,
+        "raw_minimum": [w_scaled / scale, b_scaled - w_scaled * data.mean_x / scale],
+    }
+    return replace(surface, name="Line fit (MSE), standardized x", extra=info)
 
 
 def describe_surface(surface: Surface) -> dict[str, Any]:

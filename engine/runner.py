@@ -9,6 +9,8 @@ time, so a stream can send each frame as soon as it exists.
 
 from __future__ import annotations
 
+import csv
+import io
 import math
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -19,6 +21,7 @@ import numpy as np
 from engine.catalog import SpecError, build_surface, describe_surface
 from engine.optimizers import OPTIMIZERS
 from engine.regression import LineData, MinibatchSampler
+from engine.schedules import ScheduleSpec
 from engine.spec import RunSpec
 from engine.surfaces import Surface
 
@@ -34,6 +37,9 @@ class Chunk:
     y: list[float] = field(default_factory=list)
     loss: list[float] = field(default_factory=list)
     grad_norm: list[float] = field(default_factory=list)
+    # With ``record: ["state"]``: per step, the lr, the gradient used, the step taken
+    # (``step_x``: next x minus this x) and the optimizer's named vectors, as ``<name>_x``.
+    state: dict[str, list[float]] | None = None
 
 
 @dataclass(frozen=True)
@@ -64,10 +70,14 @@ class Run:
         hp: dict[str, Any],
         start: tuple[float, float],
         sampler: MinibatchSampler | None,
+        schedule: ScheduleSpec | None = None,
+        record: bool = False,
     ) -> None:
         optimizer = OPTIMIZERS[optimizer_id]
-        self.surface, self.hp, self.sampler = surface, hp, sampler
-        self.step_fn = optimizer.step
+        self.hp, self.sampler = dict(hp), sampler  # a copy: a schedule rewrites hp["lr"]
+        self.surface = surface
+        self.step_fn, self.inspect = optimizer.step, optimizer.inspect
+        self.schedule, self.base_lr, self.record = schedule, hp["lr"], record
         self.x, self.y = float(start[0]), float(start[1])
         self.state_x = optimizer.init(self.x, hp)
         self.state_y = optimizer.init(self.y, hp)
@@ -91,8 +101,12 @@ class Run:
         state_x, state_y, hp, step = self.state_x, self.state_y, self.hp, self.step_fn
         value, grad, sampler = self.surface.value_xy, self.surface.grad_xy, self.sampler
         xs, ys, losses, norms = chunk.x, chunk.y, chunk.loss, chunk.grad_norm
+        schedule, base_lr = self.schedule, self.base_lr
+        log = self.state_log(chunk)
         taken = 0
         while taken < steps:
+            if schedule is not None:
+                hp["lr"] = schedule.lr(base_lr, self.steps_taken + taken)
             try:
                 if sampler is not None:
                     gx, gy = sampler.grad(x, y)
@@ -113,6 +127,9 @@ class Run:
                 self.status = "diverged"  # NaN fails every comparison, so it lands here too
                 break
             norm = math.hypot(ngx, ngy)
+            if log is not None:
+                step_taken = (displacement(x, nx), displacement(y, ny))
+                self.log_step(log, (gx, gy), step_taken, state_x, state_y)
             x, y, gx, gy, loss = nx, ny, ngx, ngy, new_loss
             xs.append(x)
             ys.append(y)
@@ -126,9 +143,53 @@ class Run:
         self.state_x, self.state_y = state_x, state_y
         self.steps_taken += taken
 
+    def state_log(self, chunk: Chunk) -> dict[str, list[float]] | None:
+        """The chunk's per-step state columns, created on first use (None: not recording)."""
+        if not self.record:
+            return None
+        if chunk.state is None:
+            chunk.state = {}
+        return chunk.state
+
+    def log_step(
+        self,
+        log: dict[str, list[float]],
+        gradient: tuple[float, float],
+        step: tuple[float, float],
+        state_x: Any,
+        state_y: Any,
+    ) -> None:
+        """Append one step's lr, gradient, step and named optimizer vectors to ``log``."""
+        values = {"lr": float(self.hp["lr"])}
+        for axis, g, d, state in (
+            ("x", gradient[0], step[0], state_x),
+            ("y", gradient[1], step[1], state_y),
+        ):
+            values[f"gradient_{axis}"] = float(g)
+            values[f"step_{axis}"] = float(d)
+            for name, value in self.inspect(state, self.hp).items():
+                values[f"{name}_{axis}"] = float(value)
+        for name, value in values.items():
+            log.setdefault(name, []).append(value)
+
     def start_chunk(self) -> Chunk:
         """The start point, the first entry of every array."""
         return Chunk([self.x], [self.y], [self.loss], [math.hypot(self.gx, self.gy)])
+
+
+def displacement(before: float, after: float) -> float:
+    """The float ``d`` with ``before + d == after`` exactly: the step as it was taken.
+
+    ``after - before`` is exact in most cases; where rounding loses the last bit,
+    the nearest neighbour that replays exactly is taken instead.
+    """
+    d = after - before
+    for _ in range(4):
+        replayed = before + d
+        if replayed == after:
+            return d
+        d = math.nextafter(d, math.inf if replayed < after else -math.inf)
+    return after - before
 
 
 @dataclass(frozen=True)
@@ -139,6 +200,7 @@ class RunInfo:
     optimizer: str
     params: dict[str, Any]
     batch_size: int | None = None
+    schedule: ScheduleSpec | None = None
 
     def as_dict(self) -> dict[str, Any]:
         """JSON-ready (pairs become lists)."""
@@ -146,6 +208,8 @@ class RunInfo:
         info: dict[str, Any] = {"label": self.label, "optimizer": self.optimizer, "params": params}
         if self.batch_size is not None:
             info["batch_size"] = self.batch_size
+        if self.schedule is not None:
+            info["schedule"] = {**self.schedule.model_dump(), "torch": self.schedule.torch()}
         return info
 
 
@@ -163,9 +227,10 @@ class Simulation:
                 "start", "the surface is not defined (or not finite) at the start point"
             )
         self.infos = [run_info(entry, index) for index, entry in enumerate(spec.optimizers)]
+        recording = "state" in spec.record
         self.runs = [
             Run(self.surface, info.optimizer, info.params, self.start,
-                self.sampler(info.batch_size, index))
+                self.sampler(info.batch_size, index), info.schedule, recording)
             for index, info in enumerate(self.infos)
         ]  # fmt: skip
 
@@ -241,7 +306,7 @@ def run_info(entry: Any, index: int) -> RunInfo:
     label = entry.label or f"{name} (lr={entry.params['lr']:g})"
     if entry.batch_size is not None and not entry.label:
         label += f", batch {entry.batch_size}"
-    return RunInfo(label, entry.id, dict(entry.params), entry.batch_size)
+    return RunInfo(label, entry.id, dict(entry.params), entry.batch_size, entry.schedule)
 
 
 @dataclass(frozen=True)
@@ -254,6 +319,7 @@ class Trajectory:
     loss: np.ndarray
     grad_norm: np.ndarray
     summary: Summary | None  # None in a preview, before the run is made
+    state: dict[str, np.ndarray] | None = None  # per step (one shorter than x), if recorded
 
     def as_dict(self) -> dict[str, Any]:
         """The API's run item (arrays stay numpy; orjson writes them directly)."""
@@ -268,6 +334,7 @@ class Trajectory:
             "steps_taken": self.summary.steps_taken,
             "final_loss": self.summary.final_loss,
             "distance_to_min": self.summary.distance_to_min,
+            **({"state": self.state} if self.state is not None else {}),
         }
 
 
@@ -283,14 +350,30 @@ class Result:
         return {"surface": describe_surface(self.surface), "runs": [r.as_dict() for r in self.runs]}
 
     def to_records(self) -> list[dict[str, Any]]:
-        """One row per run and step (label, step, x, y, loss, grad_norm): ready for a table."""
-        return [
-            {"label": run.info.label, "optimizer": run.info.optimizer, "step": k,
-             "x": float(run.x[k]), "y": float(run.y[k]), "loss": float(run.loss[k]),
-             "grad_norm": float(run.grad_norm[k])}
-            for run in self.runs
-            for k in range(run.x.size)
-        ]  # fmt: skip
+        """One row per run and step: run index, label, step, x, y, loss, grad_norm, and the
+        recorded state of the step that led there (lr, gradient, step, optimizer vectors)."""
+        rows = []
+        for index, run in enumerate(self.runs):
+            state = run.state or {}
+            for k in range(run.x.size):
+                row = {"run": index, "label": run.info.label, "optimizer": run.info.optimizer,
+                       "step": k, "x": float(run.x[k]), "y": float(run.y[k]),
+                       "loss": float(run.loss[k]),
+                       "grad_norm": float(run.grad_norm[k])}  # fmt: skip
+                for name, values in state.items():
+                    row[name] = float(values[k - 1]) if k > 0 else None
+                rows.append(row)
+        return rows
+
+    def to_csv(self) -> str:
+        """The records as CSV: one row per run and step, a header of every column."""
+        rows = self.to_records()
+        columns = list(dict.fromkeys(name for row in rows for name in row))
+        out = io.StringIO()
+        writer = csv.DictWriter(out, fieldnames=columns, lineterminator="\n")
+        writer.writeheader()
+        writer.writerows(rows)
+        return out.getvalue()
 
     def to_frame(self) -> Any:
         """The records as a pandas DataFrame (pandas is optional, imported only here)."""
@@ -308,10 +391,18 @@ def gather(simulation: Simulation, frames: Iterator[Frame] | None = None) -> Res
             column.y += chunk.y
             column.loss += chunk.loss
             column.grad_norm += chunk.grad_norm
+            if chunk.state is not None:
+                column.state = column.state or {}
+                for name, values in chunk.state.items():
+                    column.state.setdefault(name, []).extend(values)
+    recording = "state" in simulation.spec.record
     trajectories = [
-        Trajectory(info, np.array(c.x), np.array(c.y), np.array(c.loss), np.array(c.grad_norm), s)
-        for info, c, s in zip(simulation.infos, columns, simulation.summaries(), strict=True)
-    ]
+        Trajectory(
+            info, np.array(c.x), np.array(c.y), np.array(c.loss), np.array(c.grad_norm), summary,
+            {name: np.array(v) for name, v in (c.state or {}).items()} if recording else None,
+        )
+        for info, c, summary in zip(simulation.infos, columns, simulation.summaries(), strict=True)
+    ]  # fmt: skip
     return Result(simulation.surface, trajectories)
 
 

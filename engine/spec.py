@@ -7,12 +7,9 @@ the field that is wrong. Cross-field rules that need the registries
 
 from __future__ import annotations
 
-import math
 from typing import Annotated, Any, Literal
 
 from pydantic import (
-    AfterValidator,
-    BaseModel,
     ConfigDict,
     Field,
     ValidationInfo,
@@ -20,30 +17,15 @@ from pydantic import (
     model_validator,
 )
 
+from engine.fields import Bounded, Domain, Finite, Seed, Strict, check_range
 from engine.optimizers import OPTIMIZERS
+from engine.schedules import ScheduleSpec
 from engine.surfaces import BUILTIN_SURFACES
 
 MAX_STEPS = 20_000
 MAX_OPTIMIZERS = 16
 MAX_POINTS = 1_000_000
 
-# Strict: JSON true or "1" is not a number here, and 2.0 is not a count.
-Finite = Annotated[float, Field(allow_inf_nan=False, strict=True)]
-Bounded = Annotated[float, Field(allow_inf_nan=False, strict=True, ge=-1e6, le=1e6)]
-Seed = Annotated[int, Field(strict=True, ge=0, le=2**32 - 1)]
-
-
-def ordered_domain(domain: tuple[tuple[float, float], tuple[float, float]]) -> tuple:
-    """A plotting window must have positive width and height."""
-    (x0, x1), (y0, y1) = domain
-    if not (x0 < x1 and y0 < y1):
-        raise ValueError("domain must be [[xmin, xmax], [ymin, ymax]] with min < max")
-    return domain
-
-
-Domain = Annotated[
-    tuple[tuple[Bounded, Bounded], tuple[Bounded, Bounded]], AfterValidator(ordered_domain)
-]
 SurfaceId = Literal[
     "quadratic", "rosenbrock", "beale", "himmelblau", "saddle", "rastrigin", "regression", "custom"
 ]
@@ -52,12 +34,6 @@ OptimizerId = Literal[
     "gd", "momentum", "nesterov", "adagrad", "adadelta", "rmsprop", "adam", "adamw", "nadam",
     "adamax",
 ]  # fmt: skip
-
-
-class Strict(BaseModel):
-    """A model that rejects unknown fields, so typos are errors, not silence."""
-
-    model_config = ConfigDict(extra="forbid")
 
 
 class LineDataSpec(Strict):
@@ -105,6 +81,7 @@ class SurfaceSpec(Strict):
     generate: GenerateSpec | None = None
     expression: Annotated[str, Field(max_length=MAX_EXPRESSION)] | None = None
     domain: Domain | None = None
+    standardize: bool = False
 
     @model_validator(mode="after")
     def fits_the_surface(self) -> SurfaceSpec:
@@ -119,6 +96,8 @@ class SurfaceSpec(Strict):
                 raise ValueError(f"{name} must be between {param.min:g} and {param.max:g}")
         if self.id != "regression" and (self.data or self.generate):
             raise ValueError("data and generate belong to the regression surface only")
+        if self.standardize and self.id != "regression":
+            raise ValueError("standardize belongs to the regression surface only")
         if self.data and self.generate:
             raise ValueError("give either data or generate, not both")
         if self.id == "custom" and self.expression is None:
@@ -137,6 +116,7 @@ class OptimizerSpec(Strict):
     id: OptimizerId
     params: dict[str, HyperValue] = Field(default_factory=dict, validate_default=True)
     label: Annotated[str, Field(max_length=80)] | None = None
+    schedule: ScheduleSpec | None = None
     batch_size: Annotated[int, Field(strict=True, ge=1, le=MAX_POINTS)] | None = None
 
     @field_validator("params")
@@ -180,19 +160,6 @@ def resolve_params(optimizer_id: str, given: dict[str, Any]) -> dict[str, Any]:
     return resolved
 
 
-def check_range(
-    name: str, value: float, low: float | None, high: float | None, inclusive: bool
-) -> None:
-    """Raise a readable error when ``value`` leaves ``[low, high]`` (or ``[low, high)``)."""
-    if not math.isfinite(value):
-        raise ValueError(f"{name} must be a finite number")
-    if low is not None and value < low:
-        raise ValueError(f"{name} must be ≥ {low:g}, got {value:g}")
-    if high is not None and (value > high or (not inclusive and value == high)):
-        bound = "≤" if inclusive else "<"
-        raise ValueError(f"{name} must be {bound} {high:g}, got {value:g}")
-
-
 class StopSpec(Strict):
     """When a run ends early: converged below ``grad_tol``, diverged beyond ``divergence_bound``."""
 
@@ -211,6 +178,10 @@ class RunSpec(Strict):
     optimizers: Annotated[list[OptimizerSpec], Field(min_length=1, max_length=MAX_OPTIMIZERS)]
     stop: StopSpec = Field(default_factory=StopSpec)
     seed: Seed = 0
+    record: Annotated[list[Literal["state"]], Field(max_length=1)] = Field(
+        default_factory=list,
+        description='["state"]: each run also carries its optimizer state per step',
+    )
 
     @model_validator(mode="after")
     def batch_size_needs_data(self) -> RunSpec:

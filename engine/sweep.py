@@ -268,6 +268,7 @@ class Sweep:
                         self.surface, spec.optimizer.id, self.hyperparameters(cells),
                         self.starts[cells], spec.steps, spec.stop,
                         minibatch=self.sampler(int(size)), loss_threshold=spec.loss_threshold,
+                        schedule=spec.optimizer.schedule,
                     )
                 )  # fmt: skip
                 steppers[-1].cells = cells  # type: ignore[attr-defined]

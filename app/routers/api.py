@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from typing import Annotated, Literal
+
 import orjson
-from fastapi import APIRouter
+from fastapi import APIRouter, Header, Query
+from fastapi.responses import PlainTextResponse, Response
 from starlette.concurrency import run_in_threadpool
 
 from app.deps import SimulationDep
@@ -112,8 +115,28 @@ def figures_of(simulation: SimulationDep) -> FastJSONResponse:
     )
 
 
-@router.post("/runs", response_model=RunsResponse, responses=TOO_LARGE)
-async def runs(simulation: SimulationDep) -> FastJSONResponse:
-    """Run a spec to the end and return every trajectory with its status."""
+CSV_RESPONSE = {
+    200: {"content": {"text/csv": {"schema": {"type": "string"}}},
+          "description": "with Accept: text/csv or ?format=csv: one row per run and step"},
+}  # fmt: skip
+
+
+@router.post("/runs", response_model=RunsResponse, responses={**TOO_LARGE, **CSV_RESPONSE})
+async def runs(
+    simulation: SimulationDep,
+    accept: Annotated[str | None, Header()] = None,
+    format: Annotated[Literal["json", "csv"] | None, Query()] = None,
+) -> Response:
+    """Run a spec to the end and return every trajectory with its status.
+
+    ``Accept: text/csv`` (or ``?format=csv``) returns the numbers as CSV instead: one
+    row per run and step with x, y, loss, grad_norm and, with ``record: ["state"]``,
+    the lr, gradient, step and optimizer state of the step that led there.
+    """
     result = await run_in_threadpool(gather, simulation)
+    wants_csv = format == "csv" or (format is None and "text/csv" in (accept or ""))
+    if wants_csv:
+        text = await run_in_threadpool(result.to_csv)
+        disposition = {"content-disposition": 'attachment; filename="gradtrail-runs.csv"'}
+        return PlainTextResponse(text, media_type="text/csv", headers=disposition)
     return FastJSONResponse(result.as_dict())

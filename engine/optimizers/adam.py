@@ -80,6 +80,22 @@ def adamw_step(p: Real, g: Real, state: AdamState, hp: Hyper) -> tuple[Real, Ada
     return adam_update(p, g, state, hp, decoupled=True)
 
 
+def adam_inspect(state: AdamState, hp: Hyper) -> dict[str, Real]:
+    r"""The moments and their bias corrections :math:`\hat m = m/(1-\beta_1^t)`,
+    :math:`\hat v = v/(1-\beta_2^t)` (no correction when ``bias_correction`` is off)."""
+    beta1, beta2 = hp["betas"]
+    corrected = hp.get("bias_correction", True)
+    named = {
+        "m": state.m,
+        "v": state.v,
+        "m_hat": state.m / bias_correction(beta1, state.t, corrected),
+        "v_hat": state.v / bias_correction(beta2, state.t, corrected),
+    }
+    if hp["amsgrad"]:
+        named["v_max"] = state.v_max
+    return named
+
+
 AMSGRAD = HyperParam("amsgrad", False, "use the running maximum of v (AMSGrad)", kind="bool")
 
 ADAM = Optimizer(
@@ -106,6 +122,7 @@ ADAM = Optimizer(
     ),
     init=adam_init,
     step=adam_step,
+    inspect=adam_inspect,
 )
 
 ADAMW = Optimizer(
@@ -125,6 +142,7 @@ ADAMW = Optimizer(
     ),
     init=adam_init,
     step=adamw_step,
+    inspect=adam_inspect,
 )
 
 
@@ -184,6 +202,7 @@ NADAM = Optimizer(
     ),
     init=nadam_init,
     step=nadam_step,
+    inspect=lambda state, hp: {"m": state.m, "v": state.v},
 )
 
 
@@ -228,4 +247,5 @@ ADAMAX = Optimizer(
     params=(lr_param(0.05), BETAS, eps_param(1e-8), WEIGHT_DECAY),
     init=adamax_init,
     step=adamax_step,
+    inspect=lambda state, hp: {"m": state.m, "u": state.u},
 )

@@ -66,6 +66,7 @@ ADAGRAD = Optimizer(
     ),
     init=adagrad_init,
     step=adagrad_step,
+    inspect=lambda state, hp: {"sum": state.sum},
 )
 
 
@@ -117,6 +118,7 @@ ADADELTA = Optimizer(
     ),
     init=adadelta_init,
     step=adadelta_step,
+    inspect=lambda state, hp: {"square_avg": state.square_avg, "acc_delta": state.acc_delta},
 )
 
 
@@ -162,6 +164,16 @@ def rmsprop_step(p: Real, g: Real, state: RMSpropState, hp: Hyper) -> tuple[Real
     return p_next, RMSpropState(square_avg, grad_avg, buf, state.t + 1)
 
 
+def rmsprop_inspect(state: RMSpropState, hp: Hyper) -> dict[str, Real]:
+    """The square average, and the mean (centered) and velocity (momentum) when used."""
+    named: dict[str, Real] = {"square_avg": state.square_avg}
+    if hp["centered"]:
+        named["grad_avg"] = state.grad_avg
+    if not is_zero(hp["momentum"]):
+        named["velocity"] = state.buf
+    return named
+
+
 RMSPROP = Optimizer(
     id="rmsprop",
     name="RMSProp",
@@ -185,4 +197,5 @@ RMSPROP = Optimizer(
     ),
     init=rmsprop_init,
     step=rmsprop_step,
+    inspect=rmsprop_inspect,
 )

@@ -34,7 +34,11 @@ class HyperParam:
 
 @dataclass(frozen=True)
 class Optimizer:
-    """A named optimizer: metadata for people plus its ``init``/``step`` pair."""
+    """A named optimizer: metadata for people plus its ``init``/``step`` pair.
+
+    ``inspect(state, hp)`` names the internal vectors after a step as the update
+    rule names them (``velocity``, ``m``, ``v_hat``, …), for people to look at.
+    """
 
     id: str
     name: str
@@ -43,6 +47,7 @@ class Optimizer:
     params: tuple[HyperParam, ...]
     init: Callable[[Real, Hyper], Any]
     step: Callable[[Real, Real, Any, Hyper], tuple[Real, Any]]
+    inspect: Callable[[Any, Hyper], dict[str, Real]] = lambda state, hp: {}
 
     def param(self, name: str) -> HyperParam | None:
         """The hyperparameter called ``name``, or None."""

@@ -60,6 +60,11 @@ def nesterov_step(p: Real, g: Real, state: SGDState, hp: Hyper) -> tuple[Real, S
     return sgd_step(p, g, state, hp, nesterov=True)
 
 
+def sgd_inspect(state: SGDState, hp: Hyper) -> dict[str, Real]:
+    """The momentum buffer, when there is one."""
+    return {} if is_zero(hp.get("momentum", 0.0)) else {"velocity": state.buf}
+
+
 MOMENTUM = HyperParam("momentum", 0.9, "momentum factor μ", min=0.0, max=1.0)
 DAMPENING = HyperParam(
     "dampening",
@@ -87,6 +92,7 @@ MOMENTUM_SGD = Optimizer(
     params=(lr_param(0.001), MOMENTUM, DAMPENING, WEIGHT_DECAY),
     init=sgd_init,
     step=sgd_step,
+    inspect=sgd_inspect,
 )
 
 NESTEROV = Optimizer(
@@ -97,4 +103,5 @@ NESTEROV = Optimizer(
     params=(lr_param(0.001), MOMENTUM, WEIGHT_DECAY),
     init=sgd_init,
     step=nesterov_step,
+    inspect=sgd_inspect,
 )

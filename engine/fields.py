@@ -1,0 +1,45 @@
+"""Validated field types shared by every spec: finite numbers, bounded numbers, domains."""
+
+from __future__ import annotations
+
+import math
+from typing import Annotated
+
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field
+
+# Strict: JSON true or "1" is not a number here, and 2.0 is not a count.
+Finite = Annotated[float, Field(allow_inf_nan=False, strict=True)]
+Bounded = Annotated[float, Field(allow_inf_nan=False, strict=True, ge=-1e6, le=1e6)]
+Seed = Annotated[int, Field(strict=True, ge=0, le=2**32 - 1)]
+
+
+def ordered_domain(domain: tuple[tuple[float, float], tuple[float, float]]) -> tuple:
+    """A plotting window must have positive width and height."""
+    (x0, x1), (y0, y1) = domain
+    if not (x0 < x1 and y0 < y1):
+        raise ValueError("domain must be [[xmin, xmax], [ymin, ymax]] with min < max")
+    return domain
+
+
+Domain = Annotated[
+    tuple[tuple[Bounded, Bounded], tuple[Bounded, Bounded]], AfterValidator(ordered_domain)
+]
+
+
+class Strict(BaseModel):
+    """A model that rejects unknown fields, so typos are errors, not silence."""
+
+    model_config = ConfigDict(extra="forbid")
+
+
+def check_range(
+    name: str, value: float, low: float | None, high: float | None, inclusive: bool
+) -> None:
+    """Raise a readable error when ``value`` leaves ``[low, high]`` (or ``[low, high)``)."""
+    if not math.isfinite(value):
+        raise ValueError(f"{name} must be a finite number")
+    if low is not None and value < low:
+        raise ValueError(f"{name} must be ≥ {low:g}, got {value:g}")
+    if high is not None and (value > high or (not inclusive and value == high)):
+        bound = "≤" if inclusive else "<"
+        raise ValueError(f"{name} must be {bound} {high:g}, got {value:g}")
