@@ -164,6 +164,45 @@ PRESETS: dict[str, Preset] = {
             },
         ),
         Preset(
+            "scaling-raw",
+            "Feature scaling: raw inputs",
+            "With inputs between 50 and 80, the bowl is thousands of times steeper along w "
+            "than along b, so gradient descent must take tiny steps and barely moves along b. "
+            "Compare the lesson with standardized inputs.",
+            {
+                "surface": {
+                    "id": "regression",
+                    "generate": {"x_range": [50.0, 80.0], "noise": 1.0},
+                },
+                "start": [0.0, 0.0],
+                "steps": 300,
+                "optimizers": [
+                    gd(0.0002, label="GD, raw x"),
+                    {"id": "adam", "params": {"lr": 0.5}},
+                ],
+            },
+        ),
+        Preset(
+            "scaling-standardized",
+            "Feature scaling: standardized inputs",
+            "The same data with x standardized to mean 0 and spread 1: the bowl is round, one "
+            "learning rate suits both directions and gradient descent walks straight to the "
+            "minimum (reported in both scales).",
+            {
+                "surface": {
+                    "id": "regression",
+                    "generate": {"x_range": [50.0, 80.0], "noise": 1.0},
+                    "standardize": True,
+                },
+                "start": [0.0, 0.0],
+                "steps": 300,
+                "optimizers": [
+                    gd(0.3, label="GD, standardized x"),
+                    {"id": "adam", "params": {"lr": 0.5}},
+                ],
+            },
+        ),
+        Preset(
             "too-large",
             "A learning rate too large",
             "On this bowl the steepest curvature is 10, so gradient descent converges only while "

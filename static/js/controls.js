@@ -31,6 +31,14 @@ function numberField(labelText, { value, placeholder, min, max, step = "any", ti
   ]);
 }
 
+// torch.optim.lr_scheduler's parameters and defaults, per schedule kind.
+const SCHEDULES = {
+  step: { step_size: 10, gamma: 0.1 },
+  exponential: { gamma: 0.95 },
+  cosine: { T_max: 100, eta_min: 0 },
+  linear: { start_factor: 1 / 3, end_factor: 1, total_iters: 5 },
+};
+
 const readNumber = (input) => (input.value.trim() === "" ? null : Number(input.value));
 const same = (a, b) => JSON.stringify(a) === JSON.stringify(b);
 
@@ -89,6 +97,7 @@ export function createControls(form, { surfaces, optimizers, onChange }) {
       previewFormula();
     }
     if (spec.id === "regression") {
+      $("#standardize").checked = Boolean(spec.standardize);
       const mode = spec.data ? "data" : "generate";
       $("#data-mode").value = mode;
       $("#csv-box").hidden = mode !== "data";
@@ -152,6 +161,7 @@ export function createControls(form, { surfaces, optimizers, onChange }) {
       ]),
       element("div", { class: "param-grid", "data-loc": `optimizers.${index}.params` }, paramInputs(optimizer, entry.params ?? {}, index)),
     ]);
+    item.append(scheduleFields(entry.schedule, index));
     if (isRegression) {
       const batch = numberField(t("batch_size"), {
         value: entry.batch_size ?? "", min: 1, step: "1", title: t("batch_help"), loc: `optimizers.${index}.batch_size`,
@@ -160,6 +170,35 @@ export function createControls(form, { surfaces, optimizers, onChange }) {
       item.append(batch);
     }
     return item;
+  }
+
+  function scheduleFields(schedule, index) {
+    const kind = element("select", { "data-role": "schedule-kind" }, [
+      element("option", { value: "", text: t("schedule_none"), selected: !schedule }),
+      ...Object.keys(SCHEDULES).map((name) => element("option", { value: name, text: name, selected: schedule?.kind === name })),
+    ]);
+    const params = schedule
+      ? Object.entries(SCHEDULES[schedule.kind]).map(([name, fallback]) => {
+        const field = numberField(name, { value: schedule[name] ?? fallback, loc: `optimizers.${index}.schedule` });
+        field.querySelector("input").dataset.schedule = name;
+        return field;
+      })
+      : [];
+    return element("div", { class: "schedule", "data-loc": `optimizers.${index}.schedule` }, [
+      element("label", { class: "field" }, [element("span", { text: t("schedule") }), kind]),
+      element("div", { class: "param-grid" }, params),
+    ]);
+  }
+
+  function readSchedule(item) {
+    const kind = item.querySelector('[data-role="schedule-kind"]').value;
+    if (!kind) return null;
+    const schedule = { kind };
+    for (const input of item.querySelectorAll("[data-schedule]")) {
+      const value = readNumber(input);
+      if (value !== null && value !== SCHEDULES[kind][input.dataset.schedule]) schedule[input.dataset.schedule] = value;
+    }
+    return schedule;
   }
 
   function renderOptimizers(entries, isRegression) {
@@ -186,6 +225,8 @@ export function createControls(form, { surfaces, optimizers, onChange }) {
     if (label) entry.label = label;
     const batch = item.querySelector('[data-role="batch"]');
     if (batch && readNumber(batch) !== null) entry.batch_size = readNumber(batch);
+    const schedule = readSchedule(item);
+    if (schedule) entry.schedule = schedule;
     return entry;
   }
 
@@ -200,6 +241,7 @@ export function createControls(form, { surfaces, optimizers, onChange }) {
     if (Object.keys(params).length) surface.params = params;
     if (id === "custom") surface.expression = $("#formula-input").value;
     if (id === "regression") {
+      if ($("#standardize").checked) surface.standardize = true;
       if ($("#data-mode").value === "data") {
         const parsed = parseCsv($("#csv-input").value);
         $("#csv-status").textContent = parsed.error ?? t("csv_points", { n: parsed.x.length });
@@ -269,12 +311,15 @@ export function createControls(form, { surfaces, optimizers, onChange }) {
       clearTimeout(formulaTimer);
       formulaTimer = setTimeout(previewFormula, 250);
     }
-    if (event.target.matches('[data-role="optimizer"], #surface-select, #data-mode, #csv-file')) return;
+    if (event.target.matches('[data-role="optimizer"], [data-role="schedule-kind"], #surface-select, #data-mode, #csv-file')) return;
     changed();
   });
   form.addEventListener("change", (event) => {
     const target = event.target;
-    if (target.matches('[data-role="optimizer"]')) {
+    if (target.matches('[data-role="schedule-kind"]')) {
+      set(read()); // show the chosen schedule's parameters
+      changed();
+    } else if (target.matches('[data-role="optimizer"]')) {
       const spec = read();
       const index = Number(target.closest("li").dataset.index);
       spec.optimizers[index] = { id: target.value };

@@ -10,6 +10,7 @@ import { createSummary } from "./summary.js";
 import { createSurfacePlot } from "./surface3d.js";
 import { createSweepControls } from "./sweep-controls.js";
 import { createSweepPanel } from "./sweep.js";
+import { createInspector } from "./inspector.js";
 import { emphasize, runTraceIndices } from "./traces.js";
 
 const $ = (selector) => document.querySelector(selector);
@@ -24,6 +25,17 @@ const surface = createSurfacePlot($("#surface-plot"));
 const convergence = createConvergencePlot($("#convergence-plot"));
 const summary = createSummary($("#summary"));
 let sweepControls;
+const inspector = createInspector(
+  { panel: $("#anatomy"), select: $("#anatomy-run"), stepPlot: $("#step-plot") },
+  { contourNode: $("#contour-plot"), convergenceNode: $("#convergence-plot") },
+);
+const RECORD_LIMIT = 40_000; // runs × steps: beyond it the state would swell the stream
+
+/** The request for `spec`: the optimizer state too, when the run is small enough. */
+function withState(spec) {
+  const steps = (spec.steps ?? 200) * spec.optimizers.length;
+  return steps <= RECORD_LIMIT ? { ...spec, record: ["state"] } : spec;
+}
 let sweepPresets = [];
 const sweepPanel = createSweepPanel(
   { plot: $("#sweep-plot"), progress: $("#sweep-progress"), status: $("#sweep-status") },
@@ -67,7 +79,10 @@ function lectureKeys(event) {
 
 function showStep(step) {
   if (!current?.runs) return null;
-  return Promise.all(visiblePlots().map((plot) => plot.show(current.runs, step)));
+  return Promise.all([
+    ...visiblePlots().map((plot) => plot.show(current.runs, step)),
+    current.done ? inspector.draw(step) : null,
+  ]);
 }
 
 function notice(text) {
@@ -109,14 +124,14 @@ async function run(spec) {
   playback.streaming();
   document.body.dataset.run = "streaming";
   try {
-    const streaming = streamRun(spec, handlers(controller), controller.signal);
+    const streaming = streamRun(withState(spec), handlers(controller), controller.signal);
     streaming.catch(() => {}); // its failure is reported once, below
     const figures = await postJSON("/api/figures", spec, controller.signal);
     await plotlyReady; // the requests above went out while plotly.js was still loading
     current.figures = figures;
     await Promise.all([
       contour.reset(figures.contour),
-      convergence.reset(figures.convergence),
+      convergence.reset(figures.convergence).then(bindLossClicks),
       state.view === "3d" ? surface.reset(figures.surface3d) : null,
     ]);
     if (controller.signal.aborted) return;
@@ -163,6 +178,17 @@ function scheduleDraw(controller) {
   });
 }
 
+/** A click on the loss plot moves the time cursor there (bound once, after the first draw). */
+function bindLossClicks() {
+  const node = convergence.node;
+  if (node.dataset.clicks) return;
+  node.dataset.clicks = "true";
+  node.on("plotly_click", (event) => {
+    const point = event.points?.[0];
+    if (point) playback.jump(Math.round(point.x));
+  });
+}
+
 /** Once the stream is done and every point is drawn: the summary, replay, and the "done" flag. */
 function finishIfComplete(controller) {
   if (!current.done || controller.signal.aborted) return;
@@ -172,14 +198,15 @@ function finishIfComplete(controller) {
   }
   summary.done(current.done.runs);
   playback.finished();
-  document.body.dataset.run = "done";
+  inspector.reset(current.meta, current.runs, current.colours);
+  inspector.draw(playback.step).then(() => { document.body.dataset.run = "done"; });
 }
 
 function handlers(controller) {
   return {
     meta(meta) {
       current.meta = meta;
-      current.runs = meta.runs.map(() => ({ x: [], y: [], loss: [], grad_norm: [] }));
+      current.runs = meta.runs.map(() => ({ x: [], y: [], loss: [], grad_norm: [], state: {} }));
       current.drawn = meta.runs.map(() => 1); // the figures already hold each start point
       if (current.ready) summary.start(meta, current.colours);
     },
@@ -188,6 +215,9 @@ function handlers(controller) {
       frame.runs.forEach((chunk, i) => {
         const target = current.runs[i];
         for (const key of ["x", "y", "loss", "grad_norm"]) target[key].push(...chunk[key]);
+        for (const [name, values] of Object.entries(chunk.state ?? {})) {
+          (target.state[name] ??= []).push(...values);
+        }
       });
       playback.advanced(Math.max(...current.runs.map((r) => r.x.length - 1)));
       scheduleDraw(controller);
@@ -294,6 +324,23 @@ async function share(kind) {
   }
 }
 
+/** The numbers of the current view as a file: CSV (a row per run and step) or JSON. */
+async function downloadNumbers(format) {
+  const spec = withState(specOfState());
+  const response = await fetch(`/api/runs?format=${format}`, {
+    method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(spec),
+  });
+  if (!response.ok) {
+    notice(t("server_error", { detail: response.statusText }));
+    return;
+  }
+  const link = document.createElement("a");
+  link.href = URL.createObjectURL(await response.blob());
+  link.download = `gradtrail-runs.${format}`;
+  link.click();
+  setTimeout(() => URL.revokeObjectURL(link.href), 10_000);
+}
+
 function download(format) {
   const node = state.view === "3d" ? surface.node : contour.node;
   window.Plotly.downloadImage(node, { format, width: 1600, height: 1000, filename: "gradtrail" });
@@ -368,6 +415,9 @@ async function main() {
   $("#embed").addEventListener("click", () => share("embed"));
   $("#download-png").addEventListener("click", () => download("png"));
   $("#download-svg").addEventListener("click", () => download("svg"));
+  $("#download-csv").addEventListener("click", () => downloadNumbers("csv"));
+  $("#download-json").addEventListener("click", () => downloadNumbers("json"));
+  $("#anatomy-run").addEventListener("change", () => inspector.draw(playback.step));
   $("#lecture").addEventListener("click", () => setLecture(!state.lecture));
   document.addEventListener("keydown", lectureKeys);
   if (state.lecture) await setLecture(true);

@@ -97,6 +97,12 @@ export function createPlayback(elements, { onShow }) {
       live = false;
       render();
     },
+    /** Move the cursor to `target` (a click on the loss plot). */
+    jump(target) {
+      if (live) return;
+      pause();
+      show(target);
+    },
     get step() {
       return step;
     },

@@ -1,0 +1,166 @@
+// Step anatomy: at the time cursor, arrows on the contour for the negative gradient,
+// the momentum / first-moment direction and the step taken; the update equations
+// with the numbers of that step; and a panel of step size, gradient norm and lr.
+// The numbers are the server's (recorded state): the page only lays them out.
+import { t } from "./messages.js";
+import { PLOT_CONFIG } from "./traces.js";
+
+const ARROWS = [
+  { key: "descent", colour: "#b3261e", label: "−∇f" },
+  { key: "memory", colour: "#6a3d9a", label: "momentum / m" },
+  { key: "step", colour: "#111111", label: "step taken" },
+];
+
+const fmt = (v) => (v === undefined || v === null ? "—" : Math.abs(v) >= 1e4 || (v !== 0 && Math.abs(v) < 1e-3) ? v.toExponential(3) : v.toPrecision(4));
+const pair = (state, name, k) => `(${fmt(state[`${name}_x`]?.[k])}, ${fmt(state[`${name}_y`]?.[k])})`;
+
+/** The update rule of `optimizer` at step index `k` (0-based) with its numbers, as HTML lines. */
+function equations(info, state, k) {
+  const p = info.params;
+  const step = k + 1;
+  const lr = fmt(state.lr[k]);
+  const g = pair(state, "gradient", k);
+  const d = pair(state, "step", k);
+  const lines = [`t = ${step}, η = ${lr}`, `g = ∇f = ${g}`];
+  switch (info.optimizer) {
+    case "adam":
+    case "adamw": {
+      const [b1, b2] = p.betas;
+      const corrected = p.bias_correction !== false;
+      lines.push(`m = β₁m + (1−β₁)g = ${pair(state, "m", k)}  (β₁ = ${b1})`);
+      lines.push(`v = β₂v + (1−β₂)g² = ${pair(state, "v", k)}  (β₂ = ${b2})`);
+      lines.push(corrected
+        ? `m̂ = m / (1 − β₁^${step}) = ${pair(state, "m_hat", k)}`
+        : `m̂ = m (bias correction off) = ${pair(state, "m_hat", k)}`);
+      lines.push(corrected
+        ? `v̂ = v / (1 − β₂^${step}) = ${pair(state, "v_hat", k)}`
+        : `v̂ = v (bias correction off) = ${pair(state, "v_hat", k)}`);
+      lines.push(`Δp = −η m̂ / (√v̂ + ε) = ${d}`);
+      break;
+    }
+    case "momentum":
+    case "nesterov": {
+      const damp = p.dampening ?? 0;
+      lines.push(step === 1
+        ? `b = g (the first step) = ${pair(state, "velocity", k)}`
+        : `b = μb + (1−τ)g = ${pair(state, "velocity", k)}  (μ = ${p.momentum}, τ = ${damp}${damp === p.momentum ? ": averaged" : ": heavy ball"})`);
+      lines.push(info.optimizer === "nesterov" ? `Δp = −η (g + μb) = ${d}` : `Δp = −η b = ${d}`);
+      break;
+    }
+    case "rmsprop":
+      lines.push(`v = αv + (1−α)g² = ${pair(state, "square_avg", k)}  (α = ${p.alpha})`);
+      if (state.velocity_x) lines.push(`b = μb + g/(√v + ε) = ${pair(state, "velocity", k)}`);
+      lines.push(`Δp = ${state.velocity_x ? "−η b" : "−η g / (√v + ε)"} = ${d}`);
+      break;
+    case "adagrad":
+      lines.push(`s = s + g² = ${pair(state, "sum", k)}`, `Δp = −η g / (√s + ε) = ${d}`);
+      break;
+    case "adadelta":
+      lines.push(`v = ρv + (1−ρ)g² = ${pair(state, "square_avg", k)}`, `u = ρu + (1−ρ)Δ² = ${pair(state, "acc_delta", k)}`, `Δp = −η Δ = ${d}`);
+      break;
+    case "nadam":
+    case "adamax":
+      lines.push(`m = ${pair(state, "m", k)}`, info.optimizer === "nadam" ? `v = ${pair(state, "v", k)}` : `u = max(β₂u, |g| + ε) = ${pair(state, "u", k)}`, `Δp = ${d}`);
+      break;
+    default:
+      lines.push(`Δp = −η g = ${d}`);
+  }
+  return lines;
+}
+
+/** The arrows at point k for run `run`: each direction drawn at a fixed, readable length. */
+function arrows(run, k, span) {
+  const state = run.state;
+  const here = [run.x[k], run.y[k]];
+  const length = span * 0.12;
+  const unit = (vx, vy) => {
+    const n = Math.hypot(vx, vy);
+    return n > 0 && Number.isFinite(n) ? [vx / n, vy / n] : null;
+  };
+  const memory = state.velocity_x ? "velocity" : state.m_x ? "m" : null;
+  const directions = {
+    descent: unit(-state.gradient_x[k], -state.gradient_y[k]),
+    memory: memory ? unit(-state[`${memory}_x`][k], -state[`${memory}_y`][k]) : null,
+    step: unit(state.step_x[k], state.step_y[k]),
+  };
+  return ARROWS.filter((a) => directions[a.key]).map((a) => ({
+    x: here[0] + directions[a.key][0] * length, y: here[1] + directions[a.key][1] * length,
+    ax: here[0], ay: here[1], xref: "x", yref: "y", axref: "x", ayref: "y",
+    showarrow: true, arrowhead: 2, arrowsize: 1.3, arrowwidth: 3, arrowcolor: a.colour, text: "",
+  }));
+}
+
+export function createInspector({ panel, select, stepPlot }, { contourNode, convergenceNode }) {
+  let current = null; // { meta, runs, colours }
+
+  function stepFigure(run) {
+    const k = run.state.step_x.map((_, i) => i + 1);
+    const size = run.state.step_x.map((dx, i) => Math.hypot(dx, run.state.step_y[i]));
+    return [
+      { x: k, y: size, name: "|Δp|", mode: "lines", line: { color: "#111", width: 2 } },
+      { x: run.grad_norm.map((_, i) => i), y: run.grad_norm, name: "‖∇f‖", mode: "lines", line: { color: "#b3261e", width: 2 } },
+      { x: k, y: run.state.lr, name: "η", mode: "lines", yaxis: "y2", line: { color: "#0b5cad", width: 2, dash: "dot" } },
+    ];
+  }
+
+  function cursorLine(step) {
+    return [{ type: "line", xref: "x", yref: "paper", x0: step, x1: step, y0: 0, y1: 1, line: { color: "#444", width: 1.5, dash: "dash" } }];
+  }
+
+  function chosen() {
+    return current?.runs[Number(select.value) || 0];
+  }
+
+  return {
+    /** New run data: the list of runs to inspect, and the step panel. */
+    reset(meta, runs, colours) {
+      current = { meta, runs, colours };
+      const previous = select.value;
+      select.replaceChildren(...meta.runs.map((r, i) => new Option(r.label, String(i))));
+      if (previous && Number(previous) < meta.runs.length) select.value = previous;
+    },
+    async draw(step) {
+      const run = chosen();
+      if (!run || !current) return;
+      const recorded = Boolean(run.state?.step_x?.length);
+      panel.classList.toggle("unrecorded", !recorded);
+      const markers = current.runs.map((r, i) => {
+        const k = Math.min(step, r.x.length - 1);
+        return { x: r.x[k], y: r.y[k], xref: "x", yref: "y", showarrow: false, text: "●", font: { size: 20, color: current.colours[i] } };
+      });
+      const index = Number(select.value) || 0;
+      const k = Math.min(step, run.x.length - 1);
+      const range = contourNode._fullLayout?.xaxis?.range ?? [0, 1];
+      // The step from point k to k + 1; at the last point, the step that led there.
+      const s = recorded ? Math.min(k, run.state.step_x.length - 1) : 0;
+      const annotations = recorded ? arrows(run, s, Math.abs(range[1] - range[0])) : [];
+      const lines = recorded ? equations(current.meta.runs[index], run.state, s) : [t("anatomy_unrecorded")];
+      panel.querySelector(".equations").replaceChildren(...lines.map((line) => Object.assign(document.createElement("div"), { textContent: line })));
+      panel.querySelector(".anatomy-step").textContent = `${t("step")} ${k}`;
+      const work = [
+        window.Plotly.relayout(contourNode, { annotations: [...markers, ...annotations] }),
+        convergenceNode.data ? window.Plotly.relayout(convergenceNode, { shapes: cursorLine(k) }) : null,
+      ];
+      if (recorded) {
+        const layout = {
+          margin: { l: 55, r: 45, t: 10, b: 35 }, showlegend: true, legend: { orientation: "h", y: 1.15 },
+          xaxis: { title: { text: "step" } }, yaxis: { type: "log", exponentformat: "power" },
+          yaxis2: { overlaying: "y", side: "right", showgrid: false, title: { text: "η" } },
+          shapes: cursorLine(k), font: { family: "system-ui, sans-serif", size: 13 }, paper_bgcolor: "#fff",
+        };
+        if (stepPlot.dataset.run !== String(index) || stepPlot.dataset.length !== String(run.x.length)) {
+          work.push(window.Plotly.react(stepPlot, stepFigure(run), layout, PLOT_CONFIG));
+          stepPlot.dataset.run = String(index);
+          stepPlot.dataset.length = String(run.x.length);
+        } else {
+          work.push(window.Plotly.relayout(stepPlot, { shapes: cursorLine(k) }));
+        }
+      }
+      await Promise.all(work);
+      document.body.dataset.cursor = String(k);
+    },
+    legend() {
+      return ARROWS;
+    },
+  };
+}
