@@ -14,7 +14,7 @@ from engine.spec import RunSpec
 
 @dataclass(frozen=True)
 class Preset:
-    """A lesson: a spec to run and what to look at."""
+    """A lesson: a spec (a run, or a sweep) and what to look at."""
 
     id: str
     title: str
@@ -22,8 +22,14 @@ class Preset:
     spec: dict[str, Any]
 
     def run_spec(self) -> RunSpec:
-        """The validated spec."""
+        """The validated run spec."""
         return RunSpec.model_validate(self.spec)
+
+    def sweep_spec(self) -> Any:
+        """The validated sweep spec (for a sweep lesson)."""
+        from engine.sweep import SweepSpec  # the sweep module builds on this one's specs
+
+        return SweepSpec.model_validate(self.spec)
 
     def as_dict(self) -> dict[str, Any]:
         """JSON-ready."""
@@ -220,31 +226,11 @@ PRESETS: dict[str, Preset] = {
 DEFAULT_PRESET = "rosenbrock"
 
 
-@dataclass(frozen=True)
-class SweepPreset:
-    """A sweep lesson: a sweep spec with a title and what to look at."""
-
-    id: str
-    title: str
-    caption: str
-    spec: dict[str, Any]
-
-    def sweep_spec(self) -> Any:
-        """The validated sweep spec."""
-        from engine.sweep import SweepSpec
-
-        return SweepSpec.model_validate(self.spec)
-
-    def as_dict(self) -> dict[str, Any]:
-        """JSON-ready."""
-        return {"id": self.id, "title": self.title, "caption": self.caption, "spec": self.spec}
-
-
 RAVINE = {"id": "quadratic", "params": {"l1": 1.0, "l2": 40.0}}
-SWEEP_PRESETS: dict[str, SweepPreset] = {
+SWEEP_PRESETS: dict[str, Preset] = {
     preset.id: preset
     for preset in (
-        SweepPreset(
+        Preset(
             "ravine-lr-momentum",
             "Learning rate × momentum on the ravine",
             "Heavy-ball momentum converges on a bowl of largest curvature L exactly when "
@@ -262,7 +248,7 @@ SWEEP_PRESETS: dict[str, SweepPreset] = {
                 "loss_threshold": 1e-6,
             },
         ),
-        SweepPreset(
+        Preset(
             "rosenbrock-adam",
             "Adam's learning rate × β₁ on Rosenbrock",
             "Too small a learning rate never reaches the minimum in time, too large a one "
@@ -279,7 +265,7 @@ SWEEP_PRESETS: dict[str, SweepPreset] = {
                 "loss_threshold": 1e-4,
             },
         ),
-        SweepPreset(
+        Preset(
             "himmelblau-basins-gd",
             "Himmelblau's basins: gradient descent",
             "Each pixel is a start point, coloured by the minimum gradient descent reaches "
@@ -291,7 +277,7 @@ SWEEP_PRESETS: dict[str, SweepPreset] = {
                 "axes": [{"name": "start.x", "count": 80}, {"name": "start.y", "count": 80}],
             },
         ),
-        SweepPreset(
+        Preset(
             "himmelblau-basins-momentum",
             "Himmelblau's basins: momentum",
             "The same map with momentum 0.9: a run carries speed across ridges, so the basins "

@@ -14,21 +14,12 @@ from app.models import SweepResponse
 from app.responses import FastJSONResponse
 from app.routers.api import TOO_LARGE
 from app.streams import count_frame, event
+from engine.presets import SWEEP_PRESETS
 from engine.sweep import Sweep, SweepSpec
 
 router = APIRouter(prefix="/api", tags=["sweeps"])
 
-SWEEP_EXAMPLE = {
-    "surface": {"id": "quadratic", "params": {"l1": 1, "l2": 40}},
-    "start": [-4.5, 1.5],
-    "steps": 300,
-    "optimizer": {"id": "momentum"},
-    "axes": [
-        {"name": "lr", "low": 0.001, "high": 0.1, "count": 60, "scale": "log"},
-        {"name": "momentum", "low": 0.0, "high": 0.99, "count": 50},
-    ],
-    "loss_threshold": 1e-6,
-}
+SWEEP_EXAMPLE = SWEEP_PRESETS["ravine-lr-momentum"].spec
 
 
 def prepare(spec: Annotated[SweepSpec, Body(examples=[SWEEP_EXAMPLE])]) -> Sweep:

@@ -31,12 +31,12 @@ export const getJSON = async (path) => (await request("GET", path)).json();
 export const postJSON = async (path, body, signal) => (await request("POST", path, body, signal)).json();
 
 /**
- * POST a spec to the stream endpoint and call `handlers[event](data)` for each
- * event as it arrives. Aborting `signal` closes the connection, which stops the
- * server's computation.
+ * POST `body` to a server-sent-event endpoint and call `handlers[event](data)` for
+ * each event as it arrives. Aborting `signal` closes the connection, which stops
+ * the server's computation.
  */
-export async function streamRun(spec, handlers, signal) {
-  const response = await request("POST", "/api/runs/stream", spec, signal);
+export async function streamEvents(path, body, handlers, signal) {
+  const response = await request("POST", path, body, signal);
   const reader = response.body.pipeThrough(new TextDecoderStream()).getReader();
   let buffer = "";
   for (;;) {
@@ -51,6 +51,9 @@ export async function streamRun(spec, handlers, signal) {
     }
   }
 }
+
+/** The stream of a run: `meta`, `frame`s, then `done` (or `error`). */
+export const streamRun = (spec, handlers, signal) => streamEvents("/api/runs/stream", spec, handlers, signal);
 
 function dispatch(block, handlers) {
   let event = "message";

@@ -1,7 +1,7 @@
 // The sweep panel: axes to sweep, a progress bar, and a heatmap of the outcome
 // (or, over a grid of start points, the map of which minimum each start reaches).
 // A click on a cell opens that run as an ordinary trajectory.
-import { ApiError, postJSON } from "./api.js";
+import { ApiError, postJSON, streamEvents } from "./api.js";
 import { messageOf } from "./controls.js";
 import { t } from "./messages.js";
 import { PLOT_CONFIG, decodeArray } from "./traces.js";
@@ -24,28 +24,15 @@ export function sweepable(optimizer, surfaceId) {
 
 /** Read the server's stream of a sweep: progress, then the result. */
 async function streamSweep(spec, onProgress, signal) {
-  const response = await fetch("/api/sweeps/stream", {
-    method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(spec), signal,
-  });
-  if (!response.ok) throw new ApiError(response.status, (await response.json()).detail);
-  const reader = response.body.pipeThrough(new TextDecoderStream()).getReader();
-  let buffer = "";
-  for (;;) {
-    const { value, done } = await reader.read();
-    if (done) break;
-    buffer += value;
-    let cut;
-    while ((cut = buffer.indexOf("\n\n")) >= 0) {
-      const block = buffer.slice(0, cut);
-      buffer = buffer.slice(cut + 2);
-      const name = /event: (\w+)/.exec(block)?.[1];
-      const data = JSON.parse(block.slice(block.indexOf("data: ") + 6));
-      if (name === "progress") onProgress(data.done / data.total);
-      if (name === "done") return data;
-      if (name === "error") throw new ApiError(500, data.detail);
-    }
-  }
-  throw new ApiError(500, "the sweep stream ended early");
+  let result = null;
+  let failure = null;
+  await streamEvents("/api/sweeps/stream", spec, {
+    progress: (data) => onProgress(data.done / data.total),
+    done: (data) => { result = data; },
+    error: (data) => { failure = data.detail; },
+  }, signal);
+  if (failure || !result) throw new ApiError(500, failure ?? "the sweep stream ended early");
+  return result;
 }
 
 /** The single run that a cell stands for. */

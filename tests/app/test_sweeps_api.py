@@ -7,18 +7,16 @@ import time
 import httpx
 from fastapi.testclient import TestClient
 
+from engine.presets import SWEEP_PRESETS
 from tests.app.test_streams import events, frames_so_far
 
 SPEC = {
-    "surface": {"id": "quadratic", "params": {"l1": 1.0, "l2": 40.0}},
-    "start": [-4.5, 1.5],
+    **SWEEP_PRESETS["ravine-lr-momentum"].spec,
     "steps": 200,
-    "optimizer": {"id": "momentum"},
     "axes": [
         {"name": "lr", "low": 0.001, "high": 0.2, "count": 12, "scale": "log"},
         {"name": "momentum", "low": 0.0, "high": 0.9, "count": 7},
     ],
-    "loss_threshold": 1e-6,
 }
 BIG = {
     "surface": {"id": "rosenbrock"},

@@ -23,6 +23,7 @@ import time
 from pathlib import Path
 
 import httpx
+from table import print_table  # run as a script, tests/perf/ is on the path
 
 from engine import RunSpec, Simulation, gather
 
@@ -138,10 +139,7 @@ def main() -> None:
         ("  latency p50 / p99", f"{load['p50']:.0f} ms / {load['p99']:.0f} ms", "-"),
         ("  errors (non-2xx, socket)", f"{load['errors']}, {load['socket_errors']}", "0"),
     ]  # fmt: skip
-    width = max(len(r[0]) for r in rows)
-    print(f"{'benchmark':<{width}}  {'measured':<24}  target")
-    for name, measured, target in rows:
-        print(f"{name:<{width}}  {measured:<24}  {target}")
+    print_table(rows)
 
 
 if __name__ == "__main__":

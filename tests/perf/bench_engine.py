@@ -13,6 +13,7 @@ import time
 from collections.abc import Callable
 
 import numpy as np
+from table import print_table  # run as a script, tests/perf/ is on the path
 
 from engine import OPTIMIZERS, RunSpec, build_surface, run, run_batch
 from engine.regression import LineData, generate_line, regression
@@ -84,10 +85,7 @@ def bench_grid() -> list[tuple[str, str, str]]:
 
 def main() -> None:
     rows = [bench_spec(), bench_batch(), *bench_grid()]
-    width = max(len(r[0]) for r in rows)
-    print(f"{'benchmark':<{width}}  {'measured':<32}  target")
-    for name, measured, target in rows:
-        print(f"{name:<{width}}  {measured:<32}  {target}")
+    print_table(rows)
 
 
 if __name__ == "__main__":

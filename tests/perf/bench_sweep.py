@@ -11,6 +11,7 @@ import statistics
 import time
 
 import numpy as np
+from table import print_table  # run as a script, tests/perf/ is on the path
 
 from engine import RunSpec, Simulation, gather
 from engine.sweep import Sweep, SweepSpec
@@ -58,10 +59,7 @@ def main() -> None:
         ("same work one run at a time", f"{one_at_a_time:.0f} s (20 runs, scaled)", "-"),
         ("  speed-up of the batch", f"{one_at_a_time / sweep_s:.0f} x", "-"),
     ]
-    width = max(len(r[0]) for r in rows)
-    print(f"{'benchmark':<{width}}  {'measured':<28}  target")
-    for name, measured, target in rows:
-        print(f"{name:<{width}}  {measured:<28}  {target}")
+    print_table(rows)
 
 
 if __name__ == "__main__":
