@@ -12,7 +12,8 @@ from engine import figures
 from engine.batch import BatchResult, run_batch
 from engine.catalog import SpecError, build_surface, list_optimizers, list_surfaces
 from engine.optimizers import OPTIMIZERS
-from engine.runner import Frame, Result, Simulation, gather, run
+from engine.result import Result
+from engine.runner import Frame, Simulation, gather, run
 from engine.spec import RunSpec
 from engine.surfaces import BUILTIN_SURFACES, Surface
 

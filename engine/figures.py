@@ -13,7 +13,7 @@ from dataclasses import dataclass
 import numpy as np
 import plotly.graph_objects as go
 
-from engine.runner import Result
+from engine.result import Result
 from engine.surfaces import Grid, Surface
 
 # Okabe & Ito's palette: distinguishable with every common colour-vision deficiency.

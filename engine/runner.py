@@ -9,23 +9,21 @@ time, so a stream can send each frame as soon as it exists.
 
 from __future__ import annotations
 
-import csv
-import io
 import math
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import Any
 
 import numpy as np
 
 from engine.catalog import SpecError, build_surface, describe_surface
 from engine.optimizers import OPTIMIZERS
 from engine.regression import LineData, MinibatchSampler
+from engine.result import Result, RunInfo, Status, Summary, Trajectory
 from engine.schedules import ScheduleSpec
 from engine.spec import RunSpec
 from engine.surfaces import Surface
 
-Status = Literal["converged", "max_steps", "diverged"]
 FRAME_STEPS = 100
 
 
@@ -48,16 +46,6 @@ class Frame:
 
     step: int
     runs: list[Chunk]
-
-
-@dataclass(frozen=True)
-class Summary:
-    """How a run ended."""
-
-    status: Status
-    steps_taken: int
-    final_loss: float
-    distance_to_min: float | None
 
 
 class Run:
@@ -192,27 +180,6 @@ def displacement(before: float, after: float) -> float:
     return after - before
 
 
-@dataclass(frozen=True)
-class RunInfo:
-    """What a run is: its label, optimizer id and every hyperparameter."""
-
-    label: str
-    optimizer: str
-    params: dict[str, Any]
-    batch_size: int | None = None
-    schedule: ScheduleSpec | None = None
-
-    def as_dict(self) -> dict[str, Any]:
-        """JSON-ready (pairs become lists)."""
-        params = {k: list(v) if isinstance(v, tuple) else v for k, v in self.params.items()}
-        info: dict[str, Any] = {"label": self.label, "optimizer": self.optimizer, "params": params}
-        if self.batch_size is not None:
-            info["batch_size"] = self.batch_size
-        if self.schedule is not None:
-            info["schedule"] = {**self.schedule.model_dump(), "torch": self.schedule.torch()}
-        return info
-
-
 class Simulation:
     """A validated spec, ready to run: the surface, the runs and how to step them."""
 
@@ -307,79 +274,6 @@ def run_info(entry: Any, index: int) -> RunInfo:
     if entry.batch_size is not None and not entry.label:
         label += f", batch {entry.batch_size}"
     return RunInfo(label, entry.id, dict(entry.params), entry.batch_size, entry.schedule)
-
-
-@dataclass(frozen=True)
-class Trajectory:
-    """A finished run: its settings, its whole path and how it ended."""
-
-    info: RunInfo
-    x: np.ndarray
-    y: np.ndarray
-    loss: np.ndarray
-    grad_norm: np.ndarray
-    summary: Summary | None  # None in a preview, before the run is made
-    state: dict[str, np.ndarray] | None = None  # per step (one shorter than x), if recorded
-
-    def as_dict(self) -> dict[str, Any]:
-        """The API's run item (arrays stay numpy; orjson writes them directly)."""
-        assert self.summary is not None, "a preview has no result yet"
-        return {
-            **self.info.as_dict(),
-            "x": self.x,
-            "y": self.y,
-            "loss": self.loss,
-            "grad_norm": self.grad_norm,
-            "status": self.summary.status,
-            "steps_taken": self.summary.steps_taken,
-            "final_loss": self.summary.final_loss,
-            "distance_to_min": self.summary.distance_to_min,
-            **({"state": self.state} if self.state is not None else {}),
-        }
-
-
-@dataclass(frozen=True)
-class Result:
-    """Every trajectory of a spec, plus the surface they ran on."""
-
-    surface: Surface
-    runs: list[Trajectory]
-
-    def as_dict(self) -> dict[str, Any]:
-        """The body of ``POST /api/runs``."""
-        return {"surface": describe_surface(self.surface), "runs": [r.as_dict() for r in self.runs]}
-
-    def to_records(self) -> list[dict[str, Any]]:
-        """One row per run and step: run index, label, step, x, y, loss, grad_norm, and the
-        recorded state of the step that led there (lr, gradient, step, optimizer vectors)."""
-        rows = []
-        for index, run in enumerate(self.runs):
-            state = run.state or {}
-            for k in range(run.x.size):
-                row = {"run": index, "label": run.info.label, "optimizer": run.info.optimizer,
-                       "step": k, "x": float(run.x[k]), "y": float(run.y[k]),
-                       "loss": float(run.loss[k]),
-                       "grad_norm": float(run.grad_norm[k])}  # fmt: skip
-                for name, values in state.items():
-                    row[name] = float(values[k - 1]) if k > 0 else None
-                rows.append(row)
-        return rows
-
-    def to_csv(self) -> str:
-        """The records as CSV: one row per run and step, a header of every column."""
-        rows = self.to_records()
-        columns = list(dict.fromkeys(name for row in rows for name in row))
-        out = io.StringIO()
-        writer = csv.DictWriter(out, fieldnames=columns, lineterminator="\n")
-        writer.writeheader()
-        writer.writerows(rows)
-        return out.getvalue()
-
-    def to_frame(self) -> Any:
-        """The records as a pandas DataFrame (pandas is optional, imported only here)."""
-        import pandas
-
-        return pandas.DataFrame.from_records(self.to_records())
 
 
 def gather(simulation: Simulation, frames: Iterator[Frame] | None = None) -> Result:

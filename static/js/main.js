@@ -3,6 +3,7 @@ import { ApiError, getJSON, postJSON, streamRun } from "./api.js";
 import { createContourPlot } from "./contour.js";
 import { createControls, messageOf } from "./controls.js";
 import { createConvergencePlot } from "./convergence.js";
+import { downloadImage, downloadNumbers, galleryCards, offer, shareText } from "./exports.js";
 import { t, translatePage } from "./messages.js";
 import { createPlayback } from "./playback.js";
 import { readState, writeQuery, writeState } from "./state.js";
@@ -308,62 +309,7 @@ async function toggle3d() {
 }
 
 async function share(kind) {
-  const url = `${window.location.origin}${kind === "embed" ? "/embed" : "/"}${linkQuery()}`;
-  const text = kind === "embed"
-    ? `<iframe src="${url}" width="960" height="540" style="border:0" loading="lazy" title="gradtrail"></iframe>`
-    : url;
-  $("#share-title").textContent = kind === "embed" ? t("embed_title") : t("share_title");
-  $("#share-text").value = text;
-  $("#share-dialog").showModal();
-  $("#share-text").select();
-  try {
-    await navigator.clipboard.writeText(text);
-    notice(t("copied"));
-  } catch {
-    /* the text is selected in the dialog: Ctrl+C copies it */
-  }
-}
-
-/** The numbers of the current view as a file: CSV (a row per run and step) or JSON. */
-async function downloadNumbers(format) {
-  const spec = withState(specOfState());
-  const response = await fetch(`/api/runs?format=${format}`, {
-    method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(spec),
-  });
-  if (!response.ok) {
-    notice(t("server_error", { detail: response.statusText }));
-    return;
-  }
-  const link = document.createElement("a");
-  link.href = URL.createObjectURL(await response.blob());
-  link.download = `gradtrail-runs.${format}`;
-  link.click();
-  setTimeout(() => URL.revokeObjectURL(link.href), 10_000);
-}
-
-function download(format) {
-  const node = state.view === "3d" ? surface.node : contour.node;
-  window.Plotly.downloadImage(node, { format, width: 1600, height: 1000, filename: "gradtrail" });
-}
-
-function buildGallery() {
-  const cards = presets.map((preset) => {
-    const card = document.createElement("button");
-    card.type = "button";
-    card.className = "card";
-    card.dataset.preset = preset.id;
-    const title = document.createElement("strong");
-    title.textContent = preset.title;
-    const text = document.createElement("span");
-    text.textContent = preset.caption;
-    card.append(title, text);
-    card.addEventListener("click", () => {
-      $("#gallery").close();
-      loadPreset(preset.id);
-    });
-    return card;
-  });
-  $("#gallery-cards").replaceChildren(...cards);
+  await offer($("#share-dialog"), kind, shareText(kind, window.location.origin, linkQuery()), notice);
 }
 
 function loadPreset(id) {
@@ -408,15 +354,25 @@ async function main() {
       saveState();
     }
   });
-  buildGallery();
+  $("#gallery-cards").replaceChildren(
+    ...galleryCards(presets, (id) => {
+      $("#gallery").close();
+      loadPreset(id);
+    }),
+  );
   $("#open-gallery").addEventListener("click", () => $("#gallery").showModal());
   $("#toggle-3d").addEventListener("click", toggle3d);
   $("#share").addEventListener("click", () => share("link"));
   $("#embed").addEventListener("click", () => share("embed"));
-  $("#download-png").addEventListener("click", () => download("png"));
-  $("#download-svg").addEventListener("click", () => download("svg"));
-  $("#download-csv").addEventListener("click", () => downloadNumbers("csv"));
-  $("#download-json").addEventListener("click", () => downloadNumbers("json"));
+  const shown = () => (state.view === "3d" ? surface.node : contour.node);
+  $("#download-png").addEventListener("click", () => downloadImage(shown(), "png"));
+  $("#download-svg").addEventListener("click", () => downloadImage(shown(), "svg"));
+  for (const format of ["csv", "json"]) {
+    $(`#download-${format}`).addEventListener("click", async () => {
+      const failure = await downloadNumbers(withState(specOfState()), format);
+      if (failure) notice(t("server_error", { detail: failure }));
+    });
+  }
   $("#anatomy-run").addEventListener("change", () => inspector.draw(playback.step));
   $("#lecture").addEventListener("click", () => setLecture(!state.lecture));
   document.addEventListener("keydown", lectureKeys);

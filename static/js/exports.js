@@ -1,0 +1,62 @@
+// Ways out of the page: a link or an <iframe> to share, the numbers as a file,
+// the plot as an image. Pure functions of what they are given.
+import { t } from "./messages.js";
+
+/** Show `text` in the share dialog, selected, and try to copy it. */
+export async function offer(dialog, kind, text, notice) {
+  dialog.querySelector("#share-title").textContent = kind === "embed" ? t("embed_title") : t("share_title");
+  const field = dialog.querySelector("#share-text");
+  field.value = text;
+  dialog.showModal();
+  field.select();
+  try {
+    await navigator.clipboard.writeText(text);
+    notice(t("copied"));
+  } catch {
+    /* the text is selected in the dialog: Ctrl+C copies it */
+  }
+}
+
+/** The link to this view, or the <iframe> snippet that embeds it. */
+export function shareText(kind, origin, query) {
+  const url = `${origin}${kind === "embed" ? "/embed" : "/"}${query}`;
+  return kind === "embed"
+    ? `<iframe src="${url}" width="960" height="540" style="border:0" loading="lazy" title="gradtrail"></iframe>`
+    : url;
+}
+
+/** The runs of `spec` as a file: CSV (a row per run and step) or JSON; null if it failed. */
+export async function downloadNumbers(spec, format) {
+  const response = await fetch(`/api/runs?format=${format}`, {
+    method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(spec),
+  });
+  if (!response.ok) return response.statusText;
+  const link = document.createElement("a");
+  link.href = URL.createObjectURL(await response.blob());
+  link.download = `gradtrail-runs.${format}`;
+  link.click();
+  setTimeout(() => URL.revokeObjectURL(link.href), 10_000);
+  return null;
+}
+
+/** The plot in `node` as a PNG or SVG download. */
+export function downloadImage(node, format) {
+  window.Plotly.downloadImage(node, { format, width: 1600, height: 1000, filename: "gradtrail" });
+}
+
+/** The lesson cards; a click calls `onPick(id)`. */
+export function galleryCards(presets, onPick) {
+  return presets.map((preset) => {
+    const card = document.createElement("button");
+    card.type = "button";
+    card.className = "card";
+    card.dataset.preset = preset.id;
+    const title = document.createElement("strong");
+    title.textContent = preset.title;
+    const text = document.createElement("span");
+    text.textContent = preset.caption;
+    card.append(title, text);
+    card.addEventListener("click", () => onPick(preset.id));
+    return card;
+  });
+}
