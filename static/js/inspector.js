@@ -139,25 +139,25 @@ export function createInspector({ panel, select, stepPlot }, { contourNode, conv
       panel.querySelector(".anatomy-step").textContent = `${t("step")} ${k}`;
       const work = [
         window.Plotly.relayout(contourNode, { annotations: [...markers, ...annotations] }),
-        convergenceNode.data ? window.Plotly.relayout(convergenceNode, { shapes: cursorLine(k) }) : null,
+        convergenceNode.data ? window.Plotly.relayout(convergenceNode, { shapes: cursorLine(step) }) : null,
       ];
       if (recorded) {
         const layout = {
           margin: { l: 55, r: 45, t: 10, b: 35 }, showlegend: true, legend: { orientation: "h", y: 1.15 },
           xaxis: { title: { text: "step" } }, yaxis: { type: "log", exponentformat: "power" },
           yaxis2: { overlaying: "y", side: "right", showgrid: false, title: { text: "η" } },
-          shapes: cursorLine(k), font: { family: "system-ui, sans-serif", size: 13 }, paper_bgcolor: "#fff",
+          shapes: cursorLine(step), font: { family: "system-ui, sans-serif", size: 13 }, paper_bgcolor: "#fff",
         };
         if (stepPlot.dataset.run !== String(index) || stepPlot.dataset.length !== String(run.x.length)) {
           work.push(window.Plotly.react(stepPlot, stepFigure(run), layout, PLOT_CONFIG));
           stepPlot.dataset.run = String(index);
           stepPlot.dataset.length = String(run.x.length);
         } else {
-          work.push(window.Plotly.relayout(stepPlot, { shapes: cursorLine(k) }));
+          work.push(window.Plotly.relayout(stepPlot, { shapes: cursorLine(step) }));
         }
       }
       await Promise.all(work);
-      document.body.dataset.cursor = String(k);
+      document.body.dataset.cursor = String(step);
     },
     legend() {
       return ARROWS;
