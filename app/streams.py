@@ -11,9 +11,9 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 
-import anyio
 from fastapi.sse import ServerSentEvent
 
+from app.compute import compute
 from app.jsonio import dumps
 from engine import Simulation
 from engine.runner import Chunk, Frame
@@ -57,7 +57,7 @@ async def simulation_events(
     try:
         yield event("meta", simulation.describe())
         frames = simulation.frames(frame_steps, first_steps=min(FIRST_FRAME_STEPS, frame_steps))
-        while (frame := await anyio.to_thread.run_sync(next, frames, None)) is not None:
+        while (frame := await compute(next, frames, None)) is not None:
             count_frame()
             yield event("frame", frame_payload(frame))
         summaries = simulation.summaries()

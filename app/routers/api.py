@@ -7,8 +7,8 @@ from typing import Annotated, Literal
 import orjson
 from fastapi import APIRouter, Header, Query
 from fastapi.responses import PlainTextResponse, Response
-from starlette.concurrency import run_in_threadpool
 
+from app.compute import compute
 from app.deps import SimulationDep
 from app.models import (
     FiguresResponse,
@@ -133,10 +133,10 @@ async def runs(
     row per run and step with x, y, loss, grad_norm and, with ``record: ["state"]``,
     the lr, gradient, step and optimizer state of the step that led there.
     """
-    result = await run_in_threadpool(gather, simulation)
+    result = await compute(gather, simulation)
     wants_csv = format == "csv" or (format is None and "text/csv" in (accept or ""))
     if wants_csv:
-        text = await run_in_threadpool(result.to_csv)
+        text = await compute(result.to_csv)
         disposition = {"content-disposition": 'attachment; filename="gradtrail-runs.csv"'}
         return PlainTextResponse(text, media_type="text/csv", headers=disposition)
     return FastJSONResponse(result.as_dict())

@@ -7,9 +7,9 @@ from typing import Annotated
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import FileResponse, HTMLResponse
 from fastapi.templating import Jinja2Templates
-from starlette.concurrency import run_in_threadpool
 
 from app import urlspec
+from app.compute import compute
 from app.player import PLOTLY_JS, STATIC, TEMPLATES, export_name, player_data, render
 
 templates = Jinja2Templates(directory=TEMPLATES)
@@ -39,7 +39,7 @@ async def embed(spec: SpecQuery = None, preset: PresetQuery = None) -> HTMLRespo
     """The plot alone, for an ``<iframe>`` in slides: ``?theme=light|dark``,
     ``?controls=0|1``, ``?autoplay=0|1``, ``?speed=`` are read by the page itself."""
     run_spec, preset_id = urlspec.decode(spec, preset)
-    data = await run_in_threadpool(player_data, run_spec, preset_id)
+    data = await compute(player_data, run_spec, preset_id)
     return HTMLResponse(render(data, inline=False))
 
 
@@ -47,6 +47,6 @@ async def embed(spec: SpecQuery = None, preset: PresetQuery = None) -> HTMLRespo
 async def export(spec: SpecQuery = None, preset: PresetQuery = None) -> HTMLResponse:
     """A single self-contained HTML file that plays offline (downloaded as an attachment)."""
     run_spec, preset_id = urlspec.decode(spec, preset)
-    data = await run_in_threadpool(player_data, run_spec, preset_id)
+    data = await compute(player_data, run_spec, preset_id)
     disposition = f'attachment; filename="{export_name(data, preset_id)}"'
     return HTMLResponse(render(data, inline=True), headers={"content-disposition": disposition})

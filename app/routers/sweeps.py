@@ -5,11 +5,10 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from typing import Annotated
 
-import anyio
 from fastapi import APIRouter, Body, Depends
 from fastapi.sse import EventSourceResponse, ServerSentEvent
-from starlette.concurrency import run_in_threadpool
 
+from app.compute import compute
 from app.models import SweepResponse
 from app.responses import FastJSONResponse
 from app.routers.api import TOO_LARGE
@@ -37,7 +36,7 @@ async def sweep(prepared: SweepDep) -> FastJSONResponse:
     Grids are ``[len(axis 1)][len(axis 0)]``, as Plotly's heatmaps read them.
     Limits: 40,000 cells, 5,000 steps, cells × steps ≤ 20,000,000 (larger: 422).
     """
-    result = await run_in_threadpool(prepared.run)
+    result = await compute(prepared.run)
     return FastJSONResponse(result.as_dict())
 
 
@@ -48,10 +47,10 @@ async def sweep_stream(prepared: SweepDep) -> AsyncIterator[ServerSentEvent]:
     try:
         yield event("meta", {"cells": prepared.cells, "total": prepared.total})
         progress = prepared.progress()
-        while (done := await anyio.to_thread.run_sync(next, progress, None)) is not None:
+        while (done := await compute(next, progress, None)) is not None:
             count_frame()
             yield event("progress", {"done": done, "total": prepared.total})
-        result = await run_in_threadpool(prepared.result)
+        result = await compute(prepared.result)
         yield event("done", result.as_dict())
     except Exception as error:  # a stream can only report a failure as an event
         yield event("error", {"detail": f"the sweep failed: {error}"})

@@ -125,8 +125,11 @@ def main() -> None:
             streams = [first_frame(client, base) for _ in range(11)]
         firsts = [f for f, _ in streams]
         totals = [t for _, t in streams]
-        alone = engine_rate()
+        # The machine is shared: time the engine alone just before and just after the
+        # load and compare with their mean, so a drift in between does not skew the ratio.
+        before = engine_rate(3.0)
         load = wrk_load(base)
+        alone = (before + engine_rate(3.0)) / 2
     finally:
         server.terminate()
         server.wait()
