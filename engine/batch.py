@@ -116,7 +116,7 @@ class BatchStepper:
     The points live in a ``(2, n)`` array, one contiguous row per coordinate: the
     optimizer runs once per step on both rows (per-run scalars such as Adam's bias
     corrections are computed once), and every check reads contiguous rows.
-    Rows that have stopped are frozen with masks.
+    Runs that stop have their last values copied aside (see :meth:`freeze`).
     """
 
     def __init__(

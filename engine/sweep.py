@@ -252,27 +252,25 @@ class Sweep:
                 hp[base] = tuple(pair)
         return hp
 
-    def shards(self) -> list[BatchStepper]:
-        """Steppers for groups of cells sharing a batch size, at most :data:`SHARD` runs each."""
+    def shards(self) -> list[tuple[np.ndarray, BatchStepper]]:
+        """(cells, stepper) for groups sharing a batch size, at most :data:`SHARD` runs each."""
         spec = self.spec
         sizes = self.columns.get("batch_size")
         fixed = spec.optimizer.batch_size
         keys = sizes if sizes is not None else np.full(self.cells, fixed or 0, dtype=np.float64)
-        steppers = []
+        shards = []
         for size in np.unique(keys):
             members = np.flatnonzero(keys == size)
             for begin in range(0, members.size, SHARD):
                 cells = members[begin : begin + SHARD]
-                steppers.append(
-                    BatchStepper(
-                        self.surface, spec.optimizer.id, self.hyperparameters(cells),
-                        self.starts[cells], spec.steps, spec.stop,
-                        minibatch=self.sampler(int(size)), loss_threshold=spec.loss_threshold,
-                        schedule=spec.optimizer.schedule,
-                    )
+                stepper = BatchStepper(
+                    self.surface, spec.optimizer.id, self.hyperparameters(cells),
+                    self.starts[cells], spec.steps, spec.stop,
+                    minibatch=self.sampler(int(size)), loss_threshold=spec.loss_threshold,
+                    schedule=spec.optimizer.schedule,
                 )  # fmt: skip
-                steppers[-1].cells = cells  # type: ignore[attr-defined]
-        return steppers
+                shards.append((cells, stepper))
+        return shards
 
     def sampler(self, batch_size: int) -> MinibatchSampler | None:
         """Minibatches seeded as the single run with these settings would be (run index 0)."""
@@ -289,31 +287,37 @@ class Sweep:
         many small ones, and two threads contending for the GIL measured slower
         (tests/perf/bench_sweep.py) than one.
         """
-        pending = list(self.groups)
+        steppers = [stepper for _, stepper in self.groups]
+        pending = list(steppers)
         while pending:
             pending = [stepper for stepper in pending if stepper.advance(CHUNK_STEPS)]
-            yield sum(min(s.done, s.steps) * s.points.shape[1] for s in self.groups)
+            yield sum(min(s.done, s.steps) * s.points.shape[1] for s in steppers)
         yield self.total
 
     def result(self) -> SweepResult:
         """Every cell's outcome, in grid shape."""
+        finished = [
+            (cells, stepper.result(), stepper.first_below) for cells, stepper in self.groups
+        ]
 
-        def gather(field: str, fill: float, dtype: Any) -> np.ndarray:
+        def gather(column: Any, fill: float, dtype: Any) -> np.ndarray:
             out = np.full(self.cells, fill, dtype=dtype)
-            for stepper in self.groups:
-                out[stepper.cells] = field_of(stepper, field)  # type: ignore[attr-defined]
+            for cells, result, first_below in finished:
+                out[cells] = column(result, first_below)
             return out.reshape(self.shape)
 
-        final_x = gather("x", np.nan, np.float64)
-        final_y = gather("y", np.nan, np.float64)
-        status = gather("status", 0, np.int8)
+        final_x = gather(lambda r, _: r.p[:, 0], np.nan, np.float64)
+        final_y = gather(lambda r, _: r.p[:, 1], np.nan, np.float64)
+        status = gather(lambda r, _: r.status, 0, np.int8)
         return SweepResult(
             surface=self.surface,
             axes=self.axes,
-            final_loss=gather("loss", np.nan, np.float64),
+            final_loss=gather(lambda r, _: r.loss, np.nan, np.float64),
             status=status,
-            steps_taken=gather("taken", 0, np.int64),
-            steps_to_threshold=gather("first_below", -1, np.int64),
+            steps_taken=gather(lambda r, _: r.steps_taken, 0, np.int64),
+            steps_to_threshold=gather(
+                lambda _, below: -1 if below is None else below, -1, np.int64
+            ),
             basin=basins(self.surface, final_x, final_y, status),
             final_x=final_x,
             final_y=final_y,
@@ -324,17 +328,6 @@ class Sweep:
         for _ in self.progress():
             pass
         return self.result()
-
-
-def field_of(stepper: BatchStepper, field: str) -> np.ndarray:
-    """One per-run column of a finished stepper."""
-    result = stepper.result()
-    columns = {
-        "x": result.p[:, 0], "y": result.p[:, 1], "status": result.status,
-        "loss": result.loss, "taken": result.steps_taken,
-        "first_below": stepper.first_below if stepper.first_below is not None else -1,
-    }  # fmt: skip
-    return columns[field]
 
 
 def basins(surface: Surface, x: np.ndarray, y: np.ndarray, status: np.ndarray) -> np.ndarray:
