@@ -6,6 +6,7 @@ from typing import Annotated
 
 from fastapi import Body, Depends
 
+from app.compute import compute
 from app.models import RUN_SPEC_EXAMPLE
 from app.settings import Settings, get_settings
 from engine import RunSpec, Simulation
@@ -14,9 +15,12 @@ SettingsDep = Annotated[Settings, Depends(get_settings)]
 SpecBody = Annotated[RunSpec, Body(examples=[RUN_SPEC_EXAMPLE])]
 
 
-def prepare(spec: SpecBody) -> Simulation:
-    """Build the surface and runs; a spec that cannot run raises SpecError (a 422)."""
-    return Simulation(spec)
+async def prepare(spec: SpecBody) -> Simulation:
+    """Build the surface and runs on a compute thread (sympy takes a while over a formula).
+
+    A spec that cannot run raises SpecError, which becomes a 422.
+    """
+    return await compute(Simulation, spec)
 
 
 SimulationDep = Annotated[Simulation, Depends(prepare)]

@@ -9,7 +9,7 @@ from fastapi import APIRouter, Header, Query
 from fastapi.responses import PlainTextResponse, Response
 
 from app.compute import compute
-from app.deps import SimulationDep
+from app.deps import SimulationDep, SpecBody
 from app.models import (
     FiguresResponse,
     FormulaRequest,
@@ -29,9 +29,9 @@ from engine import (
     __version__,
     build_surface,
     figures,
-    gather,
     list_optimizers,
     list_surfaces,
+    run,
 )
 from engine.presets import PRESETS, SWEEP_PRESETS
 from engine.spec import SurfaceSpec
@@ -123,7 +123,7 @@ CSV_RESPONSE = {
 
 @router.post("/runs", response_model=RunsResponse, responses={**TOO_LARGE, **CSV_RESPONSE})
 async def runs(
-    simulation: SimulationDep,
+    spec: SpecBody,
     accept: Annotated[str | None, Header()] = None,
     format: Annotated[Literal["json", "csv"] | None, Query()] = None,
 ) -> Response:
@@ -133,7 +133,7 @@ async def runs(
     row per run and step with x, y, loss, grad_norm and, with ``record: ["state"]``,
     the lr, gradient, step and optimizer state of the step that led there.
     """
-    result = await compute(gather, simulation)
+    result = await compute(run, spec)  # built and run in one trip to a worker thread
     wants_csv = format == "csv" or (format is None and "text/csv" in (accept or ""))
     if wants_csv:
         text = await compute(result.to_csv)

@@ -21,9 +21,9 @@ router = APIRouter(prefix="/api", tags=["sweeps"])
 SWEEP_EXAMPLE = SWEEP_PRESETS["ravine-lr-momentum"].spec
 
 
-def prepare(spec: Annotated[SweepSpec, Body(examples=[SWEEP_EXAMPLE])]) -> Sweep:
-    """Build the surface and the shards (off the event loop: data may need generating)."""
-    return Sweep(spec)
+async def prepare(spec: Annotated[SweepSpec, Body(examples=[SWEEP_EXAMPLE])]) -> Sweep:
+    """Build the surface and the shards on a compute thread (data may need generating)."""
+    return await compute(Sweep, spec)
 
 
 SweepDep = Annotated[Sweep, Depends(prepare)]
