@@ -5,7 +5,8 @@ Run: python tests/perf/bench_page.py   (needs Debian's chromium: apt-get install
 The page sets the performance mark ``gradtrail:first-point`` once the first streamed
 points are on the contour plot; its ``startTime`` counts from navigation start.
 Target: <= 1.0 s median. A first visit (empty cache: plotly.js is 4.8 MB) and
-repeat visits are reported apart.
+repeat visits are reported apart, beside the time plotly.js alone takes to load and
+run in a blank page on a first visit: no page that draws with it can beat that.
 """
 
 from __future__ import annotations
@@ -22,13 +23,21 @@ from tests.perf.bench_api import free_port, start_server
 from tests.perf.table import print_table
 
 MARK = "() => performance.getEntriesByName('gradtrail:first-point')[0]?.startTime ?? null"
+# The floor under a first visit: plotly.js alone, fetched and run by a page with nothing else.
+PLOTLY_ALONE = """() => new Promise((resolve) => {
+  const began = performance.now();
+  const script = document.createElement("script");
+  script.src = "/static/vendor/plotly.min.js";
+  script.onload = () => resolve(performance.now() - began);
+  document.head.append(script);
+})"""
 
 
 def main() -> None:
     port = free_port()
     base = f"http://127.0.0.1:{port}"
     server = start_server(port)
-    cold, warm = [], []
+    cold, warm, plotly_alone = [], [], []
     try:
         with sync_playwright() as playwright:
             browser = playwright.chromium.launch(executable_path=CHROMIUM, args=QUIET)
@@ -39,6 +48,11 @@ def main() -> None:
                     page.goto(f"{base}/?preset=rosenbrock")
                     page.wait_for_function(f"({MARK})() !== null", timeout=20_000)
                     (cold if visit == 0 else warm).append(page.evaluate(MARK))
+                context.close()
+                context = browser.new_context()
+                page = context.new_page()
+                page.goto(f"{base}/api/health")  # same origin, no script of ours
+                plotly_alone.append(page.evaluate(PLOTLY_ALONE))
                 context.close()
             browser.close()
     finally:
@@ -56,6 +70,11 @@ def main() -> None:
             "<= 1000 ms",
         ),
         ("  slowest of all", f"{max(cold + warm):.0f} ms", "-"),
+        (
+            "plotly.js alone, blank page, first visit",
+            f"{statistics.median(plotly_alone):.0f} ms median of {len(plotly_alone)}",
+            "-",
+        ),
     ]
     print_table(rows)
 
