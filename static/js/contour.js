@@ -1,22 +1,15 @@
 // The contour plot: the surface, its minima and one path per run.
-import { drawFigure, runTraceIndices } from "./traces.js";
+import { drawFigure, onPointClick, runTraceIndices } from "./traces.js";
 
 export function createContourPlot(node, { onPick }) {
   let traces = [];
-  let bound = false;
 
   return {
     node,
     async reset(figure) {
       await drawFigure(node, figure);
       traces = runTraceIndices(node);
-      if (!bound) {
-        node.on("plotly_click", (event) => {
-          const point = event.points?.[0];
-          if (point) onPick(point.x, point.y);
-        });
-        bound = true;
-      }
+      onPointClick(node, (point) => onPick(point.x, point.y));
     },
     /** Append each run's new points: `points[i] = {x, y, loss, first}`. */
     extend(points) {

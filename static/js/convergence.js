@@ -1,17 +1,19 @@
 // Loss against step, log scale.
-import { drawFigure, runTraceIndices } from "./traces.js";
+import { drawFigure, onPointClick, runTraceIndices } from "./traces.js";
 
 const TINY = 1e-300; // a log axis cannot show an exact zero
 
 const steps = (first, count) => Array.from({ length: count }, (_, i) => first + i);
 
-export function createConvergencePlot(node) {
+/** The loss plot; a click on it calls `onPick(step)`. */
+export function createConvergencePlot(node, { onPick }) {
   let traces = [];
   return {
     node,
     async reset(figure) {
       await drawFigure(node, figure);
       traces = runTraceIndices(node);
+      onPointClick(node, (point) => onPick(Math.round(point.x)));
     },
     /** Append each run's new points: `points[i] = {x, y, loss, first}`. */
     extend(points) {

@@ -1,7 +1,7 @@
 // Wiring: one path for every change — state → URL → request → render.
-import { ApiError, getJSON, postJSON, streamRun } from "./api.js";
+import { getJSON } from "./api.js";
 import { createContourPlot } from "./contour.js";
-import { createControls, messageOf } from "./controls.js";
+import { createControls } from "./controls.js";
 import { createConvergencePlot } from "./convergence.js";
 import { downloadImage, downloadNumbers, galleryCards, offer, shareText } from "./exports.js";
 import { t, translatePage } from "./messages.js";
@@ -12,32 +12,28 @@ import { createSurfacePlot } from "./surface3d.js";
 import { createSweepControls } from "./sweep-controls.js";
 import { createSweepPanel } from "./sweep.js";
 import { createInspector } from "./inspector.js";
-import { emphasize, runTraceIndices } from "./traces.js";
+import { createLiveRun, withState } from "./live-run.js";
+import { emphasize } from "./traces.js";
 
 const $ = (selector) => document.querySelector(selector);
 const state = readState();
+// Made once the catalogue has loaded:
 let controls;
+let sweepControls;
+let live;
 let presets = [];
-let current = null; // { controller, figures, runs }
-let firstPointMarked = false;
+let sweepPresets = [];
 
 const contour = createContourPlot($("#contour-plot"), { onPick: (x, y) => controls.setStart(x, y) });
 const surface = createSurfacePlot($("#surface-plot"));
-const convergence = createConvergencePlot($("#convergence-plot"));
+const convergence = createConvergencePlot($("#convergence-plot"), {
+  onPick: (step) => playback.jump(step),
+});
 const summary = createSummary($("#summary"));
-let sweepControls;
 const inspector = createInspector(
   { panel: $("#anatomy"), select: $("#anatomy-run"), stepPlot: $("#step-plot") },
   { contourNode: $("#contour-plot"), convergenceNode: $("#convergence-plot") },
 );
-const RECORD_LIMIT = 40_000; // runs × steps: beyond it the state would swell the stream
-
-/** The request for `spec`: the optimizer state too, when the run is small enough. */
-function withState(spec) {
-  const steps = (spec.steps ?? 200) * spec.optimizers.length;
-  return steps <= RECORD_LIMIT ? { ...spec, record: ["state"] } : spec;
-}
-let sweepPresets = [];
 const sweepPanel = createSweepPanel(
   { plot: $("#sweep-plot"), progress: $("#sweep-progress"), status: $("#sweep-status") },
   { onOpenRun: (spec) => openRun(spec) },
@@ -47,7 +43,7 @@ const playback = createPlayback(
     play: $("#play"), back: $("#step-back"), forward: $("#step-forward"),
     scrubber: $("#scrubber"), label: $("#step-label"), speed: $("#speed"),
   },
-  { onShow: (step) => showStep(step) },
+  { onShow: (step) => live.showStep(step) },
 );
 
 function visiblePlots() {
@@ -64,7 +60,7 @@ async function setLecture(on) {
   state.lecture = on;
   document.body.classList.toggle("lecture", on);
   $("#lecture").setAttribute("aria-pressed", String(on));
-  writeState(state.preset ? { ...state, spec: null } : state);
+  saveState();
   await Promise.all(allPlots().map((plot) => emphasize(plot.node, on)));
   for (const plot of allPlots()) if (plot.node.data) window.Plotly.Plots.resize(plot.node);
 }
@@ -76,14 +72,6 @@ function lectureKeys(event) {
   else if (state.lecture && /^[1-9]$/.test(event.key) && presets[Number(event.key) - 1]) {
     loadPreset(presets[Number(event.key) - 1].id);
   }
-}
-
-function showStep(step) {
-  if (!current?.runs) return null;
-  return Promise.all([
-    ...visiblePlots().map((plot) => plot.show(current.runs, step)),
-    current.done ? inspector.draw(step) : null,
-  ]);
 }
 
 function notice(text) {
@@ -110,127 +98,12 @@ function linkQuery() {
   return writeQuery(state.preset ? { ...state, spec: null } : { ...state, preset: null });
 }
 
-/**
- * Run `spec`: ask for the figures and the stream at once; frames that arrive
- * before the figures are drawn wait in `current.runs` and are drawn right after.
- */
-async function run(spec) {
-  current?.controller.abort();
-  const controller = new AbortController();
-  current = { controller, figures: null, runs: null, drawn: null, ready: false, meta: null, done: null };
-  writeState(state.preset ? { ...state, spec: null } : state);
+/** Show `spec`: the URL, the export link and the caption follow it, then it runs live. */
+function run(spec) {
+  saveState();
   $("#export").href = `/export${linkQuery().replace(/(&|\?)(view|speed)=[^&]*/g, "")}`;
   caption();
-  controls.clearErrors();
-  playback.streaming();
-  document.body.dataset.run = "streaming";
-  try {
-    const streaming = streamRun(withState(spec), handlers(controller), controller.signal);
-    streaming.catch(() => {}); // its failure is reported once, below
-    const figures = await postJSON("/api/figures", spec, controller.signal);
-    await plotlyReady; // the requests above went out while plotly.js was still loading
-    current.figures = figures;
-    await Promise.all([
-      contour.reset(figures.contour),
-      convergence.reset(figures.convergence).then(bindLossClicks),
-      state.view === "3d" ? surface.reset(figures.surface3d) : null,
-    ]);
-    if (controller.signal.aborted) return;
-    if (state.lecture) await Promise.all(allPlots().map((plot) => emphasize(plot.node, true)));
-    performance.mark("gradtrail:figures-drawn");
-    current.colours = runTraceIndices(contour.node).map((i) => contour.node.data[i].line.color);
-    controls.colour(current.colours);
-    current.ready = true;
-    if (current.meta) summary.start(current.meta, current.colours);
-    scheduleDraw(controller);
-    await streaming;
-  } catch (error) {
-    if (controller.signal.aborted || error.name === "AbortError") return;
-    controller.abort(); // stop the other request too
-    document.body.dataset.run = "error";
-    if (error instanceof ApiError && error.status === 422) controls.showErrors(error.detail);
-    else notice(t("network_error", { detail: error.message }));
-  }
-}
-
-/**
- * Draw what arrived since the last paint, once per animation frame: a fast stream
- * sends many frames between two paints, and each extend redraws every path.
- */
-function scheduleDraw(controller) {
-  if (!current.ready || !current.runs || current.drawPending) return;
-  current.drawPending = true;
-  requestAnimationFrame(async () => {
-    current.drawPending = false;
-    if (controller.signal.aborted) return;
-    const points = current.runs.map((run, i) => {
-      const first = current.drawn[i];
-      current.drawn[i] = run.x.length;
-      return { x: run.x.slice(first), y: run.y.slice(first), loss: run.loss.slice(first), first };
-    });
-    if (points.some((p) => p.x.length)) {
-      await Promise.all(visiblePlots().map((plot) => plot.extend(points)));
-      if (!firstPointMarked) {
-        firstPointMarked = true;
-        performance.mark("gradtrail:first-point");
-      }
-    }
-    finishIfComplete(controller);
-  });
-}
-
-/** A click on the loss plot moves the time cursor there (bound once, after the first draw). */
-function bindLossClicks() {
-  const node = convergence.node;
-  if (node.dataset.clicks) return;
-  node.dataset.clicks = "true";
-  node.on("plotly_click", (event) => {
-    const point = event.points?.[0];
-    if (point) playback.jump(Math.round(point.x));
-  });
-}
-
-/** Once the stream is done and every point is drawn: the summary, replay, and the "done" flag. */
-function finishIfComplete(controller) {
-  if (!current.done || controller.signal.aborted) return;
-  if (current.runs.some((run, i) => current.drawn[i] < run.x.length)) {
-    scheduleDraw(controller);
-    return;
-  }
-  summary.done(current.done.runs);
-  playback.finished();
-  inspector.reset(current.meta, current.runs, current.colours);
-  inspector.draw(playback.step).then(() => { document.body.dataset.run = "done"; });
-}
-
-function handlers(controller) {
-  return {
-    meta(meta) {
-      current.meta = meta;
-      current.runs = meta.runs.map(() => ({ x: [], y: [], loss: [], grad_norm: [], state: {} }));
-      current.drawn = meta.runs.map(() => 1); // the figures already hold each start point
-      if (current.ready) summary.start(meta, current.colours);
-    },
-    frame(frame) {
-      if (controller.signal.aborted) return;
-      frame.runs.forEach((chunk, i) => {
-        const target = current.runs[i];
-        for (const key of ["x", "y", "loss", "grad_norm"]) target[key].push(...chunk[key]);
-        for (const [name, values] of Object.entries(chunk.state ?? {})) {
-          (target.state[name] ??= []).push(...values);
-        }
-      });
-      playback.advanced(Math.max(...current.runs.map((r) => r.x.length - 1)));
-      scheduleDraw(controller);
-    },
-    done(done) {
-      current.done = done;
-      if (current.ready) finishIfComplete(controller);
-    },
-    error(error) {
-      notice(t("server_error", { detail: messageOf(error.detail) }));
-    },
-  };
+  return live.run(spec);
 }
 
 function onChange(spec) {
@@ -300,11 +173,7 @@ async function toggle3d() {
   applyView();
   saveState();
   const plot = threeD ? surface : contour;
-  if (current?.figures) {
-    await plot.reset(threeD ? current.figures.surface3d : current.figures.contour);
-    if (state.lecture) await emphasize(plot.node, true);
-    if (current.runs) plot.show(current.runs, playback.step);
-  }
+  await live.redraw(plot, threeD ? "surface3d" : "contour");
   window.Plotly.Plots.resize(plot.node);
 }
 
@@ -334,6 +203,10 @@ async function main() {
   presets = presetList;
   performance.mark("gradtrail:catalog");
   controls = createControls($("#spec-form"), { surfaces, optimizers, onChange });
+  live = createLiveRun(
+    { contour, convergence, surface, summary, playback, inspector, controls },
+    { plotlyReady, view: { visiblePlots, lecture: () => state.lecture }, notice },
+  );
   sweepControls = createSweepControls($("#sweep-form"), { optimizers });
   $("#sweep-preset").replaceChildren(
     new Option("—", ""), ...sweepPresets.map((p) => new Option(p.title, p.id)),

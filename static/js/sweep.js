@@ -4,7 +4,7 @@
 import { ApiError, postJSON, streamEvents } from "./api.js";
 import { messageOf } from "./controls.js";
 import { t } from "./messages.js";
-import { PLOT_CONFIG, decodeArray } from "./traces.js";
+import { PLOT_CONFIG, decodeArray, onPointClick } from "./traces.js";
 
 const STATUS_COLOURS = { diverged: "#b3261e", max_steps: "#5b6875", converged: "#1b7f3b" };
 const BASIN_COLOURS = ["#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00"];
@@ -133,13 +133,7 @@ export function createSweepPanel({ plot, progress, status }, { onOpenRun }) {
         const result = await streamSweep(spec, (fraction) => { progress.value = fraction; }, controller.signal);
         shown = { spec, result };
         await heatmap(result, spec);
-        if (!plot.dataset.bound) {
-          plot.on("plotly_click", (event) => {
-            const point = event.points?.[0];
-            if (point && shown) onOpenRun(cellRun(shown.spec, [point.x, point.y]));
-          });
-          plot.dataset.bound = "true";
-        }
+        onPointClick(plot, (point) => onOpenRun(cellRun(shown.spec, [point.x, point.y])));
         document.body.dataset.sweep = "done";
       } catch (error) {
         if (error.name === "AbortError") return;

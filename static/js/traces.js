@@ -53,3 +53,16 @@ export function emphasize(node, on) {
     window.Plotly.relayout(node, { "font.size": on ? 24 : 15, "title.font.size": on ? 28 : 18 }),
   ]);
 }
+
+/**
+ * Call `pick(point)` when a data point of the plot in `node` is clicked. Bound once
+ * per node, after its first draw (Plotly adds `on` then), however often it is redrawn.
+ */
+export function onPointClick(node, pick) {
+  if (node.dataset.clicks) return;
+  node.dataset.clicks = "true";
+  node.on("plotly_click", (event) => {
+    const point = event.points?.[0];
+    if (point) pick(point);
+  });
+}

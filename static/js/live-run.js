@@ -1,0 +1,156 @@
+// The live run: figures and stream requested together, frames drawn once per paint.
+import { ApiError, postJSON, streamRun } from "./api.js";
+import { messageOf } from "./controls.js";
+import { t } from "./messages.js";
+import { emphasize, runTraceIndices } from "./traces.js";
+
+const RECORD_LIMIT = 40_000; // runs × steps: beyond it the state would swell the stream
+
+/** The request for `spec`: the optimizer state too, when the run is small enough. */
+export function withState(spec) {
+  const steps = (spec.steps ?? 200) * spec.optimizers.length;
+  return steps <= RECORD_LIMIT ? { ...spec, record: ["state"] } : spec;
+}
+
+/**
+ * One run at a time over the page's plots. `view.visiblePlots()` names the plots
+ * that follow the stream, `view.lecture()` whether they are drawn large; a new
+ * run aborts the one before it.
+ */
+export function createLiveRun(
+  { contour, convergence, surface, summary, playback, inspector, controls },
+  { plotlyReady, view, notice },
+) {
+  let current = null; // { controller, figures, runs, drawn, ready, meta, done, colours }
+  let firstPointMarked = false;
+
+  /**
+   * Run `spec`: ask for the figures and the stream at once; frames that arrive
+   * before the figures are drawn wait in `current.runs` and are drawn right after.
+   */
+  async function run(spec) {
+    current?.controller.abort();
+    const controller = new AbortController();
+    current = { controller, figures: null, runs: null, drawn: null, ready: false, meta: null, done: null };
+    controls.clearErrors();
+    playback.streaming();
+    document.body.dataset.run = "streaming";
+    try {
+      const streaming = streamRun(withState(spec), handlers(controller), controller.signal);
+      streaming.catch(() => {}); // its failure is reported once, below
+      const figures = await postJSON("/api/figures", spec, controller.signal);
+      await plotlyReady; // the requests above went out while plotly.js was still loading
+      current.figures = figures;
+      await Promise.all([
+        contour.reset(figures.contour),
+        convergence.reset(figures.convergence),
+        view.visiblePlots().includes(surface) ? surface.reset(figures.surface3d) : null,
+      ]);
+      if (controller.signal.aborted) return;
+      if (view.lecture()) {
+        await Promise.all([contour, surface, convergence].map((plot) => emphasize(plot.node, true)));
+      }
+      performance.mark("gradtrail:figures-drawn");
+      current.colours = runTraceIndices(contour.node).map((i) => contour.node.data[i].line.color);
+      controls.colour(current.colours);
+      current.ready = true;
+      if (current.meta) summary.start(current.meta, current.colours);
+      scheduleDraw(controller);
+      await streaming;
+    } catch (error) {
+      if (controller.signal.aborted || error.name === "AbortError") return;
+      controller.abort(); // stop the other request too
+      document.body.dataset.run = "error";
+      if (error instanceof ApiError && error.status === 422) controls.showErrors(error.detail);
+      else notice(t("network_error", { detail: error.message }));
+    }
+  }
+
+  /**
+   * Draw what arrived since the last paint, once per animation frame: a fast stream
+   * sends many frames between two paints, and each extend redraws every path.
+   */
+  function scheduleDraw(controller) {
+    if (!current.ready || !current.runs || current.drawPending) return;
+    current.drawPending = true;
+    requestAnimationFrame(async () => {
+      current.drawPending = false;
+      if (controller.signal.aborted) return;
+      const points = current.runs.map((run, i) => {
+        const first = current.drawn[i];
+        current.drawn[i] = run.x.length;
+        return { x: run.x.slice(first), y: run.y.slice(first), loss: run.loss.slice(first), first };
+      });
+      if (points.some((p) => p.x.length)) {
+        await Promise.all(view.visiblePlots().map((plot) => plot.extend(points)));
+        if (!firstPointMarked) {
+          firstPointMarked = true;
+          performance.mark("gradtrail:first-point");
+        }
+      }
+      finishIfComplete(controller);
+    });
+  }
+
+  /** Once the stream is done and every point is drawn: the summary, replay, and the "done" flag. */
+  function finishIfComplete(controller) {
+    if (!current.done || controller.signal.aborted) return;
+    if (current.runs.some((run, i) => current.drawn[i] < run.x.length)) {
+      scheduleDraw(controller);
+      return;
+    }
+    summary.done(current.done.runs);
+    playback.finished();
+    inspector.reset(current.meta, current.runs, current.colours);
+    inspector.draw(playback.step).then(() => { document.body.dataset.run = "done"; });
+  }
+
+  function handlers(controller) {
+    return {
+      meta(meta) {
+        current.meta = meta;
+        current.runs = meta.runs.map(() => ({ x: [], y: [], loss: [], grad_norm: [], state: {} }));
+        current.drawn = meta.runs.map(() => 1); // the figures already hold each start point
+        if (current.ready) summary.start(meta, current.colours);
+      },
+      frame(frame) {
+        if (controller.signal.aborted) return;
+        frame.runs.forEach((chunk, i) => {
+          const target = current.runs[i];
+          for (const key of ["x", "y", "loss", "grad_norm"]) target[key].push(...chunk[key]);
+          for (const [name, values] of Object.entries(chunk.state ?? {})) {
+            (target.state[name] ??= []).push(...values);
+          }
+        });
+        playback.advanced(Math.max(...current.runs.map((r) => r.x.length - 1)));
+        scheduleDraw(controller);
+      },
+      done(done) {
+        current.done = done;
+        if (current.ready) finishIfComplete(controller);
+      },
+      error(error) {
+        notice(t("server_error", { detail: messageOf(error.detail) }));
+      },
+    };
+  }
+
+  /** Every visible plot (and the step anatomy, once done) at `step` of the replay. */
+  function showStep(step) {
+    if (!current?.runs) return null;
+    return Promise.all([
+      ...view.visiblePlots().map((plot) => plot.show(current.runs, step)),
+      current.done ? inspector.draw(step) : null,
+    ]);
+  }
+
+  /** Draw `plot` afresh from the current run's figure (a view switched to it). */
+  async function redraw(plot, figure) {
+    if (!current?.figures) return;
+    await plot.reset(current.figures[figure]);
+    if (view.lecture()) await emphasize(plot.node, true);
+    if (current.runs) plot.show(current.runs, playback.step);
+  }
+
+  return { run, showStep, redraw };
+}
