@@ -1,6 +1,6 @@
 // The live run: figures and stream requested together, frames drawn once per paint.
 import { ApiError, postJSON, streamRun } from "./api.js";
-import { messageOf } from "./controls.js";
+import { messageOf } from "./field-errors.js";
 import { t } from "./messages.js";
 import { emphasize, runTraceIndices } from "./traces.js";
 

@@ -35,6 +35,7 @@ export const MESSAGES = {
     png: "PNG",
     svg: "SVG",
     surface: "Surface",
+    surface_custom: "Your formula",
     formula: "f(x, y) =",
     data_source: "Data",
     data_generated: "Generated line",

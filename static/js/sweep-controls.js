@@ -1,6 +1,7 @@
 // The sweep form: two axes (a hyperparameter or a start coordinate, values as a
 // linear or log range), steps and a loss threshold. The surface, start and the
 // optimizer come from the run settings on the left.
+import { element, labelled, readNumber } from "./dom.js";
 import { t } from "./messages.js";
 import { sweepable } from "./sweep.js";
 
@@ -12,32 +13,11 @@ function defaultAxes(names) {
   return axes;
 }
 
-function option(value, text, selected) {
-  const node = document.createElement("option");
-  node.value = value;
-  node.textContent = text;
-  node.selected = selected;
-  return node;
-}
+const option = (value, text, selected) => element("option", { value, text, selected });
 
-function input(role, value, attributes = {}) {
-  const node = document.createElement("input");
-  node.type = "number";
-  node.step = "any";
-  node.dataset.role = role;
-  node.value = value ?? "";
-  Object.assign(node, attributes);
-  return node;
-}
-
-function labelled(text, control) {
-  const label = document.createElement("label");
-  label.className = "field";
-  const span = document.createElement("span");
-  span.textContent = text;
-  label.append(span, control);
-  return label;
-}
+/** A number input tagged with its role in the axis box. */
+const axisInput = (role, value, attributes = {}) =>
+  element("input", { type: "number", step: "any", "data-role": role, value: value ?? "", ...attributes });
 
 export function createSweepControls(form, { optimizers }) {
   const byId = Object.fromEntries(optimizers.map((o) => [o.id, o]));
@@ -47,26 +27,22 @@ export function createSweepControls(form, { optimizers }) {
     axesNode.replaceChildren(
       ...[0, 1].map((k) => {
         const axis = axes[k] ?? null;
-        const select = document.createElement("select");
-        select.dataset.role = "name";
-        if (k === 1) select.append(option("", t("sweep_none"), !axis));
-        for (const name of names) select.append(option(name, name, axis?.name === name));
-        const scale = document.createElement("select");
-        scale.dataset.role = "scale";
-        for (const value of ["linear", "log"]) scale.append(option(value, value, axis?.scale === value));
-        const box = document.createElement("div");
-        box.className = "axis";
-        box.dataset.axis = String(k);
-        const grid = document.createElement("div");
-        grid.className = "axis-grid";
-        grid.append(
-          labelled(t("low"), input("low", axis?.low, { placeholder: "domain" })),
-          labelled(t("high"), input("high", axis?.high, { placeholder: "domain" })),
-          labelled(t("count"), input("count", axis?.count ?? axis?.values?.length ?? 30, { min: 1, max: 400, step: 1 })),
+        const select = element("select", { "data-role": "name" }, [
+          ...(k === 1 ? [option("", t("sweep_none"), !axis)] : []),
+          ...names.map((name) => option(name, name, axis?.name === name)),
+        ]);
+        const scale = element("select", { "data-role": "scale" },
+          ["linear", "log"].map((value) => option(value, value, axis?.scale === value)));
+        const count = axis?.count ?? axis?.values?.length ?? 30;
+        const grid = element("div", { class: "axis-grid" }, [
+          labelled(t("low"), axisInput("low", axis?.low, { placeholder: "domain" })),
+          labelled(t("high"), axisInput("high", axis?.high, { placeholder: "domain" })),
+          labelled(t("count"), axisInput("count", count, { min: "1", max: "400", step: "1" })),
           labelled(t("scale"), scale),
-        );
-        box.append(labelled(t("sweep_axis", { n: k + 1 }), select), grid);
-        return box;
+        ]);
+        return element("div", { class: "axis", "data-axis": String(k) }, [
+          labelled(t("sweep_axis", { n: k + 1 }), select), grid,
+        ]);
       }),
     );
   }
@@ -76,13 +52,10 @@ export function createSweepControls(form, { optimizers }) {
     for (const box of axesNode.children) {
       const name = box.querySelector('[data-role="name"]').value;
       if (!name) continue;
-      const number = (role) => {
-        const text = box.querySelector(`[data-role="${role}"]`).value.trim();
-        return text === "" ? undefined : Number(text);
-      };
-      const axis = { name, count: number("count"), scale: box.querySelector('[data-role="scale"]').value };
-      if (number("low") !== undefined) axis.low = number("low");
-      if (number("high") !== undefined) axis.high = number("high");
+      const number = (role) => readNumber(box.querySelector(`[data-role="${role}"]`));
+      const axis = { name, count: number("count") ?? undefined, scale: box.querySelector('[data-role="scale"]').value };
+      if (number("low") !== null) axis.low = number("low");
+      if (number("high") !== null) axis.high = number("high");
       axes.push(axis);
     }
     return axes;

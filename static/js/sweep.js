@@ -2,7 +2,7 @@
 // (or, over a grid of start points, the map of which minimum each start reaches).
 // A click on a cell opens that run as an ordinary trajectory.
 import { ApiError, postJSON, streamEvents } from "./api.js";
-import { messageOf } from "./controls.js";
+import { messageOf } from "./field-errors.js";
 import { t } from "./messages.js";
 import { PLOT_CONFIG, decodeArray, onPointClick } from "./traces.js";
 

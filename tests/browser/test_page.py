@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import base64
 import json
+from collections.abc import Callable
 from pathlib import Path
-from urllib.parse import urlparse
+from urllib.parse import parse_qs, urlparse
 
 import httpx
 import pytest
@@ -116,6 +118,41 @@ def test_editing_a_hyperparameter_reruns_and_changes_the_path(page: Page, live_s
     after = page.evaluate(LAST_POINTS)
     assert after[0] != before[0] and after[1:] == before[1:]
     assert "spec=" in page.url and "preset=" not in page.url
+
+
+def url_spec(page: Page) -> dict:
+    """The spec the page's URL holds now."""
+    value = parse_qs(urlparse(page.url).query)["spec"][0]
+    return json.loads(base64.urlsafe_b64decode(value + "=" * (-len(value) % 4)))
+
+
+def test_optimizer_entries_are_duplicated_removed_added_and_scheduled(
+    page: Page, live_server: str
+) -> None:
+    page.goto(f"{live_server}/?preset=minibatch")
+    wait_done(page)
+    entries = page.locator("#optimizer-list > li")
+    expect(entries).to_have_count(3)
+    assert entries.nth(0).locator("[data-role=batch]").input_value() == "1"  # a data surface
+
+    def edited(action: Callable[[], None]) -> dict:
+        page.evaluate("() => { document.body.dataset.run = 'edited'; }")
+        action()
+        wait_done(page)
+        return url_spec(page)
+
+    spec = edited(lambda: entries.nth(0).locator("[data-action=duplicate]").click())
+    assert [entry.get("batch_size") for entry in spec["optimizers"]] == [1, 1, 16, None]
+    spec = edited(lambda: entries.nth(2).locator("[data-action=remove]").click())
+    assert [entry.get("batch_size") for entry in spec["optimizers"]] == [1, 1, None]
+    spec = edited(lambda: page.click("#add-optimizer"))
+    assert spec["optimizers"][-1] == {"id": "adam", "params": {}}
+    spec = edited(lambda: entries.nth(3).locator("[data-role=schedule-kind]").select_option("step"))
+    assert spec["optimizers"][3]["schedule"] == {"kind": "step"}
+    expect(entries.nth(3).locator("[data-schedule=step_size]")).to_have_value("10")
+    spec = edited(lambda: entries.nth(3).locator("[data-schedule=gamma]").fill("0.5"))
+    assert spec["optimizers"][3]["schedule"] == {"kind": "step", "gamma": 0.5}
+    expect(page.locator("#summary tbody tr")).to_have_count(4)
 
 
 def test_an_invalid_value_shows_the_servers_message(page: Page, live_server: str) -> None:

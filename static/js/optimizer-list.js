@@ -1,0 +1,146 @@
+// The optimizer entries of the settings panel: one card each with the optimizer,
+// a label, every hyperparameter (default and bounds from the catalogue), an lr
+// schedule and, on data surfaces, the minibatch size.
+import { element, numberField, readNumber } from "./dom.js";
+import { t } from "./messages.js";
+
+export const MAX_ENTRIES = 16;
+
+// torch.optim.lr_scheduler's parameters and defaults, per schedule kind.
+const SCHEDULES = {
+  step: { step_size: 10, gamma: 0.1 },
+  exponential: { gamma: 0.95 },
+  cosine: { T_max: 100, eta_min: 0 },
+  linear: { start_factor: 1 / 3, end_factor: 1, total_iters: 5 },
+};
+
+const same = (a, b) => JSON.stringify(a) === JSON.stringify(b);
+
+/** Inputs for each hyperparameter of `optimizer`: a checkbox, a pair, or a number. */
+function paramInputs(optimizer, values, index) {
+  return optimizer.params.map((p) => {
+    const value = values[p.name] ?? p.default;
+    const loc = `optimizers.${index}.params`;
+    if (p.kind === "bool") {
+      return element("label", { class: "field check", title: p.help, "data-loc": loc }, [
+        element("input", { type: "checkbox", "data-param": p.name, checked: Boolean(value) }),
+        element("span", { text: p.name }),
+      ]);
+    }
+    if (p.kind === "pair") {
+      return element("label", { class: "field pair", title: p.help, "data-loc": loc }, [
+        element("span", { text: p.name }),
+        ...[0, 1].map((k) =>
+          element("input", {
+            type: "number", step: "any", "data-param": p.name, "data-part": String(k),
+            value: value[k], min: p.min ?? undefined, max: p.max ?? undefined,
+          }),
+        ),
+      ]);
+    }
+    const field = numberField(p.name, { value, min: p.min, max: p.max, title: p.help, loc });
+    field.querySelector("input").dataset.param = p.name;
+    return field;
+  });
+}
+
+function scheduleFields(schedule, index) {
+  const kind = element("select", { "data-role": "schedule-kind" }, [
+    element("option", { value: "", text: t("schedule_none"), selected: !schedule }),
+    ...Object.keys(SCHEDULES).map((name) => element("option", { value: name, text: name, selected: schedule?.kind === name })),
+  ]);
+  const params = schedule
+    ? Object.entries(SCHEDULES[schedule.kind]).map(([name, fallback]) => {
+      const field = numberField(name, { value: schedule[name] ?? fallback, loc: `optimizers.${index}.schedule` });
+      field.querySelector("input").dataset.schedule = name;
+      return field;
+    })
+    : [];
+  return element("div", { class: "schedule", "data-loc": `optimizers.${index}.schedule` }, [
+    element("label", { class: "field" }, [element("span", { text: t("schedule") }), kind]),
+    element("div", { class: "param-grid" }, params),
+  ]);
+}
+
+function readSchedule(item) {
+  const kind = item.querySelector('[data-role="schedule-kind"]').value;
+  if (!kind) return null;
+  const schedule = { kind };
+  for (const input of item.querySelectorAll("[data-schedule]")) {
+    const value = readNumber(input);
+    if (value !== null && value !== SCHEDULES[kind][input.dataset.schedule]) schedule[input.dataset.schedule] = value;
+  }
+  return schedule;
+}
+
+/** The entries in `list` (an `<ol>`), over the catalogue's `optimizers`. */
+export function createOptimizerList(list, { optimizers }) {
+  const byId = Object.fromEntries(optimizers.map((o) => [o.id, o]));
+
+  function entryItem(entry, index, isRegression) {
+    const optimizer = byId[entry.id];
+    const select = element("select", { "data-role": "optimizer" },
+      optimizers.map((o) => element("option", { value: o.id, text: o.name, selected: o.id === entry.id })));
+    const item = element("li", { class: "optimizer", "data-index": String(index), "data-loc": `optimizers.${index}` }, [
+      element("div", { class: "optimizer-head" }, [
+        element("span", { class: "swatch", "data-run": String(index) }),
+        select,
+        element("button", { type: "button", "data-action": "duplicate", text: t("duplicate") }),
+        element("button", { type: "button", "data-action": "remove", text: t("remove"), disabled: false }),
+      ]),
+      element("label", { class: "field", "data-loc": `optimizers.${index}.label` }, [
+        element("span", { text: t("label") }),
+        element("input", { type: "text", "data-role": "label", value: entry.label ?? "", maxlength: "80", placeholder: optimizer.name }),
+      ]),
+      element("div", { class: "param-grid", "data-loc": `optimizers.${index}.params` }, paramInputs(optimizer, entry.params ?? {}, index)),
+    ]);
+    item.append(scheduleFields(entry.schedule, index));
+    if (isRegression) {
+      item.append(numberField(t("batch_size"), {
+        value: entry.batch_size ?? "", min: 1, step: "1", title: t("batch_help"),
+        loc: `optimizers.${index}.batch_size`, role: "batch",
+      }));
+    }
+    return item;
+  }
+
+  /** An entry as the spec says it: only the hyperparameters that differ from the default. */
+  function readEntry(item) {
+    const id = item.querySelector('[data-role="optimizer"]').value;
+    const params = {};
+    for (const p of byId[id].params) {
+      const inputs = [...item.querySelectorAll(`[data-param="${p.name}"]`)];
+      let value;
+      if (p.kind === "bool") value = inputs[0].checked;
+      else if (p.kind === "pair") value = inputs.map(readNumber);
+      else value = readNumber(inputs[0]);
+      if (value === null || (Array.isArray(value) && value.includes(null))) continue;
+      if (!same(value, p.default)) params[p.name] = value;
+    }
+    const entry = { id, params };
+    const label = item.querySelector('[data-role="label"]').value.trim();
+    if (label) entry.label = label;
+    const batch = item.querySelector('[data-role="batch"]');
+    if (batch && readNumber(batch) !== null) entry.batch_size = readNumber(batch);
+    const schedule = readSchedule(item);
+    if (schedule) entry.schedule = schedule;
+    return entry;
+  }
+
+  return {
+    /** Show `entries`; a last entry cannot be removed. */
+    render(entries, isRegression) {
+      list.replaceChildren(...entries.map((entry, i) => entryItem(entry, i, isRegression)));
+      for (const button of list.querySelectorAll('[data-action="remove"]')) button.disabled = entries.length <= 1;
+    },
+    read() {
+      return [...list.children].map(readEntry);
+    },
+    /** Colour the swatches like the runs' traces. */
+    colour(colours) {
+      for (const swatch of list.querySelectorAll(".swatch")) {
+        swatch.style.background = colours[Number(swatch.dataset.run)] ?? "transparent";
+      }
+    },
+  };
+}
