@@ -189,9 +189,16 @@ function loadPreset(id) {
   run(spec);
 }
 
-const plotlyReady = new Promise((resolve) =>
-  window.Plotly ? resolve() : $("#plotly-js").addEventListener("load", resolve),
-).then(() => performance.mark("gradtrail:plotly-ready"));
+// plotly.js loads async and may finish, or fail, before this module runs; the page's
+// load event comes after it either way, so that settles the promise at the latest.
+const plotlyReady = new Promise((resolve, reject) => {
+  const settle = () => (window.Plotly ? resolve() : reject(new Error("plotly.js did not load")));
+  if (window.Plotly) resolve();
+  $("#plotly-js").addEventListener("load", resolve);
+  if (document.readyState === "complete") settle();
+  else window.addEventListener("load", settle);
+}).then(() => performance.mark("gradtrail:plotly-ready"));
+plotlyReady.catch(() => {}); // reported by the run that waits for it
 
 async function main() {
   translatePage();

@@ -36,6 +36,7 @@ export const MESSAGES = {
     svg: "SVG",
     surface: "Surface",
     surface_custom: "Your formula",
+    plot_loading: "Drawing…",
     formula: "f(x, y) =",
     data_source: "Data",
     data_generated: "Generated line",
@@ -93,5 +94,9 @@ export function t(id, values = {}) {
 export function translatePage(root = document) {
   for (const element of root.querySelectorAll("[data-text]")) {
     element.textContent = t(element.dataset.text);
+  }
+  // Shown by CSS in an empty plot, until Plotly draws into it.
+  for (const element of root.querySelectorAll("[data-loading-text]")) {
+    element.dataset.loading = t(element.dataset.loadingText);
   }
 }

@@ -302,3 +302,13 @@ def test_laptop_screen_fits(page: Page, live_server: str, screenshots: Path) -> 
     wait_done(page)
     assert page.evaluate("() => document.documentElement.scrollHeight") <= 768
     page.screenshot(path=screenshots / "main-1366x768.png")
+
+
+def test_a_page_without_plotly_says_so(page: Page, live_server: str) -> None:
+    errors = watch_errors(page)
+    page.route("**/plotly.min.js", lambda route: route.abort())
+    page.goto(f"{live_server}/?preset=rosenbrock")
+    expect(page.locator("#notice")).to_contain_text("plotly.js did not load")
+    placeholder = "getComputedStyle(document.querySelector('#contour-plot'), '::before').content"
+    assert page.evaluate(placeholder) == '"Drawing…"'
+    assert [e for e in errors if "plotly.min.js" not in e and "ERR_FAILED" not in e] == []
