@@ -79,6 +79,10 @@ def test_main_view_draws_a_contour_and_growing_paths(
         "stop": {"grad_tol": 0.0},
         "optimizers": [{"id": "adam"}, {"id": "momentum"}, {"id": "nadam"}, {"id": "rmsprop"}] * 2,
     }
+    # A first visit fetches and compiles plotly.js while the stream runs, and on a busy
+    # machine the stream can end first; the second visit is the one that must draw live.
+    page.goto(f"{live_server}/?preset=rosenbrock")
+    wait_done(page)
     page.add_init_script(RECORD_GROWTH)
     page.goto(f"{live_server}/?spec={encode(long_run)}")
     wait_done(page)
