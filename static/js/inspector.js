@@ -145,7 +145,7 @@ export function createInspector({ panel, select, stepPlot }, { contourNode, conv
         const layout = {
           margin: { l: 55, r: 45, t: 10, b: 35 }, showlegend: true, legend: { orientation: "h", y: 1.15 },
           xaxis: { title: { text: "step" } }, yaxis: { type: "log", exponentformat: "power" },
-          yaxis2: { overlaying: "y", side: "right", showgrid: false, title: { text: "η" } },
+          yaxis2: { overlaying: "y", side: "right", showgrid: false, rangemode: "tozero", title: { text: "η" } },
           shapes: cursorLine(step), font: { family: "system-ui, sans-serif", size: 13 }, paper_bgcolor: "#fff",
         };
         if (stepPlot.dataset.run !== String(index) || stepPlot.dataset.length !== String(run.x.length)) {
