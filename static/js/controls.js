@@ -36,7 +36,7 @@ export function createControls(form, { surfaces, optimizers, onChange }) {
   const surfaceById = Object.fromEntries(surfaceList.map((s) => [s.id, s]));
   const $ = (selector) => form.querySelector(selector);
   const surfaceSelect = $("#surface-select");
-  const entries = createOptimizerList($("#optimizer-list"), { optimizers });
+  const optimizerList = createOptimizerList($("#optimizer-list"), { optimizers });
   let timer = null;
   let formulaTimer = null;
 
@@ -114,7 +114,7 @@ export function createControls(form, { surfaces, optimizers, onChange }) {
   }
 
   function read() {
-    const spec = { surface: readSurface(), optimizers: entries.read() };
+    const spec = { surface: readSurface(), optimizers: optimizerList.read() };
     const steps = readNumber($("#steps"));
     if (steps !== null) spec.steps = steps;
     const seed = readNumber($("#seed"));
@@ -130,7 +130,7 @@ export function createControls(form, { surfaces, optimizers, onChange }) {
     $("#seed").value = spec.seed ?? 0;
     $("#start-x").value = spec.start?.[0] ?? "";
     $("#start-y").value = spec.start?.[1] ?? "";
-    entries.render(spec.optimizers, spec.surface.id === "regression");
+    optimizerList.render(spec.optimizers, spec.surface.id === "regression");
     $("#add-optimizer").disabled = spec.optimizers.length >= MAX_ENTRIES;
   }
 
@@ -224,7 +224,7 @@ export function createControls(form, { surfaces, optimizers, onChange }) {
       $("#start-y").value = Number(y.toPrecision(6));
       onChange(read());
     },
-    colour: entries.colour,
+    colour: optimizerList.colour,
     clearErrors: () => clearFieldErrors(form),
     showErrors: (detail) => showFieldErrors(form, detail),
   };
