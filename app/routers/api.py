@@ -25,6 +25,7 @@ from app.models import (
 from app.responses import FastJSONResponse
 from app.streams import frames_computed
 from engine import (
+    Simulation,
     SpecError,
     __version__,
     build_surface,
@@ -35,84 +36,93 @@ from engine import (
 )
 from engine.presets import PRESETS, SWEEP_PRESETS
 from engine.spec import SurfaceSpec
+from engine.surfaces import Grid
 
 router = APIRouter(prefix="/api", tags=["api"], default_response_class=FastJSONResponse)
 TOO_LARGE = {413: {"description": "the request body is larger than the limit (8 MB)"}}
 
 
 @router.get("/health", response_model=Health)
-def health() -> FastJSONResponse:
+async def health() -> FastJSONResponse:
     """Liveness, the version, and how many stream frames this process has computed."""
     body = {"status": "ok", "version": __version__, "frames_computed": frames_computed()}
     return FastJSONResponse(body)
 
 
 @router.get("/surfaces", response_model=list[SurfaceInfo])
-def surfaces() -> FastJSONResponse:
+async def surfaces() -> FastJSONResponse:
     """Every surface with its formula, parameters and their ranges, domain, minima and start."""
     return FastJSONResponse(list_surfaces())
 
 
 @router.get("/optimizers", response_model=list[OptimizerInfo])
-def optimizers() -> FastJSONResponse:
+async def optimizers() -> FastJSONResponse:
     """Every optimizer with torch's hyperparameter names, defaults, ranges and update rule."""
     return FastJSONResponse(list_optimizers())
 
 
 @router.post("/surfaces/grid", response_model=GridResponse, responses=TOO_LARGE)
-def grid(request: GridRequest) -> FastJSONResponse:
+async def grid(request: GridRequest) -> FastJSONResponse:
     """The surface on a grid for contours: ``z[j][i] = f(x[i], y[j])``, null where undefined."""
-    surface = build_surface(request.surface)
-    sampled = surface.grid(request.resolution, request.domain)
+    sampled = await compute(sample_grid, request)
     return FastJSONResponse({"x": sampled.x, "y": sampled.y, "z": sampled.z})
 
 
+def sample_grid(request: GridRequest) -> Grid:
+    """Build the surface (a formula takes sympy a while) and sample it."""
+    return build_surface(request.surface).grid(request.resolution, request.domain)
+
+
 @router.post("/formula", response_model=FormulaResponse, responses=TOO_LARGE)
-def formula(request: FormulaRequest) -> FastJSONResponse:
+async def formula(request: FormulaRequest) -> FastJSONResponse:
     """Check a formula and show it and its exact gradient in LaTeX (a 422 says what is wrong)."""
+    return FastJSONResponse(await compute(formula_forms, request.expression))
+
+
+def formula_forms(expression: str) -> dict[str, str]:
+    """``f`` and its partial derivatives, each in LaTeX and in plain text."""
     try:
-        surface = build_surface(SurfaceSpec(id="custom", expression=request.expression))
+        surface = build_surface(SurfaceSpec(id="custom", expression=expression))
     except SpecError as error:
         raise SpecError("expression", error.message) from None
     info = surface.extra
     parts = ("f", "df_dx", "df_dy")
-    return FastJSONResponse(
-        {
-            **{p: info[f"latex_{p}"] for p in parts},
-            **{f"{p}_text": info[f"text_{p}"] for p in parts},
-        }
-    )
+    return {
+        **{p: info[f"latex_{p}"] for p in parts},
+        **{f"{p}_text": info[f"text_{p}"] for p in parts},
+    }
 
 
 @router.get("/presets", response_model=list[PresetInfo])
-def presets() -> FastJSONResponse:
+async def presets() -> FastJSONResponse:
     """The lessons: a title, two sentences and a spec each."""
     return FastJSONResponse([preset.as_dict() for preset in PRESETS.values()])
 
 
 @router.get("/sweep-presets", response_model=list[PresetInfo])
-def sweep_presets() -> FastJSONResponse:
+async def sweep_presets() -> FastJSONResponse:
     """The sweep lessons: a title, two sentences and a sweep spec each."""
     return FastJSONResponse([preset.as_dict() for preset in SWEEP_PRESETS.values()])
 
 
 @router.post("/figures", response_model=FiguresResponse, responses=TOO_LARGE)
-def figures_of(simulation: SimulationDep) -> FastJSONResponse:
+async def figures_of(simulation: SimulationDep) -> FastJSONResponse:
     """The plotly figures of a spec before it runs (each path is its start point).
 
     The page draws these, then streams the paths into the traces whose
     ``meta.run`` is the run's index; styling lives in one place, server-side.
     """
+    return FastJSONResponse(await compute(start_figures, simulation))
+
+
+def start_figures(simulation: Simulation) -> dict[str, orjson.Fragment]:
+    """The contour, 3-D and loss figures of a simulation's start, as plotly JSON."""
     preview = simulation.preview()
-    return FastJSONResponse(
-        {
-            "contour": orjson.Fragment(
-                figures.contour(preview, steps=simulation.spec.steps).to_json()
-            ),
-            "surface3d": orjson.Fragment(figures.surface3d(preview).to_json()),
-            "convergence": orjson.Fragment(figures.convergence(preview).to_json()),
-        }
-    )
+    return {
+        "contour": orjson.Fragment(figures.contour(preview, steps=simulation.spec.steps).to_json()),
+        "surface3d": orjson.Fragment(figures.surface3d(preview).to_json()),
+        "convergence": orjson.Fragment(figures.convergence(preview).to_json()),
+    }
 
 
 CSV_RESPONSE = {
