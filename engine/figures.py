@@ -184,7 +184,7 @@ def styled(figure: go.Figure, title: str) -> go.Figure:
             "bordercolor": "#d8dee6",
             "borderwidth": 1,
         },
-        margin={"l": 60, "r": 20, "t": 50, "b": 40},
+        margin={"l": 60, "r": 20, "t": 50, "b": 54},
         uirevision="keep",
     )
     return figure
