@@ -77,7 +77,7 @@ def test_main_view_draws_a_contour_and_growing_paths(
         "surface": {"id": "rosenbrock"},
         "steps": 20_000,
         "stop": {"grad_tol": 0.0},
-        "optimizers": [{"id": "adam"}, {"id": "momentum"}, {"id": "nadam"}, {"id": "rmsprop"}] * 2,
+        "optimizers": [{"id": "adam"}, {"id": "momentum"}, {"id": "nadam"}, {"id": "rmsprop"}] * 4,
     }
     # A first visit fetches and compiles plotly.js while the stream runs, and on a busy
     # machine the stream can end first; the second visit is the one that must draw live.
@@ -88,7 +88,7 @@ def test_main_view_draws_a_contour_and_growing_paths(
     wait_done(page)
     assert page.evaluate("() => document.querySelector('#contour-plot').data[0].type") == "contour"
     seen = page.evaluate("() => window.__lengths")
-    assert seen[-1] == [20_001] * 8
+    assert seen[-1] == [20_001] * 16
     # Drawn while streaming: the paths were seen part-way before the end (how often
     # depends on the machine's load; once proves the drawing did not wait for the end).
     growing = [lengths[0] for lengths in seen if 1 < lengths[0] < 20_001]
