@@ -66,3 +66,32 @@ export function onPointClick(node, pick) {
     if (point) pick(point);
   });
 }
+
+/**
+ * A plot whose run traces grow with the stream and replay to any step: the mechanism
+ * the contour, loss and 3-D plots share. `columns(chunks)` turns each run's chunk
+ * `{x, y, loss, first}` into its trace data (`{x, y}` or `{x, y, z}`); `prepare(figure)`
+ * runs before each draw, and `onPoint(point)` on a click on a data point.
+ */
+export function createPathPlot(node, columns, { prepare = null, onPoint = null } = {}) {
+  let traces = [];
+  return {
+    node,
+    async reset(figure) {
+      prepare?.(figure);
+      await drawFigure(node, figure);
+      traces = runTraceIndices(node);
+      if (onPoint) onPointClick(node, onPoint);
+    },
+    /** Append each run's new points: `points[i] = {x, y, loss, first}`. */
+    extend(points) {
+      return window.Plotly.extendTraces(node, columns(points), traces);
+    },
+    /** Every run's path up to `step`. */
+    show(runs, step) {
+      const upTo = (values) => values.slice(0, step + 1);
+      const chunks = runs.map((r) => ({ x: upTo(r.x), y: upTo(r.y), loss: upTo(r.loss), first: 0 }));
+      return window.Plotly.restyle(node, columns(chunks), traces);
+    },
+  };
+}
