@@ -13,6 +13,17 @@ def wait_sweep(page: Page) -> None:
     expect(page.locator("body")).to_have_attribute("data-sweep", "done", timeout=30_000)
 
 
+def sweep_lr_by_start_y(page: Page, live_server: str, columns: int, rows: int) -> None:
+    """From the Rosenbrock lesson, run a sweep of lr (columns) against start.y (rows)."""
+    page.goto(f"{live_server}/?preset=rosenbrock")
+    wait_done(page)
+    page.click("#toggle-sweep")
+    page.select_option("#sweep-axes [data-axis='1'] [data-role='name']", "start.y")
+    page.fill("#sweep-axes [data-axis='0'] [data-role='count']", str(columns))
+    page.fill("#sweep-axes [data-axis='1'] [data-role='count']", str(rows))
+    page.click("#run-sweep")
+
+
 def test_sweep_heatmap_marks_divergence_and_opens_a_cell(
     page: Page, live_server: str, screenshots: Path
 ) -> None:
@@ -65,13 +76,7 @@ def test_basin_map_over_the_contour(page: Page, live_server: str, screenshots: P
 
 
 def test_a_sweep_link_reopens_the_sweep(page: Page, live_server: str) -> None:
-    page.goto(f"{live_server}/?preset=rosenbrock")
-    wait_done(page)
-    page.click("#toggle-sweep")
-    page.select_option("#sweep-axes [data-axis='1'] [data-role='name']", "start.y")
-    page.fill("#sweep-axes [data-axis='0'] [data-role='count']", "12")
-    page.fill("#sweep-axes [data-axis='1'] [data-role='count']", "9")
-    page.click("#run-sweep")
+    sweep_lr_by_start_y(page, live_server, columns=12, rows=9)
     wait_sweep(page)
     link = page.url
     page.goto("about:blank")
@@ -85,11 +90,5 @@ def test_a_sweep_link_reopens_the_sweep(page: Page, live_server: str) -> None:
 
 
 def test_an_oversized_sweep_shows_the_limit(page: Page, live_server: str) -> None:
-    page.goto(f"{live_server}/?preset=rosenbrock")
-    wait_done(page)
-    page.click("#toggle-sweep")
-    page.select_option("#sweep-axes [data-axis='1'] [data-role='name']", "start.y")
-    page.fill("#sweep-axes [data-axis='0'] [data-role='count']", "400")
-    page.fill("#sweep-axes [data-axis='1'] [data-role='count']", "400")
-    page.click("#run-sweep")
+    sweep_lr_by_start_y(page, live_server, columns=400, rows=400)
     expect(page.locator("#sweep-status")).to_contain_text("the limit is 40,000")
