@@ -9,9 +9,17 @@ from pathlib import Path
 import orjson
 from pydantic import ValidationError
 
-from app.jsonio import dumps
-from engine import RunSpec, Simulation, SpecError, gather, list_optimizers, list_surfaces
-from engine.presets import PRESETS
+from gradtrail import (
+    RunSpec,
+    Simulation,
+    SpecError,
+    __version__,
+    gather,
+    list_optimizers,
+    list_surfaces,
+)
+from gradtrail.app.jsonio import dumps
+from gradtrail.presets import PRESETS
 
 
 class UsageError(Exception):
@@ -58,8 +66,8 @@ def command_run(args: argparse.Namespace) -> None:
 
 def command_export(args: argparse.Namespace) -> None:
     """A standalone HTML file (or a PNG/SVG still of its last frame) for a spec or preset."""
-    from app.images import ImageUnavailable, still_image
-    from app.player import player_data, render
+    from gradtrail.app.images import ImageUnavailable, still_image
+    from gradtrail.app.player import player_data, render
 
     if (args.spec is None) == (args.preset is None):
         raise UsageError("give a spec file or --preset ID (one of them)")
@@ -94,8 +102,8 @@ PROGRESS_AFTER = 2_000_000  # optimizer steps: smaller sweeps finish before a ba
 
 def command_sweep(args: argparse.Namespace) -> None:
     """Run a sweep and print its result; a progress bar on stderr while a long one runs."""
-    from engine.presets import SWEEP_PRESETS
-    from engine.sweep import Sweep, SweepSpec
+    from gradtrail.presets import SWEEP_PRESETS
+    from gradtrail.sweep import Sweep, SweepSpec
 
     if (args.spec is None) == (args.preset is None):
         raise UsageError("give a sweep spec file or --preset ID (one of them)")
@@ -127,23 +135,51 @@ def command_sweep(args: argparse.Namespace) -> None:
     sys.stdout.buffer.write(dumps(sweep.result().as_dict()) + b"\n")
 
 
+def print_table(rows: list[tuple[str, ...]]) -> None:
+    """Rows as left-aligned columns, the first row a header."""
+    widths = [max(len(row[column]) for row in rows) for column in range(len(rows[0]))]
+    for row in rows:
+        print(
+            "  ".join(cell.ljust(width) for cell, width in zip(row, widths, strict=True)).rstrip()
+        )
+
+
 def command_surfaces(args: argparse.Namespace) -> None:
-    sys.stdout.buffer.write(dumps(list_surfaces()) + b"\n")
+    """The surfaces: a table for people, or the API's JSON with ``--json``."""
+    surfaces = list_surfaces()
+    if args.json:
+        sys.stdout.buffer.write(dumps(surfaces) + b"\n")
+        return
+    rows = [("id", "name", "parameters", "f(x, y)")]
+    for surface in surfaces:
+        params = ", ".join(f"{p['name']}={p['default']:g}" for p in surface["params"])
+        rows.append((surface["id"], surface["name"], params, surface["formula"]))
+    print_table(rows)
 
 
 def command_optimizers(args: argparse.Namespace) -> None:
-    sys.stdout.buffer.write(dumps(list_optimizers()) + b"\n")
+    """The optimizers: a table for people, or the API's JSON with ``--json``."""
+    optimizers = list_optimizers()
+    if args.json:
+        sys.stdout.buffer.write(dumps(optimizers) + b"\n")
+        return
+    rows = [("id", "name", "torch.optim", "hyperparameters (defaults)")]
+    for optimizer in optimizers:
+        params = ", ".join(f"{p['name']}={p['default']}" for p in optimizer["params"])
+        rows.append((optimizer["id"], optimizer["name"], optimizer["torch"], params))
+    print_table(rows)
 
 
 def command_serve(args: argparse.Namespace) -> None:
     import uvicorn
 
-    uvicorn.run("app.main:app", host=args.host, port=args.port, workers=args.workers)
+    uvicorn.run("gradtrail.app.main:app", host=args.host, port=args.port, workers=args.workers)
 
 
 def parser() -> argparse.ArgumentParser:
     """The argument parser with one sub-command per task."""
     root = argparse.ArgumentParser(prog="gradtrail", description="Optimizers on 2-D loss surfaces.")
+    root.add_argument("--version", action="version", version=f"gradtrail {__version__}")
     commands = root.add_subparsers(dest="command", required=True)
     run = commands.add_parser(
         "run", help="run a spec (JSON file, or - for stdin); print the result"
@@ -168,10 +204,10 @@ def parser() -> argparse.ArgumentParser:
     sweep.add_argument("--preset", help="a sweep lesson id instead of a file")
     sweep.add_argument("--quiet", action="store_true", help="no progress bar")
     sweep.set_defaults(handler=command_sweep)
-    commands.add_parser("surfaces", help="list the surfaces").set_defaults(handler=command_surfaces)
-    commands.add_parser("optimizers", help="list the optimizers").set_defaults(
-        handler=command_optimizers
-    )
+    for name, handler in (("surfaces", command_surfaces), ("optimizers", command_optimizers)):
+        listing = commands.add_parser(name, help=f"list the {name} (a table; --json for programs)")
+        listing.add_argument("--json", action="store_true", help="the API's JSON instead")
+        listing.set_defaults(handler=handler)
     serve = commands.add_parser("serve", help="start the web app")
     serve.add_argument("--host", default="127.0.0.1")
     serve.add_argument("--port", type=int, default=8000)

@@ -6,10 +6,10 @@ from typing import Annotated
 
 from fastapi import Body, Depends
 
-from app.compute import compute
-from app.models import RUN_SPEC_EXAMPLE
-from app.settings import Settings, get_settings
-from engine import RunSpec, Simulation
+from gradtrail import RunSpec, Simulation
+from gradtrail.app.compute import compute
+from gradtrail.app.models import RUN_SPEC_EXAMPLE
+from gradtrail.app.settings import Settings, get_settings
 
 SettingsDep = Annotated[Settings, Depends(get_settings)]
 SpecBody = Annotated[RunSpec, Body(examples=[RUN_SPEC_EXAMPLE])]

@@ -7,7 +7,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from engine import SpecError
+from gradtrail import SpecError
 
 
 def spec_error_body(error: SpecError) -> dict:

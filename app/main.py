@@ -5,12 +5,14 @@ from __future__ import annotations
 from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 from fastapi.staticfiles import StaticFiles
+from fastapi_offline import FastAPIOffline
 
-from app import errors
-from app.routers import api, pages, streams, sweeps
-from app.security import SecurityHeaders
-from app.settings import get_settings
-from engine import __version__
+from gradtrail import __version__
+from gradtrail.app import errors
+from gradtrail.app.assets import STATIC
+from gradtrail.app.routers import api, pages, streams, sweeps
+from gradtrail.app.security import SecurityHeaders
+from gradtrail.app.settings import get_settings
 
 DESCRIPTION = """
 Run gradient descent, momentum, RMSProp, Adam and their relatives on 2-D loss
@@ -23,7 +25,8 @@ divergence is a result (`status: "diverged"`), and JSON never holds NaN.
 def create_app() -> FastAPI:
     """A new application configured from the environment."""
     settings = get_settings()
-    app = FastAPI(
+    # Swagger UI and ReDoc come from fastapi-offline's package data, not a CDN.
+    app = FastAPIOffline(
         title="gradtrail",
         version=__version__,
         description=DESCRIPTION,
@@ -34,7 +37,8 @@ def create_app() -> FastAPI:
     app.include_router(streams.router)
     app.include_router(sweeps.router)
     app.include_router(pages.router)
-    app.mount("/static", StaticFiles(directory=pages.STATIC), name="static")
+    for folder in ("js", "css", "vendor"):  # the browser files, not the Python beside them
+        app.mount(f"/static/{folder}", StaticFiles(directory=STATIC / folder), name=folder)
     if settings.cors_origins:
         app.add_middleware(
             CORSMiddleware,

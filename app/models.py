@@ -1,6 +1,6 @@
 """Response models: the shapes ``/docs`` shows and Schemathesis checks.
 
-Request models are the engine's own spec models (:mod:`engine.spec`), so the
+Request models are the engine's own spec models (:mod:`gradtrail.spec`), so the
 API, the CLI and notebooks validate the same way.
 """
 
@@ -10,7 +10,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from engine.spec import MAX_EXPRESSION, MAX_STEPS, Domain, Strict, SurfaceSpec
+from gradtrail.spec import MAX_EXPRESSION, MAX_STEPS, Domain, Strict, SurfaceSpec
 
 MAX_RESOLUTION = 400
 Number = float | None  # null stands where a value is undefined (never NaN or Infinity)

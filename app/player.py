@@ -7,20 +7,16 @@ everything inline (export), so the file plays from a USB stick with no network.
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Any
 
 import jinja2
 import orjson
-import plotly
 
-from engine import RunSpec, Simulation, figures, gather
-from engine.presets import PRESETS
+from gradtrail import RunSpec, Simulation, figures, gather
+from gradtrail.app.assets import PLOTLY_CARTESIAN_JS, TEMPLATES, read_static
+from gradtrail.app.jsonio import dumps
+from gradtrail.presets import PRESETS
 
-ROOT = Path(__file__).resolve().parents[1]
-STATIC = ROOT / "static"
-TEMPLATES = ROOT / "templates"
-PLOTLY_JS = Path(plotly.__file__).parent / "package_data" / "plotly.min.js"
 environment = jinja2.Environment(
     loader=jinja2.FileSystemLoader(TEMPLATES), autoescape=jinja2.select_autoescape(["html"])
 )
@@ -41,24 +37,31 @@ def player_data(spec: RunSpec, preset_id: str | None = None) -> dict[str, Any]:
 
 
 def script_safe(text: str) -> str:
-    """Text placed inside a ``<script>`` element cannot end it early."""
+    """Code placed inside a ``<script>`` element cannot end it early."""
     return text.replace("</", "<\\/")
+
+
+# In JSON, <, > and & stand only inside strings, where \u escapes mean the same; without
+# them no text (a label such as ``<!--<script>``) can end or re-enter the script element.
+JSON_IN_HTML = str.maketrans({"<": "\\u003c", ">": "\\u003e", "&": "\\u0026"})
+
+
+def json_for_script(content: Any) -> str:
+    """``content`` as JSON to place inside a ``<script type="application/json">`` element."""
+    return dumps(content).decode().translate(JSON_IN_HTML)
 
 
 def render(data: dict[str, Any], inline: bool) -> str:
     """The player page; ``inline`` puts plotly.js, the player script and the CSS in the file."""
-    payload = orjson.dumps(data, option=orjson.OPT_SERIALIZE_NUMPY).decode()
     context: dict[str, Any] = {
         "title": data["title"],
-        "payload": script_safe(payload),
+        "payload": json_for_script(data),
         "inline": inline,
     }
     if inline:
-        context["plotly_js"] = script_safe(PLOTLY_JS.read_text(encoding="utf-8"))
-        context["player_js"] = script_safe(
-            (STATIC / "js" / "player.js").read_text(encoding="utf-8")
-        )
-        context["player_css"] = (STATIC / "css" / "player.css").read_text(encoding="utf-8")
+        context["plotly_js"] = script_safe(PLOTLY_CARTESIAN_JS.read_text(encoding="utf-8"))
+        context["player_js"] = script_safe(read_static("js/player.js"))
+        context["player_css"] = read_static("css/player.css")
     return environment.get_template("player.html").render(context)
 
 

@@ -6,7 +6,7 @@ from typing import Any
 
 from fastapi.responses import JSONResponse
 
-from app.jsonio import dumps
+from gradtrail.app.jsonio import dumps
 
 
 class FastJSONResponse(JSONResponse):

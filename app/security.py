@@ -10,12 +10,15 @@ HEADERS = [
     (b"cross-origin-opener-policy", b"same-origin"),
     (b"permissions-policy", b"camera=(), microphone=(), geolocation=(), payment=()"),
 ]
-# Pages load nothing from another host; /docs is the exception FastAPI's CDN-based UI needs.
-PAGE_POLICY = (
+# Pages load nothing from another host. /docs and /redoc (Swagger UI and ReDoc from
+# fastapi-offline's files) start with an inline script, so they go without a policy.
+EMBED_POLICY = (
     b"default-src 'self'; img-src 'self' data: blob:; style-src 'self' 'unsafe-inline'; "
-    b"script-src 'self' 'unsafe-eval'; connect-src 'self'; object-src 'none'; base-uri 'none'; "
-    b"frame-ancestors *"
+    b"script-src 'self' 'unsafe-eval'; connect-src 'self'; object-src 'none'; base-uri 'none'"
 )
+# The embed may be framed by any page, slides opened from disk (file:) included, which no
+# frame-ancestors source list can name; every other page only by this server's own pages.
+PAGE_POLICY = EMBED_POLICY + b"; frame-ancestors 'self'"
 
 
 # An exported file carries everything inline and must load nothing at all.
@@ -37,7 +40,7 @@ class SecurityHeaders:
             return
         path = scope["path"]
         is_docs = path in ("/docs", "/redoc") or path.startswith("/docs/")
-        policy = EXPORT_POLICY if path == "/export" else PAGE_POLICY
+        policy = {"/export": EXPORT_POLICY, "/embed": EMBED_POLICY}.get(path, PAGE_POLICY)
 
         async def send_with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":

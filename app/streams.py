@@ -13,10 +13,10 @@ from collections.abc import AsyncIterator
 
 from fastapi.sse import ServerSentEvent
 
-from app.compute import compute
-from app.jsonio import dumps
-from engine import Simulation
-from engine.runner import Chunk, Frame
+from gradtrail import Simulation
+from gradtrail.app.compute import compute
+from gradtrail.app.jsonio import dumps
+from gradtrail.runner import Chunk, Frame
 
 FIRST_FRAME_STEPS = 10  # a short first frame: the paths appear at once
 _counts = {"frames": 0}  # touched only on the event loop: no lock needed

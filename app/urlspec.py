@@ -10,8 +10,8 @@ import orjson
 from fastapi.exceptions import RequestValidationError
 from pydantic import ValidationError
 
-from engine import RunSpec
-from engine.presets import DEFAULT_PRESET, PRESETS
+from gradtrail import RunSpec
+from gradtrail.presets import DEFAULT_PRESET, PRESETS
 
 MAX_SPEC_PARAM = 2 * 2**20  # characters of ?spec=, before decoding
 

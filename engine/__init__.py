@@ -2,20 +2,20 @@
 
 Numpy, pydantic and the standard library only; nothing here knows about HTTP.
 
->>> from engine import run
+>>> from gradtrail import run
 >>> result = run({"surface": {"id": "rosenbrock"}, "optimizers": [{"id": "adam"}]})
 >>> result.runs[0].summary.status
 'max_steps'
 """
 
-from engine import figures
-from engine.batch import BatchResult, run_batch
-from engine.catalog import SpecError, build_surface, list_optimizers, list_surfaces
-from engine.optimizers import OPTIMIZERS
-from engine.result import Result
-from engine.runner import Frame, Simulation, gather, run
-from engine.spec import RunSpec
-from engine.surfaces import BUILTIN_SURFACES, Surface
+from gradtrail import figures
+from gradtrail.batch import BatchResult, run_batch
+from gradtrail.catalog import SpecError, build_surface, list_optimizers, list_surfaces
+from gradtrail.optimizers import OPTIMIZERS
+from gradtrail.result import Result
+from gradtrail.runner import Frame, Simulation, gather, run
+from gradtrail.spec import RunSpec
+from gradtrail.surfaces import BUILTIN_SURFACES, Surface
 
 __version__ = "0.1.0"
 

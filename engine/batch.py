@@ -2,7 +2,7 @@
 
 A learning-rate sweep or a grid of start points is one batch: hyperparameters
 are per-run arrays of shape ``(n, 1)``. The optimizer and surface functions are
-the same ones :mod:`engine.runner` calls on floats, so a batch cell equals the
+the same ones :mod:`gradtrail.runner` calls on floats, so a batch cell equals the
 single run with the same settings. Only summaries are kept (and, on request,
 the loss history), which is what a sweep needs.
 """
@@ -17,11 +17,11 @@ from typing import Any
 
 import numpy as np
 
-from engine.optimizers import OPTIMIZERS
-from engine.regression import MinibatchSampler
-from engine.schedules import ScheduleSpec
-from engine.spec import StopSpec
-from engine.surfaces import Surface
+from gradtrail.optimizers import OPTIMIZERS
+from gradtrail.regression import MinibatchSampler
+from gradtrail.schedules import ScheduleSpec
+from gradtrail.spec import StopSpec
+from gradtrail.surfaces import Surface
 
 RUNNING, CONVERGED, MAX_STEPS, DIVERGED = 0, 1, 2, 3
 STATUS_NAMES = ("running", "converged", "max_steps", "diverged")
@@ -75,7 +75,7 @@ def run_batch(
     record_loss: bool = False,
     minibatch: MinibatchSampler | None = None,
 ) -> BatchResult:
-    """Step ``n`` runs together; each stops on its own as :mod:`engine.runner` defines.
+    """Step ``n`` runs together; each stops on its own as :mod:`gradtrail.runner` defines.
 
     More than :data:`SHARD` runs are cut into shards stepped one after the other:
     arrays that fit the CPU cache make every operation several times faster. With

@@ -12,10 +12,10 @@ from typing import Any
 
 import numpy as np
 
-from engine.optimizers import OPTIMIZERS, Optimizer
-from engine.regression import DEFAULT_GENERATE, LineData, generate_line, regression
-from engine.spec import GenerateSpec, SurfaceSpec
-from engine.surfaces import BUILTIN_SURFACES, Surface
+from gradtrail.optimizers import OPTIMIZERS, Optimizer
+from gradtrail.regression import DEFAULT_GENERATE, LineData, generate_line, regression
+from gradtrail.spec import GenerateSpec, SurfaceSpec
+from gradtrail.surfaces import BUILTIN_SURFACES, Surface
 
 
 class SpecError(ValueError):
@@ -51,7 +51,7 @@ def build_surface(spec: SurfaceSpec) -> Surface:
     elif spec.id == "custom":
         # Parsed here, not during validation: sympy may take a moment on a long formula,
         # and the server builds surfaces off its event loop.
-        from engine.formula import FormulaError, custom_surface  # sympy loads when needed
+        from gradtrail.formula import FormulaError, custom_surface  # sympy loads when needed
 
         assert spec.expression is not None
         try:

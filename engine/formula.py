@@ -19,8 +19,8 @@ from typing import Any
 
 import sympy
 
-from engine.numeric import Real
-from engine.surfaces import Domain, Surface
+from gradtrail.numeric import Real
+from gradtrail.surfaces import Domain, Surface
 
 MAX_LENGTH = 300
 MAX_DEPTH = 40

@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from engine.spec import RunSpec
+from gradtrail.spec import RunSpec
 
 
 @dataclass(frozen=True)
@@ -27,7 +27,7 @@ class Preset:
 
     def sweep_spec(self) -> Any:
         """The validated sweep spec (for a sweep lesson)."""
-        from engine.sweep import SweepSpec  # the sweep module builds on this one's specs
+        from gradtrail.sweep import SweepSpec  # the sweep module builds on this one's specs
 
         return SweepSpec.model_validate(self.spec)
 

@@ -16,8 +16,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from engine.numeric import Real
-from engine.surfaces import Surface
+from gradtrail.numeric import Real
+from gradtrail.surfaces import Surface
 
 REGRESSION_FORMULA = r"\frac1n \sum_i \big(t_i - (w x_i + b)\big)^2"
 DEFAULT_GENERATE = {

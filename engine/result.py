@@ -10,9 +10,9 @@ from typing import Any, Literal
 
 import numpy as np
 
-from engine.catalog import describe_surface
-from engine.schedules import ScheduleSpec
-from engine.surfaces import Surface
+from gradtrail.catalog import describe_surface
+from gradtrail.schedules import ScheduleSpec
+from gradtrail.surfaces import Surface
 
 Status = Literal["converged", "max_steps", "diverged"]
 

@@ -2,7 +2,7 @@
 
 A spec holds at most 16 runs, so each run advances on Python floats, one
 coordinate at a time, through the same ``init``/``step`` functions a batch
-uses on arrays (see :mod:`engine.numeric`); that is ~20x faster than numpy on
+uses on arrays (see :mod:`gradtrail.numeric`); that is ~20x faster than numpy on
 tiny arrays. Runs advance in lockstep, one frame of ``frame_steps`` steps at a
 time, so a stream can send each frame as soon as it exists.
 """
@@ -16,13 +16,13 @@ from typing import Any
 
 import numpy as np
 
-from engine.catalog import SpecError, build_surface, describe_surface
-from engine.optimizers import OPTIMIZERS
-from engine.regression import LineData, MinibatchSampler
-from engine.result import Result, RunInfo, Status, Summary, Trajectory
-from engine.schedules import ScheduleSpec
-from engine.spec import RunSpec
-from engine.surfaces import Surface
+from gradtrail.catalog import SpecError, build_surface, describe_surface
+from gradtrail.optimizers import OPTIMIZERS
+from gradtrail.regression import LineData, MinibatchSampler
+from gradtrail.result import Result, RunInfo, Status, Summary, Trajectory
+from gradtrail.schedules import ScheduleSpec
+from gradtrail.spec import RunSpec
+from gradtrail.surfaces import Surface
 
 FRAME_STEPS = 100
 

@@ -12,7 +12,7 @@ from typing import Annotated, Literal
 
 from pydantic import Field, model_validator
 
-from engine.fields import Finite, Strict
+from gradtrail.fields import Finite, Strict
 
 Positive = Annotated[float, Field(allow_inf_nan=False, strict=True, gt=0.0)]
 Count = Annotated[int, Field(strict=True, ge=1, le=1_000_000)]

@@ -17,10 +17,10 @@ from pydantic import (
     model_validator,
 )
 
-from engine.fields import Bounded, Domain, Finite, Seed, Strict, check_range
-from engine.optimizers import OPTIMIZERS
-from engine.schedules import ScheduleSpec
-from engine.surfaces import BUILTIN_SURFACES
+from gradtrail.fields import Bounded, Domain, Finite, Seed, Strict, check_range
+from gradtrail.optimizers import OPTIMIZERS
+from gradtrail.schedules import ScheduleSpec
+from gradtrail.surfaces import BUILTIN_SURFACES
 
 MAX_STEPS = 20_000
 MAX_OPTIMIZERS = 16

@@ -1,6 +1,6 @@
 """Loss surfaces: what a surface is, and the built-in test functions.
 
-Each function is written once with operators and :mod:`engine.numeric`, so it
+Each function is written once with operators and :mod:`gradtrail.numeric`, so it
 evaluates Python floats (one run) and numpy arrays (grids, batches) alike. The
 gradient is exact, never a finite difference.
 """
@@ -14,7 +14,7 @@ from typing import Any
 
 import numpy as np
 
-from engine.numeric import Real, cos, sin
+from gradtrail.numeric import Real, cos, sin
 
 Point = tuple[float, float]
 Domain = tuple[Point, Point]

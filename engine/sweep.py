@@ -17,11 +17,11 @@ from typing import Annotated, Any, Literal
 import numpy as np
 from pydantic import Field, field_validator, model_validator
 
-from engine.batch import SHARD, STATUS_NAMES, BatchStepper
-from engine.catalog import SpecError, build_surface, describe_surface
-from engine.optimizers import OPTIMIZERS
-from engine.regression import LineData, MinibatchSampler
-from engine.spec import (
+from gradtrail.batch import SHARD, STATUS_NAMES, BatchStepper
+from gradtrail.catalog import SpecError, build_surface, describe_surface
+from gradtrail.optimizers import OPTIMIZERS
+from gradtrail.regression import LineData, MinibatchSampler
+from gradtrail.spec import (
     MAX_POINTS,
     Finite,
     OptimizerSpec,
@@ -31,7 +31,7 @@ from engine.spec import (
     SurfaceSpec,
     check_range,
 )
-from engine.surfaces import Surface
+from gradtrail.surfaces import Surface
 
 MAX_CELLS = 40_000
 MAX_SWEEP_STEPS = 5_000

@@ -15,7 +15,7 @@ import httpx
 import pytest
 from fastapi.testclient import TestClient
 
-from app.main import create_app
+from gradtrail.app.main import create_app
 
 
 @pytest.fixture(scope="session")
@@ -35,7 +35,7 @@ def free_port() -> int:
 def live_server() -> Iterator[str]:
     """A real ``gradtrail serve`` process on a free loopback port; yields its base URL."""
     port = free_port()
-    command = [sys.executable, "-m", "app.cli", "serve", "--port", str(port)]
+    command = [sys.executable, "-m", "gradtrail", "serve", "--port", str(port)]
     base = f"http://127.0.0.1:{port}"
     with tempfile.TemporaryFile() as log:
         process = subprocess.Popen(

@@ -8,9 +8,19 @@ import orjson
 from fastapi import APIRouter, Header, Query
 from fastapi.responses import PlainTextResponse, Response
 
-from app.compute import compute
-from app.deps import SimulationDep, SpecBody
-from app.models import (
+from gradtrail import (
+    Simulation,
+    SpecError,
+    __version__,
+    build_surface,
+    figures,
+    list_optimizers,
+    list_surfaces,
+    run,
+)
+from gradtrail.app.compute import compute
+from gradtrail.app.deps import SimulationDep, SpecBody
+from gradtrail.app.models import (
     FiguresResponse,
     FormulaRequest,
     FormulaResponse,
@@ -22,21 +32,11 @@ from app.models import (
     RunsResponse,
     SurfaceInfo,
 )
-from app.responses import FastJSONResponse
-from app.streams import frames_computed
-from engine import (
-    Simulation,
-    SpecError,
-    __version__,
-    build_surface,
-    figures,
-    list_optimizers,
-    list_surfaces,
-    run,
-)
-from engine.presets import PRESETS, SWEEP_PRESETS
-from engine.spec import SurfaceSpec
-from engine.surfaces import Grid
+from gradtrail.app.responses import FastJSONResponse
+from gradtrail.app.streams import frames_computed
+from gradtrail.presets import PRESETS, SWEEP_PRESETS
+from gradtrail.spec import SurfaceSpec
+from gradtrail.surfaces import Grid
 
 router = APIRouter(prefix="/api", tags=["api"], default_response_class=FastJSONResponse)
 TOO_LARGE = {413: {"description": "the request body is larger than the limit (8 MB)"}}
@@ -90,6 +90,19 @@ def formula_forms(expression: str) -> dict[str, str]:
     return {
         **{p: info[f"latex_{p}"] for p in parts},
         **{f"{p}_text": info[f"text_{p}"] for p in parts},
+    }
+
+
+def page_catalog() -> dict[str, object]:
+    """What the page's menus are built from: the four catalogue answers below, in one.
+
+    The page carries it inline, so its first run need not wait for four round trips.
+    """
+    return {
+        "surfaces": list_surfaces(),
+        "optimizers": list_optimizers(),
+        "presets": [preset.as_dict() for preset in PRESETS.values()],
+        "sweep_presets": [preset.as_dict() for preset in SWEEP_PRESETS.values()],
     }
 
 

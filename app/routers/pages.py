@@ -8,30 +8,40 @@ from fastapi import APIRouter, Query, Request
 from fastapi.responses import FileResponse, HTMLResponse
 from fastapi.templating import Jinja2Templates
 
-from app import urlspec
-from app.compute import compute
-from app.player import PLOTLY_JS, STATIC, TEMPLATES, export_name, player_data, render
+from gradtrail.app import urlspec
+from gradtrail.app.assets import PLOTLY_FULL_JS, STATIC
+from gradtrail.app.compute import compute
+from gradtrail.app.player import environment, export_name, json_for_script, player_data, render
+from gradtrail.app.routers.api import page_catalog
 
-templates = Jinja2Templates(directory=TEMPLATES)
+templates = Jinja2Templates(env=environment)
 router = APIRouter(include_in_schema=False)
 CACHE = {"cache-control": "public, max-age=86400"}
 
 SpecQuery = Annotated[str | None, Query(max_length=urlspec.MAX_SPEC_PARAM)]
 PresetQuery = Annotated[str | None, Query(max_length=64)]
 
-__all__ = ["STATIC", "router"]
+__all__ = ["router"]
+
+
+# The page's ES modules, announced up front so the browser fetches them in one wave
+# instead of one import level after another (the player is a page of its own).
+PAGE_MODULES = sorted(
+    path.name for path in (STATIC / "js").glob("*.js") if path.name != "player.js"
+)
 
 
 @router.get("/", response_class=HTMLResponse)
 def index(request: Request) -> HTMLResponse:
     """The app; its whole state lives in the URL."""
-    return templates.TemplateResponse(request, "index.html", {})
+    context = {"modules": PAGE_MODULES, "catalog": json_for_script(page_catalog())}
+    return templates.TemplateResponse(request, "index.html", context)
 
 
 @router.get("/static/vendor/plotly.min.js")
-def plotly_js() -> FileResponse:
-    """plotly.js from the installed plotly package: nothing comes from another host."""
-    return FileResponse(PLOTLY_JS, media_type="text/javascript", headers=CACHE)
+def plotly_full_js() -> FileResponse:
+    """The full plotly.js of the installed plotly package, for the 3-D view only."""
+    return FileResponse(PLOTLY_FULL_JS, media_type="text/javascript", headers=CACHE)
 
 
 @router.get("/embed", response_class=HTMLResponse)

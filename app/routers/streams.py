@@ -7,9 +7,9 @@ from collections.abc import AsyncIterator
 from fastapi import APIRouter
 from fastapi.sse import EventSourceResponse, ServerSentEvent
 
-from app.deps import SettingsDep, SimulationDep
-from app.routers.api import TOO_LARGE
-from app.streams import simulation_events
+from gradtrail.app.deps import SettingsDep, SimulationDep
+from gradtrail.app.routers.api import TOO_LARGE
+from gradtrail.app.streams import simulation_events
 
 router = APIRouter(prefix="/api", tags=["streams"])
 

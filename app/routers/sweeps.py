@@ -8,13 +8,13 @@ from typing import Annotated
 from fastapi import APIRouter, Body, Depends
 from fastapi.sse import EventSourceResponse, ServerSentEvent
 
-from app.compute import compute
-from app.models import SweepResponse
-from app.responses import FastJSONResponse
-from app.routers.api import TOO_LARGE
-from app.streams import count_frame, event
-from engine.presets import SWEEP_PRESETS
-from engine.sweep import Sweep, SweepSpec
+from gradtrail.app.compute import compute
+from gradtrail.app.models import SweepResponse
+from gradtrail.app.responses import FastJSONResponse
+from gradtrail.app.routers.api import TOO_LARGE
+from gradtrail.app.streams import count_frame, event
+from gradtrail.presets import SWEEP_PRESETS
+from gradtrail.sweep import Sweep, SweepSpec
 
 router = APIRouter(prefix="/api", tags=["sweeps"])
 

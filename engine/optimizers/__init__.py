@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from engine.optimizers.adam import ADAM, ADAMAX, ADAMW, NADAM
-from engine.optimizers.adaptive import ADADELTA, ADAGRAD, RMSPROP
-from engine.optimizers.base import HyperParam, Optimizer
-from engine.optimizers.sgd import GD, MOMENTUM_SGD, NESTEROV
+from gradtrail.optimizers.adam import ADAM, ADAMAX, ADAMW, NADAM
+from gradtrail.optimizers.adaptive import ADADELTA, ADAGRAD, RMSPROP
+from gradtrail.optimizers.base import HyperParam, Optimizer
+from gradtrail.optimizers.sgd import GD, MOMENTUM_SGD, NESTEROV
 
 OPTIMIZERS: dict[str, Optimizer] = {
     opt.id: opt

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from typing import NamedTuple
 
-from engine.numeric import Real, absolute, maximum, sqrt
-from engine.optimizers.base import (
+from gradtrail.numeric import Real, absolute, maximum, sqrt
+from gradtrail.optimizers.base import (
     BETAS,
     WEIGHT_DECAY,
     Hyper,

@@ -13,7 +13,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any, Literal
 
-from engine.numeric import Real, is_scalar, lerp, power
+from gradtrail.numeric import Real, is_scalar, lerp, power
 
 Hyper = Mapping[str, Any]
 ParamKind = Literal["float", "bool", "pair"]

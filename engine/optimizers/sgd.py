@@ -6,8 +6,8 @@ from typing import NamedTuple
 
 import numpy as np
 
-from engine.numeric import Real, is_scalar
-from engine.optimizers.base import (
+from gradtrail.numeric import Real, is_scalar
+from gradtrail.optimizers.base import (
     WEIGHT_DECAY,
     Hyper,
     HyperParam,

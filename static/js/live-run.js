@@ -2,6 +2,7 @@
 import { ApiError, postJSON, streamRun } from "./api.js";
 import { messageOf } from "./field-errors.js";
 import { t } from "./messages.js";
+import { loadPlotly } from "./plotly-loader.js";
 import { emphasize, runTraceIndices } from "./traces.js";
 
 const RECORD_LIMIT = 40_000; // runs × steps: beyond it the state would swell the stream
@@ -19,7 +20,7 @@ export function withState(spec) {
  */
 export function createLiveRun(
   { contour, convergence, surface, summary, playback, inspector, controls },
-  { plotlyReady, view, notice },
+  { view, notice },
 ) {
   let current = null; // { controller, figures, runs, drawn, ready, meta, done, colours }
   let firstPointMarked = false;
@@ -38,8 +39,10 @@ export function createLiveRun(
     try {
       const streaming = streamRun(withState(spec), handlers(controller), controller.signal);
       streaming.catch(() => {}); // its failure is reported once, below
-      const figures = await postJSON("/api/figures", spec, controller.signal);
-      await plotlyReady; // the requests above went out while plotly.js was still loading
+      const figuresAsked = postJSON("/api/figures", spec, controller.signal);
+      figuresAsked.catch(() => {}); // awaited below; a failure before that is not lost
+      await loadPlotly(); // after the requests above: the server computes while it starts up
+      const figures = await figuresAsked;
       current.figures = figures;
       await Promise.all([
         contour.reset(figures.contour),

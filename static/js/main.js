@@ -1,5 +1,4 @@
 // Wiring: one path for every change — state → URL → request → render.
-import { getJSON } from "./api.js";
 import { createContourPlot } from "./contour.js";
 import { createControls } from "./controls.js";
 import { createConvergencePlot } from "./convergence.js";
@@ -13,6 +12,7 @@ import { createSweepControls } from "./sweep-controls.js";
 import { createSweepPanel } from "./sweep.js";
 import { createInspector } from "./inspector.js";
 import { createLiveRun, withState } from "./live-run.js";
+import { loadPlotly } from "./plotly-loader.js";
 import { emphasize } from "./traces.js";
 
 const $ = (selector) => document.querySelector(selector);
@@ -168,8 +168,16 @@ function loadSweepPreset(id) {
 }
 
 async function toggle3d() {
-  state.view = state.view === "3d" ? "contour" : "3d";
-  const threeD = state.view === "3d";
+  const threeD = state.view !== "3d";
+  if (threeD) {
+    try {
+      await loadPlotly("full");
+    } catch {
+      notice(t("plotly_3d_failed"));
+      return;
+    }
+  }
+  state.view = threeD ? "3d" : "contour";
   applyView();
   saveState();
   const plot = threeD ? surface : contour;
@@ -189,30 +197,17 @@ function loadPreset(id) {
   run(spec);
 }
 
-// plotly.js loads async and may finish, or fail, before this module runs; the page's
-// load event comes after it either way, so that settles the promise at the latest.
-const plotlyReady = new Promise((resolve, reject) => {
-  const settle = () => (window.Plotly ? resolve() : reject(new Error("plotly.js did not load")));
-  if (window.Plotly) resolve();
-  $("#plotly-js").addEventListener("load", resolve);
-  if (document.readyState === "complete") settle();
-  else window.addEventListener("load", settle);
-}).then(() => performance.mark("gradtrail:plotly-ready"));
-plotlyReady.catch(() => {}); // reported by the run that waits for it
-
 async function main() {
   translatePage();
-  const [surfaces, optimizers, presetList, sweepList] = await Promise.all([
-    getJSON("/api/surfaces"), getJSON("/api/optimizers"), getJSON("/api/presets"),
-    getJSON("/api/sweep-presets"),
-  ]);
-  sweepPresets = sweepList;
-  presets = presetList;
+  const catalog = JSON.parse($("#catalog").textContent);
+  const { surfaces, optimizers } = catalog;
+  sweepPresets = catalog.sweep_presets;
+  presets = catalog.presets;
   performance.mark("gradtrail:catalog");
   controls = createControls($("#spec-form"), { surfaces, optimizers, onChange });
   live = createLiveRun(
     { contour, convergence, surface, summary, playback, inspector, controls },
-    { plotlyReady, view: { visiblePlots, lecture: () => state.lecture }, notice },
+    { view: { visiblePlots, lecture: () => state.lecture }, notice },
   );
   sweepControls = createSweepControls($("#sweep-form"), { optimizers });
   $("#sweep-preset").replaceChildren(
@@ -262,12 +257,12 @@ async function main() {
   controls.set(spec);
   if (state.view === "3d") {
     state.view = "contour";
-    await plotlyReady;
+    await loadPlotly();
     await toggle3d();
   }
   const running = run(spec);
   if (state.view === "sweep") {
-    await plotlyReady;
+    await loadPlotly();
     await showSweep(state.sweep);
   }
   await running;

@@ -37,6 +37,7 @@ export const MESSAGES = {
     surface: "Surface",
     surface_custom: "Your formula",
     plot_loading: "Drawing…",
+    plotly_3d_failed: "The 3-D view could not load its plotly.js; the contour view still works.",
     formula: "f(x, y) =",
     data_source: "Data",
     data_generated: "Generated line",

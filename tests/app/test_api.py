@@ -189,8 +189,8 @@ def test_security_headers(client: TestClient) -> None:
 
 
 def test_cors_is_off_by_default_and_configurable(monkeypatch: pytest.MonkeyPatch) -> None:
-    from app.main import create_app
-    from app.settings import get_settings
+    from gradtrail.app.main import create_app
+    from gradtrail.app.settings import get_settings
 
     origin = {"origin": "https://slides.example"}
     with TestClient(create_app()) as plain:

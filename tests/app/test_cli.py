@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib.metadata
 import json
 import shutil
 import subprocess
@@ -14,7 +15,7 @@ import pytest
 def gradtrail(*args: str, stdin: str | None = None) -> subprocess.CompletedProcess[str]:
     """Run the installed console script (falling back to the module)."""
     script = shutil.which("gradtrail", path=str(Path(sys.executable).parent))
-    command = [script] if script else [sys.executable, "-m", "app.cli"]
+    command = [script] if script else [sys.executable, "-m", "gradtrail"]
     return subprocess.run(
         [*command, *args], input=stdin, capture_output=True, text=True, timeout=60
     )
@@ -38,11 +39,32 @@ def test_run_reads_standard_input() -> None:
     assert json.loads(done.stdout)["surface"]["id"] == "saddle"
 
 
-def test_lists() -> None:
-    surfaces = json.loads(gradtrail("surfaces").stdout)
-    optimizers = json.loads(gradtrail("optimizers").stdout)
+def test_lists_are_json_for_programs() -> None:
+    surfaces = json.loads(gradtrail("surfaces", "--json").stdout)
+    optimizers = json.loads(gradtrail("optimizers", "--json").stdout)
     assert "himmelblau" in {s["id"] for s in surfaces}
     assert "nadam" in {o["id"] for o in optimizers}
+
+
+def test_lists_are_tables_for_people() -> None:
+    lines = gradtrail("optimizers").stdout.splitlines()
+    assert lines[0].split()[:3] == ["id", "name", "torch.optim"]
+    adam = next(line for line in lines if line.startswith("adam "))
+    assert "torch.optim.Adam(" in adam
+    assert "betas=[0.9, 0.999]" in adam
+    surfaces = gradtrail("surfaces").stdout.splitlines()
+    assert any(line.split()[0] == "rosenbrock" and "a=1, b=100" in line for line in surfaces)
+
+
+@pytest.mark.parametrize("command", [["gradtrail"], [sys.executable, "-m", "gradtrail"]])
+def test_version_has_one_source(command: list[str]) -> None:
+    import gradtrail
+
+    if command == ["gradtrail"]:
+        command = [shutil.which("gradtrail", path=str(Path(sys.executable).parent)) or "gradtrail"]
+    done = subprocess.run([*command, "--version"], capture_output=True, text=True, timeout=60)
+    assert done.stdout.strip() == f"gradtrail {gradtrail.__version__}"
+    assert importlib.metadata.version("gradtrail") == gradtrail.__version__
 
 
 @pytest.mark.parametrize(

@@ -11,7 +11,7 @@ import schemathesis
 from hypothesis import HealthCheck, settings
 from schemathesis.checks import positive_data_acceptance
 
-from app.main import create_app
+from gradtrail.app.main import create_app
 
 schema = schemathesis.openapi.from_asgi("/openapi.json", create_app())
 

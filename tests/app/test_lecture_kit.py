@@ -64,7 +64,7 @@ def test_cli_and_page_exports_show_the_same_plot(tmp_path: Path, live_server: st
     spec_file.write_text(json.dumps(spec))
     out = tmp_path / "beale.html"
     assert gradtrail("export", str(spec_file), "-o", str(out)).returncode == 0
-    from app.urlspec import encode
+    from gradtrail.app.urlspec import encode
 
     page = httpx.get(f"{live_server}/export?spec={encode(spec)}", timeout=30).text
     assert payload(out.read_text()) == payload(page)

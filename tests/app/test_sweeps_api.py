@@ -7,7 +7,7 @@ import time
 import httpx
 from fastapi.testclient import TestClient
 
-from engine.presets import SWEEP_PRESETS
+from gradtrail.presets import SWEEP_PRESETS
 from tests.app.test_streams import events, frames_so_far
 
 SPEC = {

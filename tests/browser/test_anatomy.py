@@ -6,7 +6,7 @@ from pathlib import Path
 
 from playwright.sync_api import Page, expect
 
-from app.urlspec import encode
+from gradtrail.app.urlspec import encode
 from tests.browser.test_page import wait_done, watch_errors
 
 SPEC = {

@@ -12,8 +12,8 @@ import httpx
 import pytest
 from playwright.sync_api import BrowserContext, Page, Route, expect
 
-from app.urlspec import encode
-from engine.presets import PRESETS
+from gradtrail.app.urlspec import encode
+from gradtrail.presets import PRESETS
 
 PATHS = """() => [...(document.querySelector('#contour-plot').data || [])]
   .filter((t) => t.meta && Number.isInteger(t.meta.run)).map((t) => t.x.length)"""
@@ -310,9 +310,48 @@ def test_laptop_screen_fits(page: Page, live_server: str, screenshots: Path) -> 
 
 def test_a_page_without_plotly_says_so(page: Page, live_server: str) -> None:
     errors = watch_errors(page)
-    page.route("**/plotly.min.js", lambda route: route.abort())
+    page.route("**/plotly-cartesian.min.js", lambda route: route.abort())
     page.goto(f"{live_server}/?preset=rosenbrock")
     expect(page.locator("#notice")).to_contain_text("plotly.js did not load")
     placeholder = "getComputedStyle(document.querySelector('#contour-plot'), '::before').content"
     assert page.evaluate(placeholder) == '"Drawing…"'
-    assert [e for e in errors if "plotly.min.js" not in e and "ERR_FAILED" not in e] == []
+    assert [e for e in errors if "plotly-cartesian" not in e and "ERR_FAILED" not in e] == []
+
+
+SURFACE_KINDS = "() => (document.querySelector('#surface-plot').data || []).map((t) => t.type)"
+
+
+def test_the_3d_toggle_loads_the_full_bundle_offline(
+    context: BrowserContext, live_server: str
+) -> None:
+    """The page starts with the cartesian bundle; 3-D fetches the full one from this server."""
+    attempted = cut_network(context)
+    page = context.new_page()
+    errors = watch_errors(page)
+    scripts: list[str] = []
+    page.on("request", lambda r: scripts.append(r.url) if "/vendor/" in r.url else None)
+    page.goto(f"{live_server}/?preset=himmelblau")
+    wait_done(page)
+    assert [url.rsplit("/", 1)[1] for url in scripts] == ["plotly-cartesian.min.js"]
+    page.click("#toggle-3d")
+    page.wait_for_function(f"({SURFACE_KINDS})()[0] === 'surface'")
+    assert page.evaluate(SURFACE_KINDS).count("scatter3d") == 4
+    assert scripts[-1].endswith("/static/vendor/plotly.min.js")
+    page.click("#toggle-3d")  # back to the contour, now drawn by the full bundle
+    before = page.evaluate(LAST_POINTS)
+    page.evaluate("() => { document.body.dataset.run = 'edited'; }")
+    page.fill("#optimizer-list li:nth-child(1) [data-param=lr]", "0.002")
+    wait_done(page)
+    assert page.evaluate(LAST_POINTS)[0] != before[0]
+    assert not attempted
+    assert not [e for e in errors if "WebGL" not in e]
+
+
+def test_a_3d_view_without_its_bundle_says_so_and_stays_2d(page: Page, live_server: str) -> None:
+    page.route("**/plotly.min.js", lambda route: route.abort())
+    page.goto(f"{live_server}/?preset=himmelblau")
+    wait_done(page)
+    page.click("#toggle-3d")
+    expect(page.locator("#notice")).to_contain_text("3-D view could not load")
+    expect(page.locator("#contour-plot")).to_be_visible()
+    assert "view=3d" not in page.evaluate("() => location.href")

@@ -5,9 +5,9 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from engine import OPTIMIZERS, build_surface, run, run_batch
-from engine.batch import CONVERGED, DIVERGED, MAX_STEPS
-from engine.spec import StopSpec, SurfaceSpec
+from gradtrail import OPTIMIZERS, build_surface, run, run_batch
+from gradtrail.batch import CONVERGED, DIVERGED, MAX_STEPS
+from gradtrail.spec import StopSpec, SurfaceSpec
 
 
 @pytest.mark.parametrize("optimizer_id", sorted(OPTIMIZERS))

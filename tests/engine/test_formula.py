@@ -9,8 +9,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from engine import run
-from engine.formula import FormulaError, compile_formula, custom_surface
+from gradtrail import run
+from gradtrail.formula import FormulaError, compile_formula, custom_surface
 
 FORMULAS = [
     "x^2 + 10*y^2",

@@ -8,8 +8,8 @@ import io
 import numpy as np
 import pytest
 
-from engine import RunSpec, Simulation, run
-from engine.regression import generate_line
+from gradtrail import RunSpec, Simulation, run
+from gradtrail.regression import generate_line
 
 torch = pytest.importorskip("torch")
 

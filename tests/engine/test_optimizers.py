@@ -12,8 +12,8 @@ from typing import Any
 
 import pytest
 
-from engine import OPTIMIZERS, run
-from engine.catalog import list_optimizers
+from gradtrail import OPTIMIZERS, run
+from gradtrail.catalog import list_optimizers
 
 
 def first_steps(optimizer_id: str, params: dict[str, Any], start: float = 1.0) -> list[float]:

@@ -6,9 +6,9 @@ import numpy as np
 import pytest
 from pydantic import ValidationError
 
-from engine import RunSpec, build_surface, run
-from engine.regression import LineData, generate_line, regression
-from engine.spec import SurfaceSpec
+from gradtrail import RunSpec, build_surface, run
+from gradtrail.regression import LineData, generate_line, regression
+from gradtrail.spec import SurfaceSpec
 
 
 def noisy_data(n: int = 1000, seed: int = 1) -> tuple[np.ndarray, np.ndarray]:
@@ -99,7 +99,7 @@ def test_minibatch_records_the_full_data_loss() -> None:
 
 
 def test_each_epoch_visits_every_point_once() -> None:
-    from engine.regression import MinibatchSampler
+    from gradtrail.regression import MinibatchSampler
 
     x = np.arange(10.0)
     t = np.arange(10.0) * 3.0 + 100.0  # at (w, b) = (0, 0) a 1-point batch's db is -2 t_i

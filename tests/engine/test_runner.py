@@ -7,7 +7,7 @@ import math
 import numpy as np
 import pytest
 
-from engine import RunSpec, Simulation, SpecError, gather, run
+from gradtrail import RunSpec, Simulation, SpecError, gather, run
 
 
 def spec(**overrides: object) -> dict:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from pydantic import ValidationError
 
-from engine import RunSpec
+from gradtrail import RunSpec
 
 
 def error_of(spec: dict) -> tuple[str, str]:

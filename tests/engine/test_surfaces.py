@@ -5,9 +5,9 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from engine import BUILTIN_SURFACES, build_surface
-from engine.spec import SurfaceSpec
-from engine.surfaces import Surface
+from gradtrail import BUILTIN_SURFACES, build_surface
+from gradtrail.spec import SurfaceSpec
+from gradtrail.surfaces import Surface
 
 
 def all_surfaces() -> list[Surface]:

@@ -8,9 +8,9 @@ import numpy as np
 import pytest
 from pydantic import ValidationError
 
-from engine import run
-from engine.presets import SWEEP_PRESETS
-from engine.sweep import SweepSpec, run_sweep
+from gradtrail import run
+from gradtrail.presets import SWEEP_PRESETS
+from gradtrail.sweep import SweepSpec, run_sweep
 
 
 def single(spec: dict, optimizer: dict, start: list[float] | None = None) -> object:

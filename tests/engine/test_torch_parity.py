@@ -7,7 +7,7 @@ from typing import Any
 import numpy as np
 import pytest
 
-from engine.runner import run
+from gradtrail.runner import run
 
 torch = pytest.importorskip("torch")
 

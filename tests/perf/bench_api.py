@@ -26,7 +26,7 @@ from pathlib import Path
 import httpx
 from table import print_table  # run as a script, tests/perf/ is on the path
 
-from engine import RunSpec, Simulation, gather
+from gradtrail import RunSpec, Simulation, gather
 
 LONG = {
     "surface": {"id": "rosenbrock"},
@@ -49,7 +49,7 @@ def free_port() -> int:
 
 
 def start_server(port: int) -> subprocess.Popen:
-    command = [sys.executable, "-m", "app.cli", "serve", "--port", str(port), "--workers", "1"]
+    command = [sys.executable, "-m", "gradtrail", "serve", "--port", str(port), "--workers", "1"]
     server = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     for _ in range(200):
         try:

@@ -15,9 +15,9 @@ from collections.abc import Callable
 import numpy as np
 from table import print_table  # run as a script, tests/perf/ is on the path
 
-from engine import OPTIMIZERS, RunSpec, build_surface, run, run_batch
-from engine.regression import LineData, generate_line, regression
-from engine.spec import StopSpec, SurfaceSpec
+from gradtrail import OPTIMIZERS, RunSpec, build_surface, run, run_batch
+from gradtrail.regression import LineData, generate_line, regression
+from gradtrail.spec import StopSpec, SurfaceSpec
 
 
 def timed(action: Callable[[], object], repeat: int) -> list[float]:

@@ -13,8 +13,8 @@ import time
 import numpy as np
 from table import print_table  # run as a script, tests/perf/ is on the path
 
-from engine import RunSpec, Simulation, gather
-from engine.sweep import Sweep, SweepSpec
+from gradtrail import RunSpec, Simulation, gather
+from gradtrail.sweep import Sweep, SweepSpec
 
 SPEC = {
     "surface": {"id": "rosenbrock"},

@@ -1,0 +1,1 @@
+"""The page's browser code (ES modules), styles and vendored plotly.js, shipped as package data."""
