@@ -46,12 +46,18 @@ def build_surface(spec: SurfaceSpec) -> Surface:
             except ValueError as error:
                 raise SpecError("surface.data", str(error)) from None
         else:
-            data = generated_data(spec.generate or GenerateSpec())
-        surface = standardized(data) if spec.standardize else regression(data)
+            try:
+                data = generated_data(spec.generate or GenerateSpec())
+            except ValueError as error:
+                raise SpecError("surface.generate", str(error)) from None
+        try:
+            surface = standardized(data) if spec.standardize else regression(data)
+        except ValueError as error:
+            raise SpecError(
+                "surface.data" if spec.data else "surface.generate", str(error)
+            ) from None
     elif spec.id == "custom":
-        # Parsed here, not during validation: sympy may take a moment on a long formula,
-        # and the server builds surfaces off its event loop.
-        from gradtrail.formula import FormulaError, custom_surface  # sympy loads when needed
+        from gradtrail.formula import FormulaError, custom_surface
 
         assert spec.expression is not None
         try:

@@ -3,50 +3,40 @@
 The text is parsed with :func:`ast.parse` and every node is checked against a
 whitelist: numbers, ``x``, ``y``, ``pi``, ``e``, ``+ - * / **`` (``^`` means
 power), unary minus, parentheses and a few named functions. Nothing is ever
-evaluated as Python: the checked tree is rebuilt as a sympy expression (with
-constant folding bounded so ``9**9**9`` cannot hang), differentiated, and
-compiled to numpy and to :mod:`math` functions.
+evaluated as Python: the checked tree becomes a computation graph
+(:mod:`gradtrail.graph`: shared subexpressions merged, constants folded in
+floats), whose values come from a forward pass and whose exact gradient comes
+from one reverse pass. Every step costs time and memory linear in the length of
+the text, so no formula within the limits can hold a server for long.
 """
 
 from __future__ import annotations
 
 import ast
 import math
-from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
-import sympy
+import numpy as np
 
+from gradtrail.graph import Graph, GraphBuilder, GraphError
+from gradtrail.graph_text import TooLong, derivative, to_text
 from gradtrail.numeric import Real
 from gradtrail.surfaces import Domain, Surface
 
 MAX_LENGTH = 300
 MAX_DEPTH = 40
-MAX_EXPONENT = 64.0
+MAX_EXPONENT = 64.0  # a constant exponent; beyond it every value over- or underflows
 MAX_CONSTANT = 1e300
-MAX_TOWER = 3  # x^x^x^x: each variable exponent multiplies the size of the derivative
+DOMAIN_ERRORS = (ArithmeticError, ValueError)  # log(-1), 1/0, exp(1000) on floats
 
-X, Y = sympy.symbols("x y", real=True)
-NAMES: dict[str, sympy.Expr] = {"x": X, "y": Y, "pi": sympy.pi, "e": sympy.E}
-FUNCTIONS: dict[str, Callable[[sympy.Expr], sympy.Expr]] = {
-    "sin": sympy.sin,
-    "cos": sympy.cos,
-    "tan": sympy.tan,
-    "exp": sympy.exp,
-    "log": sympy.log,
-    "log10": lambda a: sympy.log(a, 10),
-    "sqrt": sympy.sqrt,
-    "abs": sympy.Abs,
-    "tanh": sympy.tanh,
-    "sinh": sympy.sinh,
-    "cosh": sympy.cosh,
-    "arctan": sympy.atan,
-    "arcsin": sympy.asin,
-    "arccos": sympy.acos,
-}
-OPERATORS = {ast.Add: "+", ast.Sub: "-", ast.Mult: "*", ast.Div: "/", ast.Pow: "**"}
+NAMES: dict[str, float | str] = {"x": "x", "y": "y", "pi": math.pi, "e": math.e}
+FUNCTIONS = (
+    "sin", "cos", "tan", "exp", "log", "log10", "sqrt", "abs", "tanh", "sinh", "cosh",
+    "arctan", "arcsin", "arccos",
+)  # fmt: skip
+OPERATORS = {ast.Add: "add", ast.Sub: "sub", ast.Mult: "mul", ast.Div: "div", ast.Pow: "pow"}
 DESCRIPTIONS = {
     ast.Attribute: "attribute access ('.')",
     ast.Subscript: "indexing ('[ ]')",
@@ -69,41 +59,56 @@ DESCRIPTIONS = {
 }
 
 
+def full(value: Real, like: np.ndarray) -> np.ndarray:
+    """``value`` as an array of ``like``'s shape (a constant becomes an array of it)."""
+    return np.broadcast_to(value, like.shape).astype(np.float64, copy=True)
+
+
 class FormulaError(ValueError):
     """A formula that is not allowed, with a message a student can act on."""
 
 
+TOO_LONG = "(too long to show)"
+
+
 @dataclass(frozen=True)
 class Formula:
-    """A checked formula: f, its exact gradient, as LaTeX and as fast functions."""
+    """A checked formula: its computation graph, evaluated forward and in reverse."""
 
     text: str
-    expression: sympy.Expr
-    gradient: tuple[sympy.Expr, sympy.Expr]
-    value_array: Callable[..., Any]
-    grad_array: Callable[..., Any]
-    value_float: Callable[..., Any]
-    grad_float: Callable[..., Any]
+    graph: Graph
+
+    def value_and_gradient(self, x: Real, y: Real) -> tuple[Real, tuple[Real, Real]]:
+        """f and ∇f at (x, y): floats raise on a domain error, arrays give NaN there."""
+        value, (gx, gy) = self.graph.gradient(x=x, y=y)
+        if isinstance(x, np.ndarray):  # a part that is constant in x or y is still an array
+            return full(value, x), (full(gx, x), full(gy, x))
+        return value, (gx, gy)
+
+    def value(self, x: Real, y: Real) -> Real:
+        value = self.graph.forward(x=x, y=y)[self.graph.output]
+        return full(value, x) if isinstance(x, np.ndarray) else value
+
+    def _shown(self, latex: bool) -> dict[str, str]:
+        shown = {}
+        for key, graph in (
+            ("f", self.graph),
+            ("df_dx", derivative(self.graph, "x")),
+            ("df_dy", derivative(self.graph, "y")),
+        ):
+            try:
+                shown[key] = to_text(graph, latex=latex)
+            except TooLong:
+                shown[key] = TOO_LONG
+        return shown
 
     def latex(self) -> dict[str, str]:
-        """f, ∂f/∂x and ∂f/∂y as LaTeX."""
-        return {
-            "f": sympy.latex(self.expression),
-            "df_dx": sympy.latex(self.gradient[0]),
-            "df_dy": sympy.latex(self.gradient[1]),
-        }
+        """f, ∂f/∂x and ∂f/∂y as LaTeX (each within a budget of characters)."""
+        return self._shown(latex=True)
 
     def plain(self) -> dict[str, str]:
         """f, ∂f/∂x and ∂f/∂y as plain text in the syntax people type (``^`` for power)."""
-
-        def text(expression: sympy.Expr) -> str:
-            return sympy.sstr(expression).replace("**", "^").replace("log(10)", "ln(10)")
-
-        return {
-            "f": text(self.expression),
-            "df_dx": text(self.gradient[0]),
-            "df_dy": text(self.gradient[1]),
-        }
+        return self._shown(latex=False)
 
 
 def check_parentheses(text: str) -> None:
@@ -125,10 +130,11 @@ def check_parentheses(text: str) -> None:
 
 
 class Builder:
-    """Turns a whitelisted Python expression tree into sympy, one node kind at a time."""
+    """Turns a whitelisted Python expression tree into graph nodes, one node kind at a time."""
 
     def __init__(self, columns: list[int]) -> None:
         self.columns = columns  # column in the typed text of each parsed character
+        self.graph = GraphBuilder(("x", "y"))
 
     def column(self, node: ast.AST) -> int:
         offset = getattr(node, "col_offset", 0)
@@ -137,7 +143,14 @@ class Builder:
     def fail(self, node: ast.AST, what: str, hint: str = "") -> FormulaError:
         return FormulaError(f"{what} at column {self.column(node)}{hint}")
 
-    def build(self, node: ast.AST, depth: int = 0) -> sympy.Expr:
+    def apply(self, node: ast.AST, op: str, *args: int) -> int:
+        """A graph node; a constant that cannot be folded is reported where it was typed."""
+        try:
+            return self.graph.apply(op, *args)
+        except GraphError as error:
+            raise self.fail(node, str(error)) from None
+
+    def build(self, node: ast.AST, depth: int = 0) -> int:
         if depth > MAX_DEPTH:
             raise self.fail(node, f"the formula nests deeper than {MAX_DEPTH}")
         if isinstance(node, ast.Constant):
@@ -146,14 +159,17 @@ class Builder:
             if node.id not in NAMES:
                 hint = f" (write {node.id}(x))" if node.id in FUNCTIONS else " (use x, y, pi, e)"
                 raise self.fail(node, f"unknown name '{node.id}'", hint)
-            return NAMES[node.id]
+            name = NAMES[node.id]
+            return self.graph.inputs[name] if isinstance(name, str) else self.graph.const(name)
         if isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.USub | ast.UAdd):
             operand = self.build(node.operand, depth + 1)
-            return -operand if isinstance(node.op, ast.USub) else operand
+            return self.apply(node, "neg", operand) if isinstance(node.op, ast.USub) else operand
         if isinstance(node, ast.BinOp) and type(node.op) in OPERATORS:
             left = self.build(node.left, depth + 1)
             right = self.build(node.right, depth + 1)
-            return self.operate(node, left, right)
+            if isinstance(node.op, ast.Pow):
+                self.check_exponent(node, right)
+            return self.apply(node, OPERATORS[type(node.op)], left, right)
         if isinstance(node, ast.Call):
             return self.call(node, depth)
         if isinstance(node, ast.BinOp):
@@ -161,56 +177,22 @@ class Builder:
         description = DESCRIPTIONS.get(type(node), type(node).__name__)
         raise self.fail(node, f"{description} is not allowed")
 
-    def number(self, node: ast.Constant) -> sympy.Expr:
+    def number(self, node: ast.Constant) -> int:
         value = node.value
         if isinstance(value, bool) or not isinstance(value, int | float):
             kind = "text (strings)" if isinstance(value, str | bytes) else repr(value)
             raise self.fail(node, f"{kind} is not allowed")
         if not math.isfinite(float(value)) or abs(value) > MAX_CONSTANT:
             raise self.fail(node, "number too large")
-        if isinstance(value, int):
-            return sympy.Integer(value)
-        return (
-            sympy.Integer(int(value))
-            if value.is_integer() and abs(value) < 2**53
-            else sympy.Float(value)
-        )
+        return self.graph.const(float(value))
 
-    def operate(self, node: ast.BinOp, left: sympy.Expr, right: sympy.Expr) -> sympy.Expr:
-        if isinstance(node.op, ast.Pow):
-            return self.power(node, left, right)
-        if isinstance(node.op, ast.Div) and right == 0:
-            raise self.fail(node, "division by zero")
-        result = {ast.Add: left + right, ast.Sub: left - right, ast.Mult: left * right}.get(
-            type(node.op)
-        )
-        return result if result is not None else left / right
+    def check_exponent(self, node: ast.BinOp, exponent: int) -> None:
+        """A constant exponent stays small: beyond it every value over- or underflows."""
+        size = self.graph.constant_of(exponent)
+        if size is not None and abs(size) > MAX_EXPONENT:
+            raise self.fail(node, f"exponent too large (at most {MAX_EXPONENT:g})")
 
-    def power(self, node: ast.BinOp, base: sympy.Expr, exponent: sympy.Expr) -> sympy.Expr:
-        """Exponents that are constants stay small; constant powers are folded in floats."""
-        if exponent.is_number:
-            size = complex(exponent.evalf())
-            if abs(size) > MAX_EXPONENT:
-                raise self.fail(node, f"exponent too large (at most {MAX_EXPONENT:g})")
-        if not exponent.is_number and tower_height(base) + tower_height(exponent) >= MAX_TOWER:
-            raise self.fail(node, f"at most {MAX_TOWER} variable exponents may be stacked")
-        if base.is_number and exponent.is_number:
-            try:
-                folded = real_number(base) ** real_number(exponent)
-            except (OverflowError, ZeroDivisionError, TypeError, ValueError):
-                raise self.fail(node, "this power is too large or undefined") from None
-            if (
-                isinstance(folded, complex)
-                or not math.isfinite(folded)
-                or abs(folded) > MAX_CONSTANT
-            ):
-                raise self.fail(node, "this power is too large or undefined")
-            if folded.is_integer() and abs(folded) < 2**53:
-                return sympy.Integer(int(folded))
-            return sympy.Float(folded)
-        return sympy.Pow(base, exponent)
-
-    def call(self, node: ast.Call, depth: int) -> sympy.Expr:
+    def call(self, node: ast.Call, depth: int) -> int:
         if not isinstance(node.func, ast.Name):
             raise self.fail(node, "only the named functions may be called")
         name = node.func.id
@@ -219,31 +201,7 @@ class Builder:
             raise self.fail(node, f"function '{name}' is not allowed", allowed)
         if node.keywords or len(node.args) != 1:
             raise self.fail(node, f"{name} takes exactly one argument")
-        return FUNCTIONS[name](self.build(node.args[0], depth + 1))
-
-
-def tower_height(expression: sympy.Expr) -> int:
-    """How many powers with a variable exponent are stacked inside ``expression``."""
-    if not expression.args:
-        return 0
-    own = int(isinstance(expression, sympy.Pow) and not expression.exp.is_number)
-    return own + max(tower_height(arg) for arg in expression.args)
-
-
-def real_number(constant: sympy.Expr) -> float:
-    """A constant subexpression as a float; complex or infinite constants are refused."""
-    value = complex(constant.evalf())
-    if value.imag != 0.0 or not math.isfinite(value.real):
-        raise ValueError("not a finite real number")
-    return value.real
-
-
-def check_defined(expression: sympy.Expr, what: str) -> None:
-    """Refuse an expression that sympy already knows to be undefined or complex."""
-    if expression.has(sympy.zoo, sympy.nan, sympy.oo, -sympy.oo):
-        raise FormulaError(f"{what} is undefined (a division by zero)")
-    if expression.has(sympy.I):
-        raise FormulaError(f"{what} is complex (a root or log of a negative constant)")
+        return self.apply(node, name, self.build(node.args[0], depth + 1))
 
 
 def operator_symbol(op: ast.operator) -> str:
@@ -265,8 +223,8 @@ def to_python_syntax(text: str) -> tuple[str, list[int]]:
     return "".join(parsed), [*columns, len(text) + 1]
 
 
-def parse(text: str) -> sympy.Expr:
-    """The formula as a sympy expression in ``x`` and ``y``, or a :class:`FormulaError`."""
+def parse(text: str) -> Graph:
+    """The formula as a computation graph in ``x`` and ``y``, or a :class:`FormulaError`."""
     if len(text) > MAX_LENGTH:
         raise FormulaError(f"the formula is longer than {MAX_LENGTH} characters")
     if not text.strip():
@@ -282,48 +240,50 @@ def parse(text: str) -> sympy.Expr:
     except (ValueError, MemoryError, RecursionError):
         raise FormulaError("cannot read the formula") from None
     strip = len(source) - len(source.lstrip())
-    return Builder(columns[strip:]).build(tree.body)
+    builder = Builder(columns[strip:])
+    return builder.graph.build(builder.build(tree.body))
 
 
 @lru_cache(maxsize=256)
 def compile_formula(text: str) -> Formula:
-    """Parse, differentiate and compile ``text`` (cached: the page sends it often)."""
-    expression = parse(text)
-    check_defined(expression, "the formula")
-    gradient = (sympy.diff(expression, X), sympy.diff(expression, Y))
-    for part in gradient:
-        check_defined(part, "the gradient")
-    return Formula(
-        text=text,
-        expression=expression,
-        gradient=gradient,
-        value_array=sympy.lambdify((X, Y), expression, modules="numpy"),
-        grad_array=sympy.lambdify((X, Y), gradient, modules="numpy"),
-        value_float=sympy.lambdify((X, Y), expression, modules="math"),
-        grad_float=sympy.lambdify((X, Y), gradient, modules="math"),
-    )
+    """Parse ``text`` into its graph (cached: the page sends the same formula often)."""
+    return Formula(text=text, graph=parse(text))
 
 
 DEFAULT_DOMAIN = ((-5.0, 5.0), (-5.0, 5.0))
 
 
 def custom_surface(text: str, domain: Domain | None = None) -> Surface:
-    """A :class:`Surface` from a typed formula: floats go to math, arrays to numpy."""
+    """A :class:`Surface` from a typed formula: one forward and one reverse pass per gradient."""
     formula = compile_formula(text)
-    value_float, value_array = formula.value_float, formula.value_array
-    grad_float, grad_array = formula.grad_float, formula.grad_array
+    last: list[Any] = [None, None, None]  # the point, value and gradient last asked for
+
+    def at(x: Real, y: Real) -> tuple[Real, tuple[Real, Real]]:
+        # The runner asks for f and then ∇f at each new point: one pass serves both.
+        if type(x) is float and last[0] == (x, y):
+            return last[1], last[2]
+        try:
+            value, gradient = formula.value_and_gradient(x, y)
+        except DOMAIN_ERRORS:
+            value, gradient = math.nan, (math.nan, math.nan)
+        if type(x) is float:
+            last[:] = [(x, y), value, gradient]
+        return value, gradient
 
     def value(x: Real, y: Real) -> Real:
-        return value_float(x, y) if type(x) is float else value_array(x, y)
+        if type(x) is float:
+            return at(x, y)[0]
+        return formula.value(x, y)
 
     def grad(x: Real, y: Real) -> tuple[Real, Real]:
-        return grad_float(x, y) if type(x) is float else grad_array(x, y)
+        return at(x, y)[1]
 
+    shown, plain = formula.latex(), formula.plain()
     (x0, x1), (y0, y1) = domain or DEFAULT_DOMAIN
     return Surface(
         id="custom",
         name="Your formula",
-        formula=formula.latex()["f"],
+        formula=shown["f"],
         params={},
         domain=((x0, x1), (y0, y1)),
         minima=(),
@@ -332,7 +292,7 @@ def custom_surface(text: str, domain: Domain | None = None) -> Surface:
         grad_xy=grad,
         extra={
             "expression": text,
-            **{f"latex_{k}": v for k, v in formula.latex().items()},
-            **{f"text_{k}": v for k, v in formula.plain().items()},
+            **{f"latex_{k}": v for k, v in shown.items()},
+            **{f"text_{k}": v for k, v in plain.items()},
         },
     )

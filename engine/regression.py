@@ -12,6 +12,7 @@ which is never negative and exact near the minimum (no cancellation).
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 import numpy as np
@@ -49,12 +50,19 @@ class LineData:
         t = np.ascontiguousarray(t, dtype=np.float64)
         if x.shape != t.shape or x.ndim != 1 or x.size < 2:
             raise ValueError("x and t must be equal-length lists of at least 2 numbers")
-        mean_x, mean_t = float(x.mean()), float(t.mean())
-        dx, dt = x - mean_x, t - mean_t
-        var_x = float(dx @ dx) / x.size
+        with np.errstate(all="ignore"):
+            mean_x, mean_t = float(x.mean()), float(t.mean())
+            dx, dt = x - mean_x, t - mean_t
+            var_x = float(dx @ dx) / x.size
+            moments = (mean_x, mean_t, var_x, float(dx @ dt) / x.size, float(dt @ dt) / x.size)
+        if not all(math.isfinite(m) for m in moments):
+            raise ValueError("the numbers are too large: their squares overflow (rescale them)")
         if not var_x > 0.0:
-            raise ValueError("the x values must not all be equal (the fit has no unique line)")
-        return cls(x, t, mean_x, mean_t, var_x, float(dx @ dt) / x.size, float(dt @ dt) / x.size)
+            raise ValueError(
+                "the x values must not all be equal (the fit has no unique line), nor differ"
+                " by less than floating point can resolve"
+            )
+        return cls(x, t, *moments)
 
     @property
     def slope(self) -> float:

@@ -17,6 +17,19 @@ from gradtrail.surfaces import Surface
 Status = Literal["converged", "max_steps", "diverged"]
 
 
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def spreadsheet_safe(cell: Any) -> Any:
+    """Text a spreadsheet would run as a formula (``=…``, ``+…``, ``@…``) gets a leading ``'``.
+
+    Numbers stay numbers; only text cells (labels, ids) can carry a formula.
+    """
+    if isinstance(cell, str) and cell.startswith(FORMULA_STARTS):
+        return "'" + cell
+    return cell
+
+
 @dataclass(frozen=True)
 class Summary:
     """How a run ended."""
@@ -106,7 +119,7 @@ class Result:
 
     def to_csv(self) -> str:
         """The records as CSV: one row per run and step, a header of every column."""
-        rows = self.to_records()
+        rows = [{k: spreadsheet_safe(v) for k, v in row.items()} for row in self.to_records()]
         columns = list(dict.fromkeys(name for row in rows for name in row))
         out = io.StringIO()
         writer = csv.DictWriter(out, fieldnames=columns, lineterminator="\n")

@@ -180,6 +180,29 @@ def displacement(before: float, after: float) -> float:
     return after - before
 
 
+def check_start(surface: Surface, start: tuple[float, float]) -> None:
+    """f and ∇f are finite at ``start``, or a :class:`SpecError` on ``start`` says why."""
+    x, y = float(start[0]), float(start[1])
+    try:
+        values = (surface.value_xy(x, y), *surface.grad_xy(x, y))
+    except ZeroDivisionError:
+        raise SpecError("start", "the surface divides by zero at the start point") from None
+    except OverflowError:
+        raise SpecError("start", "the surface overflows at the start point") from None
+    except (ArithmeticError, ValueError):
+        raise SpecError(
+            "start",
+            "the start point is outside the surface's domain"
+            " (a log or square root of a negative number, or an arcsin beyond ±1?)",
+        ) from None
+    if not all(math.isfinite(float(v)) for v in values):
+        raise SpecError(
+            "start",
+            "the surface is not finite at the start point (an overflow, or a point outside"
+            " its domain)",
+        )
+
+
 class Simulation:
     """A validated spec, ready to run: the surface, the runs and how to step them."""
 
@@ -187,12 +210,7 @@ class Simulation:
         self.spec = spec
         self.surface = build_surface(spec.surface)
         self.start = spec.start or self.surface.default_start
-        loss = self.surface.value_xy(float(self.start[0]), float(self.start[1]))
-        gradient = self.surface.grad_xy(float(self.start[0]), float(self.start[1]))
-        if not all(math.isfinite(float(v)) for v in (loss, *gradient)):
-            raise SpecError(
-                "start", "the surface is not defined (or not finite) at the start point"
-            )
+        check_start(self.surface, self.start)
         self.infos = [run_info(entry, index) for index, entry in enumerate(spec.optimizers)]
         recording = "state" in spec.record
         self.runs = [

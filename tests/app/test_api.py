@@ -140,7 +140,7 @@ def detail_of(response) -> list[dict]:
         ({**SPEC, "optimizers": [{"id": "adam", "params": {"eps": -1}}]}, PARAMS, "eps"),
         ({**SPEC, "start": [0, 1, 2]}, ["body", "start"], ""),
         ({**SPEC, "surface": {"id": "moon"}}, ["body", "surface", "id"], ""),
-        ({**SPEC, "start": [1e300, 1e300]}, ["body", "start"], "not defined"),
+        ({**SPEC, "start": [1e300, 1e300]}, ["body", "start"], "not finite"),
         ({**SPEC, "optimizers": [{"id": "gd", "batch_size": 2}]}, ["body"], "batch_size"),
     ],
 )  # fmt: skip

@@ -204,4 +204,4 @@ def test_garbage_is_rejected_with_a_message_or_parses(text: str) -> None:
     except FormulaError as error:
         assert str(error)
         return
-    formula.value_array(np.array([0.5]), np.array([0.7]))  # whatever parsed must evaluate
+    assert formula.value(np.array([0.5]), np.array([0.7])).shape == (1,)  # whatever parsed runs
