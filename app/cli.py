@@ -173,7 +173,13 @@ def command_optimizers(args: argparse.Namespace) -> None:
 def command_serve(args: argparse.Namespace) -> None:
     import uvicorn
 
-    uvicorn.run("gradtrail.app.main:app", host=args.host, port=args.port, workers=args.workers)
+    uvicorn.run(
+        "gradtrail.app.main:app",
+        host=args.host,
+        port=args.port,
+        workers=args.workers,
+        timeout_graceful_shutdown=5,  # then SIGTERM closes open streams too
+    )
 
 
 def parser() -> argparse.ArgumentParser:

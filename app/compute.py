@@ -1,21 +1,155 @@
-"""Where the numerics run: worker threads, at most a few at once.
+"""Where the numerics run: worker threads behind admission control, with a deadline.
 
 The engine's per-run work is pure Python and holds the GIL, so more threads than
-cores only add switching: capping them keeps the event loop responsive and lets
+cores only add switching: a few threads keep the event loop responsive and let
 each computation finish sooner (tests/perf/bench_api.py measures the effect).
+
+Work enters one of two lanes by its estimated cost, so a class's small runs are
+never queued behind someone's maximal sweep: each lane has its own threads and a
+bounded queue, and a request that finds its queue full is refused at once (503,
+``Retry-After``) instead of waiting without end. Every computation gets a
+:class:`Budget`: the engine calls it between chunks of work, and it stops the
+work when the request's deadline passes or its client has gone.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import asyncio
+import math
+import threading
+import time
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
+from dataclasses import dataclass, field
 from typing import TypeVar
 
 import anyio
+from starlette.requests import Request
+
+from gradtrail.app.settings import get_settings
 
 T = TypeVar("T")
-WORKERS = anyio.CapacityLimiter(2)
 
 
-async def compute(function: Callable[..., T], *args: object) -> T:
-    """Run ``function(*args)`` in a worker thread, waiting for a free one."""
-    return await anyio.to_thread.run_sync(function, *args, limiter=WORKERS)
+class ServerBusy(Exception):
+    """Every place in a lane's queue is taken: answered with 503 and ``Retry-After``."""
+
+    def __init__(self, lane: str, retry_after: int) -> None:
+        super().__init__(f"the server is busy with {lane} computations; try again shortly")
+        self.retry_after = retry_after
+
+
+class DeadlineExceeded(Exception):
+    """The computation ran past its deadline and was stopped (503)."""
+
+
+class ClientGone(Exception):
+    """The client disconnected, so its computation was stopped."""
+
+
+@dataclass
+class Budget:
+    """What one request may still spend; ``check()`` raises once it is spent or abandoned."""
+
+    seconds: float
+    started: float = field(default_factory=time.monotonic)
+    abandoned: threading.Event = field(default_factory=threading.Event)
+
+    def check(self) -> None:
+        if self.abandoned.is_set():
+            raise ClientGone
+        if time.monotonic() - self.started > self.seconds:
+            raise DeadlineExceeded(
+                f"the computation took longer than its {self.seconds:g} s deadline;"
+                " ask for fewer steps, runs or cells, or a shorter formula"
+            )
+
+
+@dataclass
+class Lane:
+    """Threads for one kind of work and a bounded queue in front of them."""
+
+    name: str
+    threads: int
+    queue: int
+    limiter: anyio.CapacityLimiter = field(init=False)
+    admitted: int = 0  # running or waiting; changed only on the event loop
+
+    def __post_init__(self) -> None:
+        self.limiter = anyio.CapacityLimiter(self.threads)
+
+    async def run(self, function: Callable[..., T], *args: object) -> T:
+        """``function(*args)`` on one of this lane's threads (waiting for a free one)."""
+        return await anyio.to_thread.run_sync(function, *args, limiter=self.limiter)
+
+    @property
+    def load(self) -> dict[str, int]:
+        running = int(self.limiter.borrowed_tokens)
+        return {"running": running, "waiting": self.admitted - running, "queue": self.queue}
+
+
+def make_lanes() -> dict[str, Lane]:
+    settings = get_settings()
+    return {
+        "small": Lane("small", settings.compute_threads, settings.queue_small),
+        "large": Lane("large", 1, settings.queue_large),
+    }
+
+
+LANES = make_lanes()
+
+
+def lane_for(cost: float) -> Lane:
+    """The lane for work of ``cost`` (optimizer steps × the surface's evaluation cost)."""
+    return LANES["large" if cost >= get_settings().large_cost else "small"]
+
+
+def load() -> dict[str, dict[str, int]]:
+    """Per lane: computations running, waiting, and the queue's size (this process)."""
+    return {name: lane.load for name, lane in LANES.items()}
+
+
+@asynccontextmanager
+async def admitted(cost: float) -> AsyncIterator[Lane]:
+    """A place in the lane for ``cost``, held for the block; :class:`ServerBusy` at once
+    when every place in that lane's queue is taken."""
+    lane = lane_for(cost)
+    if lane.admitted >= lane.threads + lane.queue:
+        raise ServerBusy(lane.name, retry_after=retry_after(lane))
+    lane.admitted += 1
+    try:
+        yield lane
+    finally:
+        lane.admitted -= 1
+
+
+async def compute(function: Callable[..., T], *args: object, cost: float = 0.0) -> T:
+    """Run ``function(*args)`` in a worker thread of the lane for ``cost`` (admitted first)."""
+    async with admitted(cost) as lane:
+        return await lane.run(function, *args)
+
+
+def retry_after(lane: Lane) -> int:
+    """Seconds to wait before trying again: more for a longer queue of heavier work."""
+    per_item = 1.0 if lane.name == "small" else 5.0
+    return max(1, math.ceil(per_item * lane.admitted / lane.threads))
+
+
+async def compute_bounded(
+    request: Request, function: Callable[..., T], *args: object, cost: float = 0.0
+) -> T:
+    """:func:`compute` of ``function(*args, budget.check)``, stopped by the deadline or
+    when the client disconnects (the engine calls ``check`` between chunks of work)."""
+    budget = Budget(get_settings().deadline_seconds)
+    watcher = asyncio.create_task(watch_disconnect(request, budget))
+    try:
+        return await compute(function, *args, budget.check, cost=cost)
+    finally:
+        watcher.cancel()
+
+
+async def watch_disconnect(request: Request, budget: Budget, every: float = 0.1) -> None:
+    """Mark the budget abandoned as soon as the client of ``request`` goes away."""
+    while not await request.is_disconnected():
+        await asyncio.sleep(every)
+    budget.abandoned.set()

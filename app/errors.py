@@ -8,6 +8,7 @@ from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from gradtrail import SpecError
+from gradtrail.app.compute import ClientGone, DeadlineExceeded, ServerBusy
 
 
 def spec_error_body(error: SpecError) -> dict:
@@ -22,7 +23,7 @@ async def spec_error_handler(request: Request, error: Exception) -> JSONResponse
 
 
 async def validation_error_handler(request: Request, error: Exception) -> JSONResponse:
-    """FastAPI's 422 without echoing the input back (a bad 8 MB body stays on our side)."""
+    """FastAPI's 422 without echoing the input back (a bad large body stays on our side)."""
     assert isinstance(error, RequestValidationError)
     detail = [
         {"loc": list(item["loc"]), "msg": str(item["msg"]), "type": str(item["type"])}
@@ -42,8 +43,28 @@ async def http_error_handler(request: Request, error: Exception) -> JSONResponse
     )
 
 
+async def busy_handler(request: Request, error: Exception) -> JSONResponse:
+    """A full queue: 503 at once, with when to try again."""
+    assert isinstance(error, ServerBusy)
+    headers = {"retry-after": str(error.retry_after)}
+    return JSONResponse({"detail": str(error)}, status_code=503, headers=headers)
+
+
+async def deadline_handler(request: Request, error: Exception) -> JSONResponse:
+    """A computation stopped at its deadline: 503, saying how to ask for less."""
+    return JSONResponse({"detail": str(error)}, status_code=503)
+
+
+async def client_gone_handler(request: Request, error: Exception) -> JSONResponse:
+    """The client left and its work was stopped; nobody reads this answer."""
+    return JSONResponse({"detail": "the client disconnected"}, status_code=499)
+
+
 def install(app: FastAPI) -> None:
     """Register the handlers on ``app``."""
     app.add_exception_handler(SpecError, spec_error_handler)
     app.add_exception_handler(RequestValidationError, validation_error_handler)
     app.add_exception_handler(StarletteHTTPException, http_error_handler)
+    app.add_exception_handler(ServerBusy, busy_handler)
+    app.add_exception_handler(DeadlineExceeded, deadline_handler)
+    app.add_exception_handler(ClientGone, client_gone_handler)

@@ -10,6 +10,7 @@ from fastapi_offline import FastAPIOffline
 from gradtrail import __version__
 from gradtrail.app import errors
 from gradtrail.app.assets import STATIC
+from gradtrail.app.limits import BodyTooLarge, StreamGuard
 from gradtrail.app.routers import api, pages, streams, sweeps
 from gradtrail.app.security import SecurityHeaders
 from gradtrail.app.settings import get_settings
@@ -30,7 +31,6 @@ def create_app() -> FastAPI:
         title="gradtrail",
         version=__version__,
         description=DESCRIPTION,
-        max_body_size=settings.max_body_bytes,
     )
     errors.install(app)
     app.include_router(api.router)
@@ -47,6 +47,8 @@ def create_app() -> FastAPI:
             allow_headers=["content-type"],
         )
     app.add_middleware(SecurityHeaders)
+    app.add_middleware(StreamGuard, write_timeout=settings.stream_write_timeout)
+    app.add_middleware(BodyTooLarge, limit=settings.max_body_bytes)
     return app
 
 

@@ -16,10 +16,19 @@ MAX_RESOLUTION = 400
 Number = float | None  # null stands where a value is undefined (never NaN or Infinity)
 
 
+class LaneLoad(BaseModel):
+    running: int = Field(description="computations on this lane's threads now")
+    waiting: int = Field(description="admitted computations waiting for a thread")
+    queue: int = Field(description="how many may wait; one more is refused with 503")
+
+
 class Health(BaseModel):
     status: Literal["ok"]
     version: str
+    pid: int = Field(description="the worker process that answered (all below is per process)")
     frames_computed: int = Field(description="stream frames this process has computed")
+    open_streams: int = Field(description="event streams this process has open")
+    compute: dict[str, LaneLoad] = Field(description="per lane (small, large): the load")
 
 
 class SurfaceParamInfo(BaseModel):

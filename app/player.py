@@ -7,6 +7,7 @@ everything inline (export), so the file plays from a USB stick with no network.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 import jinja2
@@ -22,9 +23,14 @@ environment = jinja2.Environment(
 )
 
 
-def player_data(spec: RunSpec, preset_id: str | None = None) -> dict[str, Any]:
-    """Everything the player needs: the figure, every run's arrays, title and caption."""
-    result = gather(Simulation(spec))
+def player_data(
+    spec: RunSpec, preset_id: str | None = None, check: Callable[[], None] | None = None
+) -> dict[str, Any]:
+    """Everything the player needs: the figure, every run's arrays, title and caption.
+
+    ``check()`` runs between frames and may raise to stop (see :func:`gradtrail.gather`).
+    """
+    result = gather(Simulation(spec), check=check)
     lesson = PRESETS.get(preset_id) if preset_id else None
     return {
         "title": lesson.title if lesson else result.surface.name,

@@ -20,6 +20,21 @@ class Settings(BaseSettings):
     )
     max_body_bytes: int = Field(8 * 2**20, ge=1024, description="largest request body; beyond: 413")
     frame_steps: int = Field(100, ge=1, le=5000, description="optimizer steps per streamed frame")
+    compute_threads: int = Field(2, ge=1, le=64, description="threads for small computations")
+    queue_small: int = Field(64, ge=0, description="small computations that may wait; beyond: 503")
+    queue_large: int = Field(2, ge=0, description="large computations that may wait; beyond: 503")
+    large_cost: float = Field(
+        1_000_000, gt=0, description="optimizer steps × a surface's evaluation cost that make a "
+        "computation large (its own lane: one thread, a short queue)",
+    )  # fmt: skip
+    deadline_seconds: float = Field(30.0, gt=0, description="longest computation; beyond: 503")
+    max_streams: int = Field(256, ge=1, description="open event streams per process; beyond: 503")
+    stream_write_timeout: float = Field(
+        10.0, gt=0, description="seconds a stream's reader may stall before it is closed"
+    )
+    max_response_bytes: int = Field(
+        64 * 2**20, ge=2**20, description="largest JSON answer; a bigger one is a 422 (stream it)"
+    )
 
     @field_validator("cors_origins", mode="before")
     @classmethod

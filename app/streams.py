@@ -14,9 +14,12 @@ from collections.abc import AsyncIterator
 from fastapi.sse import ServerSentEvent
 
 from gradtrail import Simulation
-from gradtrail.app.compute import compute
+from gradtrail.app.compute import Budget, ServerBusy, lane_for
 from gradtrail.app.jsonio import dumps
-from gradtrail.runner import Chunk, Frame
+from gradtrail.app.limits import open_streams
+from gradtrail.app.settings import get_settings
+from gradtrail.result import Summary
+from gradtrail.runner import Chunk, Frame, work
 
 FIRST_FRAME_STEPS = 10  # a short first frame: the paths appear at once
 _counts = {"frames": 0}  # touched only on the event loop: no lock needed
@@ -25,6 +28,13 @@ _counts = {"frames": 0}  # touched only on the event loop: no lock needed
 def frames_computed() -> int:
     """Frames (and sweep chunks) computed for streams by this process since it started."""
     return _counts["frames"]
+
+
+async def admit_stream() -> None:
+    """A dependency of every stream: refused (503) before the response starts when the
+    process already has ``max_streams`` open."""
+    if open_streams() >= get_settings().max_streams:
+        raise ServerBusy("streams", retry_after=2)
 
 
 def count_frame() -> None:
@@ -53,23 +63,30 @@ def frame_payload(frame: Frame) -> dict:
 async def simulation_events(
     simulation: Simulation, frame_steps: int
 ) -> AsyncIterator[ServerSentEvent]:
-    """``meta``, then a ``frame`` per chunk of steps, then ``done`` (or ``error``)."""
+    """``meta``, then a ``frame`` per chunk of steps, then ``done`` (or ``error``).
+
+    Each frame is computed on the lane the whole run's cost calls for, and the run
+    stops with an ``error`` event once it passes the deadline.
+    """
+    lane = lane_for(work(simulation.spec))
+    budget = Budget(get_settings().deadline_seconds)
     try:
         yield event("meta", simulation.describe())
         frames = simulation.frames(frame_steps, first_steps=min(FIRST_FRAME_STEPS, frame_steps))
-        while (frame := await compute(next, frames, None)) is not None:
+        while (frame := await lane.run(next, frames, None)) is not None:
+            budget.check()
             count_frame()
             yield event("frame", frame_payload(frame))
-        summaries = simulation.summaries()
-        yield event(
-            "done",
-            {
-                "runs": [
-                    {"status": s.status, "steps_taken": s.steps_taken, "final_loss": s.final_loss,
-                     "distance_to_min": s.distance_to_min}
-                    for s in summaries
-                ]
-            },
-        )  # fmt: skip
+        yield event("done", {"runs": [summary_payload(s) for s in simulation.summaries()]})
     except Exception as error:  # a stream can only report a failure as an event
         yield event("error", {"detail": f"the run failed: {error}"})
+
+
+def summary_payload(summary: Summary) -> dict:
+    """How a run ended, as the ``done`` event carries it."""
+    return {
+        "status": summary.status,
+        "steps_taken": summary.steps_taken,
+        "final_loss": summary.final_loss,
+        "distance_to_min": summary.distance_to_min,
+    }

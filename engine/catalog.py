@@ -71,6 +71,19 @@ def build_surface(spec: SurfaceSpec) -> Surface:
     return surface
 
 
+def surface_cost(spec: SurfaceSpec) -> float:
+    """What one evaluation of the surface costs next to a built-in's (1): a typed formula's
+    grows with its graph. Cheap: the formula's graph is built in linear time and cached."""
+    if spec.id != "custom" or spec.expression is None:
+        return 1.0
+    from gradtrail.formula import FormulaError, compile_formula, evaluation_cost
+
+    try:
+        return evaluation_cost(compile_formula(spec.expression).graph)
+    except FormulaError:
+        return 1.0  # building the surface reports it
+
+
 def standardized(data: LineData) -> Surface:
     r"""The bowl of the fit on standardized inputs :math:`x' = (x - \bar x)/s_x`.
 

@@ -253,6 +253,14 @@ def compile_formula(text: str) -> Formula:
 DEFAULT_DOMAIN = ((-5.0, 5.0), (-5.0, 5.0))
 
 
+NODES_PER_BUILTIN = 12  # a built-in surface costs about as much as a graph of this size
+
+
+def evaluation_cost(graph: Graph) -> float:
+    """One evaluation of ``graph`` next to one of a built-in surface (at least 1)."""
+    return max(1.0, len(graph.nodes) / NODES_PER_BUILTIN)
+
+
 def custom_surface(text: str, domain: Domain | None = None) -> Surface:
     """A :class:`Surface` from a typed formula: one forward and one reverse pass per gradient."""
     formula = compile_formula(text)
@@ -290,6 +298,7 @@ def custom_surface(text: str, domain: Domain | None = None) -> Surface:
         default_start=(round(x0 + 0.8 * (x1 - x0), 6), round(y0 + 0.8 * (y1 - y0), 6)),
         value_xy=value,
         grad_xy=grad,
+        cost=evaluation_cost(formula.graph),
         extra={
             "expression": text,
             **{f"latex_{k}": v for k, v in shown.items()},

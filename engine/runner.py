@@ -10,13 +10,13 @@ time, so a stream can send each frame as soon as it exists.
 from __future__ import annotations
 
 import math
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
 
-from gradtrail.catalog import SpecError, build_surface, describe_surface
+from gradtrail.catalog import SpecError, build_surface, describe_surface, surface_cost
 from gradtrail.optimizers import OPTIMIZERS
 from gradtrail.regression import LineData, MinibatchSampler
 from gradtrail.result import Result, RunInfo, Status, Summary, Trajectory
@@ -294,10 +294,20 @@ def run_info(entry: Any, index: int) -> RunInfo:
     return RunInfo(label, entry.id, dict(entry.params), entry.batch_size, entry.schedule)
 
 
-def gather(simulation: Simulation, frames: Iterator[Frame] | None = None) -> Result:
-    """Run a simulation to the end and join its frames into whole trajectories."""
+def gather(
+    simulation: Simulation,
+    frames: Iterator[Frame] | None = None,
+    check: Callable[[], None] | None = None,
+) -> Result:
+    """Run a simulation to the end and join its frames into whole trajectories.
+
+    ``check()`` runs after each frame and may raise to stop the run (a deadline, a
+    client that left): the work is bounded by construction and stoppable in between.
+    """
     columns: list[Chunk] = [Chunk() for _ in simulation.runs]
     for frame in frames if frames is not None else simulation.frames():
+        if check is not None:
+            check()
         for column, chunk in zip(columns, frame.runs, strict=True):
             column.x += chunk.x
             column.y += chunk.y
@@ -318,8 +328,16 @@ def gather(simulation: Simulation, frames: Iterator[Frame] | None = None) -> Res
     return Result(simulation.surface, trajectories)
 
 
-def run(spec: RunSpec | dict[str, Any]) -> Result:
-    """Validate ``spec`` (a dict is fine) and run it: the notebook's one-liner."""
+def run(spec: RunSpec | dict[str, Any], check: Callable[[], None] | None = None) -> Result:
+    """Validate ``spec`` (a dict is fine) and run it: the notebook's one-liner.
+
+    ``check()``, if given, runs after each frame and may raise to stop the run.
+    """
     if not isinstance(spec, RunSpec):
         spec = RunSpec.model_validate(spec)
-    return gather(Simulation(spec))
+    return gather(Simulation(spec), check=check)
+
+
+def work(spec: RunSpec) -> float:
+    """The optimizer steps ``spec`` may take, weighted by the surface's evaluation cost."""
+    return spec.steps * len(spec.optimizers) * surface_cost(spec.surface)

@@ -44,6 +44,9 @@ class Surface:
     grad_xy: Callable[[Real, Real], tuple[Real, Real]]
     extra: Mapping[str, Any] = field(default_factory=dict)
     sampler: Any = None
+    # What one evaluation costs next to a built-in's (1): a typed formula's grows with
+    # its size, and limits on work (sweeps, the server's admission) count it.
+    cost: float = 1.0
 
     def value(self, p: np.ndarray) -> np.ndarray:
         """Loss at each row of an ``(n, 2)`` batch."""

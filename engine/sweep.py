@@ -10,7 +10,7 @@ together in shards small enough to stay in the CPU cache.
 from __future__ import annotations
 
 import math
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Annotated, Any, Literal
 
@@ -221,9 +221,16 @@ class Sweep:
             axis.name: grid.ravel() for axis, grid in zip(self.axes, grids, strict=True)
         }
         self.cells = grids[0].size
+        self.total = self.cells * spec.steps
+        if self.total * self.surface.cost > MAX_WORK:
+            raise SpecError(
+                "steps",
+                f"cells × steps × the formula's cost ({self.surface.cost:.1f}) is "
+                f"{self.total * self.surface.cost:,.0f}; the limit is {MAX_WORK:,} "
+                "(fewer cells, fewer steps or a shorter formula)",
+            )
         self.starts = self.start_points()
         self.groups = self.shards()
-        self.total = self.cells * spec.steps
 
     def start_points(self) -> np.ndarray:
         """Each cell's start: the sweep's start (or the surface's), with any start axis applied."""
@@ -323,10 +330,12 @@ class Sweep:
             final_y=final_y,
         )
 
-    def run(self) -> SweepResult:
-        """Step to the end and return the result."""
+    def run(self, check: Callable[[], None] | None = None) -> SweepResult:
+        """Step to the end and return the result; ``check()`` runs between chunks and may
+        raise to stop the sweep (a deadline, a client that left)."""
         for _ in self.progress():
-            pass
+            if check is not None:
+                check()
         return self.result()
 
 

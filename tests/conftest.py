@@ -9,6 +9,7 @@ import sys
 import tempfile
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import IO
 
 import httpx
@@ -31,22 +32,29 @@ def free_port() -> int:
         return probe.getsockname()[1]
 
 
-@pytest.fixture(scope="session")
-def live_server() -> Iterator[str]:
-    """A real ``gradtrail serve`` process on a free loopback port; yields its base URL."""
+@contextmanager
+def serving(**settings: str) -> Iterator[str]:
+    """A real ``gradtrail serve`` process on a free loopback port, with ``GRADTRAIL_*``
+    settings (``deadline_seconds="1"``); yields its base URL."""
     port = free_port()
     command = [sys.executable, "-m", "gradtrail", "serve", "--port", str(port)]
     base = f"http://127.0.0.1:{port}"
+    env = {**os.environ, **{f"GRADTRAIL_{name.upper()}": value for name, value in settings.items()}}
     with tempfile.TemporaryFile() as log:
-        process = subprocess.Popen(
-            command, stdout=log, stderr=subprocess.STDOUT, env={**os.environ}
-        )
+        process = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT, env=env)
         try:
             wait_until_up(base, process, log)
             yield base
         finally:
             process.terminate()
             process.wait(timeout=10)
+
+
+@pytest.fixture(scope="session")
+def live_server() -> Iterator[str]:
+    """A real ``gradtrail serve`` process on a free loopback port; yields its base URL."""
+    with serving() as base:
+        yield base
 
 
 def wait_until_up(base: str, process: subprocess.Popen, log: IO[bytes]) -> None:

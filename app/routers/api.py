@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import os
 from typing import Annotated, Literal
 
 import orjson
-from fastapi import APIRouter, Header, Query
+from fastapi import APIRouter, Header, Query, Request
 from fastapi.responses import PlainTextResponse, Response
 
 from gradtrail import (
@@ -18,8 +19,9 @@ from gradtrail import (
     list_surfaces,
     run,
 )
-from gradtrail.app.compute import compute
+from gradtrail.app.compute import compute, compute_bounded, load
 from gradtrail.app.deps import SimulationDep, SpecBody
+from gradtrail.app.limits import open_streams
 from gradtrail.app.models import (
     FiguresResponse,
     FormulaRequest,
@@ -33,19 +35,37 @@ from gradtrail.app.models import (
     SurfaceInfo,
 )
 from gradtrail.app.responses import FastJSONResponse
+from gradtrail.app.settings import get_settings
 from gradtrail.app.streams import frames_computed
 from gradtrail.presets import PRESETS, SWEEP_PRESETS
-from gradtrail.spec import SurfaceSpec
+from gradtrail.runner import work
+from gradtrail.spec import RunSpec, SurfaceSpec
 from gradtrail.surfaces import Grid
 
 router = APIRouter(prefix="/api", tags=["api"], default_response_class=FastJSONResponse)
-TOO_LARGE = {413: {"description": "the request body is larger than the limit (8 MB)"}}
+TOO_LARGE = {
+    413: {"description": "the request body is larger than the limit (GRADTRAIL_MAX_BODY_BYTES)"},
+    503: {"description": "the server is busy (see Retry-After) or the computation passed its"
+          " deadline (GRADTRAIL_DEADLINE_SECONDS)"},
+}  # fmt: skip
 
 
+@router.head("/health", include_in_schema=False)
 @router.get("/health", response_model=Health)
 async def health() -> FastJSONResponse:
-    """Liveness, the version, and how many stream frames this process has computed."""
-    body = {"status": "ok", "version": __version__, "frames_computed": frames_computed()}
+    """Liveness, the version, and this worker process's load.
+
+    Everything here is per process: with ``--workers N`` each answer comes from
+    the worker that took the request (``pid``), not from the server as a whole.
+    """
+    body = {
+        "status": "ok",
+        "version": __version__,
+        "pid": os.getpid(),
+        "frames_computed": frames_computed(),
+        "open_streams": open_streams(),
+        "compute": load(),
+    }
     return FastJSONResponse(body)
 
 
@@ -138,6 +158,25 @@ def start_figures(simulation: Simulation) -> dict[str, orjson.Fragment]:
     }
 
 
+# Bytes of JSON per recorded number ("-1.2345678901234567,"), and the columns per step:
+# x, y, loss, grad_norm, and with the optimizer state at most sixteen more.
+BYTES_PER_NUMBER = 20
+COLUMNS, STATE_COLUMNS = 4, 16
+
+
+def check_answer_size(spec: RunSpec) -> None:
+    """A spec whose whole answer would pass the response budget is a 422 on ``steps``."""
+    columns = COLUMNS + (STATE_COLUMNS if "state" in spec.record else 0)
+    size = len(spec.optimizers) * (spec.steps + 1) * columns * BYTES_PER_NUMBER
+    budget = get_settings().max_response_bytes
+    if size > budget:
+        raise SpecError(
+            "steps",
+            f"the answer would be about {size / 2**20:.0f} MiB, over the {budget / 2**20:.0f} MiB"
+            " limit: stream it (POST /api/runs/stream) or ask for fewer steps, runs or records",
+        )
+
+
 CSV_RESPONSE = {
     200: {"content": {"text/csv": {"schema": {"type": "string"}}},
           "description": "with Accept: text/csv or ?format=csv: one row per run and step"},
@@ -146,6 +185,7 @@ CSV_RESPONSE = {
 
 @router.post("/runs", response_model=RunsResponse, responses={**TOO_LARGE, **CSV_RESPONSE})
 async def runs(
+    request: Request,
     spec: SpecBody,
     accept: Annotated[str | None, Header()] = None,
     format: Annotated[Literal["json", "csv"] | None, Query()] = None,
@@ -156,7 +196,10 @@ async def runs(
     row per run and step with x, y, loss, grad_norm and, with ``record: ["state"]``,
     the lr, gradient, step and optimizer state of the step that led there.
     """
-    result = await compute(run, spec)  # built and run in one trip to a worker thread
+    check_answer_size(spec)
+    # Built and run in one trip to a worker thread; stopped by the deadline or a client
+    # that leaves.
+    result = await compute_bounded(request, run, spec, cost=work(spec))
     wants_csv = format == "csv" or (format is None and "text/csv" in (accept or ""))
     if wants_csv:
         text = await compute(result.to_csv)

@@ -10,9 +10,10 @@ from fastapi.templating import Jinja2Templates
 
 from gradtrail.app import urlspec
 from gradtrail.app.assets import PLOTLY_FULL_JS, STATIC
-from gradtrail.app.compute import compute
+from gradtrail.app.compute import compute_bounded
 from gradtrail.app.player import environment, export_name, json_for_script, player_data, render
 from gradtrail.app.routers.api import page_catalog
+from gradtrail.runner import work
 
 templates = Jinja2Templates(env=environment)
 router = APIRouter(include_in_schema=False)
@@ -45,18 +46,22 @@ def plotly_full_js() -> FileResponse:
 
 
 @router.get("/embed", response_class=HTMLResponse)
-async def embed(spec: SpecQuery = None, preset: PresetQuery = None) -> HTMLResponse:
+async def embed(
+    request: Request, spec: SpecQuery = None, preset: PresetQuery = None
+) -> HTMLResponse:
     """The plot alone, for an ``<iframe>`` in slides: ``?theme=light|dark``,
     ``?controls=0|1``, ``?autoplay=0|1``, ``?speed=`` are read by the page itself."""
     run_spec, preset_id = urlspec.decode(spec, preset)
-    data = await compute(player_data, run_spec, preset_id)
+    data = await compute_bounded(request, player_data, run_spec, preset_id, cost=work(run_spec))
     return HTMLResponse(render(data, inline=False))
 
 
 @router.get("/export", response_class=HTMLResponse)
-async def export(spec: SpecQuery = None, preset: PresetQuery = None) -> HTMLResponse:
+async def export(
+    request: Request, spec: SpecQuery = None, preset: PresetQuery = None
+) -> HTMLResponse:
     """A single self-contained HTML file that plays offline (downloaded as an attachment)."""
     run_spec, preset_id = urlspec.decode(spec, preset)
-    data = await compute(player_data, run_spec, preset_id)
+    data = await compute_bounded(request, player_data, run_spec, preset_id, cost=work(run_spec))
     disposition = f'attachment; filename="{export_name(data, preset_id)}"'
     return HTMLResponse(render(data, inline=True), headers={"content-disposition": disposition})

@@ -4,14 +4,14 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Depends
 from fastapi.sse import EventSourceResponse, ServerSentEvent
 
 from gradtrail.app.deps import SettingsDep, SimulationDep
 from gradtrail.app.routers.api import TOO_LARGE
-from gradtrail.app.streams import simulation_events
+from gradtrail.app.streams import admit_stream, simulation_events
 
-router = APIRouter(prefix="/api", tags=["streams"])
+router = APIRouter(prefix="/api", tags=["streams"], dependencies=[Depends(admit_stream)])
 
 
 @router.post("/runs/stream", response_class=EventSourceResponse, responses=TOO_LARGE)

@@ -1,0 +1,182 @@
+"""One server for a whole class, tried from outside: bounded work, admission, stalls, limits.
+
+Each test starts a real ``gradtrail serve`` with the settings it needs and talks to
+it over loopback, as sixty students and one mischievous one would.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+import socket
+import threading
+import time
+from urllib.parse import urlparse
+
+import httpx
+import pytest
+
+from tests.conftest import serving
+
+# The largest sweep the limits allow (20 M optimizer steps).
+MAX_SWEEP = {
+    "surface": {"id": "rosenbrock"},
+    "optimizer": {"id": "adam"},
+    "steps": 500,
+    "axes": [{"name": "lr", "low": 0.001, "high": 0.1, "count": 200, "scale": "log"},
+             {"name": "betas[0]", "low": 0.5, "high": 0.99, "count": 200}],
+}  # fmt: skip
+SMALL_RUN = {"surface": {"id": "beale"}, "steps": 50, "optimizers": [{"id": "gd"}]}
+# The largest run a spec allows, on a typed formula: several seconds of work here.
+BIG_RUN = {"surface": {"id": "custom",
+                       "expression": "(1 - x)^2 + 100*(y - x^2)^2 + sin(x*y) + cos(x - y)/9"},
+           "start": [-1.5, 2.0], "steps": 20_000, "stop": {"grad_tol": 0},
+           "optimizers": [{"id": "adam", "params": {"lr": 1e-4}}] * 16}  # fmt: skip
+
+
+def health(base: str) -> dict:
+    return httpx.get(f"{base}/api/health", timeout=5).json()
+
+
+def test_a_nested_formula_compiles_at_once() -> None:
+    """sin(arctan(…)) 11 deep took 50 s and 20 deep never finished; both are quick now."""
+    with serving() as base:
+        for depth in (11, 14, 19):
+            text = "sin(arctan(" * depth + "x" + "))" * depth + " + y^2"  # 19: the deepest
+            began = time.perf_counter()
+            answer = httpx.post(f"{base}/api/formula", json={"expression": text}, timeout=10)
+            assert answer.status_code == 200
+            assert time.perf_counter() - began < 1.0
+            spec = {"surface": {"id": "custom", "expression": text}, "steps": 200,
+                    "optimizers": [{"id": "adam"}]}  # fmt: skip
+            assert httpx.post(f"{base}/api/runs", json=spec, timeout=10).status_code == 200
+
+
+def test_a_full_lane_answers_503_at_once_and_small_runs_are_not_starved() -> None:
+    with serving(queue_large="0", large_cost="10000") as base:
+        answers: list[httpx.Response] = []
+
+        def big() -> None:
+            answers.append(httpx.post(f"{base}/api/runs", json=BIG_RUN, timeout=60))
+
+        first = threading.Thread(target=big)
+        first.start()
+        deadline = time.monotonic() + 10
+        while health(base)["compute"]["large"]["running"] == 0 and time.monotonic() < deadline:
+            time.sleep(0.05)
+        for path, body in (("/api/runs", BIG_RUN), ("/api/sweeps", MAX_SWEEP)):
+            began = time.perf_counter()
+            refused = httpx.post(f"{base}{path}", json=body, timeout=60)
+            assert time.perf_counter() - began < 1.0
+            assert refused.status_code == 503
+            assert int(refused.headers["retry-after"]) >= 1
+            assert "busy" in refused.json()["detail"]
+        began = time.perf_counter()
+        small = httpx.post(f"{base}/api/runs", json=SMALL_RUN, timeout=30)
+        assert small.status_code == 200
+        assert time.perf_counter() - began < 1.0  # not queued behind the big run
+        first.join()
+        assert answers[0].status_code == 200
+
+
+def wait_idle(base: str, seconds: float) -> bool:
+    """Whether every compute lane of the server is idle within ``seconds``."""
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if all(lane["running"] == 0 for lane in health(base)["compute"].values()):
+            return True
+        time.sleep(0.05)
+    return False
+
+
+def test_work_stops_when_its_client_leaves() -> None:
+    with serving() as base:
+        began = time.perf_counter()
+        assert httpx.post(f"{base}/api/runs", json=BIG_RUN, timeout=60).status_code == 200
+        whole = time.perf_counter() - began
+        assert whole > 1.5  # long enough to tell the work below stopped early
+        link = base64.urlsafe_b64encode(json.dumps(BIG_RUN).encode()).decode().rstrip("=")
+        for call in (
+            lambda: httpx.post(f"{base}/api/runs", json=BIG_RUN, timeout=0.3),
+            lambda: httpx.get(f"{base}/export?spec={link}", timeout=0.3),
+        ):
+            with pytest.raises(httpx.TimeoutException):
+                call()
+            assert wait_idle(base, 0.8), "still computing 0.8 s after its client left"
+
+
+def test_a_computation_past_its_deadline_is_a_503() -> None:
+    with serving(deadline_seconds="0.3") as base:
+        answer = httpx.post(f"{base}/api/runs", json=BIG_RUN, timeout=30)
+        assert answer.status_code == 503
+        assert "deadline" in answer.json()["detail"]
+        assert httpx.post(f"{base}/api/runs", json=SMALL_RUN, timeout=10).status_code == 200
+
+
+def test_a_costly_formula_counts_in_the_sweep_limit() -> None:
+    text = "+".join(f"sin({k}*x)*cos({k}*y)" for k in range(1, 12))
+    spec = {**MAX_SWEEP, "surface": {"id": "custom", "expression": text}, "steps": 400}
+    with serving() as base:
+        answer = httpx.post(f"{base}/api/sweeps", json=spec, timeout=30)
+    assert answer.status_code == 422
+    assert "formula" in answer.json()["detail"][0]["msg"]
+
+
+def test_an_answer_over_the_response_budget_is_a_422_that_says_to_stream() -> None:
+    spec = {**BIG_RUN, "record": ["state"]}
+    with serving() as base:
+        answer = httpx.post(f"{base}/api/runs", json=spec, timeout=30)
+    assert answer.status_code == 422
+    detail = answer.json()["detail"][0]
+    assert detail["loc"] == ["body", "steps"] and "stream" in detail["msg"]
+
+
+def open_stalled_stream(base: str, body: dict) -> socket.socket:
+    """A stream request whose reader never reads."""
+    address = urlparse(base)
+    connection = socket.create_connection((address.hostname, address.port))
+    connection.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
+    payload = json.dumps(body).encode()
+    connection.sendall(
+        b"POST /api/runs/stream HTTP/1.1\r\nHost: x\r\ncontent-type: application/json\r\n"
+        + f"content-length: {len(payload)}\r\n\r\n".encode()
+        + payload
+    )
+    return connection
+
+
+def test_stalled_streams_are_closed_and_streams_are_capped() -> None:
+    with serving(stream_write_timeout="1", max_streams="2") as base:
+        stalled = [open_stalled_stream(base, BIG_RUN) for _ in range(2)]
+        deadline = time.monotonic() + 5
+        while health(base)["open_streams"] < 2 and time.monotonic() < deadline:
+            time.sleep(0.05)
+        refused = httpx.post(f"{base}/api/runs/stream", json=SMALL_RUN, timeout=10)
+        assert refused.status_code == 503 and "retry-after" in refused.headers
+        deadline = time.monotonic() + 15
+        while health(base)["open_streams"] and time.monotonic() < deadline:
+            time.sleep(0.1)
+        assert health(base)["open_streams"] == 0
+        for connection in stalled:
+            connection.close()
+        assert httpx.post(f"{base}/api/runs/stream", json=SMALL_RUN, timeout=10).status_code == 200
+
+
+def test_413_is_json_either_way_and_health_answers_head() -> None:
+    with serving(max_body_bytes="2048") as base:
+        body = json.dumps({**SMALL_RUN, "label": "x" * 4000}).encode()
+        announced = httpx.post(f"{base}/api/runs", content=body,
+                               headers={"content-type": "application/json"})  # fmt: skip
+
+        def chunks():  # no Content-Length: the body is chunked
+            yield body[:1000]
+            yield body[1000:]
+
+        chunked = httpx.post(f"{base}/api/runs", content=chunks(),
+                             headers={"content-type": "application/json"})  # fmt: skip
+        for answer in (announced, chunked):
+            assert answer.status_code == 413
+            assert answer.headers["content-type"].startswith("application/json")
+            assert "2,048 bytes" in answer.json()["detail"]
+        assert httpx.head(f"{base}/api/health").status_code == 200
+        assert health(base)["pid"] > 0
