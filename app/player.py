@@ -57,10 +57,10 @@ def json_for_script(content: Any) -> str:
     return dumps(content).decode().translate(JSON_IN_HTML)
 
 
-def render(data: dict[str, Any], inline: bool) -> str:
+def render(data: dict[str, Any] | None, inline: bool) -> str:
     """The player page; ``inline`` puts plotly.js, the player script and the CSS in the file."""
     context: dict[str, Any] = {
-        "title": data["title"],
+        "title": data["title"] if data else "gradtrail",
         "payload": json_for_script(data),
         "inline": inline,
     }

@@ -32,6 +32,10 @@ class Settings(BaseSettings):
     stream_write_timeout: float = Field(
         10.0, gt=0, description="seconds a stream's reader may stall before it is closed"
     )
+    max_link_characters: int = Field(
+        1_000_000, ge=1000, description="longest share link the page offers (browsers take about"
+        " 2 MB); past it the page offers the spec as a JSON file",
+    )  # fmt: skip
     max_response_bytes: int = Field(
         64 * 2**20, ge=2**20, description="largest JSON answer; a bigger one is a 422 (stream it)"
     )

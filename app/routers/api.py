@@ -119,6 +119,7 @@ def page_catalog() -> dict[str, object]:
     The page carries it inline, so its first run need not wait for four round trips.
     """
     return {
+        "limits": {"link_characters": get_settings().max_link_characters},
         "surfaces": list_surfaces(),
         "optimizers": list_optimizers(),
         "presets": [preset.as_dict() for preset in PRESETS.values()],

@@ -2,16 +2,19 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import FileResponse, HTMLResponse
 from fastapi.templating import Jinja2Templates
 
+from gradtrail import RunSpec
 from gradtrail.app import urlspec
 from gradtrail.app.assets import PLOTLY_FULL_JS, STATIC
 from gradtrail.app.compute import compute_bounded
+from gradtrail.app.deps import SpecBody
 from gradtrail.app.player import environment, export_name, json_for_script, player_data, render
+from gradtrail.app.responses import FastJSONResponse
 from gradtrail.app.routers.api import page_catalog
 from gradtrail.runner import work
 
@@ -50,10 +53,21 @@ async def embed(
     request: Request, spec: SpecQuery = None, preset: PresetQuery = None
 ) -> HTMLResponse:
     """The plot alone, for an ``<iframe>`` in slides: ``?theme=light|dark``,
-    ``?controls=0|1``, ``?autoplay=0|1``, ``?speed=`` are read by the page itself."""
+    ``?controls=0|1``, ``?autoplay=0|1``, ``?speed=`` are read by the page itself.
+
+    With ``?spec=`` or ``?preset=`` the paths come inline; with neither, the page
+    reads its spec from the fragment (``#spec=…``, never sent here) and asks
+    ``/api/player`` for them, so a spec of any size embeds.
+    """
+    if spec is None and preset is None:
+        return HTMLResponse(render(None, inline=False))
     run_spec, preset_id = urlspec.decode(spec, preset)
-    data = await compute_bounded(request, player_data, run_spec, preset_id, cost=work(run_spec))
-    return HTMLResponse(render(data, inline=False))
+    return HTMLResponse(render(await player(request, run_spec, preset_id), inline=False))
+
+
+async def player(request: Request, spec: RunSpec, preset_id: str | None) -> dict[str, Any]:
+    """The player's data, computed within the request's budget."""
+    return await compute_bounded(request, player_data, spec, preset_id, cost=work(spec))
 
 
 @router.get("/export", response_class=HTMLResponse)
@@ -62,6 +76,31 @@ async def export(
 ) -> HTMLResponse:
     """A single self-contained HTML file that plays offline (downloaded as an attachment)."""
     run_spec, preset_id = urlspec.decode(spec, preset)
-    data = await compute_bounded(request, player_data, run_spec, preset_id, cost=work(run_spec))
+    return exported(await player(request, run_spec, preset_id), preset_id)
+
+
+@router.post("/export", response_class=HTMLResponse)
+async def export_posted(
+    request: Request, spec: SpecBody, preset: PresetQuery = None
+) -> HTMLResponse:
+    """The same file for a spec in the body (the page's Export: no spec is too long for
+    it); ``?preset=`` only gives it the lesson's title and caption."""
+    return exported(await player(request, spec, preset), preset)
+
+
+def exported(data: dict[str, Any], preset_id: str | None) -> HTMLResponse:
     disposition = f'attachment; filename="{export_name(data, preset_id)}"'
     return HTMLResponse(render(data, inline=True), headers={"content-disposition": disposition})
+
+
+@router.get("/api/player", include_in_schema=False)
+async def player_of_preset(request: Request, preset: PresetQuery = None) -> FastJSONResponse:
+    """An embed's data for ``#preset=ID``."""
+    run_spec, preset_id = urlspec.decode(None, preset)
+    return FastJSONResponse(await player(request, run_spec, preset_id))
+
+
+@router.post("/api/player", include_in_schema=False)
+async def player_of_spec(request: Request, spec: SpecBody) -> FastJSONResponse:
+    """An embed's data for ``#spec=…``: every run's arrays and the contour figure."""
+    return FastJSONResponse(await player(request, spec, None))

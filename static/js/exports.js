@@ -18,25 +18,44 @@ export async function offer(dialog, kind, text, notice) {
 }
 
 /** The link to this view, or the <iframe> snippet that embeds it. */
-export function shareText(kind, origin, query) {
-  const url = `${origin}${kind === "embed" ? "/embed" : "/"}${query}`;
+export function shareText(kind, origin, fragment) {
+  const url = `${origin}${kind === "embed" ? "/embed" : "/"}${fragment}`;
   return kind === "embed"
     ? `<iframe src="${url}" width="960" height="540" style="border:0" loading="lazy" title="gradtrail"></iframe>`
     : url;
 }
 
-/** The runs of `spec` as a file: CSV (a row per run and step) or JSON; null if it failed. */
-export async function downloadNumbers(spec, format) {
-  const response = await fetch(`/api/runs?format=${format}`, {
+/** Offer `blob` as a download named `name`. */
+function save(blob, name) {
+  const link = document.createElement("a");
+  link.href = URL.createObjectURL(blob);
+  link.download = name;
+  link.click();
+  setTimeout(() => URL.revokeObjectURL(link.href), 10_000);
+}
+
+/** POST `spec` to `path` and save the answer as `name`; the failure's text, or null. */
+async function downloadAnswer(path, spec, name) {
+  const response = await fetch(path, {
     method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(spec),
   });
   if (!response.ok) return response.statusText;
-  const link = document.createElement("a");
-  link.href = URL.createObjectURL(await response.blob());
-  link.download = `gradtrail-runs.${format}`;
-  link.click();
-  setTimeout(() => URL.revokeObjectURL(link.href), 10_000);
+  save(await response.blob(), name);
   return null;
+}
+
+/** The runs of `spec` as a file: CSV (a row per run and step) or JSON; null if it failed. */
+export const downloadNumbers = (spec, format) =>
+  downloadAnswer(`/api/runs?format=${format}`, spec, `gradtrail-runs.${format}`);
+
+/** The offline player of `spec` (with its lesson's title, if it is one) as an HTML file. */
+export const downloadExport = (spec, preset) =>
+  downloadAnswer(`/export${preset ? `?preset=${encodeURIComponent(preset)}` : ""}`, spec,
+    `gradtrail-${preset ?? spec.surface.id}.html`);
+
+/** The spec itself as a JSON file: for views whose data makes a link too long. */
+export function downloadSpec(spec) {
+  save(new Blob([JSON.stringify(spec, null, 1)], { type: "application/json" }), "gradtrail-spec.json");
 }
 
 /** The plot in `node` as a PNG or SVG download. */

@@ -2,10 +2,12 @@
 import { createContourPlot } from "./contour.js";
 import { createControls } from "./controls.js";
 import { createConvergencePlot } from "./convergence.js";
-import { downloadImage, downloadNumbers, galleryCards, offer, shareText } from "./exports.js";
+import {
+  downloadExport, downloadImage, downloadNumbers, downloadSpec, galleryCards, offer, shareText,
+} from "./exports.js";
 import { t, translatePage } from "./messages.js";
 import { createPlayback } from "./playback.js";
-import { readState, writeQuery, writeState } from "./state.js";
+import { readState, writeFragment, writeState } from "./state.js";
 import { createSummary } from "./summary.js";
 import { createSurfacePlot } from "./surface3d.js";
 import { createSweepControls } from "./sweep-controls.js";
@@ -22,6 +24,7 @@ let controls;
 let sweepControls;
 let live;
 let presets = [];
+let limits;
 let sweepPresets = [];
 
 const contour = createContourPlot($("#contour-plot"), { onPick: (x, y) => controls.setStart(x, y) });
@@ -94,14 +97,13 @@ function specOfState() {
   return state.spec ?? presets.find((p) => p.id === (state.preset ?? "rosenbrock"))?.spec ?? presets[0].spec;
 }
 
-function linkQuery() {
-  return writeQuery(state.preset ? { ...state, spec: null } : { ...state, preset: null });
+function linkFragment() {
+  return writeFragment(state.preset ? { ...state, spec: null } : { ...state, preset: null });
 }
 
-/** Show `spec`: the URL, the export link and the caption follow it, then it runs live. */
+/** Show `spec`: the URL and the caption follow it, then it runs live. */
 function run(spec) {
   saveState();
-  $("#export").href = `/export${linkQuery().replace(/(&|\?)(view|speed)=[^&]*/g, "")}`;
   caption();
   return live.run(spec);
 }
@@ -186,7 +188,13 @@ async function toggle3d() {
 }
 
 async function share(kind) {
-  await offer($("#share-dialog"), kind, shareText(kind, window.location.origin, linkQuery()), notice);
+  const fragment = linkFragment();
+  if (fragment.length > limits.link_characters) {
+    notice(t("link_too_long"));
+    downloadSpec(specOfState());
+    return;
+  }
+  await offer($("#share-dialog"), kind, shareText(kind, window.location.origin, fragment), notice);
 }
 
 function loadPreset(id) {
@@ -201,6 +209,7 @@ async function main() {
   translatePage();
   const catalog = JSON.parse($("#catalog").textContent);
   const { surfaces, optimizers } = catalog;
+  limits = catalog.limits;
   sweepPresets = catalog.sweep_presets;
   presets = catalog.presets;
   performance.mark("gradtrail:catalog");
@@ -238,6 +247,10 @@ async function main() {
   $("#open-gallery").addEventListener("click", () => $("#gallery").showModal());
   $("#toggle-3d").addEventListener("click", toggle3d);
   $("#share").addEventListener("click", () => share("link"));
+  $("#export").addEventListener("click", async () => {
+    const failure = await downloadExport(specOfState(), state.preset);
+    if (failure) notice(t("server_error", { detail: failure }));
+  });
   $("#embed").addEventListener("click", () => share("embed"));
   const shown = () => (state.view === "3d" ? surface.node : contour.node);
   $("#download-png").addEventListener("click", () => downloadImage(shown(), "png"));

@@ -73,6 +73,7 @@ export const MESSAGES = {
     diverged: "diverged",
     running: "running…",
     copied: "Copied to the clipboard.",
+    link_too_long: "This view's data makes a link too long to share; its spec is downloaded as a JSON file instead (gradtrail export spec.json -o view.html makes a player of it).",
     share_title: "Link to this view",
     embed_title: "Paste this into your slides",
     network_error: "The server could not be reached: {detail}",

@@ -1,5 +1,7 @@
 // The plot alone (embed and export): draws the precomputed paths and plays them.
 // Options come from the address: ?theme=light|dark ?controls=0|1 ?autoplay=0|1 ?speed=2
+// (in the query or the fragment). The paths come inline, or, for an embed whose spec
+// is in the fragment (#spec=… or #preset=…), from /api/player.
 // A classic script, not a module, so the exported file can inline it.
 (function () {
   "use strict";
@@ -10,8 +12,16 @@
     scale: [[0, "#0f1419"], [0.35, "#17283a"], [0.7, "#24415f"], [1, "#3b6389"]],
   };
 
-  function options() {
+  function address() {
     var query = new URLSearchParams(window.location.search);
+    new URLSearchParams(window.location.hash.replace(/^#/, "")).forEach(function (value, name) {
+      query.set(name, value);
+    });
+    return query;
+  }
+
+  function options() {
+    var query = address();
     var speed = Number(query.get("speed") || "1");
     return {
       dark: query.get("theme") === "dark",
@@ -39,8 +49,41 @@
     });
   }
 
+  /** The spec in the fragment (base64url JSON), or null. */
+  function fragmentSpec(text) {
+    var base64 = text.replace(/-/g, "+").replace(/_/g, "/");
+    var binary = atob(base64 + "===".slice((base64.length + 3) % 4));
+    var bytes = Uint8Array.from(binary, function (c) { return c.charCodeAt(0); });
+    return JSON.parse(new TextDecoder().decode(bytes));
+  }
+
+  function fetchData() {
+    var query = address();
+    var request = query.get("spec")
+      ? fetch("/api/player", { method: "POST", headers: { "content-type": "application/json" },
+          body: JSON.stringify(fragmentSpec(query.get("spec"))) })
+      : fetch("/api/player?preset=" + encodeURIComponent(query.get("preset") || ""));
+    return request.then(function (response) {
+      return response.json().then(function (body) {
+        if (!response.ok) throw new Error(typeof body.detail === "string" ? body.detail : JSON.stringify(body.detail));
+        return body;
+      });
+    });
+  }
+
   function start() {
-    var data = JSON.parse(document.getElementById("gradtrail-data").textContent);
+    var inline = JSON.parse(document.getElementById("gradtrail-data").textContent);
+    if (inline) {
+      draw(inline);
+      return;
+    }
+    Promise.resolve().then(fetchData).then(draw, function (error) {
+      document.getElementById("plot").textContent = error.message;
+      document.body.dataset.ready = "error";
+    });
+  }
+
+  function draw(data) {
     var settings = options();
     var node = document.getElementById("plot");
     var play = document.getElementById("play");

@@ -1,5 +1,8 @@
 // The URL is the state: one table says each parameter's name, type and default,
 // and the same table reads and writes the address, so a link reproduces the view.
+// The state lives in the fragment (#spec=…), which the browser never sends to the
+// server, so a spec of any size within the body limit makes a link; ?spec= links
+// from before still open.
 
 const FIELDS = [
   { name: "spec", type: "spec", fallback: null },
@@ -47,9 +50,10 @@ const WRITERS = {
   flag: (value) => (value ? "1" : "0"),
 };
 
-/** The state described by a location's query string. */
-export function readState(search = window.location.search) {
+/** The state described by a location's query string and fragment (the fragment wins). */
+export function readState(search = window.location.search, hash = window.location.hash) {
   const params = new URLSearchParams(search);
+  for (const [name, value] of new URLSearchParams(hash.replace(/^#/, ""))) params.set(name, value);
   const state = {};
   for (const field of FIELDS) {
     const text = params.get(field.name);
@@ -58,8 +62,8 @@ export function readState(search = window.location.search) {
   return state;
 }
 
-/** The query string for a state (defaults are left out). */
-export function writeQuery(state) {
+/** The fragment for a state (defaults are left out): "#spec=…&view=3d", or "". */
+export function writeFragment(state) {
   const params = new URLSearchParams();
   for (const field of FIELDS) {
     const value = state[field.name];
@@ -67,13 +71,13 @@ export function writeQuery(state) {
       params.set(field.name, WRITERS[field.type](value));
     }
   }
-  const query = params.toString();
-  return query ? `?${query}` : "";
+  const fragment = params.toString();
+  return fragment ? `#${fragment}` : "";
 }
 
 /** Put the state in the address bar without a reload. */
 export function writeState(state) {
-  const url = `${window.location.pathname}${writeQuery(state)}`;
+  const url = `${window.location.pathname}${writeFragment(state)}`;
   window.history.replaceState(null, "", url);
   return url;
 }

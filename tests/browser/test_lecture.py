@@ -8,7 +8,7 @@ import pytest
 from playwright.sync_api import Browser, Page, expect
 
 from tests.app.test_cli import gradtrail
-from tests.browser.test_page import cut_network, wait_done, watch_errors
+from tests.browser.test_page import address, cut_network, wait_done, watch_errors
 
 NO_SCROLLBARS = """() => {
   const root = document.documentElement;
@@ -102,7 +102,7 @@ def test_lecture_mode(page: Page, live_server: str, screenshots: Path) -> None:
     page.keyboard.press("3")  # the third lesson
     wait_done(page)
     expect(page.locator("#caption")).to_contain_text("Rosenbrock")
-    assert "preset=rosenbrock" in page.url and "lecture=1" in page.url
+    assert "preset=rosenbrock" in address(page) and "lecture=1" in address(page)
     page.keyboard.press("Escape")
     expect(page.locator(".controls")).to_be_visible()
-    assert "lecture=1" not in page.url
+    assert "lecture=1" not in address(page)

@@ -14,6 +14,7 @@ from playwright.sync_api import BrowserContext, Page, Route, expect
 
 from gradtrail.app.urlspec import encode
 from gradtrail.presets import PRESETS
+from tests.conftest import serving
 
 PATHS = """() => [...(document.querySelector('#contour-plot').data || [])]
   .filter((t) => t.meta && Number.isInteger(t.meta.run)).map((t) => t.x.length)"""
@@ -121,12 +122,17 @@ def test_editing_a_hyperparameter_reruns_and_changes_the_path(page: Page, live_s
     wait_done(page)
     after = page.evaluate(LAST_POINTS)
     assert after[0] != before[0] and after[1:] == before[1:]
-    assert "spec=" in page.url and "preset=" not in page.url
+    assert "#spec=" in address(page) and "preset=" not in address(page)
+
+
+def address(page: Page) -> str:
+    """The address now (``page.url`` does not follow ``history.replaceState``)."""
+    return page.evaluate("() => location.href")
 
 
 def url_spec(page: Page) -> dict:
-    """The spec the page's URL holds now."""
-    value = parse_qs(urlparse(page.url).query)["spec"][0]
+    """The spec the page's address holds now (in its fragment)."""
+    value = parse_qs(urlparse(address(page)).fragment)["spec"][0]
     return json.loads(base64.urlsafe_b64decode(value + "=" * (-len(value) % 4)))
 
 
@@ -192,7 +198,7 @@ def test_a_copied_link_reopens_the_same_view(
     wait_done(page)
     page.click("#share")
     link = page.input_value("#share-text")
-    assert link.startswith(f"{live_server}/?spec=")
+    assert link.startswith(f"{live_server}/#spec=")
     points = page.evaluate(LAST_POINTS)
     again = context.new_page()
     again.goto(link)
@@ -201,7 +207,16 @@ def test_a_copied_link_reopens_the_same_view(
     assert again.input_value("#steps") == "77" and again.input_value("#start-x") == "-1.2"
     page.keyboard.press("Escape")
     page.click("#embed")
-    assert page.input_value("#share-text").startswith(f'<iframe src="{live_server}/embed?spec=')
+    snippet = page.input_value("#share-text")
+    assert snippet.startswith(f'<iframe src="{live_server}/embed#spec=')
+    embedded = context.new_page()
+    embedded.goto(snippet.split('"')[1])
+    expect(embedded.locator("body")).to_have_attribute("data-played", "true", timeout=20_000)
+    embedded_last = embedded.evaluate(
+        "() => document.querySelector('#plot').data.filter((t) => t.meta && Number.isInteger("
+        "t.meta.run)).map((t) => [t.x.at(-1), t.y.at(-1)])"
+    )
+    assert embedded_last == points  # the embed plays the same runs, read from its fragment
 
 
 def test_three_d_view(page: Page, live_server: str, screenshots: Path) -> None:
@@ -355,3 +370,48 @@ def test_a_3d_view_without_its_bundle_says_so_and_stays_2d(page: Page, live_serv
     expect(page.locator("#notice")).to_contain_text("3-D view could not load")
     expect(page.locator("#contour-plot")).to_be_visible()
     assert "view=3d" not in page.evaluate("() => location.href")
+
+
+def test_a_view_with_5000_points_of_data_shares_embeds_and_exports(
+    page: Page, context: BrowserContext, live_server: str, tmp_path: Path
+) -> None:
+    """A ?spec= of this size made an 81,622-character URL, which the server refused (400)."""
+    x = [round(-5 + 10 * i / 4999, 6) for i in range(5000)]
+    spec = {
+        "surface": {"id": "regression", "data": {"x": x, "y": [2 * v + 1 for v in x]}},
+        "start": [3.0, 2.0],
+        "steps": 60,
+        "optimizers": [{"id": "gd", "params": {"lr": 0.02}}],
+    }
+    errors = watch_errors(page)
+    page.goto(f"{live_server}/#spec={encode(spec)}")
+    wait_done(page)
+    page.click("#share")
+    link = page.input_value("#share-text")
+    assert link.startswith(f"{live_server}/#spec=") and len(link) > 80_000
+    page.keyboard.press("Escape")
+    page.click("#embed")
+    embed = page.input_value("#share-text").split('"')[1]
+    page.keyboard.press("Escape")
+    opened = context.new_page()
+    opened.goto(embed)
+    expect(opened.locator("body")).to_have_attribute("data-played", "true", timeout=20_000)
+    with page.expect_download() as download:
+        page.click("#export")
+    saved = tmp_path / "export.html"
+    download.value.save_as(saved)
+    assert saved.stat().st_size > 100_000 and "gradtrail-data" in saved.read_text()
+    assert errors == []
+
+
+def test_a_spec_too_large_for_a_link_is_offered_as_a_file(page: Page) -> None:
+    with serving(max_link_characters="5000") as base:
+        x = [i / 100 for i in range(600)]
+        spec = {"surface": {"id": "regression", "data": {"x": x, "y": [3 * v for v in x]}},
+                "steps": 20, "optimizers": [{"id": "gd"}]}  # fmt: skip
+        page.goto(f"{base}/#spec={encode(spec)}")
+        wait_done(page)
+        with page.expect_download() as download:
+            page.click("#share")
+        expect(page.locator("#notice")).to_contain_text("too long")
+        assert json.loads(Path(download.value.path()).read_text()) == spec

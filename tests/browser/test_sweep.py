@@ -6,7 +6,7 @@ from pathlib import Path
 
 from playwright.sync_api import Page, expect
 
-from tests.browser.test_page import wait_done, watch_errors
+from tests.browser.test_page import address, wait_done, watch_errors
 
 
 def wait_sweep(page: Page) -> None:
@@ -45,7 +45,7 @@ def test_sweep_heatmap_marks_divergence_and_opens_a_cell(
     assert (
         page.evaluate("() => document.querySelector('#sweep-plot')._fullLayout.xaxis.type") == "log"
     )
-    assert "view=sweep" in page.url and "sweep=" in page.url
+    assert "view=sweep" in address(page) and "sweep=" in address(page)
     page.screenshot(path=screenshots / "sweep-1920x1080.png")
     # A click on a cell opens that run as an ordinary trajectory.
     page.evaluate("() => { document.body.dataset.run = 'waiting'; }")
@@ -78,7 +78,7 @@ def test_basin_map_over_the_contour(page: Page, live_server: str, screenshots: P
 def test_a_sweep_link_reopens_the_sweep(page: Page, live_server: str) -> None:
     sweep_lr_by_start_y(page, live_server, columns=12, rows=9)
     wait_sweep(page)
-    link = page.url
+    link = address(page)
     page.goto("about:blank")
     page.goto(link)
     wait_sweep(page)
