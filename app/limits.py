@@ -15,24 +15,59 @@ def too_large_detail(limit: int) -> str:
     )
 
 
-class BodyTooLarge:
-    """A body announced (``Content-Length``) above the limit is a JSON 413 before it is read.
+async def send_json(
+    send: Send, status: int, detail: str, headers: list[tuple[bytes, bytes]] | None = None
+) -> None:
+    """A whole JSON ``{"detail": …}`` response, written straight to ASGI."""
+    body = dumps({"detail": detail})
+    start = [(b"content-type", b"application/json"), (b"connection", b"close"),
+             (b"content-length", str(len(body)).encode()), *(headers or [])]  # fmt: skip
+    await send({"type": "http.response.start", "status": status, "headers": start})
+    await send({"type": "http.response.body", "body": body})
 
-    A chunked body is counted while it is read and refused the same way once it
-    passes the limit.
+
+class BodyLimits:
+    """Request bodies: none over the limit, and few large ones in memory at once.
+
+    A body announced (``Content-Length``) above the limit is a JSON 413 before it
+    is read; a chunked one is counted while it is read and refused the same way.
+    A large body (over ``large`` bytes, or chunked) needs one of ``slots`` places
+    while its request runs, since its decoded numbers take many times its size;
+    ``waiting`` more may wait for one, and past that it is a 503 at once.
     """
 
-    def __init__(self, app: ASGIApp, limit: int) -> None:
-        self.app, self.limit = app, limit
+    def __init__(self, app: ASGIApp, limit: int, large: int, slots: int, waiting: int) -> None:
+        self.app, self.limit, self.large = app, limit, large
+        self.slots, self.waiting = anyio.Semaphore(slots), waiting
+        self.queued = 0
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
+        if scope["type"] != "http" or scope["method"] in ("GET", "HEAD"):
             await self.app(scope, receive, send)
             return
         length = dict(scope["headers"]).get(b"content-length", b"")
         if length.isdigit() and int(length) > self.limit:
-            await self.refuse(send)
+            await send_json(send, 413, too_large_detail(self.limit))
             return
+        if length.isdigit() and int(length) <= self.large:
+            await self.limited(scope, receive, send)
+            return
+        if self.slots.value == 0 and self.queued >= self.waiting:
+            detail = "the server is busy reading other large request bodies; try again shortly"
+            await send_json(send, 503, detail, [(b"retry-after", b"2")])
+            return
+        self.queued += 1
+        try:
+            await self.slots.acquire()
+        finally:
+            self.queued -= 1
+        try:
+            await self.limited(scope, receive, send)
+        finally:
+            self.slots.release()
+
+    async def limited(self, scope: Scope, receive: Receive, send: Send) -> None:
+        """The request, its body counted and refused with a 413 once over the limit."""
         received, refused = 0, False
 
         async def counted_receive() -> Message:
@@ -43,7 +78,7 @@ class BodyTooLarge:
                 if received > self.limit:
                     if not refused:
                         refused = True
-                        await self.refuse(send)
+                        await send_json(send, 413, too_large_detail(self.limit))
                     return {"type": "http.disconnect"}  # the app stops reading
             return message
 
@@ -56,13 +91,6 @@ class BodyTooLarge:
         except Exception:
             if not refused:
                 raise  # an error of the app's own; the 413 already answered this one
-
-    async def refuse(self, send: Send) -> None:
-        body = dumps({"detail": too_large_detail(self.limit)})
-        headers = [(b"content-type", b"application/json"), (b"connection", b"close"),
-                   (b"content-length", str(len(body)).encode())]  # fmt: skip
-        await send({"type": "http.response.start", "status": 413, "headers": headers})
-        await send({"type": "http.response.body", "body": body})
 
 
 _open = {"streams": 0}  # changed only on the event loop

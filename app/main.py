@@ -10,7 +10,7 @@ from fastapi_offline import FastAPIOffline
 from gradtrail import __version__
 from gradtrail.app import errors
 from gradtrail.app.assets import STATIC
-from gradtrail.app.limits import BodyTooLarge, StreamGuard
+from gradtrail.app.limits import BodyLimits, StreamGuard
 from gradtrail.app.routers import api, pages, streams, sweeps
 from gradtrail.app.security import SecurityHeaders
 from gradtrail.app.settings import get_settings
@@ -48,7 +48,13 @@ def create_app() -> FastAPI:
         )
     app.add_middleware(SecurityHeaders)
     app.add_middleware(StreamGuard, write_timeout=settings.stream_write_timeout)
-    app.add_middleware(BodyTooLarge, limit=settings.max_body_bytes)
+    app.add_middleware(
+        BodyLimits,
+        limit=settings.max_body_bytes,
+        large=settings.large_body_bytes,
+        slots=settings.large_bodies,
+        waiting=settings.queue_large_bodies,
+    )
     return app
 
 

@@ -19,6 +19,11 @@ class Settings(BaseSettings):
         description="origins allowed to call the API from a browser, comma-separated; none",
     )
     max_body_bytes: int = Field(8 * 2**20, ge=1024, description="largest request body; beyond: 413")
+    large_body_bytes: int = Field(
+        2**20, ge=1024, description="a body larger than this (or chunked) is a large one"
+    )
+    large_bodies: int = Field(4, ge=1, description="large bodies read and handled at once")
+    queue_large_bodies: int = Field(16, ge=0, description="large bodies that may wait; then 503")
     frame_steps: int = Field(100, ge=1, le=5000, description="optimizer steps per streamed frame")
     compute_threads: int = Field(2, ge=1, le=64, description="threads for small computations")
     queue_small: int = Field(64, ge=0, description="small computations that may wait; beyond: 503")

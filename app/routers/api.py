@@ -21,6 +21,7 @@ from gradtrail import (
 )
 from gradtrail.app.compute import compute, compute_bounded, load
 from gradtrail.app.deps import SimulationDep, SpecBody
+from gradtrail.app.jsonio import OrjsonBodyRoute
 from gradtrail.app.limits import open_streams
 from gradtrail.app.models import (
     FiguresResponse,
@@ -42,7 +43,12 @@ from gradtrail.runner import work
 from gradtrail.spec import RunSpec, SurfaceSpec
 from gradtrail.surfaces import Grid
 
-router = APIRouter(prefix="/api", tags=["api"], default_response_class=FastJSONResponse)
+router = APIRouter(
+    route_class=OrjsonBodyRoute,
+    prefix="/api",
+    tags=["api"],
+    default_response_class=FastJSONResponse,
+)
 TOO_LARGE = {
     413: {"description": "the request body is larger than the limit (GRADTRAIL_MAX_BODY_BYTES)"},
     503: {"description": "the server is busy (see Retry-After) or the computation passed its"

@@ -13,13 +13,14 @@ from gradtrail.app import urlspec
 from gradtrail.app.assets import PLOTLY_FULL_JS, STATIC
 from gradtrail.app.compute import compute_bounded
 from gradtrail.app.deps import SpecBody
+from gradtrail.app.jsonio import OrjsonBodyRoute
 from gradtrail.app.player import environment, export_name, json_for_script, player_data, render
 from gradtrail.app.responses import FastJSONResponse
 from gradtrail.app.routers.api import page_catalog
 from gradtrail.runner import work
 
 templates = Jinja2Templates(env=environment)
-router = APIRouter(include_in_schema=False)
+router = APIRouter(route_class=OrjsonBodyRoute, include_in_schema=False)
 CACHE = {"cache-control": "public, max-age=86400"}
 
 SpecQuery = Annotated[str | None, Query(max_length=urlspec.MAX_SPEC_PARAM)]

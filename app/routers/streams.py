@@ -8,10 +8,16 @@ from fastapi import APIRouter, Depends
 from fastapi.sse import EventSourceResponse, ServerSentEvent
 
 from gradtrail.app.deps import SettingsDep, SimulationDep
+from gradtrail.app.jsonio import OrjsonBodyRoute
 from gradtrail.app.routers.api import TOO_LARGE
 from gradtrail.app.streams import admit_stream, simulation_events
 
-router = APIRouter(prefix="/api", tags=["streams"], dependencies=[Depends(admit_stream)])
+router = APIRouter(
+    route_class=OrjsonBodyRoute,
+    prefix="/api",
+    tags=["streams"],
+    dependencies=[Depends(admit_stream)],
+)
 
 
 @router.post("/runs/stream", response_class=EventSourceResponse, responses=TOO_LARGE)

@@ -9,6 +9,7 @@ from fastapi import APIRouter, Body, Depends, Request
 from fastapi.sse import EventSourceResponse, ServerSentEvent
 
 from gradtrail.app.compute import Budget, compute, compute_bounded, lane_for
+from gradtrail.app.jsonio import OrjsonBodyRoute
 from gradtrail.app.models import SweepResponse
 from gradtrail.app.responses import FastJSONResponse
 from gradtrail.app.routers.api import TOO_LARGE
@@ -17,7 +18,7 @@ from gradtrail.app.streams import admit_stream, count_frame, event
 from gradtrail.presets import SWEEP_PRESETS
 from gradtrail.sweep import Sweep, SweepSpec
 
-router = APIRouter(prefix="/api", tags=["sweeps"])
+router = APIRouter(route_class=OrjsonBodyRoute, prefix="/api", tags=["sweeps"])
 
 SWEEP_EXAMPLE = SWEEP_PRESETS["ravine-lr-momentum"].spec
 

@@ -180,3 +180,29 @@ def test_413_is_json_either_way_and_health_answers_head() -> None:
             assert "2,048 bytes" in answer.json()["detail"]
         assert httpx.head(f"{base}/api/health").status_code == 200
         assert health(base)["pid"] > 0
+
+
+def test_large_bodies_wait_for_a_slot_and_past_the_queue_are_a_503() -> None:
+    with serving(large_body_bytes="1024", large_bodies="1", queue_large_bodies="0") as base:
+        body = json.dumps(SMALL_RUN) + " " * 1500  # large, and still a small run
+
+        def slowly():  # chunked: a large body, sent over two seconds
+            yield body[:100].encode()
+            time.sleep(2)
+            yield body[100:].encode()
+
+        answers: list[httpx.Response] = []
+        headers = {"content-type": "application/json"}
+        slow = threading.Thread(
+            target=lambda: answers.append(
+                httpx.post(f"{base}/api/runs", content=slowly(), headers=headers, timeout=30)
+            )
+        )
+        slow.start()
+        time.sleep(0.5)
+        refused = httpx.post(f"{base}/api/runs", content=body, headers=headers, timeout=30)
+        assert refused.status_code == 503 and refused.headers["retry-after"]
+        small = httpx.post(f"{base}/api/runs", json=SMALL_RUN, timeout=30)
+        assert small.status_code == 200  # a small body needs no slot
+        slow.join()
+        assert answers[0].status_code == 200
