@@ -27,6 +27,7 @@ import anyio
 from starlette.requests import Request
 
 from gradtrail.app.settings import get_settings
+from gradtrail.batch import release_freed_memory
 
 T = TypeVar("T")
 
@@ -80,7 +81,10 @@ class Lane:
 
     async def run(self, function: Callable[..., T], *args: object) -> T:
         """``function(*args)`` on one of this lane's threads (waiting for a free one)."""
-        return await anyio.to_thread.run_sync(function, *args, limiter=self.limiter)
+        try:
+            return await anyio.to_thread.run_sync(function, *args, limiter=self.limiter)
+        finally:
+            release_when_idle()
 
     @property
     def load(self) -> dict[str, int]:
@@ -121,6 +125,32 @@ async def admitted(cost: float) -> AsyncIterator[Lane]:
         yield lane
     finally:
         lane.admitted -= 1
+
+
+IDLE_SECONDS = 1.0  # quiet this long after the last computation: memory goes back
+_release: dict[str, asyncio.TimerHandle | None] = {"timer": None}
+
+
+def release_when_idle() -> None:
+    """Once no lane has work for :data:`IDLE_SECONDS`, hand freed memory back to the OS.
+
+    The engine keeps freed heap for speed while it computes (see
+    :func:`gradtrail.batch.keep_freed_memory`); after a load a server should shrink.
+    """
+    timer = _release["timer"]
+    if timer is not None:
+        timer.cancel()
+    if any(lane.admitted for lane in LANES.values()):
+        _release["timer"] = None
+        return
+    loop = asyncio.get_running_loop()
+    _release["timer"] = loop.call_later(IDLE_SECONDS, release_if_still_idle)
+
+
+def release_if_still_idle() -> None:
+    _release["timer"] = None
+    if not any(lane.admitted for lane in LANES.values()):
+        release_freed_memory()
 
 
 async def compute(function: Callable[..., T], *args: object, cost: float = 0.0) -> T:

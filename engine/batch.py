@@ -9,6 +9,7 @@ the loss history), which is what a sweep needs.
 
 from __future__ import annotations
 
+import contextlib
 import ctypes
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -43,11 +44,13 @@ class BatchResult:
         return [STATUS_NAMES[code] for code in self.status]
 
 
-def as_batch_hyper(hp: Mapping[str, Any], n: int) -> dict[str, Any]:
+def as_batch_hyper(optimizer_id: str, hp: Mapping[str, Any], n: int) -> dict[str, Any]:
     """Hyperparameters with every per-run sequence turned into a length-``n`` array.
 
-    A length-``n`` array broadcasts against the ``(2, n)`` points, one value per run.
+    A length-``n`` array broadcasts against the ``(2, n)`` points, one value per run;
+    a pair (``betas``, ``etas`` …: the optimizer's metadata says which) is two of them.
     """
+    pairs = {p.name for p in OPTIMIZERS[optimizer_id].params if p.kind == "pair"}
 
     def column(value: Any) -> Any:
         if isinstance(value, bool):
@@ -57,7 +60,7 @@ def as_batch_hyper(hp: Mapping[str, Any], n: int) -> dict[str, Any]:
         return np.asarray(value, dtype=np.float64).reshape(n)
 
     return {
-        name: tuple(column(v) for v in value) if name == "betas" else column(value)
+        name: tuple(column(v) for v in value) if name in pairs else column(value)
         for name, value in hp.items()
     }
 
@@ -87,7 +90,7 @@ def run_batch(
         bounds = [(0, n)]
     else:
         bounds = [(begin, min(begin + SHARD, n)) for begin in range(0, n, SHARD)]
-    columns = as_batch_hyper(hp, n)
+    columns = as_batch_hyper(optimizer_id, hp, n)
     results = []
     for begin, end in bounds:
         shard_hp = {name: slice_hyper(value, begin, end) for name, value in columns.items()}
@@ -137,7 +140,7 @@ class BatchStepper:
         self.optimizer = OPTIMIZERS[optimizer_id]
         self.points = np.array(np.asarray(starts, dtype=np.float64).reshape(-1, 2).T)
         n = self.points.shape[1]
-        self.hyper = as_batch_hyper(hp, n)
+        self.hyper = as_batch_hyper(optimizer_id, hp, n)
         self.schedule, self.base_lr = schedule, self.hyper["lr"]
         stop = stop or StopSpec()
         self.bound, self.tol, self.steps, self.done = stop.divergence_bound, stop.grad_tol, steps, 0
@@ -273,6 +276,13 @@ def within(bound: float, points: np.ndarray, loss: np.ndarray, gradient: np.ndar
         ok &= inside[0]
         ok &= inside[1]
     return ok
+
+
+def release_freed_memory() -> None:
+    """Hand the heap kept by :func:`keep_freed_memory` back to the OS (``malloc_trim``):
+    for a server once its work is done, so memory falls back after a load."""
+    with contextlib.suppress(OSError, AttributeError):
+        ctypes.CDLL("libc.so.6").malloc_trim(0)
 
 
 @cache

@@ -26,14 +26,10 @@ MAX_STEPS = 20_000
 MAX_OPTIMIZERS = 16
 MAX_POINTS = 1_000_000
 
-SurfaceId = Literal[
-    "quadratic", "rosenbrock", "beale", "himmelblau", "saddle", "rastrigin", "regression", "custom"
-]
+# The registries are the only list of what exists: these types (and the API's enums) follow.
+SurfaceId = Literal[(*BUILTIN_SURFACES, "regression", "custom")]  # type: ignore[valid-type]
 MAX_EXPRESSION = 300
-OptimizerId = Literal[
-    "gd", "momentum", "nesterov", "adagrad", "adadelta", "rmsprop", "adam", "adamw", "nadam",
-    "adamax",
-]  # fmt: skip
+OptimizerId = Literal[tuple(OPTIMIZERS)]  # type: ignore[valid-type]
 
 
 class LineDataSpec(Strict):
@@ -155,8 +151,8 @@ def resolve_params(optimizer_id: str, given: dict[str, Any]) -> dict[str, Any]:
         for item in values:
             check_range(hp.name, float(item), hp.min, hp.max, hp.max_inclusive)
         resolved[hp.name] = tuple(float(v) for v in values) if hp.kind == "pair" else float(value)
-    if optimizer_id == "nesterov" and resolved["momentum"] <= 0.0:
-        raise ValueError("nesterov needs momentum > 0")
+    if optimizer.check is not None:
+        optimizer.check(resolved)  # the optimizer's own rules across its hyperparameters
     return resolved
 
 

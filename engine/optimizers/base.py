@@ -48,6 +48,8 @@ class Optimizer:
     init: Callable[[Real, Hyper], Any]
     step: Callable[[Real, Real, Any, Hyper], tuple[Real, Any]]
     inspect: Callable[[Any, Hyper], dict[str, Real]] = lambda state, hp: {}
+    # Rules across hyperparameters (Nesterov needs momentum > 0): raise ValueError.
+    check: Callable[[Hyper], None] | None = None
 
     def param(self, name: str) -> HyperParam | None:
         """The hyperparameter called ``name``, or None."""

@@ -95,6 +95,13 @@ MOMENTUM_SGD = Optimizer(
     inspect=sgd_inspect,
 )
 
+
+def needs_momentum(hp: Hyper) -> None:
+    """torch refuses Nesterov momentum without momentum."""
+    if hp["momentum"] <= 0.0:
+        raise ValueError("nesterov needs momentum > 0")
+
+
 NESTEROV = Optimizer(
     id="nesterov",
     name="Nesterov momentum",
@@ -104,4 +111,5 @@ NESTEROV = Optimizer(
     init=sgd_init,
     step=nesterov_step,
     inspect=sgd_inspect,
+    check=needs_momentum,
 )

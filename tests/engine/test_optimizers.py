@@ -47,6 +47,35 @@ def adam_by_hand(
     return path
 
 
+def radam_by_hand(lr: float, b1: float, b2: float, eps: float) -> list[float]:
+    """RAdam from its paper's rule: plain momentum until ρ_t > 5, then the rectified step."""
+    p, m, v, path = 1.0, 0.0, 0.0, [1.0]
+    rho_inf = 2 / (1 - b2) - 1
+    for t in (1, 2, 3):
+        g = p
+        m = b1 * m + (1 - b1) * g
+        v = b2 * v + (1 - b2) * g * g
+        m_hat = m / (1 - b1**t)
+        rho = rho_inf - 2 * t * b2**t / (1 - b2**t)
+        if rho > 5:
+            r = sqrt((rho - 4) * (rho - 2) * rho_inf / ((rho_inf - 4) * (rho_inf - 2) * rho))
+            p = p - lr * m_hat * r * sqrt(1 - b2**t) / (sqrt(v) + eps)
+        else:
+            p = p - lr * m_hat
+        path.append(p)
+    return path
+
+
+def asgd_by_hand(lr: float, lambd: float, alpha: float) -> list[float]:
+    """p ← p(1 − λη_t) − η_t g with η_{t+1} = η/(1 + λη t)^α; g = p on the unit bowl."""
+    p, eta, path = 1.0, lr, [1.0]
+    for t in (1, 2, 3):
+        p = p * (1 - lambd * eta) - eta * p
+        eta = lr / (1 + lambd * lr * t) ** alpha
+        path.append(p)
+    return path
+
+
 CASES: list[tuple[str, dict[str, Any], list[float]]] = [
     # p ← p − η g
     ("gd", {"lr": 0.1}, [1.0, 0.9, 0.81, 0.729]),
@@ -102,6 +131,19 @@ CASES: list[tuple[str, dict[str, Any], list[float]]] = [
         {"lr": 0.1, "eps": 0.0, "momentum_decay": 0.0},
         [1.0, 1 - 0.1 - 0.1 * 0.45 * 0.1 / (1 - 0.2025), None, None],
     ),
+    # β₂ = 0.999: ρ_t ≤ 5 for the first steps, so RAdam starts as momentum: m̂₁ = g = 1 → 0.9
+    ("radam", {"lr": 0.1}, radam_by_hand(0.1, 0.9, 0.999, 1e-8)),
+    # β₂ = 0.5: ρ_∞ = 3, never above 5: plain bias-corrected momentum throughout
+    ("radam", {"lr": 0.1, "betas": [0.9, 0.5]}, radam_by_hand(0.1, 0.9, 0.5, 1e-8)),
+    # β₂ = 0.1 ... ρ_∞ < 5 as well; β₂ = 0.99999 reaches ρ_t > 5 only late: use β₂ = 0.6,
+    # ρ_∞ = 4: also plain. The rectified branch is covered against torch on Rosenbrock.
+    # Rprop: the signs agree, so the step grows by η₊ = 1.2: 0.1, 0.12, 0.144
+    ("rprop", {"lr": 0.1}, [1.0, 0.9, 0.78, 0.636]),
+    # η₊ = 2 with a ceiling of 0.15: 0.1, then 0.15, 0.15
+    ("rprop", {"lr": 0.1, "etas": [0.5, 2.0], "step_sizes": [1e-6, 0.15]}, [1.0, 0.9, 0.75, 0.6]),
+    # λ = 0: ASGD is gradient descent
+    ("asgd", {"lr": 0.1, "lambd": 0.0}, [1.0, 0.9, 0.81, 0.729]),
+    ("asgd", {"lr": 0.1, "lambd": 1.0, "alpha": 0.75}, asgd_by_hand(0.1, 1.0, 0.75)),
 ]
 
 
@@ -144,7 +186,7 @@ def test_every_optimizer_is_listed_with_torch_names() -> None:
     listed = {item["id"]: item for item in list_optimizers()}
     assert set(listed) == {
         "gd", "momentum", "nesterov", "adagrad", "adadelta", "rmsprop", "adam", "adamw", "nadam",
-        "adamax",
+        "adamax", "radam", "rprop", "asgd",
     }  # fmt: skip
     assert {p["name"] for p in listed["adam"]["params"]} >= {"lr", "betas", "eps", "amsgrad"}
     assert listed["adam"]["torch"].startswith("torch.optim.Adam(")
@@ -163,7 +205,11 @@ TORCH_DEFAULTS = {
     "nadam": {"momentum_decay": 4e-3, "eps": 1e-8},
     "adamax": {"betas": (0.9, 0.999), "eps": 1e-8},
     "momentum": {"momentum": 0.9, "dampening": 0.0},
-}
+    "radam": {"lr": 1e-3, "betas": (0.9, 0.999), "eps": 1e-8, "weight_decay": 0.0,
+              "decoupled_weight_decay": False},
+    "rprop": {"lr": 1e-2, "etas": (0.5, 1.2), "step_sizes": (1e-6, 50.0)},
+    "asgd": {"lambd": 1e-4, "alpha": 0.75, "t0": 1e6, "weight_decay": 0.0},
+}  # fmt: skip
 
 
 @pytest.mark.parametrize("optimizer_id", sorted(TORCH_DEFAULTS))

@@ -7,6 +7,8 @@ from typing import Any
 import numpy as np
 import pytest
 
+from gradtrail.optimizers import OPTIMIZERS
+from gradtrail.regression import generate_line
 from gradtrail.runner import run
 
 torch = pytest.importorskip("torch")
@@ -22,6 +24,9 @@ TORCH_CLASSES = {
     "adamw": ("AdamW", {}),
     "nadam": ("NAdam", {}),
     "adamax": ("Adamax", {}),
+    "radam": ("RAdam", {}),
+    "rprop": ("Rprop", {}),
+    "asgd": ("ASGD", {}),
 }
 
 CASES: list[tuple[str, dict[str, Any]]] = [
@@ -49,6 +54,13 @@ CASES: list[tuple[str, dict[str, Any]]] = [
     ("nadam", {"lr": 0.05, "weight_decay": 0.01, "momentum_decay": 0.01}),
     ("adamax", {"lr": 0.05}),
     ("adamax", {"lr": 0.02, "weight_decay": 0.01, "betas": [0.8, 0.99]}),
+    ("radam", {"lr": 1e-3}),
+    ("radam", {"lr": 2e-3, "betas": [0.8, 0.99], "weight_decay": 0.01}),
+    ("radam", {"lr": 1e-3, "weight_decay": 0.1, "decoupled_weight_decay": True}),
+    ("rprop", {"lr": 0.01}),
+    ("rprop", {"lr": 0.001, "etas": [0.3, 1.5], "step_sizes": [1e-4, 0.2]}),
+    ("asgd", {"lr": 1e-3}),
+    ("asgd", {"lr": 1e-3, "lambd": 0.01, "alpha": 0.5, "t0": 50, "weight_decay": 0.01}),
 ]
 
 
@@ -62,8 +74,9 @@ def torch_trajectory(
     kwargs = {**params, **fixed}
     if optimizer_id in ("momentum", "nesterov"):
         kwargs.setdefault("momentum", 0.9)
-    if "betas" in kwargs:
-        kwargs["betas"] = tuple(kwargs["betas"])
+    for pair in ("betas", "etas", "step_sizes"):
+        if pair in kwargs:
+            kwargs[pair] = tuple(kwargs[pair])
     optimizer = getattr(torch.optim, class_name)([p], **kwargs)
     path = [p.detach().clone().numpy()]
     for _ in range(steps):
@@ -92,3 +105,50 @@ def test_trajectory_equals_torch(optimizer_id: str, params: dict[str, Any]) -> N
     expected = torch_trajectory(optimizer_id, params, start, steps)
     assert ours.x.size == steps + 1
     np.testing.assert_allclose(np.stack([ours.x, ours.y], axis=1), expected, rtol=1e-10, atol=1e-12)
+
+
+# An optimizer with no torch.optim counterpart would be listed here with the reason.
+NO_TORCH_COUNTERPART: dict[str, str] = {}
+
+
+def test_every_registered_optimizer_has_a_parity_case() -> None:
+    covered = {optimizer_id for optimizer_id, _ in CASES} | set(NO_TORCH_COUNTERPART)
+    assert covered == set(OPTIMIZERS), f"no torch parity case: {set(OPTIMIZERS) - covered}"
+    assert set(TORCH_CLASSES) | set(NO_TORCH_COUNTERPART) == set(OPTIMIZERS)
+
+
+BOWL_CASES: list[tuple[str, dict[str, Any]]] = [
+    ("gd", {"lr": 0.02}),
+    ("adam", {"lr": 0.05}),
+    ("radam", {"lr": 0.01}),
+    ("rprop", {"lr": 0.01}),
+    ("asgd", {"lr": 0.02, "lambd": 0.01}),
+]
+
+
+@pytest.mark.parametrize(("optimizer_id", "params"), BOWL_CASES, ids=[c[0] for c in BOWL_CASES])
+def test_regression_bowl_trajectory_equals_torch(optimizer_id: str, params: dict[str, Any]) -> None:
+    """The line fit's MSE, with torch's loss written from the data by autograd."""
+    torch.set_default_dtype(torch.float64)
+    x, t = generate_line(2.0, 1.0, 0.5, 50, (-3.0, 3.0), 4)
+    steps, start = 200, [3.0, 2.0]
+    spec = {
+        "surface": {"id": "regression", "data": {"x": x.tolist(), "y": t.tolist()}},
+        "start": start, "steps": steps,
+        "stop": {"grad_tol": 0.0, "divergence_bound": 1e300},
+        "optimizers": [{"id": optimizer_id, "params": params}],
+    }  # fmt: skip
+    ours = run(spec).runs[0]
+    class_name, fixed = TORCH_CLASSES[optimizer_id]
+    p = torch.tensor(start, requires_grad=True)
+    optimizer = getattr(torch.optim, class_name)([p], **params, **fixed)
+    xs, ts = torch.tensor(x), torch.tensor(t)
+    path = [p.detach().clone().numpy()]
+    for _ in range(steps):
+        optimizer.zero_grad()
+        loss = ((ts - (p[0] * xs + p[1])) ** 2).mean()
+        loss.backward()
+        optimizer.step()
+        path.append(p.detach().clone().numpy())
+    np.testing.assert_allclose(np.stack([ours.x, ours.y], axis=1), np.array(path), rtol=1e-10,
+                               atol=1e-12)  # fmt: skip
