@@ -27,7 +27,7 @@ import anyio
 from starlette.requests import Request
 
 from gradtrail.app.settings import get_settings
-from gradtrail.batch import release_freed_memory
+from gradtrail.batch import release_freed_memory, share_heap_arenas
 
 T = TypeVar("T")
 
@@ -101,6 +101,7 @@ def make_lanes() -> dict[str, Lane]:
 
 
 LANES = make_lanes()
+share_heap_arenas()  # the lanes' threads share two heaps, which shrink once idle
 
 
 def lane_for(cost: float) -> Lane:
@@ -125,6 +126,7 @@ async def admitted(cost: float) -> AsyncIterator[Lane]:
         yield lane
     finally:
         lane.admitted -= 1
+        release_when_idle()
 
 
 IDLE_SECONDS = 1.0  # quiet this long after the last computation: memory goes back

@@ -278,6 +278,17 @@ def within(bound: float, points: np.ndarray, loss: np.ndarray, gradient: np.ndar
     return ok
 
 
+def share_heap_arenas(arenas: int = 2) -> None:
+    """At most ``arenas`` glibc heaps for all threads (glibc makes up to 8 per core).
+
+    A server's compute threads each fill and free their own heap otherwise, and
+    what is left scattered over many heaps cannot go back to the OS.
+    """
+    with contextlib.suppress(OSError, AttributeError):
+        m_arena_max = -8
+        ctypes.CDLL("libc.so.6").mallopt(m_arena_max, arenas)
+
+
 def release_freed_memory() -> None:
     """Hand the heap kept by :func:`keep_freed_memory` back to the OS (``malloc_trim``):
     for a server once its work is done, so memory falls back after a load."""

@@ -13,7 +13,7 @@ from typing import Any
 import numpy as np
 
 from gradtrail.optimizers import OPTIMIZERS, Optimizer
-from gradtrail.regression import DEFAULT_GENERATE, LineData, generate_line, regression
+from gradtrail.regression import LineData, generate_line, regression
 from gradtrail.spec import GenerateSpec, SurfaceSpec
 from gradtrail.surfaces import BUILTIN_SURFACES, Surface
 
@@ -131,7 +131,7 @@ def list_surfaces() -> list[dict[str, Any]]:
         described.append(info)
     bowl = describe_surface(build_surface(SurfaceSpec(id="regression")))
     bowl["params"] = []
-    bowl["generate"] = {**DEFAULT_GENERATE, "x_range": list(DEFAULT_GENERATE["x_range"])}
+    bowl["generate"] = GenerateSpec().model_dump(mode="json")
     described.append(bowl)
     return described
 

@@ -251,6 +251,7 @@ def compile_formula(text: str) -> Formula:
 
 
 DEFAULT_DOMAIN = ((-5.0, 5.0), (-5.0, 5.0))
+DEFAULT_EXPRESSION = "x^2 + 3*y^2"  # what "Your formula" starts from
 
 
 NODES_PER_BUILTIN = 12  # a built-in surface costs about as much as a graph of this size

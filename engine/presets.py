@@ -224,6 +224,7 @@ PRESETS: dict[str, Preset] = {
     )
 }
 DEFAULT_PRESET = "rosenbrock"
+DEFAULT_OPTIMIZER = "adam"  # what "+ Add optimizer" adds
 
 
 RAVINE = {"id": "quadratic", "params": {"l1": 1.0, "l2": 40.0}}

@@ -21,14 +21,6 @@ from gradtrail.numeric import Real
 from gradtrail.surfaces import Surface
 
 REGRESSION_FORMULA = r"\frac1n \sum_i \big(t_i - (w x_i + b)\big)^2"
-DEFAULT_GENERATE = {
-    "slope": 2.0,
-    "intercept": 1.0,
-    "noise": 0.0,
-    "n": 100,
-    "x_range": (-5.0, 5.0),
-    "seed": 0,
-}
 
 
 @dataclass(frozen=True)

@@ -18,11 +18,20 @@ Positive = Annotated[float, Field(allow_inf_nan=False, strict=True, gt=0.0)]
 Count = Annotated[int, Field(strict=True, ge=1, le=1_000_000)]
 
 
+# Each kind's parameters, in torch's names: what a page shows for it.
+SCHEDULE_PARAMS: dict[str, tuple[str, ...]] = {
+    "step": ("step_size", "gamma"),
+    "exponential": ("gamma",),
+    "cosine": ("T_max", "eta_min"),
+    "linear": ("start_factor", "end_factor", "total_iters"),
+}
+
+
 class ScheduleSpec(Strict):
     """``step`` (StepLR), ``exponential`` (ExponentialLR), ``cosine`` (CosineAnnealingLR)
     or ``linear`` (LinearLR, a warm-up), with torch's parameter names and defaults."""
 
-    kind: Literal["step", "exponential", "cosine", "linear"]
+    kind: Literal[tuple(SCHEDULE_PARAMS)]  # type: ignore[valid-type]
     step_size: Count = 10
     gamma: Annotated[float, Field(allow_inf_nan=False, strict=True, gt=0.0, le=10.0)] = 0.1
     T_max: Count = 100
@@ -67,3 +76,11 @@ class ScheduleSpec(Strict):
             "linear": (f"LinearLR(start_factor={self.start_factor:g}, "
                        f"end_factor={self.end_factor:g}, total_iters={self.total_iters})"),
         }[self.kind]  # fmt: skip
+
+
+def schedule_defaults() -> dict[str, dict[str, float]]:
+    """Per kind, its parameters at their defaults (torch's, and 0.95 for ExponentialLR)."""
+    return {
+        kind: {name: getattr(ScheduleSpec(kind=kind), name) for name in names}
+        for kind, names in SCHEDULE_PARAMS.items()
+    }

@@ -29,6 +29,7 @@ MAX_POINTS = 1_000_000
 # The registries are the only list of what exists: these types (and the API's enums) follow.
 SurfaceId = Literal[(*BUILTIN_SURFACES, "regression", "custom")]  # type: ignore[valid-type]
 MAX_EXPRESSION = 300
+MAX_LABEL = 80
 OptimizerId = Literal[tuple(OPTIMIZERS)]  # type: ignore[valid-type]
 
 
@@ -111,7 +112,7 @@ class OptimizerSpec(Strict):
 
     id: OptimizerId
     params: dict[str, HyperValue] = Field(default_factory=dict, validate_default=True)
-    label: Annotated[str, Field(max_length=80)] | None = None
+    label: Annotated[str, Field(max_length=MAX_LABEL)] | None = None
     schedule: ScheduleSpec | None = None
     batch_size: Annotated[int, Field(strict=True, ge=1, le=MAX_POINTS)] | None = None
 

@@ -38,10 +38,21 @@ from gradtrail.app.models import (
 from gradtrail.app.responses import FastJSONResponse
 from gradtrail.app.settings import get_settings
 from gradtrail.app.streams import frames_computed
-from gradtrail.presets import PRESETS, SWEEP_PRESETS
+from gradtrail.formula import DEFAULT_EXPRESSION
+from gradtrail.presets import DEFAULT_OPTIMIZER, DEFAULT_PRESET, PRESETS, SWEEP_PRESETS
 from gradtrail.runner import work
-from gradtrail.spec import RunSpec, SurfaceSpec
+from gradtrail.schedules import schedule_defaults
+from gradtrail.spec import (
+    MAX_EXPRESSION,
+    MAX_LABEL,
+    MAX_OPTIMIZERS,
+    MAX_STEPS,
+    GenerateSpec,
+    RunSpec,
+    SurfaceSpec,
+)
 from gradtrail.surfaces import Grid
+from gradtrail.sweep import MAX_SWEEP_STEPS, SweepSpec
 
 router = APIRouter(
     route_class=OrjsonBodyRoute,
@@ -119,13 +130,36 @@ def formula_forms(expression: str) -> dict[str, str]:
     }
 
 
+# The page asks for the optimizer state only when runs × steps stay under this:
+# beyond it the recorded state would swell the stream several times over.
+RECORD_STEPS = 40_000
+
+
 def page_catalog() -> dict[str, object]:
-    """What the page's menus are built from: the four catalogue answers below, in one.
+    """What the page is built from: its limits and defaults, and the four catalogue
+    answers below, in one. Nothing of it is typed again in the page's code.
 
     The page carries it inline, so its first run need not wait for four round trips.
     """
     return {
-        "limits": {"link_characters": get_settings().max_link_characters},
+        "limits": {
+            "steps": MAX_STEPS,
+            "optimizers": MAX_OPTIMIZERS,
+            "formula_length": MAX_EXPRESSION,
+            "label_length": MAX_LABEL,
+            "sweep_steps": MAX_SWEEP_STEPS,
+            "record_steps": RECORD_STEPS,
+            "link_characters": get_settings().max_link_characters,
+        },
+        "defaults": {
+            "steps": RunSpec.model_fields["steps"].default,
+            "sweep_steps": SweepSpec.model_fields["steps"].default,
+            "generate": GenerateSpec().model_dump(mode="json"),
+            "preset": DEFAULT_PRESET,
+            "optimizer": DEFAULT_OPTIMIZER,
+            "expression": DEFAULT_EXPRESSION,
+            "schedules": schedule_defaults(),
+        },
         "surfaces": list_surfaces(),
         "optimizers": list_optimizers(),
         "presets": [preset.as_dict() for preset in PRESETS.values()],

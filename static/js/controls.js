@@ -1,15 +1,16 @@
 // The settings panel: it shows a spec and reads one back. Every change calls
 // onChange(spec); the server's 422 messages are shown next to their fields.
+// The spec shown is the state: an edit patches it field by field, so whatever no
+// control shows (a lesson's domain, its data's x_range, stop, record) is kept.
 import { postJSON } from "./api.js";
 import { element, numberField, readNumber } from "./dom.js";
 import { clearFieldErrors, messageOf, showFieldErrors } from "./field-errors.js";
 import { t } from "./messages.js";
-import { MAX_ENTRIES, createOptimizerList } from "./optimizer-list.js";
+import { createOptimizerList } from "./optimizer-list.js";
 
 const DEBOUNCE_MS = 350;
-const GENERATE_FIELDS = [
-  ["slope", 2, "any"], ["intercept", 1, "any"], ["noise", 0, "any"], ["n", 100, "1"], ["seed", 0, "1"],
-];
+// The generated line's fields and their input steps; their defaults come from the API.
+const GENERATE_FIELDS = [["slope", "any"], ["intercept", "any"], ["noise", "any"], ["n", "1"], ["seed", "1"]];
 
 /** Parse pasted or uploaded "x,t" lines; a header line is skipped. */
 export function parseCsv(text) {
@@ -31,14 +32,24 @@ export function parseCsv(text) {
   return x.length < 2 ? { error: t("csv_too_few") } : { x, y };
 }
 
-export function createControls(form, { surfaces, optimizers, onChange }) {
+/**
+ * The panel over the API's catalogue: `surfaces`, `optimizers`, and the `limits` and
+ * `defaults` (steps, generated data, schedules …) it shows.
+ */
+export function createControls(form, { surfaces, optimizers, limits, defaults, onChange }) {
   const surfaceList = [...surfaces, { id: "custom", name: t("surface_custom"), params: [] }];
   const surfaceById = Object.fromEntries(surfaceList.map((s) => [s.id, s]));
+  const optimizerById = Object.fromEntries(optimizers.map((o) => [o.id, o]));
   const $ = (selector) => form.querySelector(selector);
   const surfaceSelect = $("#surface-select");
-  const optimizerList = createOptimizerList($("#optimizer-list"), { optimizers });
+  const optimizerList = createOptimizerList($("#optimizer-list"), {
+    optimizers, schedules: defaults.schedules, labelLength: limits.label_length,
+  });
+  $("#formula-input").maxLength = limits.formula_length;
+  $("#steps").max = limits.steps;
   let timer = null;
   let formulaTimer = null;
+  let current = { surface: { id: surfaceList[0].id }, optimizers: [] }; // the spec shown
 
   surfaceSelect.replaceChildren(...surfaceList.map((s) => element("option", { value: s.id, text: s.name })));
 
@@ -46,6 +57,16 @@ export function createControls(form, { surfaces, optimizers, onChange }) {
     clearTimeout(timer);
     timer = setTimeout(() => onChange(read()), DEBOUNCE_MS);
   };
+
+  /**
+   * Set `key` of `target` (a copy of the spec shown) to a control's `value`. An empty
+   * control removes the key; a value equal to the control's `fallback` stays out of a
+   * spec that did not have the key, and stays in one that did.
+   */
+  function patch(target, key, value, fallback = undefined) {
+    if (value === null || value === undefined) delete target[key];
+    else if (!(value === fallback && !(key in target))) target[key] = value;
+  }
 
   function renderSurface(spec) {
     const surface = surfaceById[spec.id];
@@ -72,9 +93,10 @@ export function createControls(form, { surfaces, optimizers, onChange }) {
       $("#generate-params").hidden = mode !== "generate";
       const generate = spec.generate ?? {};
       $("#generate-params").replaceChildren(
-        ...GENERATE_FIELDS.map(([name, fallback, step]) =>
+        ...GENERATE_FIELDS.map(([name, step]) =>
           numberField(name, {
-            value: generate[name] ?? fallback, step, name: `generate-${name}`, loc: `surface.generate.${name}`,
+            value: generate[name] ?? defaults.generate[name], step, name: `generate-${name}`,
+            loc: `surface.generate.${name}`,
           }),
         ),
       );
@@ -85,53 +107,69 @@ export function createControls(form, { surfaces, optimizers, onChange }) {
     }
   }
 
+  /** The shown surface with its controls' values patched in (the fields belong to it). */
   function readSurface() {
-    const id = surfaceSelect.value;
-    const surface = { id };
-    const params = {};
-    for (const p of surfaceById[id].params) {
-      const value = readNumber($(`[name="surface-param-${p.name}"]`));
-      if (value !== null && value !== p.default) params[p.name] = value;
+    const surface = structuredClone(current.surface);
+    const params = { ...surface.params };
+    for (const p of surfaceById[surface.id].params) {
+      patch(params, p.name, readNumber($(`[name="surface-param-${p.name}"]`)), p.default);
     }
-    if (Object.keys(params).length) surface.params = params;
-    if (id === "custom") surface.expression = $("#formula-input").value;
-    if (id === "regression") {
-      if ($("#standardize").checked) surface.standardize = true;
+    patch(surface, "params", Object.keys(params).length ? params : null);
+    if (surface.id === "custom") surface.expression = $("#formula-input").value;
+    if (surface.id === "regression") {
+      patch(surface, "standardize", $("#standardize").checked, false);
       if ($("#data-mode").value === "data") {
         const parsed = parseCsv($("#csv-input").value);
         $("#csv-status").textContent = parsed.error ?? t("csv_points", { n: parsed.x.length });
-        if (!parsed.error) surface.data = { x: parsed.x, y: parsed.y };
+        delete surface.generate;
+        patch(surface, "data", parsed.error ? null : { x: parsed.x, y: parsed.y });
       } else {
-        const generate = {};
-        for (const [name, fallback] of GENERATE_FIELDS) {
-          const value = readNumber($(`[name="generate-${name}"]`));
-          if (value !== null && value !== fallback) generate[name] = value;
+        const generate = { ...surface.generate }; // x_range and the rest no field shows stay
+        for (const [name] of GENERATE_FIELDS) {
+          patch(generate, name, readNumber($(`[name="generate-${name}"]`)), defaults.generate[name]);
         }
-        if (Object.keys(generate).length) surface.generate = generate;
+        delete surface.data;
+        patch(surface, "generate", Object.keys(generate).length ? generate : null);
       }
     }
     return surface;
   }
 
+  /**
+   * The list leaves out a hyperparameter at its default; one the spec shown had set
+   * (a lesson's explicit momentum 0.9) stays in, at the value its control shows.
+   */
+  function keepExplicit(before, entry) {
+    if (!before || before.id !== entry.id || !before.params) return entry;
+    const shown = { ...entry.params };
+    for (const p of optimizerById[entry.id].params) {
+      if (p.name in before.params && !(p.name in shown)) shown[p.name] = p.default;
+    }
+    return Object.keys(shown).length ? { ...entry, params: shown } : entry;
+  }
+
+  /** The spec shown, with every control's value patched in; `current` follows it. */
   function read() {
-    const spec = { surface: readSurface(), optimizers: optimizerList.read() };
-    const steps = readNumber($("#steps"));
-    if (steps !== null) spec.steps = steps;
-    const seed = readNumber($("#seed"));
-    if (seed !== null && seed !== 0) spec.seed = seed;
+    const spec = structuredClone(current);
+    spec.surface = readSurface();
+    spec.optimizers = optimizerList.read().map((entry, i) => keepExplicit(current.optimizers[i], entry));
+    patch(spec, "steps", readNumber($("#steps")), defaults.steps);
+    patch(spec, "seed", readNumber($("#seed")), 0);
     const start = [readNumber($("#start-x")), readNumber($("#start-y"))];
-    if (!start.includes(null)) spec.start = start;
-    return spec;
+    patch(spec, "start", start.includes(null) ? null : start);
+    current = spec;
+    return structuredClone(spec);
   }
 
   function set(spec) {
+    current = structuredClone(spec);
     renderSurface({ ...spec.surface });
-    $("#steps").value = spec.steps ?? 200;
+    $("#steps").value = spec.steps ?? defaults.steps;
     $("#seed").value = spec.seed ?? 0;
     $("#start-x").value = spec.start?.[0] ?? "";
     $("#start-y").value = spec.start?.[1] ?? "";
     optimizerList.render(spec.optimizers, spec.surface.id === "regression");
-    $("#add-optimizer").disabled = spec.optimizers.length >= MAX_ENTRIES;
+    $("#add-optimizer").disabled = spec.optimizers.length >= limits.optimizers;
   }
 
   let previewRequest = 0;
@@ -182,8 +220,8 @@ export function createControls(form, { surfaces, optimizers, onChange }) {
       set(spec);
       changed();
     } else if (target.id === "surface-select") {
-      const spec = read();
-      spec.surface = { id: target.value, ...(target.value === "custom" ? { expression: "x^2 + 3*y^2" } : {}) };
+      const spec = read(); // the fields still belong to the surface shown until now
+      spec.surface = { id: target.value, ...(target.value === "custom" ? { expression: defaults.expression } : {}) };
       delete spec.start;
       set(spec);
       changed();
@@ -210,7 +248,7 @@ export function createControls(form, { surfaces, optimizers, onChange }) {
   });
   $("#add-optimizer").addEventListener("click", () => {
     const spec = read();
-    spec.optimizers.push({ id: "adam" });
+    spec.optimizers.push({ id: defaults.optimizer });
     set(spec);
     changed();
   });

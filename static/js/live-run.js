@@ -5,12 +5,13 @@ import { t } from "./messages.js";
 import { loadPlotly } from "./plotly-loader.js";
 import { emphasize, runTraceIndices } from "./traces.js";
 
-const RECORD_LIMIT = 40_000; // runs × steps: beyond it the state would swell the stream
-
-/** The request for `spec`: the optimizer state too, when the run is small enough. */
-export function withState(spec) {
-  const steps = (spec.steps ?? 200) * spec.optimizers.length;
-  return steps <= RECORD_LIMIT ? { ...spec, record: ["state"] } : spec;
+/**
+ * The request for `spec`: the optimizer state too, when the run is small enough
+ * (runs × steps within the catalogue's `limits.record_steps`).
+ */
+export function withState(spec, { limits, defaults }) {
+  const steps = (spec.steps ?? defaults.steps) * spec.optimizers.length;
+  return steps <= limits.record_steps ? { ...spec, record: ["state"] } : spec;
 }
 
 /**
@@ -20,7 +21,7 @@ export function withState(spec) {
  */
 export function createLiveRun(
   { contour, convergence, surface, summary, playback, inspector, controls },
-  { view, notice },
+  { view, notice, catalog },
 ) {
   let current = null; // { controller, figures, runs, drawn, ready, meta, done, colours }
   let firstPointMarked = false;
@@ -37,7 +38,7 @@ export function createLiveRun(
     playback.streaming();
     document.body.dataset.run = "streaming";
     try {
-      const streaming = streamRun(withState(spec), handlers(controller), controller.signal);
+      const streaming = streamRun(withState(spec, catalog), handlers(controller), controller.signal);
       streaming.catch(() => {}); // its failure is reported once, below
       const figuresAsked = postJSON("/api/figures", spec, controller.signal);
       figuresAsked.catch(() => {}); // awaited below; a failure before that is not lost

@@ -19,6 +19,8 @@ import { emphasize } from "./traces.js";
 
 const $ = (selector) => document.querySelector(selector);
 const state = readState();
+// The API's catalogue, limits and defaults, carried inline by the page.
+const catalog = JSON.parse(document.querySelector("#catalog").textContent);
 // Made once the catalogue has loaded:
 let controls;
 let sweepControls;
@@ -94,7 +96,8 @@ function caption() {
 }
 
 function specOfState() {
-  return state.spec ?? presets.find((p) => p.id === (state.preset ?? "rosenbrock"))?.spec ?? presets[0].spec;
+  const preset = state.preset ?? catalog.defaults.preset;
+  return state.spec ?? presets.find((p) => p.id === preset)?.spec ?? presets[0].spec;
 }
 
 function linkFragment() {
@@ -207,18 +210,21 @@ function loadPreset(id) {
 
 async function main() {
   translatePage();
-  const catalog = JSON.parse($("#catalog").textContent);
   const { surfaces, optimizers } = catalog;
   limits = catalog.limits;
   sweepPresets = catalog.sweep_presets;
   presets = catalog.presets;
   performance.mark("gradtrail:catalog");
-  controls = createControls($("#spec-form"), { surfaces, optimizers, onChange });
+  controls = createControls($("#spec-form"), {
+    surfaces, optimizers, limits: catalog.limits, defaults: catalog.defaults, onChange,
+  });
   live = createLiveRun(
     { contour, convergence, surface, summary, playback, inspector, controls },
-    { view: { visiblePlots, lecture: () => state.lecture }, notice },
+    { view: { visiblePlots, lecture: () => state.lecture }, notice, catalog },
   );
-  sweepControls = createSweepControls($("#sweep-form"), { optimizers });
+  sweepControls = createSweepControls($("#sweep-form"), {
+    optimizers, limits: catalog.limits, defaults: catalog.defaults,
+  });
   $("#sweep-preset").replaceChildren(
     new Option("—", ""), ...sweepPresets.map((p) => new Option(p.title, p.id)),
   );
@@ -257,7 +263,7 @@ async function main() {
   $("#download-svg").addEventListener("click", () => downloadImage(shown(), "svg"));
   for (const format of ["csv", "json"]) {
     $(`#download-${format}`).addEventListener("click", async () => {
-      const failure = await downloadNumbers(withState(specOfState()), format);
+      const failure = await downloadNumbers(withState(specOfState(), catalog), format);
       if (failure) notice(t("server_error", { detail: failure }));
     });
   }
@@ -265,7 +271,7 @@ async function main() {
   $("#lecture").addEventListener("click", () => setLecture(!state.lecture));
   document.addEventListener("keydown", lectureKeys);
   if (state.lecture) await setLecture(true);
-  if (!state.spec && !presets.some((p) => p.id === state.preset)) state.preset = "rosenbrock";
+  if (!state.spec && !presets.some((p) => p.id === state.preset)) state.preset = catalog.defaults.preset;
   const spec = specOfState();
   controls.set(spec);
   if (state.view === "3d") {

@@ -4,16 +4,6 @@
 import { element, numberField, readNumber } from "./dom.js";
 import { t } from "./messages.js";
 
-export const MAX_ENTRIES = 16;
-
-// torch.optim.lr_scheduler's parameters and defaults, per schedule kind.
-const SCHEDULES = {
-  step: { step_size: 10, gamma: 0.1 },
-  exponential: { gamma: 0.95 },
-  cosine: { T_max: 100, eta_min: 0 },
-  linear: { start_factor: 1 / 3, end_factor: 1, total_iters: 5 },
-};
-
 const same = (a, b) => JSON.stringify(a) === JSON.stringify(b);
 
 /** Inputs for each hyperparameter of `optimizer`: a checkbox, a pair, or a number. */
@@ -44,13 +34,13 @@ function paramInputs(optimizer, values, index) {
   });
 }
 
-function scheduleFields(schedule, index) {
+function scheduleFields(schedule, index, schedules) {
   const kind = element("select", { "data-role": "schedule-kind" }, [
     element("option", { value: "", text: t("schedule_none"), selected: !schedule }),
-    ...Object.keys(SCHEDULES).map((name) => element("option", { value: name, text: name, selected: schedule?.kind === name })),
+    ...Object.keys(schedules).map((name) => element("option", { value: name, text: name, selected: schedule?.kind === name })),
   ]);
   const params = schedule
-    ? Object.entries(SCHEDULES[schedule.kind]).map(([name, fallback]) => {
+    ? Object.entries(schedules[schedule.kind]).map(([name, fallback]) => {
       const field = numberField(name, { value: schedule[name] ?? fallback, loc: `optimizers.${index}.schedule` });
       field.querySelector("input").dataset.schedule = name;
       return field;
@@ -62,19 +52,22 @@ function scheduleFields(schedule, index) {
   ]);
 }
 
-function readSchedule(item) {
+function readSchedule(item, schedules) {
   const kind = item.querySelector('[data-role="schedule-kind"]').value;
   if (!kind) return null;
   const schedule = { kind };
   for (const input of item.querySelectorAll("[data-schedule]")) {
     const value = readNumber(input);
-    if (value !== null && value !== SCHEDULES[kind][input.dataset.schedule]) schedule[input.dataset.schedule] = value;
+    if (value !== null && value !== schedules[kind][input.dataset.schedule]) schedule[input.dataset.schedule] = value;
   }
   return schedule;
 }
 
-/** The entries in `list` (an `<ol>`), over the catalogue's `optimizers`. */
-export function createOptimizerList(list, { optimizers }) {
+/**
+ * The entries in `list` (an `<ol>`), over the catalogue's `optimizers`; `schedules`
+ * (each kind's torch parameters and defaults) and `labelLength` come from it too.
+ */
+export function createOptimizerList(list, { optimizers, schedules, labelLength }) {
   const byId = Object.fromEntries(optimizers.map((o) => [o.id, o]));
 
   function entryItem(entry, index, isRegression) {
@@ -90,11 +83,11 @@ export function createOptimizerList(list, { optimizers }) {
       ]),
       element("label", { class: "field", "data-loc": `optimizers.${index}.label` }, [
         element("span", { text: t("label") }),
-        element("input", { type: "text", "data-role": "label", value: entry.label ?? "", maxlength: "80", placeholder: optimizer.name }),
+        element("input", { type: "text", "data-role": "label", value: entry.label ?? "", maxlength: String(labelLength), placeholder: optimizer.name }),
       ]),
       element("div", { class: "param-grid", "data-loc": `optimizers.${index}.params` }, paramInputs(optimizer, entry.params ?? {}, index)),
     ]);
-    item.append(scheduleFields(entry.schedule, index));
+    item.append(scheduleFields(entry.schedule, index, schedules));
     if (isRegression) {
       item.append(numberField(t("batch_size"), {
         value: entry.batch_size ?? "", min: 1, step: "1", title: t("batch_help"),
@@ -122,7 +115,7 @@ export function createOptimizerList(list, { optimizers }) {
     if (label) entry.label = label;
     const batch = item.querySelector('[data-role="batch"]');
     if (batch && readNumber(batch) !== null) entry.batch_size = readNumber(batch);
-    const schedule = readSchedule(item);
+    const schedule = readSchedule(item, schedules);
     if (schedule) entry.schedule = schedule;
     return entry;
   }

@@ -19,7 +19,8 @@ const option = (value, text, selected) => element("option", { value, text, selec
 const axisInput = (role, value, attributes = {}) =>
   element("input", { type: "number", step: "any", "data-role": role, value: value ?? "", ...attributes });
 
-export function createSweepControls(form, { optimizers }) {
+export function createSweepControls(form, { optimizers, limits, defaults }) {
+  form.querySelector("#sweep-steps").max = limits.sweep_steps;
   const byId = Object.fromEntries(optimizers.map((o) => [o.id, o]));
   const axesNode = form.querySelector("#sweep-axes");
 
@@ -67,7 +68,7 @@ export function createSweepControls(form, { optimizers }) {
       const optimizer = byId[run.optimizers[0].id];
       const names = sweepable(optimizer, run.surface.id);
       renderAxes(sweep?.axes ?? defaultAxes(names), names);
-      form.querySelector("#sweep-steps").value = sweep?.steps ?? 300;
+      form.querySelector("#sweep-steps").value = sweep?.steps ?? defaults.sweep_steps;
       form.querySelector("#sweep-threshold").value = sweep?.loss_threshold ?? "";
       form.querySelector("#sweep-optimizer").textContent = t("sweep_optimizer", {
         optimizer: optimizer.name, surface: run.surface.id,
@@ -79,7 +80,7 @@ export function createSweepControls(form, { optimizers }) {
       const sweep = {
         surface: run.surface,
         optimizer: { id, params: params ?? {}, ...(batchSize ? { batch_size: batchSize } : {}) },
-        steps: Number(form.querySelector("#sweep-steps").value) || 300,
+        steps: Number(form.querySelector("#sweep-steps").value) || defaults.sweep_steps,
         axes: readAxes(),
       };
       if (run.start) sweep.start = run.start;

@@ -1,0 +1,72 @@
+"""The page's state is the spec: an edit changes one field and keeps every other one."""
+
+from __future__ import annotations
+
+import copy
+
+import pytest
+from playwright.sync_api import Page
+
+from gradtrail.presets import PRESETS
+from tests.browser.test_page import url_spec, wait_done, watch_errors
+
+LESSONS = sorted(PRESETS)
+
+
+def open_lesson(page: Page, base: str, lesson: str) -> dict:
+    """Open a lesson; its spec as the API gives it to the page."""
+    page.goto(f"{base}/#preset={lesson}")
+    wait_done(page)
+    presets = page.evaluate("() => JSON.parse(document.querySelector('#catalog').textContent)"
+                            ".presets")  # fmt: skip
+    return next(p["spec"] for p in presets if p["id"] == lesson)
+
+
+def edited(page: Page, selector: str, value: str) -> None:
+    page.evaluate("() => { document.body.dataset.run = 'edited'; }")
+    page.fill(selector, value)
+    wait_done(page)
+
+
+@pytest.mark.parametrize("lesson", LESSONS)
+def test_an_lr_edit_changes_only_that_lr(page: Page, live_server: str, lesson: str) -> None:
+    errors = watch_errors(page)
+    spec = open_lesson(page, live_server, lesson)
+    edited(page, "#optimizer-list li:nth-child(1) [data-param=lr]", "0.0123")
+    expected = copy.deepcopy(spec)
+    expected["optimizers"][0].setdefault("params", {})["lr"] = 0.0123
+    assert url_spec(page) == expected  # domain, data settings, stop, seed, labels kept
+    assert errors == []
+
+
+SURFACE_PARAM_LESSONS = [
+    lesson
+    for lesson in LESSONS
+    if PRESETS[lesson].spec["surface"]["id"] in ("quadratic", "rosenbrock")
+]
+
+
+@pytest.mark.parametrize("lesson", SURFACE_PARAM_LESSONS)
+def test_a_surface_parameter_edit_changes_only_that_parameter(
+    page: Page, live_server: str, lesson: str
+) -> None:
+    spec = open_lesson(page, live_server, lesson)
+    name = "l2" if spec["surface"]["id"] == "quadratic" else "b"
+    edited(page, f'[name="surface-param-{name}"]', "7")
+    expected = copy.deepcopy(spec)
+    expected["surface"].setdefault("params", {})[name] = 7
+    assert url_spec(page) == expected
+
+
+@pytest.mark.parametrize("source", ["rosenbrock", "himmelblau", "saddle", "ravine"])
+def test_any_surface_can_follow_any_other(page: Page, live_server: str, source: str) -> None:
+    """Choosing a surface threw "Cannot read properties of null" and stalled the page."""
+    errors = watch_errors(page)
+    page.goto(f"{live_server}/#preset={source}")
+    wait_done(page)
+    for target in ("quadratic", "rosenbrock", "regression", "beale", "custom", "saddle"):
+        page.evaluate("() => { document.body.dataset.run = 'switching'; }")
+        page.select_option("#surface-select", target)
+        wait_done(page)
+        assert url_spec(page)["surface"]["id"] == target
+    assert errors == []
