@@ -11,9 +11,10 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 
+import orjson
 from fastapi.sse import ServerSentEvent
 
-from gradtrail import Simulation
+from gradtrail import Simulation, figures
 from gradtrail.app.compute import Budget, ServerBusy, lane_for
 from gradtrail.app.jsonio import dumps
 from gradtrail.app.limits import open_streams
@@ -63,7 +64,8 @@ def frame_payload(frame: Frame) -> dict:
 async def simulation_events(
     simulation: Simulation, frame_steps: int
 ) -> AsyncIterator[ServerSentEvent]:
-    """``meta``, then a ``frame`` per chunk of steps, then ``done`` (or ``error``).
+    """``meta`` (with the start's figures: a page run is one request), then a ``frame``
+    per chunk of steps, then ``done`` (or ``error``).
 
     Each frame is computed on the lane the whole run's cost calls for, and the run
     stops with an ``error`` event once it passes the deadline.
@@ -71,7 +73,8 @@ async def simulation_events(
     lane = lane_for(work(simulation.spec))
     budget = Budget(get_settings().deadline_seconds)
     try:
-        yield event("meta", simulation.describe())
+        drawn_first = await lane.run(start_figures, simulation)  # before the first frame
+        yield event("meta", {**simulation.describe(), "figures": drawn_first})
         frames = simulation.frames(frame_steps, first_steps=min(FIRST_FRAME_STEPS, frame_steps))
         while (frame := await lane.run(next, frames, None)) is not None:
             budget.check()
@@ -80,6 +83,16 @@ async def simulation_events(
         yield event("done", {"runs": [summary_payload(s) for s in simulation.summaries()]})
     except Exception as error:  # a stream can only report a failure as an event
         yield event("error", {"detail": f"the run failed: {error}"})
+
+
+def start_figures(simulation: Simulation) -> dict[str, orjson.Fragment]:
+    """The contour, 3-D and loss figures of a simulation's start, as plotly JSON."""
+    preview = simulation.preview()
+    return {
+        "contour": orjson.Fragment(figures.contour(preview, steps=simulation.spec.steps).to_json()),
+        "surface3d": orjson.Fragment(figures.surface3d(preview).to_json()),
+        "convergence": orjson.Fragment(figures.convergence(preview).to_json()),
+    }
 
 
 def summary_payload(summary: Summary) -> dict:

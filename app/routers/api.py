@@ -5,16 +5,13 @@ from __future__ import annotations
 import os
 from typing import Annotated, Literal
 
-import orjson
 from fastapi import APIRouter, Header, Query, Request
 from fastapi.responses import PlainTextResponse, Response
 
 from gradtrail import (
-    Simulation,
     SpecError,
     __version__,
     build_surface,
-    figures,
     list_optimizers,
     list_surfaces,
     run,
@@ -37,7 +34,7 @@ from gradtrail.app.models import (
 )
 from gradtrail.app.responses import FastJSONResponse
 from gradtrail.app.settings import get_settings
-from gradtrail.app.streams import frames_computed
+from gradtrail.app.streams import frames_computed, start_figures
 from gradtrail.formula import DEFAULT_EXPRESSION
 from gradtrail.presets import DEFAULT_OPTIMIZER, DEFAULT_PRESET, PRESETS, SWEEP_PRESETS
 from gradtrail.runner import work
@@ -187,16 +184,6 @@ async def figures_of(simulation: SimulationDep) -> FastJSONResponse:
     ``meta.run`` is the run's index; styling lives in one place, server-side.
     """
     return FastJSONResponse(await compute(start_figures, simulation))
-
-
-def start_figures(simulation: Simulation) -> dict[str, orjson.Fragment]:
-    """The contour, 3-D and loss figures of a simulation's start, as plotly JSON."""
-    preview = simulation.preview()
-    return {
-        "contour": orjson.Fragment(figures.contour(preview, steps=simulation.spec.steps).to_json()),
-        "surface3d": orjson.Fragment(figures.surface3d(preview).to_json()),
-        "convergence": orjson.Fragment(figures.convergence(preview).to_json()),
-    }
 
 
 # Bytes of JSON per recorded number ("-1.2345678901234567,"), and the columns per step:

@@ -1,5 +1,5 @@
-// The live run: figures and stream requested together, frames drawn once per paint.
-import { ApiError, postJSON, streamRun } from "./api.js";
+// The live run: one stream whose meta brings the figures, frames drawn once per paint.
+import { ApiError, streamRun } from "./api.js";
 import { messageOf } from "./field-errors.js";
 import { t } from "./messages.js";
 import { loadPlotly } from "./plotly-loader.js";
@@ -33,17 +33,23 @@ export function createLiveRun(
   async function run(spec) {
     current?.controller.abort();
     const controller = new AbortController();
+    let metaArrived;
+    const meta = new Promise((resolve) => { metaArrived = resolve; });
     current = { controller, figures: null, runs: null, drawn: null, ready: false, meta: null, done: null };
     controls.clearErrors();
     playback.streaming();
     document.body.dataset.run = "streaming";
     try {
-      const streaming = streamRun(withState(spec, catalog), handlers(controller), controller.signal);
+      // One request: its meta event carries the figures to draw before the first frame.
+      const streaming = streamRun(withState(spec, catalog), handlers(controller, metaArrived), controller.signal);
       streaming.catch(() => {}); // its failure is reported once, below
-      const figuresAsked = postJSON("/api/figures", spec, controller.signal);
-      figuresAsked.catch(() => {}); // awaited below; a failure before that is not lost
-      await loadPlotly(); // after the requests above: the server computes while it starts up
-      const figures = await figuresAsked;
+      await loadPlotly(); // after the request went out: the server computes while it starts up
+      const { figures } = await Promise.race([
+        meta,
+        // A stream that fails before its meta rejects here; one that ends without it, too.
+        streaming.then(() => current.meta ?? Promise.reject(new Error("the stream sent no meta"))),
+      ]);
+      if (controller.signal.aborted) return;
       current.figures = figures;
       await Promise.all([
         contour.reset(figures.contour),
@@ -58,12 +64,12 @@ export function createLiveRun(
       current.colours = runTraceIndices(contour.node).map((i) => contour.node.data[i].line.color);
       controls.colour(current.colours);
       current.ready = true;
-      if (current.meta) summary.start(current.meta, current.colours);
+      summary.start(current.meta, current.colours);
       scheduleDraw(controller);
       await streaming;
     } catch (error) {
       if (controller.signal.aborted || error.name === "AbortError") return;
-      controller.abort(); // stop the other request too
+      controller.abort(); // stop the stream too
       document.body.dataset.run = "error";
       if (error instanceof ApiError && error.status === 422) controls.showErrors(error.detail);
       else notice(t("network_error", { detail: error.message }));
@@ -109,13 +115,13 @@ export function createLiveRun(
     inspector.draw(playback.step).then(() => { document.body.dataset.run = "done"; });
   }
 
-  function handlers(controller) {
+  function handlers(controller, metaArrived) {
     return {
       meta(meta) {
         current.meta = meta;
         current.runs = meta.runs.map(() => ({ x: [], y: [], loss: [], grad_norm: [], state: {} }));
         current.drawn = meta.runs.map(() => 1); // the figures already hold each start point
-        if (current.ready) summary.start(meta, current.colours);
+        metaArrived(meta);
       },
       frame(frame) {
         if (controller.signal.aborted) return;

@@ -70,3 +70,13 @@ def test_any_surface_can_follow_any_other(page: Page, live_server: str, source: 
         wait_done(page)
         assert url_spec(page)["surface"]["id"] == target
     assert errors == []
+
+
+def test_a_run_is_one_compute_request(page: Page, live_server: str) -> None:
+    """The figures come in the stream's meta: no second request builds the run again."""
+    page.goto(f"{live_server}/#preset=ravine")
+    wait_done(page)
+    posts: list[str] = []
+    page.on("request", lambda r: posts.append(r.url) if r.method == "POST" else None)
+    edited(page, "#optimizer-list li:nth-child(1) [data-param=lr]", "0.02")
+    assert [url.split(live_server)[1] for url in posts] == ["/api/runs/stream"]
