@@ -51,11 +51,17 @@ export function createLiveRun(
       ]);
       if (controller.signal.aborted) return;
       current.figures = figures;
+      // Frames that came while plotly.js started up are drawn with the figures, in one pass.
+      const arrived = current.runs.some((run) => run.x.length) ? current.runs : null;
       await Promise.all([
-        contour.reset(figures.contour),
-        convergence.reset(figures.convergence),
-        view.visiblePlots().includes(surface) ? surface.reset(figures.surface3d) : null,
+        contour.reset(figures.contour, arrived),
+        convergence.reset(figures.convergence, arrived),
+        view.visiblePlots().includes(surface) ? surface.reset(figures.surface3d, arrived) : null,
       ]);
+      if (arrived) {
+        current.drawn = arrived.map((run) => Math.max(1, run.x.length));
+        markFirstPoint();
+      }
       if (controller.signal.aborted) return;
       if (view.lecture()) {
         await Promise.all([contour, surface, convergence].map((plot) => emphasize(plot.node, true)));
@@ -76,6 +82,12 @@ export function createLiveRun(
     }
   }
 
+  function markFirstPoint() {
+    if (firstPointMarked) return;
+    firstPointMarked = true;
+    performance.mark("gradtrail:first-point");
+  }
+
   /**
    * Draw what arrived since the last paint, once per animation frame: a fast stream
    * sends many frames between two paints, and each extend redraws every path.
@@ -93,10 +105,7 @@ export function createLiveRun(
       });
       if (points.some((p) => p.x.length)) {
         await Promise.all(view.visiblePlots().map((plot) => plot.extend(points)));
-        if (!firstPointMarked) {
-          firstPointMarked = true;
-          performance.mark("gradtrail:first-point");
-        }
+        markFirstPoint();
       }
       finishIfComplete(controller);
     });

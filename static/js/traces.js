@@ -36,6 +36,20 @@ function withPlainPaths(data) {
   );
 }
 
+/** `figure` with each run trace holding that run's points so far (`runs[i].x`, …). */
+function withRuns(figure, columns, runs) {
+  const chunks = runs.map((r) => ({ x: r.x, y: r.y, loss: r.loss, first: 0 }));
+  const data = columns(chunks);
+  const traces = figure.data.map((trace) => {
+    const run = trace.meta?.run;
+    if (!Number.isInteger(run) || !runs[run]?.x.length) return trace;
+    const filled = { ...trace };
+    for (const [key, values] of Object.entries(data)) filled[key] = values[run].slice(); // Plotly may keep it
+    return filled;
+  });
+  return { ...figure, data: traces };
+}
+
 /** Draw `figure` (plotly JSON from the server) into `node`, keeping the user's zoom. */
 export function drawFigure(node, figure) {
   const layout = { ...figure.layout, autosize: true, height: undefined, width: undefined };
@@ -77,9 +91,10 @@ export function createPathPlot(node, columns, { prepare = null, onPoint = null }
   let traces = [];
   return {
     node,
-    async reset(figure) {
+    /** Draw `figure`; with `runs`, their points so far are drawn in the same pass. */
+    async reset(figure, runs = null) {
       prepare?.(figure);
-      await drawFigure(node, figure);
+      await drawFigure(node, runs ? withRuns(figure, columns, runs) : figure);
       traces = runTraceIndices(node);
       if (onPoint) onPointClick(node, onPoint);
     },
