@@ -131,22 +131,59 @@ def surface3d(result: Result, resolution: int = 60) -> go.Figure:
     return styled(figure, surface.name)
 
 
+TINY = 1e-300  # a log axis cannot show zero
+
+
+@dataclass(frozen=True)
+class LossAxis:
+    """How the loss is plotted: ``f − shift``, on a log or a linear axis, and its title."""
+
+    log: bool
+    shift: float
+    title: str
+    floor: float = TINY  # the least value shown on a log axis
+
+    def values(self, loss: np.ndarray) -> np.ndarray:
+        return np.maximum(loss - self.shift, self.floor) if self.log else loss
+
+
+def loss_axis(surface: Surface) -> LossAxis:
+    """A log axis of the loss where it stays positive; of ``f − f*`` where the known minimum
+    ``f*`` is negative (the saddle's −1); a linear axis where it can be ≤ 0 and ``f*`` is
+    unknown (a typed formula that goes below zero)."""
+    if surface.minima:
+        lowest = min(float(surface.value_xy(float(x), float(y))) for x, y in surface.minima)
+        if lowest < 0:
+            # Below |f*| times the float spacing, f − f* is rounding: the axis stops there.
+            floor = float(np.spacing(abs(lowest)))
+            return LossAxis(True, lowest, f"f − f*  (f* = {lowest:.4g})", floor)
+        return LossAxis(True, 0.0, "loss")
+    heights = surface.grid(60).z
+    if np.any(heights[np.isfinite(heights)] <= 0):
+        return LossAxis(False, 0.0, "loss (linear axis: it goes to 0 and below)")
+    return LossAxis(True, 0.0, "loss")
+
+
 def convergence(result: Result) -> go.Figure:
-    """Loss against step on a log scale, one line per run."""
+    """Loss against step, one line per run (see :func:`loss_axis` for which scale)."""
+    axis = loss_axis(result.surface)
     figure = go.Figure()
     for index, run in enumerate(result.runs):
         figure.add_trace(
             go.Scatter(
-                x=np.arange(run.loss.size), y=np.maximum(run.loss, 1e-300), mode="lines",
+                x=np.arange(run.loss.size), y=axis.values(run.loss), mode="lines",
                 name=run.info.label, meta={"run": index},
                 line={"color": colour(index), "width": 2.5},
             )
         )  # fmt: skip
     figure.update_layout(
         xaxis={"title": "step"},
-        yaxis={"title": "loss", "type": "log", "exponentformat": "power"},
+        yaxis={"title": axis.title, "type": "log" if axis.log else "linear",
+               "exponentformat": "power"},
         showlegend=False,
-    )
+        # The page plots streamed losses the same way: f − shift, clipped above 0 on a log axis.
+        meta={"loss_shift": axis.shift, "loss_log": axis.log, "loss_floor": axis.floor},
+    )  # fmt: skip
     return styled(figure, "Loss per step")
 
 

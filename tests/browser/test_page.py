@@ -415,3 +415,18 @@ def test_a_spec_too_large_for_a_link_is_offered_as_a_file(page: Page) -> None:
             page.click("#share")
         expect(page.locator("#notice")).to_contain_text("too long")
         assert json.loads(Path(download.value.path()).read_text()) == spec
+
+
+def test_the_saddle_lessons_loss_plot_has_a_sane_log_axis(
+    page: Page, live_server: str, screenshots: Path
+) -> None:
+    """Its loss goes to −1: the log axis ran 1, 10⁻⁴⁹ … 10⁻²⁹⁴; now it plots f − f*."""
+    page.goto(f"{live_server}/#preset=saddle")
+    wait_done(page)
+    axis = page.evaluate(
+        "() => { const a = document.querySelector('#convergence-plot')._fullLayout.yaxis;"
+        " return {type: a.type, range: a.range, title: a.title.text}; }"
+    )
+    assert axis["type"] == "log" and "f*" in axis["title"]
+    assert -20 < axis["range"][0] < axis["range"][1] < 5  # log10 units: no 10⁻²⁹⁴
+    page.screenshot(path=screenshots / "saddle-loss-1920x1080.png")

@@ -83,3 +83,27 @@ def test_himmelblau_has_four_minima_at_zero() -> None:
     surface = BUILTIN_SURFACES["himmelblau"].make()
     assert len(surface.minima) == 4
     assert np.allclose(surface.value(np.array(surface.minima)), 0.0, atol=1e-20)
+
+
+@pytest.mark.parametrize(
+    ("surface", "log", "shift", "title"),
+    [
+        ({"id": "saddle"}, True, -1.0, "f − f*"),  # its loss goes to −1: f − f* on a log axis
+        ({"id": "rosenbrock"}, True, 0.0, "loss"),
+        ({"id": "custom", "expression": "x*y + x^2/10"}, False, 0.0, "linear"),
+        ({"id": "custom", "expression": "x^2 + y^2 + 1"}, True, 0.0, "loss"),
+    ],
+)
+def test_the_loss_axis_shows_losses_that_reach_zero_or_below(
+    surface: dict, log: bool, shift: float, title: str
+) -> None:
+    from gradtrail import figures, run
+
+    result = run({"surface": surface, "steps": 200, "optimizers": [{"id": "gd"}]})
+    layout = figures.convergence(result).layout
+    assert (layout.yaxis.type == "log") is log
+    assert layout.meta["loss_shift"] == pytest.approx(shift, abs=1e-12)
+    assert title in layout.yaxis.title.text
+    plotted = np.asarray(figures.convergence(result).data[0].y)
+    if log:
+        assert (plotted > 0).all()
