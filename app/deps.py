@@ -16,7 +16,7 @@ SpecBody = Annotated[RunSpec, Body(examples=[RUN_SPEC_EXAMPLE])]
 
 
 async def prepare(spec: SpecBody) -> Simulation:
-    """Build the surface and runs on a compute thread (sympy takes a while over a formula).
+    """Build the surface and runs on a compute thread (data may need fitting or generating).
 
     A spec that cannot run raises SpecError, which becomes a 422.
     """

@@ -100,7 +100,7 @@ export function createLiveRun(
       if (controller.signal.aborted) return;
       const points = current.runs.map((run, i) => {
         const first = current.drawn[i];
-        current.drawn[i] = run.x.length;
+        current.drawn[i] = Math.max(first, run.x.length); // the figures hold the start point already
         return { x: run.x.slice(first), y: run.y.slice(first), loss: run.loss.slice(first), first };
       });
       if (points.some((p) => p.x.length)) {

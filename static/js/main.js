@@ -67,7 +67,10 @@ async function setLecture(on) {
   $("#lecture").setAttribute("aria-pressed", String(on));
   saveState();
   await Promise.all(allPlots().map((plot) => emphasize(plot.node, on)));
-  for (const plot of allPlots()) if (plot.node.data) window.Plotly.Plots.resize(plot.node);
+  // Only a plot on screen can be resized: the hidden one (3-D or contour) is redrawn when shown.
+  for (const { node } of allPlots()) {
+    if (node.data && node.offsetParent !== null) window.Plotly.Plots.resize(node);
+  }
 }
 
 function lectureKeys(event) {

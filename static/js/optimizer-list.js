@@ -74,7 +74,9 @@ export function createOptimizerList(list, { optimizers, schedules, labelLength }
     const optimizer = byId[entry.id];
     const select = element("select", { "data-role": "optimizer" },
       optimizers.map((o) => element("option", { value: o.id, text: o.name, selected: o.id === entry.id })));
-    const item = element("li", { class: "optimizer", "data-index": String(index), "data-loc": `optimizers.${index}` }, [
+    const item = element("li", {
+      class: "optimizer", "data-index": String(index), "data-optimizer": entry.id, "data-loc": `optimizers.${index}`,
+    }, [
       element("div", { class: "optimizer-head" }, [
         element("span", { class: "swatch", "data-run": String(index) }),
         select,
@@ -97,9 +99,12 @@ export function createOptimizerList(list, { optimizers, schedules, labelLength }
     return item;
   }
 
-  /** An entry as the spec says it: only the hyperparameters that differ from the default. */
+  /**
+   * An entry as the spec says it: only the hyperparameters that differ from the default.
+   * Read as the optimizer the card shows fields for, even while its menu shows another.
+   */
   function readEntry(item) {
-    const id = item.querySelector('[data-role="optimizer"]').value;
+    const id = item.dataset.optimizer;
     const params = {};
     for (const p of byId[id].params) {
       const inputs = [...item.querySelectorAll(`[data-param="${p.name}"]`)];
