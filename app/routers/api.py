@@ -103,7 +103,7 @@ async def grid(request: GridRequest) -> FastJSONResponse:
 
 
 def sample_grid(request: GridRequest) -> Grid:
-    """Build the surface and sample it.
+    """Build the surface and sample it."""
     return build_surface(request.surface).grid(request.resolution, request.domain)
 
 
