@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
 import orjson
@@ -144,30 +145,32 @@ def print_table(rows: list[tuple[str, ...]]) -> None:
         )
 
 
-def command_surfaces(args: argparse.Namespace) -> None:
-    """The surfaces: a table for people, or the API's JSON with ``--json``."""
-    surfaces = list_surfaces()
+def print_listing(
+    args: argparse.Namespace, items: list[dict], header: tuple[str, ...], row: Callable
+) -> None:
+    """A catalogue as a table for people, or as the API's JSON with ``--json``."""
     if args.json:
-        sys.stdout.buffer.write(dumps(surfaces) + b"\n")
-        return
-    rows = [("id", "name", "parameters", "f(x, y)")]
-    for surface in surfaces:
-        params = ", ".join(f"{p['name']}={p['default']:g}" for p in surface["params"])
-        rows.append((surface["id"], surface["name"], params, surface["formula"]))
-    print_table(rows)
+        sys.stdout.buffer.write(dumps(items) + b"\n")
+    else:
+        print_table([header, *(row(item) for item in items)])
+
+
+def defaults_of(item: dict, form: str = "{}") -> str:
+    return ", ".join(f"{p['name']}={form.format(p['default'])}" for p in item["params"])
+
+
+def command_surfaces(args: argparse.Namespace) -> None:
+    print_listing(
+        args, list_surfaces(), ("id", "name", "parameters", "f(x, y)"),
+        lambda s: (s["id"], s["name"], defaults_of(s, "{:g}"), s["formula"]),
+    )  # fmt: skip
 
 
 def command_optimizers(args: argparse.Namespace) -> None:
-    """The optimizers: a table for people, or the API's JSON with ``--json``."""
-    optimizers = list_optimizers()
-    if args.json:
-        sys.stdout.buffer.write(dumps(optimizers) + b"\n")
-        return
-    rows = [("id", "name", "torch.optim", "hyperparameters (defaults)")]
-    for optimizer in optimizers:
-        params = ", ".join(f"{p['name']}={p['default']}" for p in optimizer["params"])
-        rows.append((optimizer["id"], optimizer["name"], optimizer["torch"], params))
-    print_table(rows)
+    print_listing(
+        args, list_optimizers(), ("id", "name", "torch.optim", "hyperparameters (defaults)"),
+        lambda o: (o["id"], o["name"], o["torch"], defaults_of(o)),
+    )  # fmt: skip
 
 
 def command_serve(args: argparse.Namespace) -> None:
