@@ -18,7 +18,7 @@ import numpy as np
 from pydantic import Field, field_validator, model_validator
 
 from gradtrail.batch import SHARD, STATUS_NAMES, BatchStepper
-from gradtrail.catalog import SpecError, build_surface, describe_surface
+from gradtrail.catalog import SpecError, build_surface, describe_surface, surface_cost
 from gradtrail.optimizers import OPTIMIZERS
 from gradtrail.regression import LineData, MinibatchSampler
 from gradtrail.spec import (
@@ -112,6 +112,13 @@ class SweepSpec(Strict):
             raise ValueError(
                 f"cells × steps is {cells * self.steps:,}; the limit is {MAX_WORK:,} "
                 "(fewer cells or fewer steps)"
+            )
+        cost = surface_cost(self.surface)  # a typed formula costs more per step
+        if cells * self.steps * cost > MAX_WORK:
+            raise ValueError(
+                f"cells × steps × the formula's cost ({cost:.1f}) is "
+                f"{cells * self.steps * cost:,.0f}; the limit is {MAX_WORK:,} "
+                "(fewer cells, fewer steps or a shorter formula)"
             )
         return self
 
@@ -222,13 +229,6 @@ class Sweep:
         }
         self.cells = grids[0].size
         self.total = self.cells * spec.steps
-        if self.total * self.surface.cost > MAX_WORK:
-            raise SpecError(
-                "steps",
-                f"cells × steps × the formula's cost ({self.surface.cost:.1f}) is "
-                f"{self.total * self.surface.cost:,.0f}; the limit is {MAX_WORK:,} "
-                "(fewer cells, fewer steps or a shorter formula)",
-            )
         self.starts = self.start_points()
         self.groups = self.shards()
 
