@@ -10,8 +10,14 @@ HEADERS = [
     (b"cross-origin-opener-policy", b"same-origin"),
     (b"permissions-policy", b"camera=(), microphone=(), geolocation=(), payment=()"),
 ]
-# Pages load nothing from another host. /docs and /redoc (Swagger UI and ReDoc from
-# fastapi-offline's files) start with an inline script, so they go without a policy.
+# Pages load nothing from another host, the API docs included: Swagger UI and ReDoc
+# come from fastapi-offline's files, Swagger UI starts from an inline script, and the
+# policy stops what their code would fetch from elsewhere (ReDoc's logo on a CDN).
+DOCS_POLICY = (
+    b"default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; "
+    b"script-src 'self' 'unsafe-inline'; worker-src 'self' blob:; connect-src 'self'; "
+    b"object-src 'none'; base-uri 'none'; frame-ancestors 'self'"
+)
 EMBED_POLICY = (
     b"default-src 'self'; img-src 'self' data: blob:; style-src 'self' 'unsafe-inline'; "
     b"script-src 'self' 'unsafe-eval'; connect-src 'self'; object-src 'none'; base-uri 'none'"
@@ -40,7 +46,11 @@ class SecurityHeaders:
             return
         path = scope["path"]
         is_docs = path in ("/docs", "/redoc") or path.startswith("/docs/")
-        policy = {"/export": EXPORT_POLICY, "/embed": EMBED_POLICY}.get(path, PAGE_POLICY)
+        policy = (
+            DOCS_POLICY
+            if is_docs
+            else {"/export": EXPORT_POLICY, "/embed": EMBED_POLICY}.get(path, PAGE_POLICY)
+        )
 
         async def send_with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":
@@ -48,7 +58,7 @@ class SecurityHeaders:
                 present = {name for name, _ in headers}
                 headers += [h for h in HEADERS if h[0] not in present]
                 content_type = dict(headers).get(b"content-type", b"")
-                if content_type.startswith(b"text/html") and not is_docs:
+                if content_type.startswith(b"text/html"):
                     headers.append((b"content-security-policy", policy))
                 message["headers"] = headers
             await send(message)

@@ -70,9 +70,15 @@ window.__lengths = [];
 """
 
 
-def test_main_view_draws_a_contour_and_growing_paths(
-    page: Page, live_server: str, screenshots: Path
-) -> None:
+def test_main_view_draws_a_contour_and_growing_paths(page: Page, screenshots: Path) -> None:
+    # Frames of 10 steps: the longest stream then lasts seconds, not the second or so that
+    # plotly.js may still need to start on a loaded machine (frames that come before the
+    # plot exists are drawn together with it, which is right, but shows no growth).
+    with serving(frame_steps="10") as live_server:
+        draws_growing_paths(page, live_server, screenshots)
+
+
+def draws_growing_paths(page: Page, live_server: str, screenshots: Path) -> None:
     errors = watch_errors(page)
     long_run = {
         "surface": {"id": "rosenbrock"},
