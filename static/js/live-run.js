@@ -53,13 +53,15 @@ export function createLiveRun(
       current.figures = figures;
       // Frames that came while plotly.js started up are drawn with the figures, in one pass.
       const arrived = current.runs.some((run) => run.x.length) ? current.runs : null;
+      // Counted before drawing: frames that come while plotly draws are drawn after it.
+      const drawnWithFigures = arrived?.map((run) => Math.max(1, run.x.length));
       await Promise.all([
         contour.reset(figures.contour, arrived),
         convergence.reset(figures.convergence, arrived),
         view.visiblePlots().includes(surface) ? surface.reset(figures.surface3d, arrived) : null,
       ]);
       if (arrived) {
-        current.drawn = arrived.map((run) => Math.max(1, run.x.length));
+        current.drawn = drawnWithFigures;
         markFirstPoint();
       }
       if (controller.signal.aborted) return;

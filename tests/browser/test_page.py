@@ -78,6 +78,45 @@ def test_main_view_draws_a_contour_and_growing_paths(page: Page, screenshots: Pa
         draws_growing_paths(page, live_server, screenshots)
 
 
+SLOW_FIRST_DRAW = """
+(() => {
+  let plotly;
+  Object.defineProperty(window, "Plotly", {
+    configurable: true,
+    get: () => plotly,
+    set(value) {
+      const react = value.react;
+      let slowed = false;
+      value.react = async (...args) => {
+        if (!slowed) {
+          slowed = true;
+          await new Promise((resolve) => setTimeout(resolve, 800));
+        }
+        return react(...args);
+      };
+      plotly = value;
+    },
+  });
+})();
+"""
+
+
+def test_frames_that_arrive_while_the_first_figure_draws_are_drawn(page: Page) -> None:
+    # The first draw is held for 0.8 s while a stream of 10-step frames goes on: every
+    # frame that arrived during it must still be on the plot at the end.
+    with serving(frame_steps="10") as live_server:
+        page.add_init_script(SLOW_FIRST_DRAW)
+        run = {
+            "surface": {"id": "rosenbrock"},
+            "steps": 20_000,
+            "stop": {"grad_tol": 0.0},
+            "optimizers": [{"id": "adam"}, {"id": "momentum"}, {"id": "nadam"}] * 4,
+        }
+        page.goto(f"{live_server}/?spec={encode(run)}")
+        wait_done(page)
+        assert page.evaluate(PATHS) == [20_001] * 12
+
+
 def draws_growing_paths(page: Page, live_server: str, screenshots: Path) -> None:
     errors = watch_errors(page)
     long_run = {
