@@ -21,6 +21,7 @@ from gradtrail import (
 )
 from gradtrail.app.jsonio import dumps
 from gradtrail.presets import PRESETS
+from gradtrail.texts import DEFAULT_LANGUAGE, LANGUAGES
 
 
 class UsageError(Exception):
@@ -53,10 +54,18 @@ def describe_validation(error: ValidationError) -> str:
     return f"{field}: {first['msg'].removeprefix('Value error, ')}"
 
 
+def add_language(parser: argparse.ArgumentParser) -> None:
+    """``--lang``: the language of labels, titles and the player's controls."""
+    parser.add_argument(
+        "--lang", choices=LANGUAGES, default=DEFAULT_LANGUAGE,
+        help="language of labels, titles and captions (default: %(default)s)",
+    )  # fmt: skip
+
+
 def command_run(args: argparse.Namespace) -> None:
     spec = read_spec(args.spec)
     try:
-        result = gather(Simulation(spec))
+        result = gather(Simulation(spec, args.lang))
     except SpecError as error:
         raise UsageError(f"{error.field}: {error.message}") from None
     if args.csv:
@@ -75,14 +84,14 @@ def command_export(args: argparse.Namespace) -> None:
     if args.preset is not None:
         if args.preset not in PRESETS:
             raise UsageError(f"unknown preset '{args.preset}' (known: {', '.join(PRESETS)})")
-        spec = PRESETS[args.preset].run_spec()
+        spec = PRESETS[args.preset].run_spec(args.lang)
     else:
         spec = read_spec(args.spec)
     image_format = args.format or Path(args.output).suffix.lstrip(".").lower() or "html"
     if image_format not in ("html", "png", "svg"):
         raise UsageError(f"--format must be html, png or svg, not {image_format}")
     try:
-        html = render(player_data(spec, args.preset), inline=True)
+        html = render(player_data(spec, args.preset, lang=args.lang), inline=True)
     except SpecError as error:
         raise UsageError(f"{error.field}: {error.message}") from None
     if image_format == "html":
@@ -195,6 +204,7 @@ def parser() -> argparse.ArgumentParser:
     )
     run.add_argument("spec")
     run.add_argument("--csv", action="store_true", help="print CSV: one row per run and step")
+    add_language(run)
     run.set_defaults(handler=command_run)
     export = commands.add_parser(
         "export", help="write a standalone HTML player that works offline (or a PNG/SVG still)"
@@ -207,6 +217,7 @@ def parser() -> argparse.ArgumentParser:
     )
     export.add_argument("--width", type=int, default=1600, help="image width in pixels")
     export.add_argument("--height", type=int, default=1000, help="image height in pixels")
+    add_language(export)
     export.set_defaults(handler=command_export)
     sweep = commands.add_parser("sweep", help="run a sweep spec (or --preset); print the result")
     sweep.add_argument("spec", nargs="?", help="a sweep spec JSON file, or - for stdin")

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import math
+
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
@@ -14,7 +16,20 @@ from gradtrail.app.compute import ClientGone, DeadlineExceeded, ServerBusy
 def spec_error_body(error: SpecError) -> dict:
     """A spec that validated but cannot run, as a ``detail`` list naming the field."""
     location = ["body", *error.field.split(".")]
-    return {"detail": [{"loc": location, "msg": error.message, "type": "value_error"}]}
+    item = {"loc": location, "msg": error.message, "type": error.kind}
+    if error.context:
+        item["ctx"] = error.context
+    return {"detail": [item]}
+
+
+def plain_context(context: dict | None) -> dict[str, str | int | float | bool]:
+    """An error's context with only what JSON holds as it is (no exception objects)."""
+    plain = (str, int, float, bool)
+    return {
+        k: v
+        for k, v in (context or {}).items()
+        if isinstance(v, plain) and not (isinstance(v, float) and not math.isfinite(v))
+    }
 
 
 async def spec_error_handler(request: Request, error: Exception) -> JSONResponse:
@@ -25,10 +40,12 @@ async def spec_error_handler(request: Request, error: Exception) -> JSONResponse
 async def validation_error_handler(request: Request, error: Exception) -> JSONResponse:
     """FastAPI's 422 without echoing the input back (a bad large body stays on our side)."""
     assert isinstance(error, RequestValidationError)
-    detail = [
-        {"loc": list(item["loc"]), "msg": str(item["msg"]), "type": str(item["type"])}
-        for item in error.errors()
-    ]
+    detail = []
+    for item in error.errors():
+        entry = {"loc": list(item["loc"]), "msg": str(item["msg"]), "type": str(item["type"])}
+        if context := plain_context(item.get("ctx")):
+            entry["ctx"] = context  # the bounds of a range: a page says them in its language
+        detail.append(entry)
     return JSONResponse({"detail": detail}, status_code=422)
 
 

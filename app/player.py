@@ -16,25 +16,36 @@ import orjson
 from gradtrail import RunSpec, Simulation, figures, gather
 from gradtrail.app.assets import PLOTLY_CARTESIAN_JS, TEMPLATES, read_static
 from gradtrail.app.jsonio import dumps
+from gradtrail.catalog import surface_name
 from gradtrail.presets import PRESETS
+from gradtrail.texts import DEFAULT_LANGUAGE, text
 
 environment = jinja2.Environment(
     loader=jinja2.FileSystemLoader(TEMPLATES), autoescape=jinja2.select_autoescape(["html"])
 )
 
 
+PLAYER_TEXTS = ("play_pause", "scrubber")  # what the player's own controls say
+
+
 def player_data(
-    spec: RunSpec, preset_id: str | None = None, check: Callable[[], None] | None = None
+    spec: RunSpec,
+    preset_id: str | None = None,
+    check: Callable[[], None] | None = None,
+    lang: str = DEFAULT_LANGUAGE,
 ) -> dict[str, Any]:
-    """Everything the player needs: the figure, every run's arrays, title and caption.
+    """Everything the player needs: the figure, every run's arrays, title and caption,
+    and the texts of its controls, all in ``lang``.
 
     ``check()`` runs between frames and may raise to stop (see :func:`gradtrail.gather`).
     """
-    result = gather(Simulation(spec), check=check)
+    result = gather(Simulation(spec, lang), check=check)
     lesson = PRESETS.get(preset_id) if preset_id else None
     return {
-        "title": lesson.title if lesson else result.surface.name,
-        "caption": lesson.caption if lesson else "",
+        "lang": lang,
+        "texts": {key: text(key, lang) for key in PLAYER_TEXTS},
+        "title": lesson.title(lang) if lesson else surface_name(result.surface, lang),
+        "caption": lesson.caption(lang) if lesson else "",
         "contour": orjson.Fragment(figures.contour(result).to_json()),
         "runs": [run.as_dict() for run in result.runs],
         "surface": result.as_dict()["surface"],
@@ -57,9 +68,11 @@ def json_for_script(content: Any) -> str:
     return dumps(content).decode().translate(JSON_IN_HTML)
 
 
-def render(data: dict[str, Any] | None, inline: bool) -> str:
+def render(data: dict[str, Any] | None, inline: bool, lang: str = DEFAULT_LANGUAGE) -> str:
     """The player page; ``inline`` puts plotly.js, the player script and the CSS in the file."""
     context: dict[str, Any] = {
+        "lang": data["lang"] if data else lang,
+        "texts": {key: text(key, data["lang"] if data else lang) for key in PLAYER_TEXTS},
         "title": data["title"] if data else "gradtrail",
         "payload": json_for_script(data),
         "inline": inline,

@@ -26,8 +26,9 @@ def query_error(name: str, message: str) -> RequestValidationError:
     return RequestValidationError([{"loc": ("query", name), "msg": message, "type": "value_error"}])
 
 
-def decode(spec: str | None, preset: str | None) -> tuple[RunSpec, str | None]:
-    """The spec a page was asked for, and its preset id if it came from one."""
+def decode(spec: str | None, preset: str | None, lang: str = "en") -> tuple[RunSpec, str | None]:
+    """The spec a page was asked for, and its preset id if it came from one (its run
+    labels in ``lang``)."""
     if spec:
         if len(spec) > MAX_SPEC_PARAM:
             raise query_error("spec", "the spec is too long")
@@ -45,4 +46,4 @@ def decode(spec: str | None, preset: str | None) -> tuple[RunSpec, str | None]:
     preset_id = preset or DEFAULT_PRESET
     if preset_id not in PRESETS:
         raise query_error("preset", f"unknown preset '{preset_id}' (known: {', '.join(PRESETS)})")
-    return PRESETS[preset_id].run_spec(), preset_id
+    return PRESETS[preset_id].run_spec(lang), preset_id

@@ -16,15 +16,31 @@ from gradtrail.optimizers import OPTIMIZERS, Optimizer
 from gradtrail.regression import LineData, generate_line, regression
 from gradtrail.spec import GenerateSpec, SurfaceSpec
 from gradtrail.surfaces import BUILTIN_SURFACES, Surface
+from gradtrail.texts import (
+    DEFAULT_LANGUAGE,
+    hyperparam_key,
+    optimizer_key,
+    surface_key,
+    surface_param_key,
+    text,
+)
 
 
 class SpecError(ValueError):
-    """A spec that passed validation but cannot run (e.g. undefined at the start)."""
+    """A spec that passed validation but cannot run (e.g. undefined at the start).
 
-    def __init__(self, field: str, message: str) -> None:
+    ``kind`` and ``context`` say what went wrong for a page to put in its own words
+    (the catalogue's ``error.KIND``); ``message`` is the English for programs.
+    """
+
+    def __init__(
+        self, field: str, message: str, kind: str = "value_error", context: dict | None = None
+    ) -> None:
         super().__init__(message)
         self.field = field
         self.message = message
+        self.kind = kind
+        self.context = context or {}
 
 
 @lru_cache(maxsize=8)
@@ -44,18 +60,17 @@ def build_surface(spec: SurfaceSpec) -> Surface:
             try:
                 data = LineData.from_points(np.array(spec.data.x), np.array(spec.data.y))
             except ValueError as error:
-                raise SpecError("surface.data", str(error)) from None
+                raise SpecError("surface.data", str(error), "data") from None
         else:
             try:
                 data = generated_data(spec.generate or GenerateSpec())
             except ValueError as error:
-                raise SpecError("surface.generate", str(error)) from None
+                raise SpecError("surface.generate", str(error), "data") from None
         try:
             surface = standardized(data) if spec.standardize else regression(data)
         except ValueError as error:
-            raise SpecError(
-                "surface.data" if spec.data else "surface.generate", str(error)
-            ) from None
+            field = "surface.data" if spec.data else "surface.generate"
+            raise SpecError(field, str(error), "data") from None
     elif spec.id == "custom":
         from gradtrail.formula import FormulaError, custom_surface
 
@@ -63,7 +78,7 @@ def build_surface(spec: SurfaceSpec) -> Surface:
         try:
             return custom_surface(spec.expression, spec.domain)
         except FormulaError as error:
-            raise SpecError("surface.expression", str(error)) from None
+            raise SpecError("surface.expression", str(error), error.kind, error.context) from None
     else:
         surface = BUILTIN_SURFACES[spec.id].make(**spec.params)
     if spec.domain is not None:
@@ -102,14 +117,27 @@ def standardized(data: LineData) -> Surface:
         "x_std": scale,
         "raw_minimum": [w_scaled / scale, b_scaled - w_scaled * data.mean_x / scale],
     }
-    return replace(surface, name="Line fit (MSE), standardized x", extra=info)
+    return replace(surface, extra=info)
 
 
-def describe_surface(surface: Surface) -> dict[str, Any]:
+def surface_name(surface: Surface, lang: str = DEFAULT_LANGUAGE) -> str:
+    """What a surface is called, in ``lang``."""
+    standardized = surface.extra.get("standardized", False)
+    return text(
+        f"{surface_key(surface.id)}.standardized" if standardized else surface_key(surface.id), lang
+    )
+
+
+def optimizer_name(optimizer_id: str, lang: str = DEFAULT_LANGUAGE) -> str:
+    """What an optimizer is called, in ``lang``."""
+    return text(optimizer_key(optimizer_id), lang)
+
+
+def describe_surface(surface: Surface, lang: str = DEFAULT_LANGUAGE) -> dict[str, Any]:
     """A surface as the API shows it: id, name, formula, params, domain, minima, start."""
     return {
         "id": surface.id,
-        "name": surface.name,
+        "name": surface_name(surface, lang),
         "formula": surface.formula,
         "params": dict(surface.params),
         "domain": [list(surface.domain[0]), list(surface.domain[1])],
@@ -119,28 +147,29 @@ def describe_surface(surface: Surface) -> dict[str, Any]:
     }
 
 
-def list_surfaces() -> list[dict[str, Any]]:
+def list_surfaces(lang: str = DEFAULT_LANGUAGE) -> list[dict[str, Any]]:
     """Every surface kind at its defaults, with the allowed range of each parameter."""
     described = []
     for kind in BUILTIN_SURFACES.values():
-        info = describe_surface(kind.make())
+        info = describe_surface(kind.make(), lang)
         info["params"] = [
-            {"name": p.name, "default": p.default, "min": p.min, "max": p.max, "help": p.help}
+            {"name": p.name, "default": p.default, "min": p.min, "max": p.max,
+             "help": text(surface_param_key(kind.id, p.name), lang)}
             for p in kind.params
-        ]
+        ]  # fmt: skip
         described.append(info)
-    bowl = describe_surface(build_surface(SurfaceSpec(id="regression")))
+    bowl = describe_surface(build_surface(SurfaceSpec(id="regression")), lang)
     bowl["params"] = []
     bowl["generate"] = GenerateSpec().model_dump(mode="json")
     described.append(bowl)
     return described
 
 
-def describe_optimizer(optimizer: Optimizer) -> dict[str, Any]:
+def describe_optimizer(optimizer: Optimizer, lang: str = DEFAULT_LANGUAGE) -> dict[str, Any]:
     """An optimizer as the API shows it: id, name, hyperparameters, torch class, update rule."""
     return {
         "id": optimizer.id,
-        "name": optimizer.name,
+        "name": optimizer_name(optimizer.id, lang),
         "torch": optimizer.torch,
         "rule": optimizer.rule,
         "params": [
@@ -151,13 +180,13 @@ def describe_optimizer(optimizer: Optimizer) -> dict[str, Any]:
                 "max": hp.max,
                 "max_inclusive": hp.max_inclusive,
                 "kind": hp.kind,
-                "help": hp.help,
+                "help": text(hyperparam_key(optimizer.id, hp.name, lang), lang),
             }
             for hp in optimizer.params
         ],
     }
 
 
-def list_optimizers() -> list[dict[str, Any]]:
+def list_optimizers(lang: str = DEFAULT_LANGUAGE) -> list[dict[str, Any]]:
     """Every optimizer's description, in registry order."""
-    return [describe_optimizer(opt) for opt in OPTIMIZERS.values()]
+    return [describe_optimizer(opt, lang) for opt in OPTIMIZERS.values()]

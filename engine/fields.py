@@ -6,6 +6,7 @@ import math
 from typing import Annotated
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field
+from pydantic_core import PydanticCustomError
 
 # Strict: JSON true or "1" is not a number here, and 2.0 is not a count.
 Finite = Annotated[float, Field(allow_inf_nan=False, strict=True)]
@@ -35,11 +36,17 @@ class Strict(BaseModel):
 def check_range(
     name: str, value: float, low: float | None, high: float | None, inclusive: bool
 ) -> None:
-    """Raise a readable error when ``value`` leaves ``[low, high]`` (or ``[low, high)``)."""
+    """Raise a readable error when ``value`` leaves ``[low, high]`` (or ``[low, high)``); its
+    type (``finite_number``, ``param_range``) and context let a page say it in any language."""
+    context = {"name": name, "min": "−∞" if low is None else f"{low:g}",
+               "max": "∞" if high is None else f"{high:g}"}  # fmt: skip
     if not math.isfinite(value):
-        raise ValueError(f"{name} must be a finite number")
+        raise PydanticCustomError("finite_number", f"{name} must be a finite number", context)
     if low is not None and value < low:
-        raise ValueError(f"{name} must be ≥ {low:g}, got {value:g}")
+        raise PydanticCustomError(
+            "param_range", f"{name} must be ≥ {low:g}, got {value:g}", context
+        )
     if high is not None and (value > high or (not inclusive and value == high)):
         bound = "≤" if inclusive else "<"
-        raise ValueError(f"{name} must be {bound} {high:g}, got {value:g}")
+        message = f"{name} must be {bound} {high:g}, got {value:g}"
+        raise PydanticCustomError("param_range", message, context)

@@ -13,14 +13,21 @@ from dataclasses import dataclass
 import numpy as np
 import plotly.graph_objects as go
 
+from gradtrail.catalog import surface_name
 from gradtrail.result import Result
 from gradtrail.surfaces import Grid, Surface
+from gradtrail.texts import text
 
 # Okabe & Ito's palette: distinguishable with every common colour-vision deficiency.
 PALETTE = ("#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442", "#000000")
 # Low is white and high a pale blue-grey, so the saturated paths stand out on any surface.
 SURFACE_SCALE = [[0.0, "#ffffff"], [0.35, "#e3ecf5"], [0.7, "#b9cde3"], [1.0, "#8aa9cb"]]
-FONT = {"family": "system-ui, 'Segoe UI', Roboto, Helvetica, Arial, sans-serif", "size": 15}
+# System fonts only (nothing loads from another host); the CJK ones draw Japanese text.
+FONT = {
+    "family": "system-ui, 'Segoe UI', Roboto, Helvetica, Arial, 'Hiragino Sans', "
+    "'Noto Sans CJK JP', 'Noto Sans JP', 'Yu Gothic', Meiryo, sans-serif",
+    "size": 15,
+}
 
 
 def colour(index: int) -> str:
@@ -86,7 +93,7 @@ def contour(result: Result, resolution: int = 100, steps: int | None = None) -> 
             name="f", showlegend=False,
         )
     )  # fmt: skip
-    add_minima(figure, surface)
+    add_minima(figure, surface, result.lang)
     for index, run in enumerate(result.runs):
         figure.add_trace(
             go.Scatter(
@@ -96,12 +103,12 @@ def contour(result: Result, resolution: int = 100, steps: int | None = None) -> 
             )
         )  # fmt: skip
     (x0, x1), (y0, y1) = surface.domain
-    x_title, y_title = axis_titles(surface)
+    x_title, y_title = axis_titles(surface, result.lang)
     figure.update_layout(
         xaxis={"range": [x0, x1], "title": x_title, "constrain": "domain"},
         yaxis={"range": [y0, y1], "title": y_title},
     )
-    return styled(figure, surface.name)
+    return styled(figure, surface_name(surface, result.lang))
 
 
 def surface3d(result: Result, resolution: int = 60) -> go.Figure:
@@ -122,13 +129,13 @@ def surface3d(result: Result, resolution: int = 60) -> go.Figure:
                 meta={"run": index}, line={"color": colour(index), "width": 7},
             )
         )  # fmt: skip
-    x_title, y_title = axis_titles(surface)
+    x_title, y_title = axis_titles(surface, result.lang)
     z_title = "log₁₀ f" if heights.log else "f"
     figure.update_layout(
         scene={"xaxis_title": x_title, "yaxis_title": y_title, "zaxis_title": z_title},
         meta=heights.as_meta(),
     )
-    return styled(figure, surface.name)
+    return styled(figure, surface_name(surface, result.lang))
 
 
 TINY = 1e-300  # a log axis cannot show zero
@@ -147,7 +154,7 @@ class LossAxis:
         return np.maximum(loss - self.shift, self.floor) if self.log else loss
 
 
-def loss_axis(surface: Surface) -> LossAxis:
+def loss_axis(surface: Surface, lang: str = "en") -> LossAxis:
     """A log axis of the loss where it stays positive; of ``f − f*`` where the known minimum
     ``f*`` is negative (the saddle's −1); a linear axis where it can be ≤ 0 and ``f*`` is
     unknown (a typed formula that goes below zero)."""
@@ -156,17 +163,18 @@ def loss_axis(surface: Surface) -> LossAxis:
         if lowest < 0:
             # Below |f*| times the float spacing, f − f* is rounding: the axis stops there.
             floor = float(np.spacing(abs(lowest)))
-            return LossAxis(True, lowest, f"f − f*  (f* = {lowest:.4g})", floor)
-        return LossAxis(True, 0.0, "loss")
+            title = text("figure.loss_shifted", lang, lowest=f"{lowest:.4g}")
+            return LossAxis(True, lowest, title, floor)
+        return LossAxis(True, 0.0, text("figure.loss", lang))
     heights = surface.grid(60).z
     if np.any(heights[np.isfinite(heights)] <= 0):
-        return LossAxis(False, 0.0, "loss (linear axis: it goes to 0 and below)")
-    return LossAxis(True, 0.0, "loss")
+        return LossAxis(False, 0.0, text("figure.loss_linear", lang))
+    return LossAxis(True, 0.0, text("figure.loss", lang))
 
 
 def convergence(result: Result) -> go.Figure:
     """Loss against step, one line per run (see :func:`loss_axis` for which scale)."""
-    axis = loss_axis(result.surface)
+    axis = loss_axis(result.surface, result.lang)
     figure = go.Figure()
     for index, run in enumerate(result.runs):
         figure.add_trace(
@@ -177,33 +185,35 @@ def convergence(result: Result) -> go.Figure:
             )
         )  # fmt: skip
     figure.update_layout(
-        xaxis={"title": "step"},
+        xaxis={"title": text("figure.step", result.lang)},
         yaxis={"title": axis.title, "type": "log" if axis.log else "linear",
                "exponentformat": "power"},
         showlegend=False,
         # The page plots streamed losses the same way: f − shift, clipped above 0 on a log axis.
         meta={"loss_shift": axis.shift, "loss_log": axis.log, "loss_floor": axis.floor},
     )  # fmt: skip
-    return styled(figure, "Loss per step")
+    return styled(figure, text("figure.loss_title", result.lang))
 
 
-def add_minima(figure: go.Figure, surface: Surface) -> None:
+def add_minima(figure: go.Figure, surface: Surface, lang: str) -> None:
     """Known minima as white stars."""
     if not surface.minima:
         return
     xs, ys = zip(*surface.minima, strict=True)
     figure.add_trace(
         go.Scatter(
-            x=xs, y=ys, mode="markers", name="minimum", hoverinfo="skip",
+            x=xs, y=ys, mode="markers", name=text("figure.minimum", lang), hoverinfo="skip",
             marker={"symbol": "star", "size": 15, "color": "white",
                     "line": {"color": "black", "width": 1.5}},
         )
     )  # fmt: skip
 
 
-def axis_titles(surface: Surface) -> tuple[str, str]:
+def axis_titles(surface: Surface, lang: str) -> tuple[str, str]:
     """The regression bowl's axes are the line's slope and intercept."""
-    return ("w (slope)", "b (intercept)") if surface.id == "regression" else ("x", "y")
+    if surface.id == "regression":
+        return text("figure.slope", lang), text("figure.intercept", lang)
+    return "x", "y"
 
 
 def styled(figure: go.Figure, title: str) -> go.Figure:

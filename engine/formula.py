@@ -65,7 +65,13 @@ def full(value: Real, like: np.ndarray) -> np.ndarray:
 
 
 class FormulaError(ValueError):
-    """A formula that is not allowed, with a message a student can act on."""
+    """A formula that is not allowed, with a message a student can act on; ``kind`` and
+    ``context`` name the mistake for the catalogue (``error.KIND``) in any language."""
+
+    def __init__(self, message: str, kind: str = "formula_syntax", **context: object) -> None:
+        super().__init__(message)
+        self.kind = kind
+        self.context = context
 
 
 TOO_LONG = "(too long to show)"
@@ -119,14 +125,18 @@ def check_parentheses(text: str) -> None:
             depth += 1
             opened.append(column)
             if depth > MAX_DEPTH:
-                raise FormulaError(f"parentheses nest deeper than {MAX_DEPTH} at column {column}")
+                message = f"parentheses nest deeper than {MAX_DEPTH} at column {column}"
+                raise FormulaError(message, "formula_depth")
         elif char == ")":
             if depth == 0:
-                raise FormulaError(f"unbalanced parenthesis: ')' at column {column} has no '('")
+                message = f"unbalanced parenthesis: ')' at column {column} has no '('"
+                raise FormulaError(message, "formula_parentheses", column=column)
             depth -= 1
             opened.pop()
     if opened:
-        raise FormulaError(f"unbalanced parenthesis: '(' at column {opened[-1]} is never closed")
+        column = opened[-1]
+        message = f"unbalanced parenthesis: '(' at column {column} is never closed"
+        raise FormulaError(message, "formula_parentheses", column=column)
 
 
 class Builder:
@@ -140,25 +150,37 @@ class Builder:
         offset = getattr(node, "col_offset", 0)
         return self.columns[min(offset, len(self.columns) - 1)]
 
-    def fail(self, node: ast.AST, what: str, hint: str = "") -> FormulaError:
-        return FormulaError(f"{what} at column {self.column(node)}{hint}")
+    def fail(
+        self,
+        node: ast.AST,
+        what: str,
+        hint: str = "",
+        kind: str = "formula_not_allowed",
+        **context: object,
+    ) -> FormulaError:
+        column = self.column(node)
+        return FormulaError(f"{what} at column {column}{hint}", kind, column=column, **context)
 
     def apply(self, node: ast.AST, op: str, *args: int) -> int:
         """A graph node; a constant that cannot be folded is reported where it was typed."""
         try:
             return self.graph.apply(op, *args)
         except GraphError as error:
-            raise self.fail(node, str(error)) from None
+            raise self.fail(node, str(error), kind="formula_number") from None
 
     def build(self, node: ast.AST, depth: int = 0) -> int:
         if depth > MAX_DEPTH:
-            raise self.fail(node, f"the formula nests deeper than {MAX_DEPTH}")
+            raise self.fail(
+                node, f"the formula nests deeper than {MAX_DEPTH}", kind="formula_depth"
+            )
         if isinstance(node, ast.Constant):
             return self.number(node)
         if isinstance(node, ast.Name):
             if node.id not in NAMES:
                 hint = f" (write {node.id}(x))" if node.id in FUNCTIONS else " (use x, y, pi, e)"
-                raise self.fail(node, f"unknown name '{node.id}'", hint)
+                raise self.fail(
+                    node, f"unknown name '{node.id}'", hint, "formula_unknown_name", name=node.id
+                )
             name = NAMES[node.id]
             return self.graph.inputs[name] if isinstance(name, str) else self.graph.const(name)
         if isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.USub | ast.UAdd):
@@ -183,14 +205,16 @@ class Builder:
             kind = "text (strings)" if isinstance(value, str | bytes) else repr(value)
             raise self.fail(node, f"{kind} is not allowed")
         if not math.isfinite(float(value)) or abs(value) > MAX_CONSTANT:
-            raise self.fail(node, "number too large")
+            raise self.fail(node, "number too large", kind="formula_number")
         return self.graph.const(float(value))
 
     def check_exponent(self, node: ast.BinOp, exponent: int) -> None:
         """A constant exponent stays small: beyond it every value over- or underflows."""
         size = self.graph.constant_of(exponent)
         if size is not None and abs(size) > MAX_EXPONENT:
-            raise self.fail(node, f"exponent too large (at most {MAX_EXPONENT:g})")
+            raise self.fail(
+                node, f"exponent too large (at most {MAX_EXPONENT:g})", kind="formula_number"
+            )
 
     def call(self, node: ast.Call, depth: int) -> int:
         if not isinstance(node.func, ast.Name):
@@ -198,9 +222,13 @@ class Builder:
         name = node.func.id
         if name not in FUNCTIONS:
             allowed = f" (allowed: {' '.join(FUNCTIONS)})"
-            raise self.fail(node, f"function '{name}' is not allowed", allowed)
+            raise self.fail(
+                node, f"function '{name}' is not allowed", allowed, "formula_function", name=name
+            )
         if node.keywords or len(node.args) != 1:
-            raise self.fail(node, f"{name} takes exactly one argument")
+            raise self.fail(
+                node, f"{name} takes exactly one argument", kind="formula_arguments", name=name
+            )
         return self.apply(node, name, self.build(node.args[0], depth + 1))
 
 
@@ -226,9 +254,10 @@ def to_python_syntax(text: str) -> tuple[str, list[int]]:
 def parse(text: str) -> Graph:
     """The formula as a computation graph in ``x`` and ``y``, or a :class:`FormulaError`."""
     if len(text) > MAX_LENGTH:
-        raise FormulaError(f"the formula is longer than {MAX_LENGTH} characters")
+        message = f"the formula is longer than {MAX_LENGTH} characters"
+        raise FormulaError(message, "formula_too_long", limit=MAX_LENGTH)
     if not text.strip():
-        raise FormulaError("the formula is empty")
+        raise FormulaError("the formula is empty", "formula_empty")
     check_parentheses(text)
     source, columns = to_python_syntax(text)
     try:
@@ -236,9 +265,10 @@ def parse(text: str) -> Graph:
     except SyntaxError as error:
         offset = max((error.offset or 1) - 1, 0)
         column = columns[min(offset + len(source) - len(source.lstrip()), len(columns) - 1)]
-        raise FormulaError(f"cannot read the formula at column {column}") from None
+        message = f"cannot read the formula at column {column}"
+        raise FormulaError(message, "formula_syntax", column=column) from None
     except (ValueError, MemoryError, RecursionError):
-        raise FormulaError("cannot read the formula") from None
+        raise FormulaError("cannot read the formula", "formula_syntax", column=1) from None
     strip = len(source) - len(source.lstrip())
     builder = Builder(columns[strip:])
     return builder.graph.build(builder.build(tree.body))
@@ -291,7 +321,6 @@ def custom_surface(text: str, domain: Domain | None = None) -> Surface:
     (x0, x1), (y0, y1) = domain or DEFAULT_DOMAIN
     return Surface(
         id="custom",
-        name="Your formula",
         formula=shown["f"],
         params={},
         domain=((x0, x1), (y0, y1)),

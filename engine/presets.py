@@ -1,7 +1,9 @@
 """Lessons: each a run spec with a title and two sentences of explanation.
 
 The page's gallery, ``?preset=ID`` links, ``/embed`` and the command line all
-read this one table.
+read this one table. A lesson's title, caption and run labels are texts of the
+catalogue (``lesson.ID.title``, ``lesson.ID.caption``, ``lesson.ID.runK``), in
+every language; :meth:`Preset.localized` puts them in.
 """
 
 from __future__ import annotations
@@ -10,6 +12,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from gradtrail.spec import RunSpec
+from gradtrail.texts import DEFAULT_LANGUAGE, lesson_key, messages, text
 
 
 @dataclass(frozen=True)
@@ -17,13 +20,29 @@ class Preset:
     """A lesson: a spec (a run, or a sweep) and what to look at."""
 
     id: str
-    title: str
-    caption: str
     spec: dict[str, Any]
 
-    def run_spec(self) -> RunSpec:
+    def title(self, lang: str = DEFAULT_LANGUAGE) -> str:
+        return text(lesson_key(self.id, "title"), lang)
+
+    def caption(self, lang: str = DEFAULT_LANGUAGE) -> str:
+        return text(lesson_key(self.id, "caption"), lang)
+
+    def localized(self, lang: str = DEFAULT_LANGUAGE) -> dict[str, Any]:
+        """The spec with the lesson's run labels in ``lang`` (runs without one keep theirs)."""
+        catalogue = messages(lang)
+        entries = self.spec.get("optimizers")
+        if entries is None:
+            return self.spec
+        labelled = []
+        for index, entry in enumerate(entries):
+            key = lesson_key(self.id, f"run{index}")
+            labelled.append({**entry, "label": catalogue[key]} if key in catalogue else entry)
+        return {**self.spec, "optimizers": labelled}
+
+    def run_spec(self, lang: str = DEFAULT_LANGUAGE) -> RunSpec:
         """The validated run spec."""
-        return RunSpec.model_validate(self.spec)
+        return RunSpec.model_validate(self.localized(lang))
 
     def sweep_spec(self) -> Any:
         """The validated sweep spec (for a sweep lesson)."""
@@ -31,9 +50,14 @@ class Preset:
 
         return SweepSpec.model_validate(self.spec)
 
-    def as_dict(self) -> dict[str, Any]:
-        """JSON-ready."""
-        return {"id": self.id, "title": self.title, "caption": self.caption, "spec": self.spec}
+    def as_dict(self, lang: str = DEFAULT_LANGUAGE) -> dict[str, Any]:
+        """JSON-ready, in ``lang``."""
+        return {
+            "id": self.id,
+            "title": self.title(lang),
+            "caption": self.caption(lang),
+            "spec": self.localized(lang),
+        }
 
 
 def gd(lr: float, **extra: Any) -> dict[str, Any]:
@@ -45,10 +69,6 @@ PRESETS: dict[str, Preset] = {
     for preset in (
         Preset(
             "line-fit",
-            "Fit a line to t = 2x + 1",
-            "Each point of this bowl is a line (slope w, intercept b) and its height is the "
-            "mean squared error on the data. Starting from (3, 2), every optimizer walks "
-            "downhill to the least-squares line (2, 1), each in its own way.",
             {
                 "surface": {"id": "regression", "domain": [[-1.0, 5.0], [-2.0, 4.0]]},
                 "start": [3.0, 2.0],
@@ -62,10 +82,6 @@ PRESETS: dict[str, Preset] = {
         ),
         Preset(
             "ravine",
-            "A narrow ravine",
-            "The bowl is 40 times steeper across than along, so gradient descent bounces from "
-            "wall to wall while it crawls along the floor. Momentum averages the bounces away "
-            "and RMSProp rescales each direction, and both reach the bottom far sooner.",
             {
                 "surface": {"id": "quadratic", "params": {"l1": 1.0, "l2": 40.0, "theta": 0.0}},
                 "start": [-4.5, 1.5],
@@ -79,9 +95,6 @@ PRESETS: dict[str, Preset] = {
         ),
         Preset(
             "rosenbrock",
-            "Rosenbrock's valley",
-            "Finding the curved valley is easy; following it to the minimum at (1, 1) is hard. "
-            "Plain gradient descent stalls on the flat floor, while momentum and Adam keep going.",
             {
                 "surface": {"id": "rosenbrock"},
                 "start": [-1.5, 2.0],
@@ -95,10 +108,6 @@ PRESETS: dict[str, Preset] = {
         ),
         Preset(
             "saddle",
-            "Escaping a saddle",
-            "Started almost exactly on the ridge, the gradient across it is tiny, so gradient "
-            "descent lingers near the saddle point. Momentum builds up speed and Adam rescales "
-            "the tiny gradient, so both escape much sooner.",
             {
                 "surface": {"id": "saddle"},
                 "start": [-1.8, 0.001],
@@ -112,9 +121,6 @@ PRESETS: dict[str, Preset] = {
         ),
         Preset(
             "himmelblau",
-            "Many minima: which basin?",
-            "Himmelblau's function has four equally deep minima. From the same start, optimizers "
-            "with different step sizes and momentum can settle in different basins.",
             {
                 "surface": {"id": "himmelblau"},
                 "start": [0.0, -3.0],
@@ -129,10 +135,6 @@ PRESETS: dict[str, Preset] = {
         ),
         Preset(
             "minibatch",
-            "Minibatch noise",
-            "With noisy data, a minibatch gradient only estimates the true one, so the path "
-            "jitters: most with one point per step, less with 16, not at all with the full "
-            "batch. The noise also keeps small batches wandering near the minimum.",
             {
                 "surface": {
                     "id": "regression",
@@ -143,38 +145,26 @@ PRESETS: dict[str, Preset] = {
                 "steps": 300,
                 "seed": 0,
                 "optimizers": [
-                    gd(0.01, batch_size=1, label="SGD, batch 1"),
-                    gd(0.01, batch_size=16, label="SGD, batch 16"),
-                    gd(0.01, label="Full batch"),
+                    gd(0.01, batch_size=1),
+                    gd(0.01, batch_size=16),
+                    gd(0.01),
                 ],
             },
         ),
         Preset(
             "adam-bias",
-            "Adam with and without bias correction",
-            "Adam's moment estimates start at zero, so early on they are biased; the correction "
-            "divides by 1 − βᵗ. Without it the first steps are several times larger than the "
-            "learning rate, and the path overshoots.",
             {
                 "surface": {"id": "quadratic", "params": {"l1": 1.0, "l2": 10.0}},
                 "start": [-4.0, 2.0],
                 "steps": 200,
                 "optimizers": [
-                    {"id": "adam", "params": {"lr": 0.2}, "label": "Adam"},
-                    {
-                        "id": "adam",
-                        "params": {"lr": 0.2, "bias_correction": False},
-                        "label": "Adam, no bias correction",
-                    },
+                    {"id": "adam", "params": {"lr": 0.2}},
+                    {"id": "adam", "params": {"lr": 0.2, "bias_correction": False}},
                 ],
             },
         ),
         Preset(
             "scaling-raw",
-            "Feature scaling: raw inputs",
-            "With inputs between 50 and 80, the bowl is thousands of times steeper along w "
-            "than along b, so gradient descent must take tiny steps and barely moves along b. "
-            "Compare the lesson with standardized inputs.",
             {
                 "surface": {
                     "id": "regression",
@@ -183,17 +173,13 @@ PRESETS: dict[str, Preset] = {
                 "start": [0.0, 0.0],
                 "steps": 300,
                 "optimizers": [
-                    gd(0.0002, label="GD, raw x"),
+                    gd(0.0002),
                     {"id": "adam", "params": {"lr": 0.5}},
                 ],
             },
         ),
         Preset(
             "scaling-standardized",
-            "Feature scaling: standardized inputs",
-            "The same data with x standardized to mean 0 and spread 1: the bowl is round, one "
-            "learning rate suits both directions and gradient descent walks straight to the "
-            "minimum (reported in both scales).",
             {
                 "surface": {
                     "id": "regression",
@@ -203,17 +189,13 @@ PRESETS: dict[str, Preset] = {
                 "start": [0.0, 0.0],
                 "steps": 300,
                 "optimizers": [
-                    gd(0.3, label="GD, standardized x"),
+                    gd(0.3),
                     {"id": "adam", "params": {"lr": 0.5}},
                 ],
             },
         ),
         Preset(
             "too-large",
-            "A learning rate too large",
-            "On this bowl the steepest curvature is 10, so gradient descent converges only while "
-            "the learning rate stays below 2/10. At 0.15 it converges, at 0.19 it zig-zags and "
-            "at 0.21 every step overshoots further: it diverges.",
             {
                 "surface": {"id": "quadratic", "params": {"l1": 1.0, "l2": 10.0}},
                 "start": [-4.0, 2.0],
@@ -233,10 +215,6 @@ SWEEP_PRESETS: dict[str, Preset] = {
     for preset in (
         Preset(
             "ravine-lr-momentum",
-            "Learning rate × momentum on the ravine",
-            "Heavy-ball momentum converges on a bowl of largest curvature L exactly when "
-            "η < 2(1 + μ)/L, so the stable region bends upward as momentum grows; "
-            "the fastest cells sit near the classical optimum.",
             {
                 "surface": RAVINE,
                 "start": [-4.5, 1.5],
@@ -251,9 +229,6 @@ SWEEP_PRESETS: dict[str, Preset] = {
         ),
         Preset(
             "rosenbrock-adam",
-            "Adam's learning rate × β₁ on Rosenbrock",
-            "Too small a learning rate never reaches the minimum in time, too large a one "
-            "keeps bouncing in the valley; β₁ shifts where the good band lies.",
             {
                 "surface": {"id": "rosenbrock"},
                 "start": [-1.5, 2.0],
@@ -268,9 +243,6 @@ SWEEP_PRESETS: dict[str, Preset] = {
         ),
         Preset(
             "himmelblau-basins-gd",
-            "Himmelblau's basins: gradient descent",
-            "Each pixel is a start point, coloured by the minimum gradient descent reaches "
-            "from it: the basins are split along the ridges between the minima.",
             {
                 "surface": {"id": "himmelblau"},
                 "steps": 500,
@@ -280,9 +252,6 @@ SWEEP_PRESETS: dict[str, Preset] = {
         ),
         Preset(
             "himmelblau-basins-momentum",
-            "Himmelblau's basins: momentum",
-            "The same map with momentum 0.9: a run carries speed across ridges, so the basins "
-            "break into interleaved bands and a start no longer decides the minimum by its slope.",
             {
                 "surface": {"id": "himmelblau"},
                 "steps": 500,

@@ -134,7 +134,6 @@ def regression(data: LineData, *, generated: bool = False) -> Surface:
     half = max(10.0, 1.25 * max(abs(w_star), abs(b_star)))
     return Surface(
         id="regression",
-        name="Line fit (MSE)",
         formula=REGRESSION_FORMULA,
         params={},
         domain=((-half, half), (-half, half)),

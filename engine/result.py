@@ -13,6 +13,7 @@ import numpy as np
 from gradtrail.catalog import describe_surface
 from gradtrail.schedules import ScheduleSpec
 from gradtrail.surfaces import Surface
+from gradtrail.texts import DEFAULT_LANGUAGE
 
 Status = Literal["converged", "max_steps", "diverged"]
 
@@ -92,14 +93,19 @@ class Trajectory:
 
 @dataclass(frozen=True)
 class Result:
-    """Every trajectory of a spec, plus the surface they ran on."""
+    """Every trajectory of a spec, plus the surface they ran on and the language of its
+    texts (the runs' default labels, the figures' titles)."""
 
     surface: Surface
     runs: list[Trajectory]
+    lang: str = DEFAULT_LANGUAGE
 
     def as_dict(self) -> dict[str, Any]:
         """The body of ``POST /api/runs``."""
-        return {"surface": describe_surface(self.surface), "runs": [r.as_dict() for r in self.runs]}
+        return {
+            "surface": describe_surface(self.surface, self.lang),
+            "runs": [r.as_dict() for r in self.runs],
+        }
 
     def to_records(self) -> list[dict[str, Any]]:
         """One row per run and step: run index, label, step, x, y, loss, grad_norm, and the

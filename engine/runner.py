@@ -16,13 +16,20 @@ from typing import Any
 
 import numpy as np
 
-from gradtrail.catalog import SpecError, build_surface, describe_surface, surface_cost
+from gradtrail.catalog import (
+    SpecError,
+    build_surface,
+    describe_surface,
+    optimizer_name,
+    surface_cost,
+)
 from gradtrail.optimizers import OPTIMIZERS
 from gradtrail.regression import LineData, MinibatchSampler
 from gradtrail.result import Result, RunInfo, Status, Summary, Trajectory
 from gradtrail.schedules import ScheduleSpec
 from gradtrail.spec import RunSpec
 from gradtrail.surfaces import Surface
+from gradtrail.texts import DEFAULT_LANGUAGE, text
 
 FRAME_STEPS = 100
 
@@ -186,32 +193,37 @@ def check_start(surface: Surface, start: tuple[float, float]) -> None:
     try:
         values = (surface.value_xy(x, y), *surface.grad_xy(x, y))
     except ZeroDivisionError:
-        raise SpecError("start", "the surface divides by zero at the start point") from None
+        raise SpecError(
+            "start", "the surface divides by zero at the start point", "start"
+        ) from None
     except OverflowError:
-        raise SpecError("start", "the surface overflows at the start point") from None
+        raise SpecError("start", "the surface overflows at the start point", "start") from None
     except (ArithmeticError, ValueError):
         raise SpecError(
             "start",
             "the start point is outside the surface's domain"
             " (a log or square root of a negative number, or an arcsin beyond ±1?)",
+            "start",
         ) from None
     if not all(math.isfinite(float(v)) for v in values):
         raise SpecError(
             "start",
             "the surface is not finite at the start point (an overflow, or a point outside"
             " its domain)",
+            "start",
         )
 
 
 class Simulation:
     """A validated spec, ready to run: the surface, the runs and how to step them."""
 
-    def __init__(self, spec: RunSpec) -> None:
+    def __init__(self, spec: RunSpec, lang: str = DEFAULT_LANGUAGE) -> None:
         self.spec = spec
+        self.lang = lang
         self.surface = build_surface(spec.surface)
         self.start = spec.start or self.surface.default_start
         check_start(self.surface, self.start)
-        self.infos = [run_info(entry, index) for index, entry in enumerate(spec.optimizers)]
+        self.infos = [run_info(entry, lang) for entry in spec.optimizers]
         recording = "state" in spec.record
         self.runs = [
             Run(self.surface, info.optimizer, info.params, self.start,
@@ -275,22 +287,26 @@ class Simulation:
             start = run.start_chunk()
             arrays = (np.array(a) for a in (start.x, start.y, start.loss, start.grad_norm))
             trajectories.append(Trajectory(info, *arrays, summary=None))
-        return Result(self.surface, trajectories)
+        return Result(self.surface, trajectories, self.lang)
 
     def describe(self) -> dict[str, Any]:
         """The ``meta`` of a result: the surface and each run's settings."""
         return {
-            "surface": describe_surface(self.surface),
+            "surface": describe_surface(self.surface, self.lang),
             "runs": [info.as_dict() for info in self.infos],
         }
 
 
-def run_info(entry: Any, index: int) -> RunInfo:
-    """A run's resolved settings, labelled by its name and learning rate if unlabelled."""
-    name = OPTIMIZERS[entry.id].name
-    label = entry.label or f"{name} (lr={entry.params['lr']:g})"
-    if entry.batch_size is not None and not entry.label:
-        label += f", batch {entry.batch_size}"
+def run_info(entry: Any, lang: str = DEFAULT_LANGUAGE) -> RunInfo:
+    """A run's resolved settings, labelled (in ``lang``) by its optimizer's name and
+    learning rate if it has no label."""
+    label = entry.label
+    if not label:
+        label = text(
+            "run.label", lang, name=optimizer_name(entry.id, lang), lr=f"{entry.params['lr']:g}"
+        )
+        if entry.batch_size is not None:
+            label = text("run.label_batch", lang, label=label, batch=entry.batch_size)
     return RunInfo(label, entry.id, dict(entry.params), entry.batch_size, entry.schedule)
 
 
@@ -325,17 +341,22 @@ def gather(
         )
         for info, c, summary in zip(simulation.infos, columns, simulation.summaries(), strict=True)
     ]  # fmt: skip
-    return Result(simulation.surface, trajectories)
+    return Result(simulation.surface, trajectories, simulation.lang)
 
 
-def run(spec: RunSpec | dict[str, Any], check: Callable[[], None] | None = None) -> Result:
+def run(
+    spec: RunSpec | dict[str, Any],
+    check: Callable[[], None] | None = None,
+    lang: str = DEFAULT_LANGUAGE,
+) -> Result:
     """Validate ``spec`` (a dict is fine) and run it: the notebook's one-liner.
 
-    ``check()``, if given, runs after each frame and may raise to stop the run.
+    ``check()``, if given, runs after each frame and may raise to stop the run;
+    ``lang`` (``"en"`` or ``"ja"``) is the language of its labels and figures.
     """
     if not isinstance(spec, RunSpec):
         spec = RunSpec.model_validate(spec)
-    return gather(Simulation(spec), check=check)
+    return gather(Simulation(spec, lang), check=check)
 
 
 def work(spec: RunSpec) -> float:

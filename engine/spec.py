@@ -89,8 +89,7 @@ class SurfaceSpec(Strict):
             if param is None:
                 known = ", ".join(allowed) or "none"
                 raise ValueError(f"unknown parameter '{name}' for {self.id} (known: {known})")
-            if not param.min <= value <= param.max:
-                raise ValueError(f"{name} must be between {param.min:g} and {param.max:g}")
+            check_range(name, value, param.min, param.max, inclusive=True)
         if self.id != "regression" and (self.data or self.generate):
             raise ValueError("data and generate belong to the regression surface only")
         if self.standardize and self.id != "regression":

@@ -34,7 +34,6 @@ class Surface:
     """A 2-D loss ``f(x, y)`` with its exact gradient and what is known about it."""
 
     id: str
-    name: str
     formula: str
     params: Mapping[str, float]
     domain: Domain
@@ -88,7 +87,6 @@ class SurfaceParam:
     default: float
     min: float
     max: float
-    help: str
 
 
 @dataclass(frozen=True)
@@ -96,7 +94,6 @@ class SurfaceKind:
     """A registered kind of surface: metadata plus a factory from parameters."""
 
     id: str
-    name: str
     formula: str
     params: tuple[SurfaceParam, ...]
     make: Callable[..., Surface]
@@ -119,7 +116,7 @@ def quadratic(l1: float = 1.0, l2: float = 10.0, theta: float = 0.0) -> Surface:
         return l1 * u * c - l2 * v * s, l1 * u * s + l2 * v * c
 
     return Surface(
-        "quadratic", "Quadratic bowl", QUADRATIC_FORMULA, {"l1": l1, "l2": l2, "theta": theta},
+        "quadratic", QUADRATIC_FORMULA, {"l1": l1, "l2": l2, "theta": theta},
         ((-5.0, 5.0), (-5.0, 5.0)), ((0.0, 0.0),), (-4.0, 2.0), value, grad,
     )  # fmt: skip
 
@@ -136,7 +133,7 @@ def rosenbrock(a: float = 1.0, b: float = 100.0) -> Surface:
         return -2.0 * (a - x) - 4.0 * b * x * r, 2.0 * b * r
 
     return Surface(
-        "rosenbrock", "Rosenbrock", ROSENBROCK_FORMULA, {"a": a, "b": b},
+        "rosenbrock", ROSENBROCK_FORMULA, {"a": a, "b": b},
         ((-2.0, 2.0), (-1.0, 3.0)), ((a, a * a),), (-1.5, 2.0), value, grad,
     )  # fmt: skip
 
@@ -160,7 +157,7 @@ def beale() -> Surface:
         return gx, gy
 
     return Surface(
-        "beale", "Beale", BEALE_FORMULA, {}, ((-4.5, 4.5), (-4.5, 4.5)), ((3.0, 0.5),),
+        "beale", BEALE_FORMULA, {}, ((-4.5, 4.5), (-4.5, 4.5)), ((3.0, 0.5),),
         (1.0, 1.5), value, grad,
     )  # fmt: skip
 
@@ -185,7 +182,7 @@ def himmelblau() -> Surface:
         return 4.0 * x * a + 2.0 * b, 2.0 * a + 4.0 * y * b
 
     return Surface(
-        "himmelblau", "Himmelblau", HIMMELBLAU_FORMULA, {}, ((-5.0, 5.0), (-5.0, 5.0)),
+        "himmelblau", HIMMELBLAU_FORMULA, {}, ((-5.0, 5.0), (-5.0, 5.0)),
         HIMMELBLAU_MINIMA, (0.0, 0.0), value, grad,
     )  # fmt: skip
 
@@ -202,7 +199,7 @@ def saddle() -> Surface:
 
     root2 = math.sqrt(2.0)
     return Surface(
-        "saddle", "Saddle", SADDLE_FORMULA, {}, ((-2.0, 2.0), (-2.5, 2.5)),
+        "saddle", SADDLE_FORMULA, {}, ((-2.0, 2.0), (-2.5, 2.5)),
         ((0.0, root2), (0.0, -root2)), (-1.5, 0.01), value, grad,
     )  # fmt: skip
 
@@ -221,7 +218,7 @@ def rastrigin() -> Surface:
         )
 
     return Surface(
-        "rastrigin", "Rastrigin", RASTRIGIN_FORMULA, {}, ((-5.12, 5.12), (-5.12, 5.12)),
+        "rastrigin", RASTRIGIN_FORMULA, {}, ((-5.12, 5.12), (-5.12, 5.12)),
         ((0.0, 0.0),), (3.2, -2.8), value, grad,
     )  # fmt: skip
 
@@ -240,25 +237,25 @@ BUILTIN_SURFACES: dict[str, SurfaceKind] = {
     kind.id: kind
     for kind in (
         SurfaceKind(
-            "quadratic", "Quadratic bowl", QUADRATIC_FORMULA,
+            "quadratic", QUADRATIC_FORMULA,
             (
-                SurfaceParam("l1", 1.0, 1e-6, 1e6, "curvature λ₁ along u"),
-                SurfaceParam("l2", 10.0, 1e-6, 1e6, "curvature λ₂ along v"),
-                SurfaceParam("theta", 0.0, -180.0, 180.0, "rotation θ in degrees"),
+                SurfaceParam("l1", 1.0, 1e-6, 1e6),
+                SurfaceParam("l2", 10.0, 1e-6, 1e6),
+                SurfaceParam("theta", 0.0, -180.0, 180.0),
             ),
             quadratic,
         ),
         SurfaceKind(
-            "rosenbrock", "Rosenbrock", ROSENBROCK_FORMULA,
+            "rosenbrock", ROSENBROCK_FORMULA,
             (
-                SurfaceParam("a", 1.0, -10.0, 10.0, "the minimum lies at (a, a²)"),
-                SurfaceParam("b", 100.0, 0.0, 1e4, "steepness of the valley walls"),
+                SurfaceParam("a", 1.0, -10.0, 10.0),
+                SurfaceParam("b", 100.0, 0.0, 1e4),
             ),
             rosenbrock,
         ),
-        SurfaceKind("beale", "Beale", BEALE_FORMULA, (), beale),
-        SurfaceKind("himmelblau", "Himmelblau", HIMMELBLAU_FORMULA, (), himmelblau),
-        SurfaceKind("saddle", "Saddle", SADDLE_FORMULA, (), saddle),
-        SurfaceKind("rastrigin", "Rastrigin", RASTRIGIN_FORMULA, (), rastrigin),
+        SurfaceKind("beale", BEALE_FORMULA, (), beale),
+        SurfaceKind("himmelblau", HIMMELBLAU_FORMULA, (), himmelblau),
+        SurfaceKind("saddle", SADDLE_FORMULA, (), saddle),
+        SurfaceKind("rastrigin", RASTRIGIN_FORMULA, (), rastrigin),
     )
 }  # fmt: skip

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from functools import partial
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Header, Query, Request
@@ -17,7 +18,7 @@ from gradtrail import (
     run,
 )
 from gradtrail.app.compute import compute, compute_bounded, load
-from gradtrail.app.deps import SimulationDep, SpecBody
+from gradtrail.app.deps import LangQuery, SimulationDep, SpecBody
 from gradtrail.app.jsonio import OrjsonBodyRoute
 from gradtrail.app.limits import open_streams
 from gradtrail.app.models import (
@@ -50,6 +51,7 @@ from gradtrail.spec import (
 )
 from gradtrail.surfaces import Grid
 from gradtrail.sweep import MAX_SWEEP_STEPS, SweepSpec
+from gradtrail.texts import LANGUAGES, page_messages
 
 router = APIRouter(
     route_class=OrjsonBodyRoute,
@@ -84,15 +86,15 @@ async def health() -> FastJSONResponse:
 
 
 @router.get("/surfaces", response_model=list[SurfaceInfo])
-async def surfaces() -> FastJSONResponse:
+async def surfaces(lang: LangQuery = "en") -> FastJSONResponse:
     """Every surface with its formula, parameters and their ranges, domain, minima and start."""
-    return FastJSONResponse(list_surfaces())
+    return FastJSONResponse(list_surfaces(lang))
 
 
 @router.get("/optimizers", response_model=list[OptimizerInfo])
-async def optimizers() -> FastJSONResponse:
+async def optimizers(lang: LangQuery = "en") -> FastJSONResponse:
     """Every optimizer with torch's hyperparameter names, defaults, ranges and update rule."""
-    return FastJSONResponse(list_optimizers())
+    return FastJSONResponse(list_optimizers(lang))
 
 
 @router.post("/surfaces/grid", response_model=GridResponse, responses=TOO_LARGE)
@@ -118,7 +120,7 @@ def formula_forms(expression: str) -> dict[str, str]:
     try:
         surface = build_surface(SurfaceSpec(id="custom", expression=expression))
     except SpecError as error:
-        raise SpecError("expression", error.message) from None
+        raise SpecError("expression", error.message, error.kind, error.context) from None
     info = surface.extra
     parts = ("f", "df_dx", "df_dy")
     return {
@@ -132,13 +134,17 @@ def formula_forms(expression: str) -> dict[str, str]:
 RECORD_STEPS = 40_000
 
 
-def page_catalog() -> dict[str, object]:
-    """What the page is built from: its limits and defaults, and the four catalogue
-    answers below, in one. Nothing of it is typed again in the page's code.
+def page_catalog(lang: str = "en") -> dict[str, object]:
+    """What the page is built from, in ``lang``: its limits and defaults, the four
+    catalogue answers below, and every text it shows (the language's catalogue, see
+    :mod:`gradtrail.texts`), in one. Nothing of it is typed again in the page's code.
 
     The page carries it inline, so its first run need not wait for four round trips.
     """
     return {
+        "lang": lang,
+        "languages": list(LANGUAGES),
+        "messages": page_messages(lang),
         "limits": {
             "steps": MAX_STEPS,
             "optimizers": MAX_OPTIMIZERS,
@@ -157,23 +163,23 @@ def page_catalog() -> dict[str, object]:
             "expression": DEFAULT_EXPRESSION,
             "schedules": schedule_defaults(),
         },
-        "surfaces": list_surfaces(),
-        "optimizers": list_optimizers(),
-        "presets": [preset.as_dict() for preset in PRESETS.values()],
-        "sweep_presets": [preset.as_dict() for preset in SWEEP_PRESETS.values()],
+        "surfaces": list_surfaces(lang),
+        "optimizers": list_optimizers(lang),
+        "presets": [preset.as_dict(lang) for preset in PRESETS.values()],
+        "sweep_presets": [preset.as_dict(lang) for preset in SWEEP_PRESETS.values()],
     }
 
 
 @router.get("/presets", response_model=list[PresetInfo])
-async def presets() -> FastJSONResponse:
+async def presets(lang: LangQuery = "en") -> FastJSONResponse:
     """The lessons: a title, two sentences and a spec each."""
-    return FastJSONResponse([preset.as_dict() for preset in PRESETS.values()])
+    return FastJSONResponse([preset.as_dict(lang) for preset in PRESETS.values()])
 
 
 @router.get("/sweep-presets", response_model=list[PresetInfo])
-async def sweep_presets() -> FastJSONResponse:
+async def sweep_presets(lang: LangQuery = "en") -> FastJSONResponse:
     """The sweep lessons: a title, two sentences and a sweep spec each."""
-    return FastJSONResponse([preset.as_dict() for preset in SWEEP_PRESETS.values()])
+    return FastJSONResponse([preset.as_dict(lang) for preset in SWEEP_PRESETS.values()])
 
 
 @router.post("/figures", response_model=FiguresResponse, responses=TOO_LARGE)
@@ -217,6 +223,7 @@ async def runs(
     spec: SpecBody,
     accept: Annotated[str | None, Header()] = None,
     format: Annotated[Literal["json", "csv"] | None, Query()] = None,
+    lang: LangQuery = "en",
 ) -> Response:
     """Run a spec to the end and return every trajectory with its status.
 
@@ -227,7 +234,7 @@ async def runs(
     check_answer_size(spec)
     # Built and run in one trip to a worker thread; stopped by the deadline or a client
     # that leaves.
-    result = await compute_bounded(request, run, spec, cost=work(spec))
+    result = await compute_bounded(request, partial(run, lang=lang), spec, cost=work(spec))
     wants_csv = format == "csv" or (format is None and "text/csv" in (accept or ""))
     if wants_csv:
         text = await compute(result.to_csv)

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+from functools import partial
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, Header, Query, Request
 from fastapi.responses import FileResponse, HTMLResponse
 from fastapi.templating import Jinja2Templates
 
@@ -12,12 +13,13 @@ from gradtrail import RunSpec
 from gradtrail.app import urlspec
 from gradtrail.app.assets import PLOTLY_FULL_JS, STATIC
 from gradtrail.app.compute import compute_bounded
-from gradtrail.app.deps import SpecBody
+from gradtrail.app.deps import LangQuery, SpecBody
 from gradtrail.app.jsonio import OrjsonBodyRoute
 from gradtrail.app.player import environment, export_name, json_for_script, player_data, render
 from gradtrail.app.responses import FastJSONResponse
 from gradtrail.app.routers.api import page_catalog
 from gradtrail.runner import work
+from gradtrail.texts import Language, pick_language, text
 
 templates = Jinja2Templates(env=environment)
 router = APIRouter(route_class=OrjsonBodyRoute, include_in_schema=False)
@@ -25,6 +27,14 @@ CACHE = {"cache-control": "public, max-age=86400"}
 
 SpecQuery = Annotated[str | None, Query(max_length=urlspec.MAX_SPEC_PARAM)]
 PresetQuery = Annotated[str | None, Query(max_length=64)]
+PageLangQuery = Annotated[str | None, Query(alias="lang", max_length=16)]
+AcceptLanguage = Annotated[str | None, Header(max_length=1024)]
+
+
+def page_language(asked: str | None, accept_language: str | None) -> Language:
+    """A page's language: ``?lang=``, else the browser's (``Accept-Language``), else English."""
+    return pick_language(asked, accept_language)
+
 
 __all__ = ["router"]
 
@@ -37,9 +47,17 @@ PAGE_MODULES = sorted(
 
 
 @router.get("/", response_class=HTMLResponse)
-def index(request: Request) -> HTMLResponse:
-    """The app; its whole state lives in the URL."""
-    context = {"modules": PAGE_MODULES, "catalog": json_for_script(page_catalog())}
+def index(
+    request: Request, lang: PageLangQuery = None, accept_language: AcceptLanguage = None
+) -> HTMLResponse:
+    """The app; its whole state lives in the URL (``?lang=`` its language)."""
+    language = page_language(lang, accept_language)
+    context = {
+        "modules": PAGE_MODULES,
+        "catalog": json_for_script(page_catalog(language)),
+        "lang": language,
+        "title": text("title", language),
+    }
     return templates.TemplateResponse(request, "index.html", context)
 
 
@@ -51,7 +69,11 @@ def plotly_full_js() -> FileResponse:
 
 @router.get("/embed", response_class=HTMLResponse)
 async def embed(
-    request: Request, spec: SpecQuery = None, preset: PresetQuery = None
+    request: Request,
+    spec: SpecQuery = None,
+    preset: PresetQuery = None,
+    lang: PageLangQuery = None,
+    accept_language: AcceptLanguage = None,
 ) -> HTMLResponse:
     """The plot alone, for an ``<iframe>`` in slides: ``?theme=light|dark``,
     ``?controls=0|1``, ``?autoplay=0|1``, ``?speed=`` are read by the page itself.
@@ -60,33 +82,43 @@ async def embed(
     reads its spec from the fragment (``#spec=…``, never sent here) and asks
     ``/api/player`` for them, so a spec of any size embeds.
     """
+    language = page_language(lang, accept_language)
     if spec is None and preset is None:
-        return HTMLResponse(render(None, inline=False))
-    run_spec, preset_id = urlspec.decode(spec, preset)
-    return HTMLResponse(render(await player(request, run_spec, preset_id), inline=False))
+        return HTMLResponse(render(None, inline=False, lang=language))
+    run_spec, preset_id = urlspec.decode(spec, preset, language)
+    data = await player(request, run_spec, preset_id, language)
+    return HTMLResponse(render(data, inline=False))
 
 
-async def player(request: Request, spec: RunSpec, preset_id: str | None) -> dict[str, Any]:
-    """The player's data, computed within the request's budget."""
-    return await compute_bounded(request, player_data, spec, preset_id, cost=work(spec))
+async def player(
+    request: Request, spec: RunSpec, preset_id: str | None, lang: str
+) -> dict[str, Any]:
+    """The player's data in ``lang``, computed within the request's budget."""
+    build = partial(player_data, lang=lang)
+    return await compute_bounded(request, build, spec, preset_id, cost=work(spec))
 
 
 @router.get("/export", response_class=HTMLResponse)
 async def export(
-    request: Request, spec: SpecQuery = None, preset: PresetQuery = None
+    request: Request,
+    spec: SpecQuery = None,
+    preset: PresetQuery = None,
+    lang: PageLangQuery = None,
+    accept_language: AcceptLanguage = None,
 ) -> HTMLResponse:
     """A single self-contained HTML file that plays offline (downloaded as an attachment)."""
-    run_spec, preset_id = urlspec.decode(spec, preset)
-    return exported(await player(request, run_spec, preset_id), preset_id)
+    language = page_language(lang, accept_language)
+    run_spec, preset_id = urlspec.decode(spec, preset, language)
+    return exported(await player(request, run_spec, preset_id, language), preset_id)
 
 
 @router.post("/export", response_class=HTMLResponse)
 async def export_posted(
-    request: Request, spec: SpecBody, preset: PresetQuery = None
+    request: Request, spec: SpecBody, preset: PresetQuery = None, lang: LangQuery = "en"
 ) -> HTMLResponse:
     """The same file for a spec in the body (the page's Export: no spec is too long for
     it); ``?preset=`` only gives it the lesson's title and caption."""
-    return exported(await player(request, spec, preset), preset)
+    return exported(await player(request, spec, preset, lang), preset)
 
 
 def exported(data: dict[str, Any], preset_id: str | None) -> HTMLResponse:
@@ -95,13 +127,17 @@ def exported(data: dict[str, Any], preset_id: str | None) -> HTMLResponse:
 
 
 @router.get("/api/player", include_in_schema=False)
-async def player_of_preset(request: Request, preset: PresetQuery = None) -> FastJSONResponse:
+async def player_of_preset(
+    request: Request, preset: PresetQuery = None, lang: LangQuery = "en"
+) -> FastJSONResponse:
     """An embed's data for ``#preset=ID``."""
-    run_spec, preset_id = urlspec.decode(None, preset)
-    return FastJSONResponse(await player(request, run_spec, preset_id))
+    run_spec, preset_id = urlspec.decode(None, preset, lang)
+    return FastJSONResponse(await player(request, run_spec, preset_id, lang))
 
 
 @router.post("/api/player", include_in_schema=False)
-async def player_of_spec(request: Request, spec: SpecBody) -> FastJSONResponse:
+async def player_of_spec(
+    request: Request, spec: SpecBody, lang: LangQuery = "en"
+) -> FastJSONResponse:
     """An embed's data for ``#spec=…``: every run's arrays and the contour figure."""
-    return FastJSONResponse(await player(request, spec, None))
+    return FastJSONResponse(await player(request, spec, None, lang))

@@ -96,11 +96,10 @@ def adam_inspect(state: AdamState, hp: Hyper) -> dict[str, Real]:
     return named
 
 
-AMSGRAD = HyperParam("amsgrad", False, "use the running maximum of v (AMSGrad)", kind="bool")
+AMSGRAD = HyperParam("amsgrad", False, kind="bool")
 
 ADAM = Optimizer(
     id="adam",
-    name="Adam",
     torch="torch.optim.Adam(lr, betas, eps, weight_decay, amsgrad)",
     rule=(
         r"m_t = \beta_1 m_{t-1} + (1-\beta_1) g_t,\quad "
@@ -116,7 +115,6 @@ ADAM = Optimizer(
         HyperParam(
             "bias_correction",
             True,
-            "divide the moments by 1 − βᵗ (off shows Adam's cold start)",
             kind="bool",
         ),
     ),
@@ -127,7 +125,6 @@ ADAM = Optimizer(
 
 ADAMW = Optimizer(
     id="adamw",
-    name="AdamW",
     torch="torch.optim.AdamW(lr, betas, eps, weight_decay, amsgrad)",
     rule=(
         r"p \leftarrow p\,(1 - \eta\lambda),\quad "
@@ -137,7 +134,7 @@ ADAMW = Optimizer(
         lr_param(0.05),
         BETAS,
         eps_param(1e-8),
-        HyperParam("weight_decay", 0.01, "decoupled weight decay λ", min=0.0),
+        HyperParam("weight_decay", 0.01, min=0.0),
         AMSGRAD,
     ),
     init=adam_init,
@@ -186,7 +183,6 @@ def nadam_step(p: Real, g: Real, state: NAdamState, hp: Hyper) -> tuple[Real, NA
 
 NADAM = Optimizer(
     id="nadam",
-    name="NAdam",
     torch="torch.optim.NAdam(lr, betas, eps, weight_decay, momentum_decay)",
     rule=(
         r"p_t = p_{t-1} - \eta\left(\frac{1-\mu_t}{1-\prod_{i\le t}\mu_i} g_t "
@@ -198,7 +194,7 @@ NADAM = Optimizer(
         BETAS,
         eps_param(1e-8),
         WEIGHT_DECAY,
-        HyperParam("momentum_decay", 4e-3, "momentum decay ψ of the μ schedule", min=0.0),
+        HyperParam("momentum_decay", 4e-3, min=0.0),
     ),
     init=nadam_init,
     step=nadam_step,
@@ -238,7 +234,6 @@ def adamax_step(p: Real, g: Real, state: AdamaxState, hp: Hyper) -> tuple[Real, 
 
 ADAMAX = Optimizer(
     id="adamax",
-    name="Adamax",
     torch="torch.optim.Adamax(lr, betas, eps, weight_decay)",
     rule=(
         r"u_t = \max(\beta_2 u_{t-1}, |g_t| + \epsilon),\quad "

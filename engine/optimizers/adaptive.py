@@ -52,16 +52,13 @@ def adagrad_step(p: Real, g: Real, state: AdagradState, hp: Hyper) -> tuple[Real
 
 ADAGRAD = Optimizer(
     id="adagrad",
-    name="AdaGrad",
     torch="torch.optim.Adagrad(lr, lr_decay, weight_decay, initial_accumulator_value, eps)",
     rule=r"s_t = s_{t-1} + g_t^2,\quad p_t = p_{t-1} - \eta\,\frac{g_t}{\sqrt{s_t} + \epsilon}",
     params=(
         lr_param(0.5),
-        HyperParam("lr_decay", 0.0, "decay of the learning rate with the step count", min=0.0),
+        HyperParam("lr_decay", 0.0, min=0.0),
         WEIGHT_DECAY,
-        HyperParam(
-            "initial_accumulator_value", 0.0, "starting value of the sum of squares", min=0.0
-        ),
+        HyperParam("initial_accumulator_value", 0.0, min=0.0),
         eps_param(1e-10),
     ),
     init=adagrad_init,
@@ -103,7 +100,6 @@ def adadelta_step(p: Real, g: Real, state: AdadeltaState, hp: Hyper) -> tuple[Re
 
 ADADELTA = Optimizer(
     id="adadelta",
-    name="Adadelta",
     torch="torch.optim.Adadelta(lr, rho, eps, weight_decay)",
     rule=(
         r"v_t = \rho v_{t-1} + (1-\rho) g_t^2,\quad "
@@ -112,7 +108,7 @@ ADADELTA = Optimizer(
     ),
     params=(
         lr_param(1.0),
-        HyperParam("rho", 0.9, "decay ρ of both running averages", min=0.0, max=1.0),
+        HyperParam("rho", 0.9, min=0.0, max=1.0),
         eps_param(1e-6),
         WEIGHT_DECAY,
     ),
@@ -176,7 +172,6 @@ def rmsprop_inspect(state: RMSpropState, hp: Hyper) -> dict[str, Real]:
 
 RMSPROP = Optimizer(
     id="rmsprop",
-    name="RMSProp",
     torch="torch.optim.RMSprop(lr, alpha, eps, weight_decay, momentum, centered)",
     rule=(
         r"v_t = \alpha v_{t-1} + (1-\alpha) g_t^2,\quad "
@@ -184,14 +179,13 @@ RMSPROP = Optimizer(
     ),
     params=(
         lr_param(0.01),
-        HyperParam("alpha", 0.99, "smoothing constant α of the square average", min=0.0, max=1.0),
+        HyperParam("alpha", 0.99, min=0.0, max=1.0),
         eps_param(1e-8),
         WEIGHT_DECAY,
-        HyperParam("momentum", 0.0, "momentum factor μ", min=0.0, max=1.0),
+        HyperParam("momentum", 0.0, min=0.0, max=1.0),
         HyperParam(
             "centered",
             False,
-            "divide by the estimated variance instead of the raw square mean",
             kind="bool",
         ),
     ),

@@ -62,7 +62,6 @@ def asgd_inspect(state: ASGDState, hp: Hyper) -> dict[str, Real]:
 
 ASGD = Optimizer(
     id="asgd",
-    name="Averaged SGD",
     torch="torch.optim.ASGD(lr, lambd, alpha, t0, weight_decay)",
     rule=(
         r"p_t = p_{t-1}(1-\lambda\eta_t) - \eta_t g_t,\quad "
@@ -70,9 +69,9 @@ ASGD = Optimizer(
     ),
     params=(
         lr_param(0.001),
-        HyperParam("lambd", 1e-4, "decay term λ", min=0.0),
-        HyperParam("alpha", 0.75, "power α of the rate's decay", min=0.0),
-        HyperParam("t0", 1e6, "step from which the iterates are averaged", min=0.0),
+        HyperParam("lambd", 1e-4, min=0.0),
+        HyperParam("alpha", 0.75, min=0.0),
+        HyperParam("t0", 1e6, min=0.0),
         WEIGHT_DECAY,
     ),
     init=asgd_init,

@@ -21,11 +21,11 @@ ParamKind = Literal["float", "bool", "pair"]
 
 @dataclass(frozen=True)
 class HyperParam:
-    """One hyperparameter: torch's name and default, its valid range, a hint."""
+    """One hyperparameter: torch's name and default and its valid range (its help text is
+    in the catalogue, :mod:`gradtrail.texts`)."""
 
     name: str
     default: float | bool | tuple[float, float]
-    help: str
     min: float | None = None
     max: float | None = None
     max_inclusive: bool = True
@@ -34,14 +34,14 @@ class HyperParam:
 
 @dataclass(frozen=True)
 class Optimizer:
-    """A named optimizer: metadata for people plus its ``init``/``step`` pair.
+    """An optimizer: metadata plus its ``init``/``step`` pair (its name for people is in
+    the catalogue, :mod:`gradtrail.texts`).
 
     ``inspect(state, hp)`` names the internal vectors after a step as the update
     rule names them (``velocity``, ``m``, ``v_hat``, …), for people to look at.
     """
 
     id: str
-    name: str
     torch: str
     rule: str
     params: tuple[HyperParam, ...]
@@ -102,14 +102,13 @@ def bias_correction(beta: Real, t: int, enabled: bool = True) -> Real:
 # Hyperparameters several optimizers share, declared once.
 def lr_param(default: float) -> HyperParam:
     """The learning rate: any finite number >= 0 (a huge one is a lesson)."""
-    return HyperParam("lr", default, "learning rate η", min=0.0)
+    return HyperParam("lr", default, min=0.0)
 
 
-WEIGHT_DECAY = HyperParam("weight_decay", 0.0, "L2 penalty λ added to the gradient", min=0.0)
+WEIGHT_DECAY = HyperParam("weight_decay", 0.0, min=0.0)
 BETAS = HyperParam(
     "betas",
     (0.9, 0.999),
-    "decay rates (β₁, β₂) of the first and second moment estimates",
     min=0.0,
     max=1.0,
     max_inclusive=False,
@@ -119,4 +118,4 @@ BETAS = HyperParam(
 
 def eps_param(default: float) -> HyperParam:
     """The term added for numerical stability."""
-    return HyperParam("eps", default, "ε added to the denominator for stability", min=0.0)
+    return HyperParam("eps", default, min=0.0)

@@ -83,7 +83,6 @@ def radam_inspect(state: RAdamState, hp: Hyper) -> dict[str, Real]:
 
 RADAM = Optimizer(
     id="radam",
-    name="RAdam",
     torch="torch.optim.RAdam(lr, betas, eps, weight_decay, decoupled_weight_decay)",
     rule=(
         r"p_t = p_{t-1} - \eta\,\hat m_t\,"
@@ -95,9 +94,7 @@ RADAM = Optimizer(
         BETAS,
         eps_param(1e-8),
         WEIGHT_DECAY,
-        HyperParam(
-            "decoupled_weight_decay", False, "shrink the weights (AdamW's way)", kind="bool"
-        ),
+        HyperParam("decoupled_weight_decay", False, kind="bool"),
     ),
     init=radam_init,
     step=radam_step,

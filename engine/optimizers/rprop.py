@@ -70,7 +70,6 @@ def check_rprop(hp: Hyper) -> None:
 
 RPROP = Optimizer(
     id="rprop",
-    name="Rprop",
     torch="torch.optim.Rprop(lr, etas, step_sizes)",
     rule=(
         r"s_t = \operatorname{clip}(s_{t-1}\,\eta_\pm,\ s_{\min}, s_{\max}),\quad "
@@ -81,14 +80,12 @@ RPROP = Optimizer(
         HyperParam(
             "etas",
             (0.5, 1.2),
-            "(η₋, η₊): step factors after a sign flip and after none",
             min=0.0,
             kind="pair",
         ),
         HyperParam(
             "step_sizes",
             (1e-6, 50.0),
-            "(smallest, largest) step size allowed",
             min=0.0,
             kind="pair",
         ),

@@ -65,18 +65,16 @@ def sgd_inspect(state: SGDState, hp: Hyper) -> dict[str, Real]:
     return {} if is_zero(hp.get("momentum", 0.0)) else {"velocity": state.buf}
 
 
-MOMENTUM = HyperParam("momentum", 0.9, "momentum factor μ", min=0.0, max=1.0)
+MOMENTUM = HyperParam("momentum", 0.9, min=0.0, max=1.0)
 DAMPENING = HyperParam(
     "dampening",
     0.0,
-    "dampening τ of the gradient added to the buffer (τ = μ gives the averaged form)",
     min=0.0,
     max=1.0,
 )
 
 GD = Optimizer(
     id="gd",
-    name="Gradient descent",
     torch="torch.optim.SGD(lr)",
     rule=r"p_{t} = p_{t-1} - \eta\, g_t",
     params=(lr_param(0.001), WEIGHT_DECAY),
@@ -86,7 +84,6 @@ GD = Optimizer(
 
 MOMENTUM_SGD = Optimizer(
     id="momentum",
-    name="Momentum",
     torch="torch.optim.SGD(lr, momentum, dampening, weight_decay)",
     rule=r"b_t = \mu b_{t-1} + (1-\tau) g_t,\quad p_t = p_{t-1} - \eta\, b_t",
     params=(lr_param(0.001), MOMENTUM, DAMPENING, WEIGHT_DECAY),
@@ -104,7 +101,6 @@ def needs_momentum(hp: Hyper) -> None:
 
 NESTEROV = Optimizer(
     id="nesterov",
-    name="Nesterov momentum",
     torch="torch.optim.SGD(lr, momentum, nesterov=True)",
     rule=r"b_t = \mu b_{t-1} + g_t,\quad p_t = p_{t-1} - \eta\,(g_t + \mu b_t)",
     params=(lr_param(0.001), MOMENTUM, WEIGHT_DECAY),

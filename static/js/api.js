@@ -1,4 +1,5 @@
 // Talking to the server: JSON calls and the server-sent-event stream of a run.
+import { withLanguage } from "./messages.js";
 
 export class ApiError extends Error {
   constructor(status, detail) {
@@ -53,7 +54,8 @@ export async function streamEvents(path, body, handlers, signal) {
 }
 
 /** The stream of a run: `meta`, `frame`s, then `done` (or `error`). */
-export const streamRun = (spec, handlers, signal) => streamEvents("/api/runs/stream", spec, handlers, signal);
+export const streamRun = (spec, handlers, signal) =>
+  streamEvents(withLanguage("/api/runs/stream"), spec, handlers, signal);
 
 function dispatch(block, handlers) {
   let event = "message";

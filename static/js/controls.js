@@ -37,7 +37,7 @@ export function parseCsv(text) {
  * `defaults` (steps, generated data, schedules …) it shows.
  */
 export function createControls(form, { surfaces, optimizers, limits, defaults, onChange }) {
-  const surfaceList = [...surfaces, { id: "custom", name: t("surface_custom"), params: [] }];
+  const surfaceList = [...surfaces, { id: "custom", name: t("surface.custom"), params: [] }];
   const surfaceById = Object.fromEntries(surfaceList.map((s) => [s.id, s]));
   const optimizerById = Object.fromEntries(optimizers.map((o) => [o.id, o]));
   const $ = (selector) => form.querySelector(selector);

@@ -1,6 +1,6 @@
 // Ways out of the page: a link or an <iframe> to share, the numbers as a file,
 // the plot as an image. Pure functions of what they are given.
-import { t } from "./messages.js";
+import { t, withLanguage } from "./messages.js";
 
 /** Show `text` in the share dialog, selected, and try to copy it. */
 export async function offer(dialog, kind, text, notice) {
@@ -17,9 +17,9 @@ export async function offer(dialog, kind, text, notice) {
   }
 }
 
-/** The link to this view, or the <iframe> snippet that embeds it. */
+/** The link to this view, or the <iframe> snippet that embeds it (in this page's language). */
 export function shareText(kind, origin, fragment) {
-  const url = `${origin}${kind === "embed" ? "/embed" : "/"}${fragment}`;
+  const url = `${origin}${withLanguage(kind === "embed" ? "/embed" : "/")}${fragment}`;
   return kind === "embed"
     ? `<iframe src="${url}" width="960" height="540" style="border:0" loading="lazy" title="gradtrail"></iframe>`
     : url;
@@ -46,11 +46,11 @@ async function downloadAnswer(path, spec, name) {
 
 /** The runs of `spec` as a file: CSV (a row per run and step) or JSON; null if it failed. */
 export const downloadNumbers = (spec, format) =>
-  downloadAnswer(`/api/runs?format=${format}`, spec, `gradtrail-runs.${format}`);
+  downloadAnswer(withLanguage(`/api/runs?format=${format}`), spec, `gradtrail-runs.${format}`);
 
 /** The offline player of `spec` (with its lesson's title, if it is one) as an HTML file. */
 export const downloadExport = (spec, preset) =>
-  downloadAnswer(`/export${preset ? `?preset=${encodeURIComponent(preset)}` : ""}`, spec,
+  downloadAnswer(withLanguage(`/export${preset ? `?preset=${encodeURIComponent(preset)}` : ""}`), spec,
     `gradtrail-${preset ?? spec.surface.id}.html`);
 
 /** The spec itself as a JSON file: for views whose data makes a link too long. */

@@ -1,10 +1,20 @@
-// The server's 422 messages, shown next to the fields they name.
+// The server's 422 messages, shown next to the fields they name. The API's `msg` is
+// English (it is for programs); in another language the page says the error's kind
+// (`type`, with its bounds in `ctx`) from the catalogue instead.
 import { element } from "./dom.js";
+import { currentLanguage, hasText, t } from "./messages.js";
 
-/** A person's reading of a 422 detail (pydantic's "Value error, " prefix removed). */
+/** One 422 item as a person reads it, in the page's language. */
+function itemText(item) {
+  if (currentLanguage() === "en") return String(item.msg).replace(/^Value error, /, "");
+  const key = `error.${item.type}`;
+  return t(hasText(key) ? key : "error.value_error", item.ctx ?? {});
+}
+
+/** A person's reading of a 422 detail. */
 export function messageOf(detail) {
   if (!Array.isArray(detail)) return String(detail);
-  return detail.map((item) => String(item.msg).replace(/^Value error, /, "")).join("; ");
+  return detail.map(itemText).join("; ");
 }
 
 /** Remove every message `showFieldErrors` put in `form`. */
@@ -33,8 +43,10 @@ export function showFieldErrors(form, detail) {
     }
     const text = messageOf([item]);
     // A hyperparameter's message starts with its name: point at that input alone.
+    const msg = String(item.msg ?? "");
     const named = target && [...target.querySelectorAll("[data-param]")].find(
-      (input) => text.startsWith(`${input.dataset.param} `) || text.includes(`'${input.dataset.param}'`),
+      (input) => item.ctx?.name === input.dataset.param || msg.startsWith(`${input.dataset.param} `)
+        || msg.includes(`'${input.dataset.param}'`),
     );
     if (named) target = named.closest(".field");
     if (target) {

@@ -6,9 +6,9 @@ import { t } from "./messages.js";
 import { PLOT_CONFIG } from "./traces.js";
 
 const ARROWS = [
-  { key: "descent", colour: "#b3261e", label: "−∇f" },
-  { key: "memory", colour: "#6a3d9a", label: "momentum / m" },
-  { key: "step", colour: "#111111", label: "step taken" },
+  { key: "descent", colour: "#b3261e" },
+  { key: "memory", colour: "#6a3d9a" },
+  { key: "step", colour: "#111111" },
 ];
 
 const fmt = (v) => (v === undefined || v === null ? "—" : Math.abs(v) >= 1e4 || (v !== 0 && Math.abs(v) < 1e-3) ? v.toExponential(3) : v.toPrecision(4));
@@ -31,10 +31,10 @@ function equations(info, state, k) {
       lines.push(`v = β₂v + (1−β₂)g² = ${pair(state, "v", k)}  (β₂ = ${b2})`);
       lines.push(corrected
         ? `m̂ = m / (1 − β₁^${step}) = ${pair(state, "m_hat", k)}`
-        : `m̂ = m (bias correction off) = ${pair(state, "m_hat", k)}`);
+        : `m̂ = m (${t("anatomy_no_correction")}) = ${pair(state, "m_hat", k)}`);
       lines.push(corrected
         ? `v̂ = v / (1 − β₂^${step}) = ${pair(state, "v_hat", k)}`
-        : `v̂ = v (bias correction off) = ${pair(state, "v_hat", k)}`);
+        : `v̂ = v (${t("anatomy_no_correction")}) = ${pair(state, "v_hat", k)}`);
       lines.push(`Δp = −η m̂ / (√v̂ + ε) = ${d}`);
       break;
     }
@@ -42,8 +42,8 @@ function equations(info, state, k) {
     case "nesterov": {
       const damp = p.dampening ?? 0;
       lines.push(step === 1
-        ? `b = g (the first step) = ${pair(state, "velocity", k)}`
-        : `b = μb + (1−τ)g = ${pair(state, "velocity", k)}  (μ = ${p.momentum}, τ = ${damp}${damp === p.momentum ? ": averaged" : ": heavy ball"})`);
+        ? `b = g (${t("anatomy_first_step")}) = ${pair(state, "velocity", k)}`
+        : `b = μb + (1−τ)g = ${pair(state, "velocity", k)}  (μ = ${p.momentum}, τ = ${damp}: ${damp === p.momentum ? t("anatomy_averaged") : t("anatomy_heavy_ball")})`);
       lines.push(info.optimizer === "nesterov" ? `Δp = −η (g + μb) = ${d}` : `Δp = −η b = ${d}`);
       break;
     }
@@ -90,7 +90,7 @@ function arrows(run, k, span) {
   }));
 }
 
-export function createInspector({ panel, select, stepPlot }, { contourNode, convergenceNode }) {
+export function createInspector({ panel, select, stepPlot }, { contourNode, convergenceNode, recordSteps }) {
   let current = null; // { meta, runs, colours }
 
   function stepFigure(run) {
@@ -134,7 +134,7 @@ export function createInspector({ panel, select, stepPlot }, { contourNode, conv
       // The step from point k to k + 1; at the last point, the step that led there.
       const s = recorded ? Math.min(k, run.state.step_x.length - 1) : 0;
       const annotations = recorded ? arrows(run, s, Math.abs(range[1] - range[0])) : [];
-      const lines = recorded ? equations(current.meta.runs[index], run.state, s) : [t("anatomy_unrecorded")];
+      const lines = recorded ? equations(current.meta.runs[index], run.state, s) : [t("anatomy_unrecorded", { limit: recordSteps.toLocaleString("en") })];
       panel.querySelector(".equations").replaceChildren(...lines.map((line) => Object.assign(document.createElement("div"), { textContent: line })));
       panel.querySelector(".anatomy-step").textContent = `${t("step")} ${k}`;
       const work = [
@@ -144,9 +144,9 @@ export function createInspector({ panel, select, stepPlot }, { contourNode, conv
       if (recorded) {
         const layout = {
           margin: { l: 55, r: 45, t: 10, b: 35 }, showlegend: true, legend: { orientation: "h", y: 1.15 },
-          xaxis: { title: { text: "step" } }, yaxis: { type: "log", exponentformat: "power" },
+          xaxis: { title: { text: t("step") } }, yaxis: { type: "log", exponentformat: "power" },
           yaxis2: { overlaying: "y", side: "right", showgrid: false, rangemode: "tozero", title: { text: "η" } },
-          shapes: cursorLine(step), font: { family: "system-ui, sans-serif", size: 13 }, paper_bgcolor: "#fff",
+          shapes: cursorLine(step), font: { family: getComputedStyle(document.body).fontFamily, size: 13 }, paper_bgcolor: "#fff",
         };
         if (stepPlot.dataset.run !== String(index) || stepPlot.dataset.length !== String(run.x.length)) {
           work.push(window.Plotly.react(stepPlot, stepFigure(run), layout, PLOT_CONFIG));
@@ -158,9 +158,6 @@ export function createInspector({ panel, select, stepPlot }, { contourNode, conv
       }
       await Promise.all(work);
       document.body.dataset.cursor = String(step);
-    },
-    legend() {
-      return ARROWS;
     },
   };
 }

@@ -5,7 +5,7 @@ import { createConvergencePlot } from "./convergence.js";
 import {
   downloadExport, downloadImage, downloadNumbers, downloadSpec, galleryCards, offer, shareText,
 } from "./exports.js";
-import { t, translatePage } from "./messages.js";
+import { t, translatePage, useMessages } from "./messages.js";
 import { createPlayback } from "./playback.js";
 import { readState, writeFragment, writeState } from "./state.js";
 import { createSummary } from "./summary.js";
@@ -21,6 +21,7 @@ const $ = (selector) => document.querySelector(selector);
 const state = readState();
 // The API's catalogue, limits and defaults, carried inline by the page.
 const catalog = JSON.parse(document.querySelector("#catalog").textContent);
+useMessages(catalog.lang, catalog.messages);
 // Made once the catalogue has loaded:
 let controls;
 let sweepControls;
@@ -37,7 +38,10 @@ const convergence = createConvergencePlot($("#convergence-plot"), {
 const summary = createSummary($("#summary"));
 const inspector = createInspector(
   { panel: $("#anatomy"), select: $("#anatomy-run"), stepPlot: $("#step-plot") },
-  { contourNode: $("#contour-plot"), convergenceNode: $("#convergence-plot") },
+  {
+    contourNode: $("#contour-plot"), convergenceNode: $("#convergence-plot"),
+    recordSteps: catalog.limits.record_steps,
+  },
 );
 const sweepPanel = createSweepPanel(
   { plot: $("#sweep-plot"), progress: $("#sweep-progress"), status: $("#sweep-status") },
@@ -211,8 +215,21 @@ function loadPreset(id) {
   run(spec);
 }
 
+/** The language menu: another language reloads the page in it, keeping the state. */
+function languageMenu() {
+  const menu = $("#language");
+  menu.replaceChildren(...catalog.languages.map((lang) => new Option(t(`language_${lang}`), lang)));
+  menu.value = catalog.lang;
+  menu.addEventListener("change", () => {
+    const url = new URL(window.location.href); // its fragment holds the state
+    url.searchParams.set("lang", menu.value);
+    window.location.assign(url);
+  });
+}
+
 async function main() {
   translatePage();
+  languageMenu();
   const { surfaces, optimizers } = catalog;
   limits = catalog.limits;
   sweepPresets = catalog.sweep_presets;

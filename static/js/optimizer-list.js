@@ -37,7 +37,7 @@ function paramInputs(optimizer, values, index) {
 function scheduleFields(schedule, index, schedules) {
   const kind = element("select", { "data-role": "schedule-kind" }, [
     element("option", { value: "", text: t("schedule_none"), selected: !schedule }),
-    ...Object.keys(schedules).map((name) => element("option", { value: name, text: name, selected: schedule?.kind === name })),
+    ...Object.keys(schedules).map((name) => element("option", { value: name, text: t(`schedule.${name}`), selected: schedule?.kind === name })),
   ]);
   const params = schedule
     ? Object.entries(schedules[schedule.kind]).map(([name, fallback]) => {

@@ -59,10 +59,12 @@
 
   function fetchData() {
     var query = address();
+    // The server rendered this page in its language (<html lang>): the data follows it.
+    var lang = "lang=" + encodeURIComponent(document.documentElement.lang || "en");
     var request = query.get("spec")
-      ? fetch("/api/player", { method: "POST", headers: { "content-type": "application/json" },
+      ? fetch("/api/player?" + lang, { method: "POST", headers: { "content-type": "application/json" },
           body: JSON.stringify(fragmentSpec(query.get("spec"))) })
-      : fetch("/api/player?preset=" + encodeURIComponent(query.get("preset") || ""));
+      : fetch("/api/player?" + lang + "&preset=" + encodeURIComponent(query.get("preset") || ""));
     return request.then(function (response) {
       return response.json().then(function (body) {
         if (!response.ok) throw new Error(typeof body.detail === "string" ? body.detail : JSON.stringify(body.detail));

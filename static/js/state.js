@@ -77,7 +77,10 @@ export function writeFragment(state) {
 
 /** Put the state in the address bar without a reload. */
 export function writeState(state) {
-  const url = `${window.location.pathname}${writeFragment(state)}`;
+  // The language stays in the query: the server renders the page in it.
+  const lang = new URLSearchParams(window.location.search).get("lang");
+  const query = lang ? `?lang=${encodeURIComponent(lang)}` : "";
+  const url = `${window.location.pathname}${query}${writeFragment(state)}`;
   window.history.replaceState(null, "", url);
   return url;
 }

@@ -33,11 +33,11 @@ export function createSweepControls(form, { optimizers, limits, defaults }) {
           ...names.map((name) => option(name, name, axis?.name === name)),
         ]);
         const scale = element("select", { "data-role": "scale" },
-          ["linear", "log"].map((value) => option(value, value, axis?.scale === value)));
+          ["linear", "log"].map((value) => option(value, t(`scale_${value}`), axis?.scale === value)));
         const count = axis?.count ?? axis?.values?.length ?? 30;
         const grid = element("div", { class: "axis-grid" }, [
-          labelled(t("low"), axisInput("low", axis?.low, { placeholder: "domain" })),
-          labelled(t("high"), axisInput("high", axis?.high, { placeholder: "domain" })),
+          labelled(t("low"), axisInput("low", axis?.low, { placeholder: t("sweep_domain") })),
+          labelled(t("high"), axisInput("high", axis?.high, { placeholder: t("sweep_domain") })),
           labelled(t("count"), axisInput("count", count, { min: "1", max: "400", step: "1" })),
           labelled(t("scale"), scale),
         ]);
@@ -71,7 +71,7 @@ export function createSweepControls(form, { optimizers, limits, defaults }) {
       form.querySelector("#sweep-steps").value = sweep?.steps ?? defaults.sweep_steps;
       form.querySelector("#sweep-threshold").value = sweep?.loss_threshold ?? "";
       form.querySelector("#sweep-optimizer").textContent = t("sweep_optimizer", {
-        optimizer: optimizer.name, surface: run.surface.id,
+        optimizer: optimizer.name, surface: t(`surface.${run.surface.id}`),
       });
     },
     /** The sweep spec of the form, over the run settings `run`. */

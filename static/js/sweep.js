@@ -80,10 +80,10 @@ export function createSweepPanel({ plot, progress, status }, { onOpenRun }) {
     const loss = rows(result.final_loss);
     const startGrid = axisY && START_AXES.includes(axisX.name) && START_AXES.includes(axisY.name);
     const custom = result.status.map((row, j) =>
-      row.map((s, i) => [s, loss[j][i], result.steps_to_threshold[j][i] ?? "—", result.basin[j][i] ?? "—"]));
+      row.map((s, i) => [t(s), loss[j][i], result.steps_to_threshold[j][i] ?? "—", result.basin[j][i] ?? "—"]));
     const hover = `${axisX.name}=%{x:.4g}${axisY ? `<br>${axisY.name}=%{y:.4g}` : ""}`
-      + "<br>%{customdata[0]}<br>final loss %{customdata[1]:.3g}"
-      + "<br>steps to threshold %{customdata[2]}<br>minimum %{customdata[3]}<extra></extra>";
+      + `<br>%{customdata[0]}<br>${t("final_loss")} %{customdata[1]:.3g}`
+      + `<br>${t("steps_to_threshold")} %{customdata[2]}<br>${t("figure.minimum")} %{customdata[3]}<extra></extra>`;
     const traces = [];
     if (startGrid) {
       const basins = result.basin.map((row) => row.map((b) => (b === null ? null : b)));
@@ -91,7 +91,7 @@ export function createSweepPanel({ plot, progress, status }, { onOpenRun }) {
       traces.push({
         type: "heatmap", x, y, z: basins, customdata: custom, hovertemplate: hover, zmin: -0.5, zmax: count - 0.5,
         colorscale: BASIN_COLOURS.slice(0, count).flatMap((c, k) => [[k / count, c], [(k + 1) / count, c]]),
-        colorbar: { title: { text: "minimum" }, tickvals: [...Array(count).keys()] }, opacity: 0.8,
+        colorbar: { title: { text: t("figure.minimum") }, tickvals: [...Array(count).keys()] }, opacity: 0.8,
       });
       traces.push(await contourLines(spec, x, y));
       traces.push({
@@ -103,7 +103,7 @@ export function createSweepPanel({ plot, progress, status }, { onOpenRun }) {
       const diverged = result.status.map((row) => row.map((s) => (s === "diverged" ? 1 : null)));
       traces.push({
         type: "heatmap", x, y, z: logLoss, customdata: custom, hovertemplate: hover, colorscale: "Viridis",
-        reversescale: true, colorbar: { title: { text: "log₁₀ final loss" } },
+        reversescale: true, colorbar: { title: { text: t("sweep_colorbar") } },
       });
       traces.push({
         type: "heatmap", x, y, z: diverged, customdata: custom, hovertemplate: hover, showscale: false,
@@ -112,9 +112,9 @@ export function createSweepPanel({ plot, progress, status }, { onOpenRun }) {
     }
     const axis = (a) => ({ title: { text: a.name }, type: a.scale === "log" ? "log" : "linear" });
     const layout = {
-      title: { text: t(startGrid ? "basin_title" : "sweep_title", { optimizer: spec.optimizer.id }), x: 0.02 },
+      title: { text: t(startGrid ? "basin_title" : "sweep_title", { optimizer: t(`optimizer.${spec.optimizer.id}`) }), x: 0.02 },
       xaxis: axis(axisX), yaxis: axisY ? axis(axisY) : { visible: false },
-      margin: { l: 70, r: 20, t: 50, b: 50 }, font: { family: "system-ui, sans-serif", size: 15 },
+      margin: { l: 70, r: 20, t: 50, b: 50 }, font: { family: getComputedStyle(document.body).fontFamily, size: 15 },
       template: undefined, paper_bgcolor: "#fff", plot_bgcolor: "#fff", showlegend: false,
     };
     return window.Plotly.react(plot, traces, layout, PLOT_CONFIG);

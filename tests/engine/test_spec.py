@@ -52,7 +52,7 @@ def base(**overrides: object) -> dict:
             "surface",
             "unknown parameter 'c'",
         ),
-        (base(surface={"id": "rosenbrock", "params": {"b": 1e9}}), "surface", "b must be between"),
+        (base(surface={"id": "rosenbrock", "params": {"b": 1e9}}), "surface", "b must be ≤ 10000"),
         (
             base(surface={"id": "regression", "generate": {"n": 1_000_001}}),
             "surface.generate.n",
