@@ -94,7 +94,7 @@ export function createControls(form, { surfaces, optimizers, limits, defaults, o
       const generate = spec.generate ?? {};
       $("#generate-params").replaceChildren(
         ...GENERATE_FIELDS.map(([name, step]) =>
-          numberField(name, {
+          numberField(t(`generate.${name}`), {
             value: generate[name] ?? defaults.generate[name], step, name: `generate-${name}`,
             loc: `surface.generate.${name}`,
           }),

@@ -154,7 +154,7 @@ def test_every_preset_loads_without_a_console_error(
     wait_done(page)
     rows = page.locator("#summary tbody tr")
     expect(rows).to_have_count(len(PRESETS[preset].spec["optimizers"]))
-    expect(page.locator("#caption")).to_contain_text(PRESETS[preset].title)
+    expect(page.locator("#caption")).to_contain_text(PRESETS[preset].title())
     assert not errors
 
 
@@ -243,7 +243,7 @@ def test_a_copied_link_reopens_the_same_view(
     wait_done(page)
     page.click("#share")
     link = page.input_value("#share-text")
-    assert link.startswith(f"{live_server}/#spec=")
+    assert link.startswith(f"{live_server}/?lang=en#spec=")
     points = page.evaluate(LAST_POINTS)
     again = context.new_page()
     again.goto(link)
@@ -253,7 +253,7 @@ def test_a_copied_link_reopens_the_same_view(
     page.keyboard.press("Escape")
     page.click("#embed")
     snippet = page.input_value("#share-text")
-    assert snippet.startswith(f'<iframe src="{live_server}/embed#spec=')
+    assert snippet.startswith(f'<iframe src="{live_server}/embed?lang=en#spec=')
     embedded = context.new_page()
     embedded.goto(snippet.split('"')[1])
     expect(embedded.locator("body")).to_have_attribute("data-played", "true", timeout=20_000)
@@ -433,7 +433,7 @@ def test_a_view_with_5000_points_of_data_shares_embeds_and_exports(
     wait_done(page)
     page.click("#share")
     link = page.input_value("#share-text")
-    assert link.startswith(f"{live_server}/#spec=") and len(link) > 80_000
+    assert link.startswith(f"{live_server}/?lang=en#spec=") and len(link) > 80_000
     page.keyboard.press("Escape")
     page.click("#embed")
     embed = page.input_value("#share-text").split('"')[1]

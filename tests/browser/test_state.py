@@ -79,4 +79,4 @@ def test_a_run_is_one_compute_request(page: Page, live_server: str) -> None:
     posts: list[str] = []
     page.on("request", lambda r: posts.append(r.url) if r.method == "POST" else None)
     edited(page, "#optimizer-list li:nth-child(1) [data-param=lr]", "0.02")
-    assert [url.split(live_server)[1] for url in posts] == ["/api/runs/stream"]
+    assert [url.split(live_server)[1] for url in posts] == ["/api/runs/stream?lang=en"]

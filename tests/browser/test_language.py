@@ -1,0 +1,203 @@
+"""Every page and panel in Japanese and in English, read as a person sees it: with
+?lang=ja no English word is left outside names, symbols and units, with ?lang=en no
+Japanese; screenshots in Japanese for a person to look at."""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import BrowserContext, Page, expect
+
+from gradtrail.optimizers import OPTIMIZERS
+from gradtrail.presets import PRESETS
+from gradtrail.surfaces import BUILTIN_SURFACES
+from gradtrail.texts import messages
+from tests.browser.test_page import wait_done, watch_errors
+from tests.browser.test_sweep import wait_sweep
+
+# The visible text: every text node whose element is shown (an unopened menu shows its
+# choice only), Plotly's SVG text included.
+VISIBLE_TEXT = """() => {
+  const texts = [];
+  const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
+  while (walker.nextNode()) {
+    const node = walker.currentNode;
+    const text = node.textContent.trim();
+    const element = node.parentElement;
+    if (!text || !element || element.closest("script, style, textarea")) continue;
+    if (element.closest("option") && !element.closest("option").selected) continue;
+    if (!element.checkVisibility({ checkOpacity: true, checkVisibilityCSS: true })) continue;
+    const box = element.getBoundingClientRect();
+    if (box.width === 0 && box.height === 0) continue;
+    texts.push(text);
+  }
+  return texts;
+}"""
+WORD = re.compile(r"[A-Za-z][A-Za-z_]+")
+JAPANESE = re.compile(r"[\u3040-\u30ff\u4e00-\u9fff]")
+# Kept as they are in Japanese: torch's names (optimizers, hyperparameters, schedulers),
+# people's names of test functions, file formats, maths, and the product's name.
+NAMES = {
+    "AdaGrad", "Adadelta", "RMSProp", "Adam", "AdamW", "NAdam", "Adamax", "RAdam", "Rprop",
+    "SGD", "ASGD", "AMSGrad", "StepLR", "ExponentialLR", "CosineAnnealingLR", "LinearLR",
+    "Rosenbrock", "Beale", "Himmelblau", "Rastrigin",
+    "CSV", "JSON", "PNG", "SVG", "HTML",
+    "gradtrail", "grad", "trail", "English", "log", "exp", "sin", "cos", "min", "max",
+}  # fmt: skip
+ALLOWED = (
+    NAMES
+    | {hp.name for o in OPTIMIZERS.values() for hp in o.params}
+    | {p.name for kind in BUILTIN_SURFACES.values() for p in kind.params}
+    | set(OPTIMIZERS)
+)
+
+
+def english_words(texts: list[str]) -> list[str]:
+    return sorted({w for text in texts for w in WORD.findall(text) if w not in ALLOWED})
+
+
+def japanese_texts(texts: list[str]) -> list[str]:
+    return sorted({text for text in texts if JAPANESE.search(text) and text != "日本語"})
+
+
+def read(page: Page) -> list[str]:
+    return page.evaluate(VISIBLE_TEXT)
+
+
+def views(page: Page, live_server: str, lang: str, shots: Path | None) -> dict[str, list[str]]:
+    """Open every page and panel in ``lang``; the visible text of each, by name."""
+    seen: dict[str, list[str]] = {}
+
+    def open_page(path: str) -> None:
+        page.goto("about:blank")  # else a new fragment alone would not load the page again
+        page.goto(f"{live_server}{path}")
+        wait_done(page)
+
+    def shot(name: str) -> None:
+        if shots is not None:
+            page.screenshot(path=shots / f"{name}-{lang}-1920x1080.png")
+
+    page.goto(f"{live_server}/?lang={lang}")
+    wait_done(page)
+    expect(page.locator("html")).to_have_attribute("lang", lang)
+    seen["main"] = read(page)
+    shot("main")
+    page.click("#open-gallery")
+    seen["lessons gallery"] = read(page)
+    page.keyboard.press("Escape")
+    for preset in PRESETS:
+        open_page(f"/?lang={lang}#preset={preset}")
+        expect(page.locator("#caption")).to_contain_text(messages(lang)[f"lesson.{preset}.title"])
+        seen[f"lesson {preset}"] = read(page)
+        if preset == "adam-bias":
+            shot("lesson-caption")  # its caption and the step anatomy of Adam
+            seen["step anatomy"] = [page.inner_text("#anatomy")]
+            page.locator("#anatomy").screenshot(
+                path=shots / f"anatomy-{lang}.png"
+            ) if shots else None
+    page.click("#toggle-3d")
+    expect(page.locator("#surface-plot .main-svg").first).to_be_visible(timeout=30_000)
+    seen["3-D"] = read(page)
+    page.click("#toggle-3d")
+    open_page(f"/?lang={lang}#preset=ravine")
+    page.keyboard.press("l")
+    expect(page.locator("body")).to_have_class(re.compile("lecture"))
+    seen["lecture"] = read(page)
+    shot("lecture")
+    page.keyboard.press("Escape")
+    # A bad learning rate: the message next to its field.
+    field = page.locator("#optimizer-list [data-param='lr']").first
+    field.fill("-1")
+    field.dispatch_event("change")
+    expect(page.locator(".field-error").first).to_be_visible()
+    seen["error"] = [page.inner_text(".field-error")]
+    open_page(f"/?lang={lang}#preset=ravine")
+    page.click("#toggle-sweep")
+    page.select_option("#sweep-preset", "ravine-lr-momentum")
+    wait_sweep(page)
+    seen["sweep"] = read(page)
+    shot("sweep")
+    page.goto(f"{live_server}/embed?lang={lang}&preset=ravine")
+    expect(page.locator("body")).to_have_attribute("data-played", "true", timeout=20_000)
+    seen["embed"] = read(page)
+    return seen
+
+
+def test_every_view_in_japanese_has_no_english_word(
+    page: Page, live_server: str, screenshots: Path
+) -> None:
+    errors = watch_errors(page)
+    seen = views(page, live_server, "ja", screenshots)
+    leftover = {name: english_words(texts) for name, texts in seen.items()}
+    assert {name: words for name, words in leftover.items() if words} == {}
+    assert all(any(JAPANESE.search(text) for text in texts) for texts in seen.values()), seen
+    assert messages("ja")["lesson.ravine.title"] in " ".join(seen["lecture"])
+    assert seen["error"] == [
+        messages("ja")["error.param_range"].format(name="lr", min="0", max="∞")
+    ]
+    assert [e for e in errors if "422" not in e] == []  # the bad lr is a 422, on purpose
+
+
+def test_every_view_in_english_has_no_japanese(page: Page, live_server: str) -> None:
+    errors = watch_errors(page)
+    seen = views(page, live_server, "en", None)
+    assert {name: japanese_texts(t) for name, t in seen.items() if japanese_texts(t)} == {}
+    assert seen["error"] == ["lr must be ≥ 0, got -1"]
+    assert [e for e in errors if "422" not in e] == []  # the bad lr is a 422, on purpose
+
+
+def test_the_export_plays_in_japanese(page: Page, live_server: str, tmp_path: Path) -> None:
+    page.goto(f"{live_server}/?lang=ja#preset=minibatch")
+    wait_done(page)
+    with page.expect_download() as download:
+        page.click("#export")
+    saved = tmp_path / "export.html"
+    download.value.save_as(saved)
+    page.goto(saved.as_uri())
+    expect(page.locator("body")).to_have_attribute("data-played", "true", timeout=20_000)
+    texts = read(page)
+    assert english_words(texts) == [] and "ミニバッチのノイズ" in " ".join(texts)
+    expect(page.locator("html")).to_have_attribute("lang", "ja")
+
+
+def test_the_language_menu_switches_and_keeps_the_view(page: Page, live_server: str) -> None:
+    page.goto(f"{live_server}/#preset=ravine")
+    wait_done(page)
+    page.select_option("#language", "ja")
+    wait_done(page)
+    expect(page.locator("html")).to_have_attribute("lang", "ja")
+    expect(page.locator("#caption")).to_contain_text("細い谷")
+    assert page.evaluate("() => location.href").endswith("?lang=ja#preset=ravine")
+
+
+def test_a_japanese_browser_gets_japanese(
+    context: BrowserContext, live_server: str, browser_type, browser_type_launch_args
+) -> None:
+    browser = browser_type.launch(**browser_type_launch_args)
+    try:
+        japanese = browser.new_page(locale="ja-JP")
+        japanese.goto(live_server)
+        wait_done(japanese)
+        expect(japanese.locator("html")).to_have_attribute("lang", "ja")
+        expect(japanese.locator("#run-sweep")).to_have_text(messages("ja")["run_sweep"])
+    finally:
+        browser.close()
+
+
+def test_a_cjk_font_is_installed_for_the_screenshots() -> None:
+    """Japanese glyphs in screenshots need a CJK font (Debian's fonts-noto-cjk)."""
+    listing = shutil.which("fc-list")
+    found = (
+        listing
+        and subprocess.run(
+            [listing, ":lang=ja"], capture_output=True, text=True, check=False
+        ).stdout.strip()
+    )
+    if not found and os.environ.get("CI") != "true":
+        pytest.skip("needs a CJK font: sudo apt-get install -y fonts-noto-cjk")
+    assert found

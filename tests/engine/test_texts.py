@@ -1,0 +1,160 @@
+"""The catalogue of texts: both languages hold the same keys, every key is used, and the
+engine's figures, names and lessons come out in the language asked for."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import get_args
+
+import pytest
+
+from gradtrail import figures, run
+from gradtrail.catalog import list_optimizers, list_surfaces
+from gradtrail.optimizers import OPTIMIZERS
+from gradtrail.presets import PRESETS, SWEEP_PRESETS
+from gradtrail.result import Status
+from gradtrail.schedules import SCHEDULE_PARAMS
+from gradtrail.spec import GenerateSpec
+from gradtrail.surfaces import BUILTIN_SURFACES
+from gradtrail.texts import (
+    LANGUAGES,
+    PLACEHOLDER,
+    hyperparam_key,
+    lesson_key,
+    messages,
+    optimizer_key,
+    pick_language,
+    schedule_key,
+    surface_key,
+    surface_param_key,
+    text,
+)
+
+ROOT = Path(__file__).resolve().parents[2]
+SOURCES = [
+    *sorted((ROOT / "static" / "js").glob("*.js")),
+    *sorted((ROOT / "templates").glob("*.html")),
+    *sorted((ROOT / "engine").rglob("*.py")),
+    *sorted((ROOT / "app").rglob("*.py")),
+]
+JAPANESE = re.compile(r"[\u3040-\u30ff\u4e00-\u9fff]")
+
+
+def registry_keys() -> set[str]:
+    """The keys built from ids of registered things (each must exist, and may be unused
+    as a literal)."""
+    keys = {surface_key(s) for s in [*BUILTIN_SURFACES, "regression", "custom"]}
+    keys.add(f"{surface_key('regression')}.standardized")
+    keys |= {surface_param_key(k.id, p.name) for k in BUILTIN_SURFACES.values() for p in k.params}
+    for optimizer in OPTIMIZERS.values():
+        keys.add(optimizer_key(optimizer.id))
+        keys |= {hyperparam_key(optimizer.id, hp.name) for hp in optimizer.params}
+    for preset in [*PRESETS.values(), *SWEEP_PRESETS.values()]:
+        keys |= {lesson_key(preset.id, "title"), lesson_key(preset.id, "caption")}
+    keys |= {schedule_key(kind) for kind in SCHEDULE_PARAMS}
+    keys |= {f"language_{lang}" for lang in LANGUAGES}
+    keys |= {"scale_linear", "scale_log"}  # sweep-controls.js: t(`scale_${value}`)
+    # controls.js: t(`generate.${name}`) for the generated line's fields the page shows
+    keys |= {f"generate.{name}" for name in GenerateSpec.model_fields if name != "x_range"}
+    keys |= set(get_args(Status))  # summary.js and sweep.js: t(status)
+    return keys
+
+
+def test_every_language_has_every_key_with_the_same_placeholders() -> None:
+    english = messages("en")
+    for lang in LANGUAGES:
+        catalogue = messages(lang)
+        assert set(catalogue) == set(english), lang
+        for key, value in catalogue.items():
+            assert value.strip(), (lang, key)
+            assert set(PLACEHOLDER.findall(value)) == set(PLACEHOLDER.findall(english[key])), key
+
+
+def test_every_registered_thing_has_its_texts() -> None:
+    assert registry_keys() <= set(messages("en"))
+
+
+def test_lesson_run_labels_name_runs_that_exist() -> None:
+    for key in messages("en"):
+        match = re.fullmatch(r"lesson\.([\w-]+)\.run(\d+)", key)
+        if match:
+            preset = PRESETS[match[1]]
+            assert int(match[2]) < len(preset.spec["optimizers"]), key
+
+
+def test_no_key_is_unused() -> None:
+    source = "\n".join(path.read_text(encoding="utf-8") for path in SOURCES)
+    assert "`error.${item.type}`" in source  # field-errors.js looks 422 kinds up by type
+    dynamic = registry_keys()
+    unused = [
+        key
+        for key in messages("en")
+        if key not in dynamic
+        and not key.startswith("error.")
+        and not re.match(r"lesson\.[\w-]+\.run\d+$", key)
+        and not re.search(rf"""["'`]{re.escape(key)}["'`]""", source)
+    ]
+    assert unused == []
+
+
+def test_the_japanese_catalogue_is_japanese_and_the_english_one_is_not() -> None:
+    english, japanese = messages("en"), messages("ja")
+    assert not [
+        key for key, value in english.items() if JAPANESE.search(value) and key != "language_ja"
+    ]
+    # Every sentence (more than a name or a symbol) reads in Japanese.
+    sentences = [key for key, value in english.items() if len(re.findall(r"[a-z]{3,}", value)) >= 2]
+    assert not [key for key in sentences if not JAPANESE.search(japanese[key])]
+
+
+@pytest.mark.parametrize(
+    ("asked", "accept", "chosen"),
+    [
+        ("ja", None, "ja"),
+        ("en", "ja", "en"),
+        (None, "ja-JP,ja;q=0.9,en-US;q=0.8", "ja"),
+        (None, "en-US,en;q=0.9,ja;q=0.8", "en"),
+        (None, "fr-FR, ja;q=0.5", "ja"),
+        (None, "ja;q=0.2, en;q=0.7", "en"),
+        (None, "fr, de", "en"),
+        ("xx", None, "en"),
+        (None, "ja;q=0", "en"),
+        (None, "ja;q=banana", "en"),
+    ],
+)
+def test_the_language_is_the_asked_one_else_the_browsers(asked, accept, chosen) -> None:
+    assert pick_language(asked, accept) == chosen
+
+
+def test_names_help_and_lessons_come_in_the_language_asked_for() -> None:
+    optimizers = {o["id"]: o for o in list_optimizers("ja")}
+    assert optimizers["gd"]["name"] == "勾配降下法"
+    assert optimizers["momentum"]["name"] == "モーメンタム"
+    assert optimizers["adam"]["params"][0]["help"] == "学習率 η"
+    assert {o["id"]: o for o in list_optimizers("en")}["gd"]["name"] == "Gradient descent"
+    assert {s["id"]: s for s in list_surfaces("ja")}["regression"]["name"].startswith("直線")
+    minibatch = PRESETS["minibatch"]
+    assert minibatch.title("ja") == "ミニバッチのノイズ"
+    labels = [entry["label"] for entry in minibatch.localized("ja")["optimizers"]]
+    assert labels == ["SGD、バッチ 1", "SGD、バッチ 16", "バッチ全体"]
+    assert [entry.get("label") for entry in minibatch.spec["optimizers"]] == [None] * 3
+
+
+def test_figures_and_default_labels_follow_the_result_language() -> None:
+    spec = {"surface": {"id": "regression"}, "steps": 5,
+            "optimizers": [{"id": "gd", "params": {"lr": 0.1}, "batch_size": 4}]}  # fmt: skip
+    japanese = run(spec, lang="ja")
+    assert japanese.runs[0].info.label == "勾配降下法 (lr=0.1)、バッチ 4"
+    contour = figures.contour(japanese)
+    assert contour.layout.title.text == text("surface.regression", "ja")
+    assert contour.layout.xaxis.title.text == "w（重み・傾き）"
+    loss = figures.convergence(japanese)
+    assert (loss.layout.title.text, loss.layout.xaxis.title.text) == (
+        "ステップごとの損失",
+        "ステップ",
+    )
+    english = run(spec)
+    assert english.runs[0].info.label == "Gradient descent (lr=0.1), batch 4"
+    assert figures.convergence(english).layout.title.text == "Loss per step"
+    assert english.runs[0].x.tolist() == japanese.runs[0].x.tolist()
