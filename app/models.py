@@ -94,12 +94,13 @@ class FormulaRequest(Strict):
 
 
 class FormulaResponse(BaseModel):
-    f: str = Field(description="the formula in LaTeX")
-    df_dx: str = Field(description="∂f/∂x in LaTeX")
-    df_dy: str = Field(description="∂f/∂y in LaTeX")
-    f_text: str = Field(description="the formula as plain text, ^ for power")
-    df_dx_text: str = Field(description="∂f/∂x as plain text")
-    df_dy_text: str = Field(description="∂f/∂y as plain text")
+    # Each is null when it would pass the budget of characters shown (a huge derivative).
+    f: str | None = Field(description="the formula in LaTeX (null: too long to show)")
+    df_dx: str | None = Field(description="∂f/∂x in LaTeX (null: too long to show)")
+    df_dy: str | None = Field(description="∂f/∂y in LaTeX (null: too long to show)")
+    f_text: str | None = Field(description="the formula as plain text, ^ for power")
+    df_dx_text: str | None = Field(description="∂f/∂x as plain text")
+    df_dy_text: str | None = Field(description="∂f/∂y as plain text")
 
 
 class GridResponse(BaseModel):

@@ -74,7 +74,7 @@ class FormulaError(ValueError):
         self.context = context
 
 
-TOO_LONG = "(too long to show)"
+TOO_LONG = None  # a form past the budget of characters is not shown (the page says so)
 
 
 @dataclass(frozen=True)
@@ -95,7 +95,7 @@ class Formula:
         value = self.graph.forward(x=x, y=y)[self.graph.output]
         return full(value, x) if isinstance(x, np.ndarray) else value
 
-    def _shown(self, latex: bool) -> dict[str, str]:
+    def _shown(self, latex: bool) -> dict[str, str | None]:
         shown = {}
         for key, graph in (
             ("f", self.graph),
@@ -108,11 +108,11 @@ class Formula:
                 shown[key] = TOO_LONG
         return shown
 
-    def latex(self) -> dict[str, str]:
+    def latex(self) -> dict[str, str | None]:
         """f, ∂f/∂x and ∂f/∂y as LaTeX (each within a budget of characters)."""
         return self._shown(latex=True)
 
-    def plain(self) -> dict[str, str]:
+    def plain(self) -> dict[str, str | None]:
         """f, ∂f/∂x and ∂f/∂y as plain text in the syntax people type (``^`` for power)."""
         return self._shown(latex=False)
 

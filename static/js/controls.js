@@ -186,10 +186,11 @@ export function createControls(form, { surfaces, optimizers, limits, defaults, o
     try {
       const shown = await postJSON("/api/formula", { expression });
       if (request !== previewRequest) return;
+      const form = (text) => text ?? t("formula_too_long_to_show"); // null: past the budget
       preview.replaceChildren(
-        element("div", { text: `f = ${shown.f_text}` }),
-        element("div", { text: `∂f/∂x = ${shown.df_dx_text}` }),
-        element("div", { text: `∂f/∂y = ${shown.df_dy_text}` }),
+        element("div", { text: `f = ${form(shown.f_text)}` }),
+        element("div", { text: `∂f/∂x = ${form(shown.df_dx_text)}` }),
+        element("div", { text: `∂f/∂y = ${form(shown.df_dy_text)}` }),
       );
       preview.classList.remove("error");
     } catch (error) {

@@ -162,7 +162,7 @@ def test_a_derivative_too_long_to_print_says_so() -> None:
     graph = parse(nested(["sin", "arctan"], 30))
     with pytest.raises(TooLong):
         to_text(derivative(graph, "x"))
-    assert compile_formula(nested(["sin", "arctan"], 30)).plain()["df_dx"] == "(too long to show)"
+    assert compile_formula(nested(["sin", "arctan"], 30)).plain()["df_dx"] is None
 
 
 def test_generated_code_holds_only_template_names() -> None:
