@@ -10,7 +10,8 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from gradtrail.spec import MAX_EXPRESSION, MAX_STEPS, Domain, Strict, SurfaceSpec
+from gradtrail.fields import Bounded
+from gradtrail.spec import MAX_EXPRESSION, MAX_POINTS, MAX_STEPS, Domain, Strict, SurfaceSpec
 
 MAX_RESOLUTION = 400
 Number = float | None  # null stands where a value is undefined (never NaN or Infinity)
@@ -67,6 +68,64 @@ class OptimizerInfo(BaseModel):
     torch: str = Field(description="the torch.optim call this optimizer reproduces")
     rule: str = Field(description="the update rule in LaTeX")
     params: list[HyperParamInfo]
+
+
+class BackpropRequest(Strict):
+    """A surface's computation graph at a point: forward values, adjoints, local derivatives."""
+
+    surface: SurfaceSpec
+    point: tuple[Bounded, Bounded] = Field(description="(x, y), or (w, b) on the line-fit bowl")
+    sample: Annotated[int, Field(strict=True, ge=0, lt=MAX_POINTS)] | None = Field(
+        None, description="the line-fit bowl's sample whose loss is drawn (default: the first)"
+    )
+    shared: bool = Field(True, description="false: the same function as a tree, no node shared")
+
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "examples": [
+                {
+                    "surface": {"id": "custom", "expression": "(x*y + x)^2"},
+                    "point": [1.0, 2.0],
+                    "shared": False,
+                }
+            ]
+        },
+    )
+
+
+class GraphNode(BaseModel):
+    id: int
+    op: str = Field(description="add, mul, sin, …; input or const for a leaf")
+    label: str
+    kind: Literal["parameter", "data", "constant", "operation"]
+    layer: int = Field(description="the longest path to it from a leaf")
+    value: Number = Field(description="its forward value")
+    adjoint: Number = Field(description="∂f/∂node (null for a constant)")
+
+
+class GraphEdge(BaseModel):
+    source: int
+    target: int
+    local: Number = Field(description="∂target/∂source at the point")
+    product: Number = Field(description="the chain-rule term: ∂f/∂target × local")
+
+
+class BackpropResponse(BaseModel):
+    parameters: list[str]
+    point: list[float]
+    value: Number
+    output: int
+    nodes: list[GraphNode]
+    edges: list[GraphEdge]
+    gradient: list[Number] = Field(description="the parameters' adjoints: the gradient")
+    backward_order: list[int] = Field(description="the nodes of the backward pass, in order")
+    shared: bool
+    size: dict[str, int] = Field(description="nodes as the DAG (graph) and as a tree")
+    cost: dict[str, Any]
+    samples: dict[str, Any] | None = Field(
+        None, description="on the line-fit bowl: per-sample gradients and their mean"
+    )
 
 
 class GridRequest(Strict):

@@ -329,6 +329,7 @@ def custom_surface(text: str, domain: Domain | None = None) -> Surface:
         value_xy=value,
         grad_xy=grad,
         cost=evaluation_cost(formula.graph),
+        expression=text,
         extra={
             "expression": text,
             **{f"latex_{k}": v for k, v in shown.items()},

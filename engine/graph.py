@@ -391,6 +391,31 @@ class Graph:
                         adjoints[arg] = adjoints[arg] + adjoints[i] * partial
         return adjoints
 
+    def as_tree(self, max_nodes: int) -> Graph:
+        """The same function as a tree: every use of a node is a copy of its own, inputs
+        and constants too (an input's adjoints over its copies add up to its derivative).
+        A :class:`GraphError` when the tree would pass ``max_nodes``."""
+        size = self.expanded_size()
+        if size > max_nodes:
+            raise GraphError(f"the tree has {size} nodes (more than {max_nodes})")
+        nodes: list[Node] = []
+
+        def copy(index: int) -> int:
+            node = self.nodes[index]
+            args = tuple(copy(a) for a in node.args)
+            nodes.append(Node(node.op, args, node.value, node.name))
+            return len(nodes) - 1
+
+        output = copy(self.output)
+        return Graph(tuple(nodes), output)
+
+    def expanded_size(self) -> int:
+        """How many nodes :meth:`as_tree` makes: every use of a node counted, leaves too."""
+        sizes: list[int] = []
+        for node in self.nodes:
+            sizes.append(1 + sum(sizes[a] for a in node.args))
+        return sizes[self.output]
+
     def tree_size(self) -> int:
         """How many nodes the same formula has as a tree: every shared operation repeated,
         the inputs (the variables) still one node each."""

@@ -46,6 +46,9 @@ class Surface:
     # What one evaluation costs next to a built-in's (1): a typed formula's grows with
     # its size, and limits on work (sweeps, the server's admission) count it.
     cost: float = 1.0
+    # The loss in the formula syntax, its parameters written in: what its computation
+    # graph is built from (a typed formula's own text; None for the data-built bowl).
+    expression: str | None = None
 
     def value(self, p: np.ndarray) -> np.ndarray:
         """Loss at each row of an ``(n, 2)`` batch."""
@@ -115,9 +118,15 @@ def quadratic(l1: float = 1.0, l2: float = 10.0, theta: float = 0.0) -> Surface:
         u, v = c * x + s * y, -s * x + c * y
         return l1 * u * c - l2 * v * s, l1 * u * s + l2 * v * c
 
+    if theta == 0.0:
+        expression = f"0.5*({l1!r}*x^2 + {l2!r}*y^2)"
+    else:
+        u, v = f"({c!r}*x + {s!r}*y)", f"({-s!r}*x + {c!r}*y)"
+        expression = f"0.5*({l1!r}*{u}^2 + {l2!r}*{v}^2)"
     return Surface(
         "quadratic", QUADRATIC_FORMULA, {"l1": l1, "l2": l2, "theta": theta},
         ((-5.0, 5.0), (-5.0, 5.0)), ((0.0, 0.0),), (-4.0, 2.0), value, grad,
+        expression=expression,
     )  # fmt: skip
 
 
@@ -135,6 +144,7 @@ def rosenbrock(a: float = 1.0, b: float = 100.0) -> Surface:
     return Surface(
         "rosenbrock", ROSENBROCK_FORMULA, {"a": a, "b": b},
         ((-2.0, 2.0), (-1.0, 3.0)), ((a, a * a),), (-1.5, 2.0), value, grad,
+        expression=f"({a!r} - x)^2 + {b!r}*(y - x^2)^2",
     )  # fmt: skip
 
 
@@ -159,6 +169,7 @@ def beale() -> Surface:
     return Surface(
         "beale", BEALE_FORMULA, {}, ((-4.5, 4.5), (-4.5, 4.5)), ((3.0, 0.5),),
         (1.0, 1.5), value, grad,
+        expression="(1.5 - x + x*y)^2 + (2.25 - x + x*y^2)^2 + (2.625 - x + x*y^3)^2",
     )  # fmt: skip
 
 
@@ -184,6 +195,7 @@ def himmelblau() -> Surface:
     return Surface(
         "himmelblau", HIMMELBLAU_FORMULA, {}, ((-5.0, 5.0), (-5.0, 5.0)),
         HIMMELBLAU_MINIMA, (0.0, 0.0), value, grad,
+        expression="(x^2 + y - 11)^2 + (x + y^2 - 7)^2",
     )  # fmt: skip
 
 
@@ -201,6 +213,7 @@ def saddle() -> Surface:
     return Surface(
         "saddle", SADDLE_FORMULA, {}, ((-2.0, 2.0), (-2.5, 2.5)),
         ((0.0, root2), (0.0, -root2)), (-1.5, 0.01), value, grad,
+        expression="x^2 - y^2 + y^4/4",
     )  # fmt: skip
 
 
@@ -220,6 +233,7 @@ def rastrigin() -> Surface:
     return Surface(
         "rastrigin", RASTRIGIN_FORMULA, {}, ((-5.12, 5.12), (-5.12, 5.12)),
         ((0.0, 0.0),), (3.2, -2.8), value, grad,
+        expression="20 + x^2 - 10*cos(2*pi*x) + y^2 - 10*cos(2*pi*y)",
     )  # fmt: skip
 
 

@@ -22,6 +22,8 @@ from gradtrail.app.deps import LangQuery, SimulationDep, SpecBody
 from gradtrail.app.jsonio import OrjsonBodyRoute
 from gradtrail.app.limits import open_streams
 from gradtrail.app.models import (
+    BackpropRequest,
+    BackpropResponse,
     FiguresResponse,
     FormulaRequest,
     FormulaResponse,
@@ -36,6 +38,8 @@ from gradtrail.app.models import (
 from gradtrail.app.responses import FastJSONResponse
 from gradtrail.app.settings import get_settings
 from gradtrail.app.streams import frames_computed, start_figures
+from gradtrail.backprop import BackpropError
+from gradtrail.backprop import backprop as backprop_graph
 from gradtrail.formula import DEFAULT_EXPRESSION
 from gradtrail.presets import DEFAULT_OPTIMIZER, DEFAULT_PRESET, PRESETS, SWEEP_PRESETS
 from gradtrail.runner import work
@@ -107,6 +111,23 @@ async def grid(request: GridRequest) -> FastJSONResponse:
 def sample_grid(request: GridRequest) -> Grid:
     """Build the surface and sample it."""
     return build_surface(request.surface).grid(request.resolution, request.domain)
+
+
+@router.post("/backprop", response_model=BackpropResponse, responses=TOO_LARGE)
+async def backprop(request: BackpropRequest) -> FastJSONResponse:
+    """The loss's computation graph at a point: every node's forward value and adjoint
+    ``∂f/∂node`` (one reverse sweep), every edge's local derivative; on the line-fit bowl
+    one sample's loss and how the per-sample gradients average to the gradient."""
+    return FastJSONResponse(await compute(graph_at, request))
+
+
+def graph_at(request: BackpropRequest) -> dict:
+    """Build the surface and its graph at the point (a 422 names what stops it)."""
+    surface = build_surface(request.surface)
+    try:
+        return backprop_graph(surface, request.point, request.sample, request.shared)
+    except BackpropError as error:
+        raise SpecError(error.field, str(error)) from None
 
 
 @router.post("/formula", response_model=FormulaResponse, responses=TOO_LARGE)

@@ -215,3 +215,41 @@ def test_docs_and_schema_are_served(client: TestClient) -> None:
     runs = schema["paths"]["/api/runs"]["post"]["responses"]["200"]["content"]["application/json"]
     assert runs["schema"] == {"$ref": "#/components/schemas/RunsResponse"}
     assert client.get("/docs").status_code == 200
+
+
+def test_backprop_answers_the_graph_with_values_and_adjoints(client: TestClient) -> None:
+    body = {"surface": {"id": "custom", "expression": "(x*y + x)^2"}, "point": [1.0, 2.0]}
+    graph = client.post("/api/backprop", json=body).json()
+    tree = client.post("/api/backprop", json={**body, "shared": False}).json()
+    assert graph["gradient"] == tree["gradient"] == [18.0, 6.0]
+    assert (graph["size"], len(tree["nodes"])) == ({"graph": 6, "tree": 7}, 7)
+    output = graph["nodes"][graph["output"]]
+    assert (output["value"], output["adjoint"]) == (9.0, 1.0)
+    bowl = client.post(
+        "/api/backprop", json={"surface": {"id": "regression"}, "point": [3.0, 2.0], "sample": 4}
+    ).json()
+    assert bowl["parameters"] == ["w", "b"] and bowl["samples"]["index"] == 4
+    assert {n["label"]: n["kind"] for n in bowl["nodes"]}["x"] == "data"
+
+
+@pytest.mark.parametrize(
+    ("body", "field"),
+    [
+        ({"surface": {"id": "regression"}, "point": [0, 0], "sample": 100}, ["body", "sample"]),
+        ({"surface": {"id": "saddle"}, "point": [0, 0], "sample": 0}, ["body", "sample"]),
+        ({"surface": {"id": "saddle"}, "point": [0, 0], "sample": -1}, ["body", "sample"]),
+        ({"surface": {"id": "saddle"}, "point": [1e300, 0]}, ["body", "point", 0]),
+        ({"surface": {"id": "saddle"}, "point": [0]}, ["body", "point"]),
+        (
+            {"surface": {"id": "custom", "expression": "log(x)"}, "point": [-1, 0]},
+            ["body", "point"],
+        ),
+        ({"surface": {"id": "custom", "expression": "x +"}, "point": [0, 0]}, ["body", "surface"]),
+    ],
+)
+def test_backprop_refuses_what_it_cannot_show_naming_the_field(
+    client: TestClient, body: dict, field: list
+) -> None:
+    answer = client.post("/api/backprop", json=body)
+    assert answer.status_code == 422
+    assert answer.json()["detail"][0]["loc"][: len(field)] == field

@@ -1,0 +1,221 @@
+"""The backward pass, shown: a loss's computation graph at a point, every node's forward
+value and adjoint, and the chain-rule product on every edge.
+
+Every surface with a formula has a graph: a built-in's or a typed formula's expression
+(parsed by the whitelist parser into a DAG with shared subexpressions merged, or as
+the tree without sharing), and the line-fit bowl's one sample
+:math:`\\ell_i = (t_i - (w x_i + b))^2`, whose mean over the samples is the loss. The
+adjoints come from the engine's own reverse sweep (:meth:`Graph.backward`): those of
+the parameters are the gradient.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from gradtrail.graph import LEAVES, Graph, GraphBuilder, GraphError
+from gradtrail.regression import LineData
+from gradtrail.surfaces import Surface
+
+MAX_SHOWN_NODES = 400  # a graph people can read; a bigger one is refused, not drawn
+MAX_SHOWN_SAMPLES = 200  # per-sample gradients listed (all of them are summed)
+SYMBOLS = {
+    "add": "+", "sub": "−", "mul": "×", "div": "÷", "pow": "^", "neg": "−", "square": "²",
+    "sigmoid": "σ", "arctan": "arctan", "arcsin": "arcsin", "arccos": "arccos", "abs": "|·|",
+}  # fmt: skip
+
+
+class BackpropError(ValueError):
+    """A graph that cannot be shown: ``field`` names the spec field that is the cause."""
+
+    def __init__(self, field: str, message: str) -> None:
+        super().__init__(message)
+        self.field = field
+
+
+@dataclass(frozen=True)
+class LossGraph:
+    """A surface's loss as a graph: which inputs are the parameters, the data's values."""
+
+    graph: Graph
+    parameters: tuple[str, str]  # the inputs the optimizer moves: ("x", "y") or ("w", "b")
+    data: LineData | None = None  # the bowl's samples; the graph is one sample's loss
+
+
+def sample_graph() -> Graph:
+    """One sample's squared error :math:`(t - (w x + b))^2`, with ``x`` and ``t`` as inputs."""
+    builder = GraphBuilder(("w", "b", "x", "t"))
+    w, b, x, t = (builder.inputs[name] for name in ("w", "b", "x", "t"))
+    prediction = builder.apply("add", builder.apply("mul", w, x), b)
+    return builder.build(builder.apply("square", builder.apply("sub", t, prediction)))
+
+
+def loss_graph(surface: Surface) -> LossGraph:
+    """The graph of ``surface``: a DAG, each subexpression one node."""
+    if surface.id == "regression":
+        assert isinstance(surface.sampler, LineData)
+        return LossGraph(sample_graph(), ("w", "b"), surface.sampler)
+    if surface.expression is None:
+        raise BackpropError("surface", f"the surface {surface.id} has no formula")
+    from gradtrail.formula import FormulaError, parse
+
+    try:
+        graph = parse(surface.expression)
+    except FormulaError as error:
+        raise BackpropError("surface.expression", str(error)) from None
+    return LossGraph(graph, ("x", "y"))
+
+
+def label(graph: Graph, index: int) -> str:
+    """What a node shows: its operation's symbol, its input's name, or its constant."""
+    node = graph.nodes[index]
+    if node.op == "const":
+        return f"{node.value:.6g}"
+    if node.op == "input":
+        return node.name
+    return SYMBOLS.get(node.op, node.op)
+
+
+def layers(graph: Graph) -> list[int]:
+    """Each node's layer: the longest path to it from a leaf (leaves are layer 0)."""
+    depth: list[int] = []
+    for node in graph.nodes:
+        depth.append(0 if node.op in LEAVES else 1 + max(depth[a] for a in node.args))
+    return depth
+
+
+def finite(value: Any) -> float | None:
+    """A number for JSON: None where it is not finite."""
+    number = float(value)
+    return number if math.isfinite(number) else None
+
+
+def backprop(
+    surface: Surface, point: tuple[float, float], sample: int | None = None, shared: bool = True
+) -> dict[str, Any]:
+    """The graph of ``surface`` at ``point`` with every node's value and adjoint and every
+    edge's local derivative and chain-rule product, JSON-ready.
+
+    On the line-fit bowl the graph is sample ``sample``'s loss (the first when None), and
+    ``samples`` says how the per-sample gradients average to the gradient of the loss.
+    """
+    loss = loss_graph(surface)
+    graph = loss.graph
+    if len(graph.nodes) > MAX_SHOWN_NODES:
+        raise BackpropError(
+            "surface.expression",
+            f"the graph has {len(graph.nodes)} nodes; at most {MAX_SHOWN_NODES} are shown",
+        )
+    if not shared:
+        try:
+            graph = graph.as_tree(MAX_SHOWN_NODES)
+        except GraphError as error:
+            raise BackpropError("shared", f"{error}: ask for the shared graph") from None
+    inputs = dict(zip(loss.parameters, (float(point[0]), float(point[1])), strict=True))
+    samples = None
+    if loss.data is not None:
+        count = int(loss.data.x.size)
+        index = 0 if sample is None else sample
+        if not 0 <= index < count:
+            raise BackpropError("sample", f"sample {index} does not exist: there are {count}")
+        inputs |= {"x": float(loss.data.x[index]), "t": float(loss.data.t[index])}
+        samples = per_sample(loss, inputs, index)
+    elif sample is not None:
+        raise BackpropError("sample", "only a surface built from data has samples")
+    try:
+        values = graph.forward(**inputs)
+        local = graph.local_derivatives(values)
+        adjoints = graph.backward(values, local)
+    except (ArithmeticError, ValueError):
+        raise BackpropError("point", "the loss is not defined at this point") from None
+    depth = layers(graph)
+    nodes = [
+        {
+            "id": i,
+            "op": node.op,
+            "label": label(graph, i),
+            "kind": kind(node.op, node.name, loss.parameters),
+            "layer": depth[i],
+            "value": finite(values[i]),
+            "adjoint": None if node.op == "const" else finite(adjoints[i]),
+        }
+        for i, node in enumerate(graph.nodes)
+    ]
+    edges = [
+        {
+            "source": arg,
+            "target": i,
+            "local": finite(partial),
+            "product": finite(adjoints[i] * partial),
+        }
+        for i, node in enumerate(graph.nodes)
+        if node.op not in LEAVES
+        for arg, partial in zip(node.args, local[i], strict=True)
+    ]
+    # In a tree an input has a copy per use: its derivative is the sum of their adjoints.
+    gradient = [
+        finite(
+            sum(adjoints[i] for i, n in enumerate(graph.nodes) if n.op == "input" and n.name == p)
+        )
+        for p in loss.parameters
+    ]
+    backward_order = [i for i in range(graph.output, -1, -1) if graph.nodes[i].op != "const"]
+    return {
+        "parameters": list(loss.parameters),
+        "point": [float(point[0]), float(point[1])],
+        "value": finite(values[graph.output]),
+        "output": graph.output,
+        "nodes": nodes,
+        "edges": edges,
+        "gradient": gradient,
+        "backward_order": backward_order,
+        "shared": shared,
+        "size": {"graph": len(loss.graph.nodes), "tree": loss.graph.expanded_size()},
+        "cost": {
+            # one forward and one backward pass against 1 + k forward passes of finite
+            # differences for k parameters, here and for a network of a million weights
+            "backprop_passes": 2,
+            "finite_difference_passes": 1 + len(loss.parameters),
+            "million_weights": {"backprop_passes": 2, "finite_difference_passes": 1_000_001},
+        },
+        **({"samples": samples} if samples is not None else {}),
+    }
+
+
+def kind(op: str, name: str, parameters: tuple[str, ...]) -> str:
+    """A node's role: a parameter (what the optimizer moves), data, a constant, an operation."""
+    if op == "input":
+        return "parameter" if name in parameters else "data"
+    return "constant" if op == "const" else "operation"
+
+
+def per_sample(loss: LossGraph, inputs: dict[str, float], index: int) -> dict[str, Any]:
+    """Every sample's gradient at the point, in one vectorized pass of the same graph, and
+    their mean: the gradient of the mean squared error (the full batch's)."""
+    assert loss.data is not None
+    x, t = loss.data.x, loss.data.t
+    w = np.full_like(x, inputs["w"])
+    b = np.full_like(x, inputs["b"])
+    values, gradient = loss.graph.gradient(w=w, b=b, x=x, t=t)
+    names = loss.graph.input_names
+    grad_w, grad_b = gradient[names.index("w")], gradient[names.index("b")]
+    residual = t - (inputs["w"] * x + inputs["b"])  # δ = ∂ℓ/∂y = −2 (t − y)
+    shown = min(x.size, MAX_SHOWN_SAMPLES)
+    return {
+        "count": int(x.size),
+        "index": index,
+        "mean_loss": finite(np.mean(values)),
+        "mean_gradient": [finite(np.mean(grad_w)), finite(np.mean(grad_b))],
+        "error_signal": finite(-2.0 * residual[index]),
+        "listed": {
+            "x": [float(v) for v in x[:shown]],
+            "t": [float(v) for v in t[:shown]],
+            "residual": [finite(v) for v in residual[:shown]],
+            "gradient_w": [finite(v) for v in grad_w[:shown]],
+            "gradient_b": [finite(v) for v in grad_b[:shown]],
+        },
+    }

@@ -1,0 +1,184 @@
+"""The backward pass over a loss's computation graph: its adjoints are the gradient, the
+same as the surface's exact gradient and as central finite differences, for every
+built-in, the line-fit bowl (sample by sample) and random typed formulas."""
+
+from __future__ import annotations
+
+import math
+import random
+
+import numpy as np
+import pytest
+
+from gradtrail import backprop as backprop_module
+from gradtrail import figures, run
+from gradtrail.backprop import BackpropError, backprop
+from gradtrail.catalog import build_surface
+from gradtrail.spec import SurfaceSpec
+from gradtrail.surfaces import BUILTIN_SURFACES, Surface
+
+# Settings of each built-in beyond its defaults (a rotated bowl, another Rosenbrock).
+SETTINGS = [(kind, {}) for kind in BUILTIN_SURFACES] + [
+    ("quadratic", {"l1": 2.0, "l2": 30.0, "theta": 35.0}),
+    ("rosenbrock", {"a": -1.5, "b": 7.0}),
+]
+
+
+def central_difference(f, x: float, y: float) -> tuple[float, float]:
+    """Richardson-extrapolated central differences (error of order h⁴)."""
+
+    def partial(g, at: float) -> float:
+        h = 1e-3 * max(1.0, abs(at))
+        d = lambda step: (g(at + step) - g(at - step)) / (2 * step)  # noqa: E731
+        return (4 * d(h / 2) - d(h)) / 3
+
+    return partial(lambda u: f(u, y), x), partial(lambda v: f(x, v), y)
+
+
+def close(a: float, b: float, tolerance: float) -> bool:
+    return abs(a - b) <= tolerance * max(1.0, abs(b))
+
+
+def assert_gradient(surface: Surface, point: tuple[float, float], gradient: list[float]) -> None:
+    exact = surface.grad_xy(*point)
+    differences = central_difference(surface.value_xy, *point)
+    for mine, known, estimated in zip(gradient, exact, differences, strict=True):
+        assert close(mine, known, 1e-12), (point, gradient, exact)
+        assert close(mine, estimated, 1e-8), (point, gradient, differences)
+
+
+@pytest.mark.parametrize(("kind", "params"), SETTINGS)
+def test_the_adjoints_of_a_builtin_are_its_gradient(kind: str, params: dict) -> None:
+    surface = build_surface(SurfaceSpec(id=kind, params=params))
+    rng = random.Random(kind)
+    (x0, x1), (y0, y1) = surface.domain
+    for _ in range(20):
+        point = (rng.uniform(x0, x1), rng.uniform(y0, y1))
+        shown = backprop(surface, point)
+        assert shown["value"] == pytest.approx(surface.value_xy(*point), rel=1e-12, abs=1e-12)
+        assert_gradient(surface, point, shown["gradient"])
+
+
+def random_formula(rng: random.Random, depth: int = 0) -> str:
+    """A random expression in x and y that stays defined (no log or root of a negative)."""
+    if depth > 3 or rng.random() < 0.25:
+        return rng.choice(["x", "y", f"{rng.uniform(-2, 2):.3f}", "pi"])
+    a, b = random_formula(rng, depth + 1), random_formula(rng, depth + 1)
+    return rng.choice([
+        f"({a} + {b})", f"({a} - {b})", f"({a} * {b})", f"({a} / (1 + ({b})^2))",
+        f"sin({a})", f"cos({a})", f"tanh({a})", f"exp(-({a})^2)", f"log(1 + ({a})^2)",
+        f"sqrt(1 + ({a})^2)", f"arctan({a})", f"({a})^2", f"({a})^3",
+    ])  # fmt: skip
+
+
+def test_the_adjoints_of_100_random_formulas_are_their_gradient() -> None:
+    rng = random.Random(17)
+    checked = 0
+    while checked < 100:
+        expression = random_formula(rng)
+        if "x" not in expression and "y" not in expression:
+            continue
+        surface = build_surface(SurfaceSpec(id="custom", expression=expression))
+        point = (rng.uniform(-2, 2), rng.uniform(-2, 2))
+        shown = backprop(surface, point)
+        exact = surface.grad_xy(*point)
+        differences = central_difference(surface.value_xy, *point)
+        for mine, known, estimated in zip(shown["gradient"], exact, differences, strict=True):
+            assert close(mine, known, 1e-12), expression
+            assert close(mine, estimated, 1e-8), (expression, point)
+        tree = backprop(surface, point, shared=False)
+        assert tree["gradient"] == pytest.approx(shown["gradient"], rel=1e-12, abs=1e-12)
+        operations = lambda shown: [n for n in shown["nodes"] if n["kind"] != "parameter"]  # noqa: E731
+        assert len(operations(shown)) <= len(operations(tree))
+        assert len(tree["nodes"]) == tree["size"]["tree"]
+        checked += 1
+
+
+def test_a_reused_node_is_one_node_in_the_graph_and_two_in_the_tree() -> None:
+    surface = build_surface(SurfaceSpec(id="custom", expression="(x*y + x)^2"))
+    graph, tree = backprop(surface, (1.0, 2.0)), backprop(surface, (1.0, 2.0), shared=False)
+    # f = (xy + x)²: ∂f/∂x = 2(xy + x)(y + 1) = 18, ∂f/∂y = 2(xy + x)x = 6 at (1, 2)
+    assert graph["gradient"] == tree["gradient"] == [18.0, 6.0]
+    labels = lambda shown: sorted(n["label"] for n in shown["nodes"])  # noqa: E731
+    assert labels(graph).count("x") == 1 and labels(tree).count("x") == 2
+    assert (len(graph["nodes"]), len(tree["nodes"])) == (6, 7)
+    # x feeds two operations in the graph: its adjoint is the sum over its two edges
+    x = next(n["id"] for n in graph["nodes"] if n["label"] == "x")
+    products = [e["product"] for e in graph["edges"] if e["source"] == x]
+    assert len(products) == 2 and sum(products) == graph["nodes"][x]["adjoint"] == 18.0
+
+
+def test_the_backward_pass_visits_every_operation_after_its_users() -> None:
+    surface = build_surface(SurfaceSpec(id="beale"))
+    shown = backprop(surface, (1.0, 1.5))
+    position = {node: k for k, node in enumerate(shown["backward_order"])}
+    assert shown["backward_order"][0] == shown["output"]
+    for edge in shown["edges"]:
+        if edge["source"] in position:
+            assert position[edge["target"]] < position[edge["source"]]
+
+
+def test_the_bowl_is_one_sample_and_the_samples_average_to_the_gradient() -> None:
+    surface = build_surface(SurfaceSpec(id="regression", generate={"n": 40, "noise": 0.5}))
+    data = surface.sampler
+    w, b = 3.0, 2.0
+    for index in (0, 7, 39):
+        shown = backprop(surface, (w, b), sample=index)
+        x, t = float(data.x[index]), float(data.t[index])
+        residual = t - (w * x + b)  # ℓ = r², ∂ℓ/∂w = −2 r x, ∂ℓ/∂b = −2 r
+        assert shown["value"] == pytest.approx(residual**2, rel=1e-14)
+        assert shown["gradient"] == pytest.approx([-2 * residual * x, -2 * residual], rel=1e-14)
+        samples = shown["samples"]
+        assert samples["error_signal"] == pytest.approx(-2 * residual, rel=1e-14)
+        assert samples["listed"]["gradient_w"][index] == pytest.approx(shown["gradient"][0])
+    assert_gradient(surface, (w, b), samples["mean_gradient"])
+    assert samples["mean_loss"] == pytest.approx(surface.value_xy(w, b), rel=1e-12)
+
+
+def test_the_samples_add_up_to_the_gradient_a_step_used() -> None:
+    spec = {"surface": {"id": "regression", "generate": {"n": 30, "noise": 1.0}},
+            "start": [3.0, 2.0], "steps": 5, "record": ["state"],
+            "optimizers": [{"id": "gd", "params": {"lr": 0.05}}]}  # fmt: skip
+    result = run(spec)
+    trajectory = result.runs[0]
+    for k in range(5):
+        point = (float(trajectory.x[k]), float(trajectory.y[k]))
+        mean = backprop(result.surface, point)["samples"]["mean_gradient"]
+        used = (trajectory.state["gradient_x"][k], trajectory.state["gradient_y"][k])
+        assert mean == pytest.approx(list(used), rel=1e-12)
+
+
+def test_what_cannot_be_shown_names_its_field(monkeypatch: pytest.MonkeyPatch) -> None:
+    bowl = build_surface(SurfaceSpec(id="regression", generate={"n": 10}))
+    with pytest.raises(BackpropError) as error:
+        backprop(bowl, (0.0, 0.0), sample=10)
+    assert error.value.field == "sample"
+    with pytest.raises(BackpropError) as error:
+        backprop(build_surface(SurfaceSpec(id="saddle")), (0.0, 0.0), sample=0)
+    assert error.value.field == "sample"
+    with pytest.raises(BackpropError) as error:
+        backprop(build_surface(SurfaceSpec(id="custom", expression="sqrt(x)")), (-1.0, 0.0))
+    assert error.value.field == "point"
+    monkeypatch.setattr(backprop_module, "MAX_SHOWN_NODES", 8)
+    surface = build_surface(SurfaceSpec(id="custom", expression="(x*y + x)^2 * (x*y + x)"))
+    assert len(backprop(surface, (1.0, 1.0))["nodes"]) <= 8
+    with pytest.raises(BackpropError) as error:
+        backprop(surface, (1.0, 1.0), shared=False)
+    assert error.value.field == "shared"
+    with pytest.raises(BackpropError) as error:
+        backprop(build_surface(SurfaceSpec(id="beale")), (1.0, 1.0))
+    assert error.value.field == "surface.expression"
+
+
+def test_the_figure_draws_every_node_and_edge_in_the_language_asked_for() -> None:
+    spec = {"surface": {"id": "custom", "expression": "(x*y + x)^2"}, "start": [1.0, 2.0],
+            "steps": 3, "optimizers": [{"id": "gd"}]}  # fmt: skip
+    figure = figures.backprop(run(spec, lang="ja"), step=0)
+    roles = {trace.meta["role"]: trace for trace in figure.data if trace.meta}
+    assert list(roles["nodes"].text) == ["x", "y", "×", "+", "2", "^"]
+    assert len(roles["edges"].text) == 6
+    assert "誤差逆伝播" in figure.layout.title.text and "(18, 6)" in figure.layout.title.text
+    later = figures.backprop(run(spec), step=2)
+    assert "Backward pass" in later.layout.title.text and "(18, 6)" not in later.layout.title.text
+    assert np.all(np.isfinite([float(v) for v in roles["nodes"].x]))
+    assert math.isfinite(float(roles["nodes"].y[0]))
