@@ -79,6 +79,7 @@ class BackpropRequest(Strict):
         None, description="the line-fit bowl's sample whose loss is drawn (default: the first)"
     )
     shared: bool = Field(True, description="false: the same function as a tree, no node shared")
+    figure: bool = Field(False, description="true: with the plotly figure of the graph")
 
     model_config = ConfigDict(
         extra="forbid",
@@ -126,6 +127,7 @@ class BackpropResponse(BaseModel):
     samples: dict[str, Any] | None = Field(
         None, description="on the line-fit bowl: per-sample gradients and their mean"
     )
+    figure: dict[str, Any] | None = Field(None, description="the plotly figure, when asked for")
 
 
 class GridRequest(Strict):

@@ -296,7 +296,7 @@ def backprop_figure(shown: dict, lang: str = "en") -> go.Figure:
         go.Scatter(
             x=[xy[n["id"]][0] for n in nodes], y=[xy[n["id"]][1] for n in nodes],
             mode="markers+text", text=[n["label"] for n in nodes], showlegend=False,
-            marker={"size": 34, "color": [colours[n["kind"]] for n in nodes],
+            marker={"size": 30, "color": [colours[n["kind"]] for n in nodes],
                     "line": {"color": "#33414e", "width": 1.5}},
             textfont={"size": 14, "color": ["#ffffff" if n["kind"] in ("parameter", "data")
                                             else "#111111" for n in nodes]},
@@ -310,9 +310,9 @@ def backprop_figure(shown: dict, lang: str = "en") -> go.Figure:
         adjoint = (
             ""
             if n["adjoint"] is None
-            else f"<br><span style='color:#b3261e'>{number(n['adjoint'])}</span>"
+            else f"  <span style='color:#b3261e'>{number(n['adjoint'])}</span>"
         )
-        figure.add_annotation(x=x, y=y, yshift=-30, showarrow=False, font={"size": 11},
+        figure.add_annotation(x=x, y=y, yshift=-19, showarrow=False, font={"size": 11},
                               text=f"{number(n['value'])}{adjoint}", yanchor="top")  # fmt: skip
     x0, y0 = shown["point"]
     gradient = ", ".join(number(g) for g in shown["gradient"])
@@ -320,7 +320,7 @@ def backprop_figure(shown: dict, lang: str = "en") -> go.Figure:
     figure.add_annotation(
         x=0, y=-0.08, xref="paper", yref="paper", showarrow=False, xanchor="left",
         text=text("figure.backprop_cost", lang, k=cost["finite_difference_passes"]),
-        font={"size": 12, "color": "#5b6b7b"},
+        font={"size": 11, "color": "#5b6b7b"},
     )  # fmt: skip
     figure.update_layout(
         xaxis={"visible": False, "range": [-0.5, max(rows) + 0.5]},
@@ -328,14 +328,18 @@ def backprop_figure(shown: dict, lang: str = "en") -> go.Figure:
         hovermode="closest",
     )
     at = f"({x0:.4g}, {y0:.4g})"
+    lines = [text("figure.backprop_legend", lang)]
     if "samples" in shown:  # one sample's loss: its gradient, and the mean over all samples
         samples = shown["samples"]
         mean = ", ".join(number(g) for g in samples["mean_gradient"])
-        title = text("figure.backprop_sample_title", lang, point=at, gradient=gradient, mean=mean,
+        title = text("figure.backprop_sample_title", lang, point=at, gradient=gradient,
                      index=samples["index"], count=samples["count"])  # fmt: skip
+        lines.insert(0, text("figure.backprop_mean", lang, count=samples["count"], mean=mean))
     else:
         title = text("figure.backprop_title", lang, point=at, gradient=gradient)
-    return styled(figure, f"{title}<br><sup>{text('figure.backprop_legend', lang)}</sup>")
+    styled(figure, "<br>".join([title, *(f"<sup>{line}</sup>" for line in lines)]))
+    figure.update_layout(margin={"l": 20, "r": 20, "t": 56 + 18 * len(lines), "b": 40})
+    return figure
 
 
 def number(value: float | None) -> str:

@@ -6,6 +6,7 @@ import os
 from functools import partial
 from typing import Annotated, Literal
 
+import orjson
 from fastapi import APIRouter, Header, Query, Request
 from fastapi.responses import PlainTextResponse, Response
 
@@ -13,6 +14,7 @@ from gradtrail import (
     SpecError,
     __version__,
     build_surface,
+    figures,
     list_optimizers,
     list_surfaces,
     run,
@@ -114,20 +116,24 @@ def sample_grid(request: GridRequest) -> Grid:
 
 
 @router.post("/backprop", response_model=BackpropResponse, responses=TOO_LARGE)
-async def backprop(request: BackpropRequest) -> FastJSONResponse:
+async def backprop(request: BackpropRequest, lang: LangQuery = "en") -> FastJSONResponse:
     """The loss's computation graph at a point: every node's forward value and adjoint
     ``∂f/∂node`` (one reverse sweep), every edge's local derivative; on the line-fit bowl
-    one sample's loss and how the per-sample gradients average to the gradient."""
-    return FastJSONResponse(await compute(graph_at, request))
+    one sample's loss and how the per-sample gradients average to the gradient. With
+    ``figure: true`` also the plotly figure of it (its texts in ``lang``)."""
+    return FastJSONResponse(await compute(graph_at, request, lang))
 
 
-def graph_at(request: BackpropRequest) -> dict:
+def graph_at(request: BackpropRequest, lang: str) -> dict:
     """Build the surface and its graph at the point (a 422 names what stops it)."""
     surface = build_surface(request.surface)
     try:
-        return backprop_graph(surface, request.point, request.sample, request.shared)
+        shown = backprop_graph(surface, request.point, request.sample, request.shared)
     except BackpropError as error:
         raise SpecError(error.field, str(error)) from None
+    if request.figure:
+        shown["figure"] = orjson.Fragment(figures.backprop_figure(shown, lang).to_json())
+    return shown
 
 
 @router.post("/formula", response_model=FormulaResponse, responses=TOO_LARGE)

@@ -173,5 +173,13 @@ export function createLiveRun(
     if (current.runs) plot.show(current.runs, playback.step);
   }
 
-  return { run, showStep, redraw };
+  /** The point of run `index` at `step` of the replay, or null before a run. */
+  function pointAt(step, index) {
+    const run = current?.runs?.[index];
+    if (!run?.x.length) return null;
+    const k = Math.min(step, run.x.length - 1);
+    return [run.x[k], run.y[k]];
+  }
+
+  return { run, showStep, redraw, pointAt };
 }

@@ -13,6 +13,7 @@ import { createSurfacePlot } from "./surface3d.js";
 import { createSweepControls } from "./sweep-controls.js";
 import { createSweepPanel } from "./sweep.js";
 import { createInspector } from "./inspector.js";
+import { createBackpropPanel } from "./backprop-panel.js";
 import { createLiveRun, withState } from "./live-run.js";
 import { loadPlotly } from "./plotly-loader.js";
 import { emphasize } from "./traces.js";
@@ -52,8 +53,42 @@ const playback = createPlayback(
     play: $("#play"), back: $("#step-back"), forward: $("#step-forward"),
     scrubber: $("#scrubber"), label: $("#step-label"), speed: $("#speed"),
   },
-  { onShow: (step) => live.showStep(step) },
+  {
+    onShow: (step) => {
+      live.showStep(step);
+      showBackprop(step);
+    },
+  },
 );
+const backprop = createBackpropPanel({
+  panel: $("#backprop"), plot: $("#backprop-plot"), play: $("#backprop-play"),
+  sample: $("#backprop-sample"), sampleField: $("#backprop-sample-field"), status: $("#backprop-status"),
+});
+let backpropTimer = null;
+
+/** The backprop panel follows the cursor (a drag asks once it rests for a moment). */
+function showBackprop(step = playback.step) {
+  if (!backprop.open()) return;
+  clearTimeout(backpropTimer);
+  backpropTimer = setTimeout(() => {
+    const point = live.pointAt(step, Number($("#anatomy-run").value) || 0);
+    backprop.draw(specOfState().surface, point);
+  }, 120);
+}
+
+async function toggleBackprop() {
+  const open = $("#backprop").hidden;
+  $("#backprop").hidden = !open;
+  $("#toggle-backprop").setAttribute("aria-pressed", String(open));
+  state.backprop = open;
+  saveState();
+  if (!open) {
+    backprop.stop();
+    return;
+  }
+  await loadPlotly();
+  showBackprop();
+}
 
 function visiblePlots() {
   return state.view === "3d" ? [surface, convergence] : [contour, convergence];
@@ -112,10 +147,11 @@ function linkFragment() {
 }
 
 /** Show `spec`: the URL and the caption follow it, then it runs live. */
-function run(spec) {
+async function run(spec) {
   saveState();
   caption();
-  return live.run(spec);
+  await live.run(spec);
+  showBackprop();
 }
 
 function onChange(spec) {
@@ -287,7 +323,13 @@ async function main() {
       if (failure) notice(t("server_error", { detail: failure }));
     });
   }
-  $("#anatomy-run").addEventListener("change", () => inspector.draw(playback.step));
+  $("#anatomy-run").addEventListener("change", () => {
+    inspector.draw(playback.step);
+    showBackprop();
+  });
+  $("#toggle-backprop").addEventListener("click", toggleBackprop);
+  $("#backprop-sample").addEventListener("change", () => showBackprop());
+  if (state.backprop) toggleBackprop();
   $("#lecture").addEventListener("click", () => setLecture(!state.lecture));
   document.addEventListener("keydown", lectureKeys);
   if (state.lecture) await setLecture(true);

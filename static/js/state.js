@@ -11,6 +11,7 @@ const FIELDS = [
   { name: "sweep", type: "spec", fallback: null },
   { name: "speed", type: "number", fallback: 1 },
   { name: "lecture", type: "flag", fallback: false },
+  { name: "backprop", type: "flag", fallback: false },
 ];
 
 /** UTF-8 JSON → base64url without padding (DESIGN.md's ?spec= format). */
