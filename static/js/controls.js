@@ -265,6 +265,17 @@ export function createControls(form, { surfaces, optimizers, limits, defaults, o
     },
     colour: optimizerList.colour,
     clearErrors: () => clearFieldErrors(form),
-    showErrors: (detail) => showFieldErrors(form, detail),
+    /** The 422's items next to their fields; the formula's in its preview, once. */
+    showErrors(detail) {
+      const items = Array.isArray(detail) ? detail : [{ loc: [], msg: String(detail) }];
+      const inFormula = (item) => item.loc.filter((part) => part !== "body").join(".") === "surface.expression";
+      const formula = items.filter(inFormula);
+      if (formula.length) {
+        const preview = $("#formula-preview");
+        preview.textContent = messageOf(formula);
+        preview.classList.add("error");
+      }
+      showFieldErrors(form, items.filter((item) => !inFormula(item)));
+    },
   };
 }

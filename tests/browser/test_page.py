@@ -232,6 +232,35 @@ def test_a_custom_formula_shows_its_gradient_and_runs(page: Page, live_server: s
     expect(page.locator("#formula-preview")).to_contain_text("unknown name 'z' at column 7")
 
 
+def test_a_failed_run_marks_the_old_results_stale_and_says_why_once(
+    page: Page, live_server: str
+) -> None:
+    page.goto(f"{live_server}/?preset=ravine")
+    wait_done(page)
+    stale = page.locator("#stale")
+    expect(stale).to_be_hidden()
+    page.select_option("#surface-select", "custom")
+    wait_done(page)
+    page.fill("#formula-input", "x^2 + z")
+    expect(page.locator("body")).to_have_attribute("data-run", "error")
+    expect(stale).to_be_visible()
+    expect(page.locator("#formula-preview")).to_contain_text("unknown name 'z' at column 7")
+    assert page.locator("body").inner_text().count("unknown name 'z'") == 1
+    assert (
+        page.evaluate("() => getComputedStyle(document.querySelector('.plot-main')).opacity")
+        == "0.3"
+    )
+    page.fill("#formula-input", "x^2 + y^2")
+    wait_done(page)
+    expect(stale).to_be_hidden()
+    # A bad learning rate: the same, its message next to its field.
+    field = page.locator("#optimizer-list [data-param='lr']").first
+    field.fill("-1")
+    field.dispatch_event("change")
+    expect(stale).to_be_visible()
+    expect(page.locator(".field-error")).to_have_count(1)
+
+
 def test_a_copied_link_reopens_the_same_view(
     page: Page, context: BrowserContext, live_server: str
 ) -> None:
