@@ -53,9 +53,19 @@ export function createControls(form, { surfaces, optimizers, limits, defaults, o
 
   surfaceSelect.replaceChildren(...surfaceList.map((s) => element("option", { value: s.id, text: s.name })));
 
+  let dataError = null; // the pasted CSV's problem: nothing runs until it is fixed
+
   const changed = () => {
     clearTimeout(timer);
-    timer = setTimeout(() => onChange(read()), DEBOUNCE_MS);
+    timer = setTimeout(() => {
+      const spec = read();
+      $("#csv-status").classList.toggle("error", Boolean(dataError));
+      if (dataError) {
+        document.body.dataset.run = "error"; // what is on screen is not of these settings
+        return;
+      }
+      onChange(spec);
+    }, DEBOUNCE_MS);
   };
 
   /**
@@ -109,6 +119,7 @@ export function createControls(form, { surfaces, optimizers, limits, defaults, o
 
   /** The shown surface with its controls' values patched in (the fields belong to it). */
   function readSurface() {
+    dataError = null;
     const surface = structuredClone(current.surface);
     const params = { ...surface.params };
     for (const p of surfaceById[surface.id].params) {
@@ -120,6 +131,7 @@ export function createControls(form, { surfaces, optimizers, limits, defaults, o
       patch(surface, "standardize", $("#standardize").checked, false);
       if ($("#data-mode").value === "data") {
         const parsed = parseCsv($("#csv-input").value);
+        dataError = parsed.error ?? null;
         $("#csv-status").textContent = parsed.error ?? t("csv_points", { n: parsed.x.length });
         delete surface.generate;
         patch(surface, "data", parsed.error ? null : { x: parsed.x, y: parsed.y });

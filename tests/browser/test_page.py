@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import json
+import re
 from collections.abc import Callable
 from pathlib import Path
 from urllib.parse import parse_qs, urlparse
@@ -259,6 +260,27 @@ def test_a_failed_run_marks_the_old_results_stale_and_says_why_once(
     field.dispatch_event("change")
     expect(stale).to_be_visible()
     expect(page.locator(".field-error")).to_have_count(1)
+
+
+def test_csv_mode_shows_its_own_fields_and_an_empty_box_runs_nothing(
+    page: Page, live_server: str
+) -> None:
+    page.goto(f"{live_server}/?preset=line-fit")
+    wait_done(page)
+    expect(page.locator("#generate-params")).to_be_visible()
+    page.select_option("#data-mode", "data")
+    expect(page.locator("#generate-params")).to_be_hidden()
+    expect(page.locator("#csv-box")).to_be_visible()
+    expect(page.locator("body")).to_have_attribute("data-run", "error")  # no data yet
+    expect(page.locator("#stale")).to_be_visible()
+    expect(page.locator("#csv-status")).to_have_class(re.compile("error"))
+    page.fill("#csv-input", "x,t\n0,1\n1,3\n2,5.1")
+    wait_done(page)
+    expect(page.locator("#stale")).to_be_hidden()
+    expect(page.locator("#csv-status")).to_have_text("3 points read")
+    page.fill("#csv-input", "")
+    expect(page.locator("body")).to_have_attribute("data-run", "error")
+    expect(page.locator("#csv-status")).to_have_text("at least 2 points are needed")
 
 
 def test_a_copied_link_reopens_the_same_view(
