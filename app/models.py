@@ -50,6 +50,7 @@ class SurfaceInfo(BaseModel):
     domain: list[list[float]] = Field(description="[[xmin, xmax], [ymin, ymax]]")
     minima: list[list[float]]
     default_start: list[float]
+    data: bool = Field(description="fitted to samples: runs take a batch_size, backprop a sample")
 
 
 class HyperParamInfo(BaseModel):

@@ -12,13 +12,12 @@ the parameters are the gradient.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 import numpy as np
 
 from gradtrail.graph import LEAVES, Graph, GraphBuilder, GraphError
-from gradtrail.regression import LineData
 from gradtrail.surfaces import Surface
 
 MAX_SHOWN_NODES = 400  # a graph people can read; a bigger one is refused, not drawn
@@ -43,22 +42,39 @@ class LossGraph:
 
     graph: Graph
     parameters: tuple[str, str]  # the inputs the optimizer moves: ("x", "y") or ("w", "b")
-    data: LineData | None = None  # the bowl's samples; the graph is one sample's loss
+    data: Any = None  # a data surface's samples (x, t); the graph is then one sample's loss
+    signal: int = -1  # the weighted sum z = w x + b: its adjoint is the error signal δ
+    prediction: int = -1  # the model's output y (z itself, or σ(z))
 
 
-def sample_graph() -> Graph:
-    """One sample's squared error :math:`(t - (w x + b))^2`, with ``x`` and ``t`` as inputs."""
+def sample_graph(neuron_loss: str | None = None) -> LossGraph:
+    r"""One sample's loss with ``x`` and ``t`` as inputs: the line's squared error
+    :math:`(t - (w x + b))^2`, or the neuron's :math:`σ(w x + b)` under cross-entropy
+    :math:`-t \log p - (1 - t) \log(1 - p)` or the squared error :math:`(t - p)^2`."""
     builder = GraphBuilder(("w", "b", "x", "t"))
     w, b, x, t = (builder.inputs[name] for name in ("w", "b", "x", "t"))
-    prediction = builder.apply("add", builder.apply("mul", w, x), b)
-    return builder.build(builder.apply("square", builder.apply("sub", t, prediction)))
+    z = builder.apply("add", builder.apply("mul", w, x), b)
+    y = z if neuron_loss is None else builder.apply("sigmoid", z)
+    if neuron_loss == "cross_entropy":
+        one = builder.const(1.0)
+        hit = builder.apply("mul", t, builder.apply("log", y))
+        miss = builder.apply(
+            "mul", builder.apply("sub", one, t), builder.apply("log", builder.apply("sub", one, y))
+        )
+        output = builder.apply("neg", builder.apply("add", hit, miss))
+    else:
+        output = builder.apply("square", builder.apply("sub", t, y))
+    graph = builder.build(output)
+    # Every node built is needed, so the graph keeps the builder's numbering.
+    assert graph.nodes[z].op == "add" and len(graph.nodes) == len(builder.nodes)
+    return LossGraph(graph, ("w", "b"), None, z, y)
 
 
 def loss_graph(surface: Surface) -> LossGraph:
     """The graph of ``surface``: a DAG, each subexpression one node."""
-    if surface.id == "regression":
-        assert isinstance(surface.sampler, LineData)
-        return LossGraph(sample_graph(), ("w", "b"), surface.sampler)
+    if surface.id in ("regression", "neuron"):
+        loss = surface.extra.get("loss") if surface.id == "neuron" else None
+        return replace(sample_graph(loss), data=surface.sampler)
     if surface.expression is None:
         raise BackpropError("surface", f"the surface {surface.id} has no formula")
     from gradtrail.formula import FormulaError, parse
@@ -203,14 +219,16 @@ def per_sample(loss: LossGraph, inputs: dict[str, float], index: int) -> dict[st
     values, gradient = loss.graph.gradient(w=w, b=b, x=x, t=t)
     names = loss.graph.input_names
     grad_w, grad_b = gradient[names.index("w")], gradient[names.index("b")]
-    residual = t - (inputs["w"] * x + inputs["b"])  # δ = ∂ℓ/∂y = −2 (t − y)
+    residual = t - loss.graph.forward(w=w, b=b, x=x, t=t)[loss.prediction]  # t − y per sample
+    one = {name: float(value) for name, value in inputs.items()}
+    signal = loss.graph.backward(loss.graph.forward(**one))[loss.signal]  # δ = ∂ℓ/∂z
     shown = min(x.size, MAX_SHOWN_SAMPLES)
     return {
         "count": int(x.size),
         "index": index,
         "mean_loss": finite(np.mean(values)),
         "mean_gradient": [finite(np.mean(grad_w)), finite(np.mean(grad_b))],
-        "error_signal": finite(-2.0 * residual[index]),
+        "error_signal": finite(signal),
         "listed": {
             "x": [float(v) for v in x[:shown]],
             "t": [float(v) for v in t[:shown]],

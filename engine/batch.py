@@ -19,10 +19,9 @@ from typing import Any
 import numpy as np
 
 from gradtrail.optimizers import OPTIMIZERS
-from gradtrail.regression import MinibatchSampler
 from gradtrail.schedules import ScheduleSpec
 from gradtrail.spec import StopSpec
-from gradtrail.surfaces import Surface
+from gradtrail.surfaces import Minibatches, Surface
 
 RUNNING, CONVERGED, MAX_STEPS, DIVERGED = 0, 1, 2, 3
 STATUS_NAMES = ("running", "converged", "max_steps", "diverged")
@@ -76,7 +75,7 @@ def run_batch(
     steps: int,
     stop: StopSpec | None = None,
     record_loss: bool = False,
-    minibatch: MinibatchSampler | None = None,
+    minibatch: Minibatches | None = None,
 ) -> BatchResult:
     """Step ``n`` runs together; each stops on its own as :mod:`gradtrail.runner` defines.
 
@@ -131,7 +130,7 @@ class BatchStepper:
         steps: int,
         stop: StopSpec | None = None,
         record_loss: bool = False,
-        minibatch: MinibatchSampler | None = None,
+        minibatch: Minibatches | None = None,
         loss_threshold: float | None = None,
         schedule: ScheduleSpec | None = None,
     ) -> None:

@@ -12,9 +12,10 @@ from typing import Any
 
 import numpy as np
 
+from gradtrail.neuron import ClassData, generate_classes, neuron
 from gradtrail.optimizers import OPTIMIZERS, Optimizer
 from gradtrail.regression import LineData, generate_line, regression
-from gradtrail.spec import GenerateSpec, SurfaceSpec
+from gradtrail.spec import ClassesSpec, GenerateSpec, SurfaceSpec
 from gradtrail.surfaces import BUILTIN_SURFACES, Surface
 from gradtrail.texts import (
     DEFAULT_LANGUAGE,
@@ -71,6 +72,8 @@ def build_surface(spec: SurfaceSpec) -> Surface:
         except ValueError as error:
             field = "surface.data" if spec.data else "surface.generate"
             raise SpecError(field, str(error), "data") from None
+    elif spec.id == "neuron":
+        return neuron_surface(spec)
     elif spec.id == "custom":
         from gradtrail.formula import FormulaError, custom_surface
 
@@ -86,9 +89,32 @@ def build_surface(spec: SurfaceSpec) -> Surface:
     return surface
 
 
+@lru_cache(maxsize=8)
+def generated_classes(classes: ClassesSpec) -> ClassData:
+    """Generated two-class points; cached like the line's."""
+    x, t = generate_classes(classes.n, classes.separation, classes.spread, classes.seed)
+    return ClassData(x, t)
+
+
+def neuron_surface(spec: SurfaceSpec) -> Surface:
+    """The neuron's loss on the spec's data (its ``y`` are the classes) or generated classes."""
+    try:
+        if spec.data is not None:
+            data = ClassData.from_points(np.array(spec.data.x), np.array(spec.data.y))
+        else:
+            data = generated_classes(spec.classes or ClassesSpec())
+    except ValueError as error:
+        raise SpecError("surface.data", str(error), "data") from None
+    surface = neuron(data, spec.loss or "cross_entropy")
+    return replace(surface, domain=spec.domain) if spec.domain is not None else surface
+
+
 def surface_cost(spec: SurfaceSpec) -> float:
     """What one evaluation of the surface costs next to a built-in's (1): a typed formula's
     grows with its graph. Cheap: the formula's graph is built in linear time and cached."""
+    if spec.id == "neuron":  # every evaluation visits every sample
+        n = len(spec.data.x) if spec.data else (spec.classes or ClassesSpec()).n
+        return max(1.0, n / 8.0)
     if spec.id != "custom" or spec.expression is None:
         return 1.0
     from gradtrail.formula import FormulaError, compile_formula, evaluation_cost
@@ -143,6 +169,7 @@ def describe_surface(surface: Surface, lang: str = DEFAULT_LANGUAGE) -> dict[str
         "domain": [list(surface.domain[0]), list(surface.domain[1])],
         "minima": [list(m) for m in surface.minima],
         "default_start": list(surface.default_start),
+        "data": surface.sampler is not None,  # fitted to samples: minibatches, per-sample graph
         **({"info": dict(surface.extra)} if surface.extra else {}),
     }
 
@@ -162,6 +189,10 @@ def list_surfaces(lang: str = DEFAULT_LANGUAGE) -> list[dict[str, Any]]:
     bowl["params"] = []
     bowl["generate"] = GenerateSpec().model_dump(mode="json")
     described.append(bowl)
+    cell = describe_surface(build_surface(SurfaceSpec(id="neuron")), lang)
+    cell["params"] = []
+    cell["classes"] = ClassesSpec().model_dump(mode="json")
+    described.append(cell)
     return described
 
 

@@ -210,9 +210,12 @@ def add_minima(figure: go.Figure, surface: Surface, lang: str) -> None:
 
 
 def axis_titles(surface: Surface, lang: str) -> tuple[str, str]:
-    """The regression bowl's axes are the line's slope and intercept."""
+    """The data surfaces' axes are the model's parameters: a line's slope and intercept, a
+    neuron's weight and bias."""
     if surface.id == "regression":
         return text("figure.slope", lang), text("figure.intercept", lang)
+    if surface.id == "neuron":
+        return text("figure.weight", lang), text("figure.bias", lang)
     return "x", "y"
 
 

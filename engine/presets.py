@@ -203,6 +203,28 @@ PRESETS: dict[str, Preset] = {
                 "optimizers": [gd(0.15), gd(0.19), gd(0.21)],
             },
         ),
+        Preset(
+            "neuron",
+            {
+                "surface": {"id": "neuron", "loss": "cross_entropy"},
+                "start": [-4.0, 4.0],
+                "steps": 150,
+                "optimizers": [
+                    gd(1.0),
+                    {"id": "momentum", "params": {"lr": 0.3, "momentum": 0.9}},
+                    {"id": "adam", "params": {"lr": 0.1}},
+                ],
+            },
+        ),
+        Preset(
+            "neuron-mse",
+            {
+                "surface": {"id": "neuron", "loss": "mse"},
+                "start": [-4.0, 4.0],
+                "steps": 400,
+                "optimizers": [gd(1.0), {"id": "adam", "params": {"lr": 0.1}}],
+            },
+        ),
     )
 }
 DEFAULT_PRESET = "rosenbrock"

@@ -56,6 +56,10 @@ class LineData:
             )
         return cls(x, t, *moments)
 
+    def minibatches(self, batch_size: int, rng: np.random.Generator) -> MinibatchSampler:
+        """Shuffled epochs cut into batches of ``batch_size``, as a DataLoader draws them."""
+        return MinibatchSampler(self, batch_size, rng)
+
     @property
     def slope(self) -> float:
         """Least-squares slope ``w*``."""

@@ -24,11 +24,10 @@ from gradtrail.catalog import (
     surface_cost,
 )
 from gradtrail.optimizers import OPTIMIZERS
-from gradtrail.regression import LineData, MinibatchSampler
 from gradtrail.result import Result, RunInfo, Status, Summary, Trajectory
 from gradtrail.schedules import ScheduleSpec
 from gradtrail.spec import RunSpec
-from gradtrail.surfaces import Surface
+from gradtrail.surfaces import Minibatches, Surface
 from gradtrail.texts import DEFAULT_LANGUAGE, text
 
 FRAME_STEPS = 100
@@ -64,7 +63,7 @@ class Run:
         optimizer_id: str,
         hp: dict[str, Any],
         start: tuple[float, float],
-        sampler: MinibatchSampler | None,
+        sampler: Minibatches | None,
         schedule: ScheduleSpec | None = None,
         record: bool = False,
     ) -> None:
@@ -231,13 +230,13 @@ class Simulation:
             for index, info in enumerate(self.infos)
         ]  # fmt: skip
 
-    def sampler(self, batch_size: int | None, index: int) -> MinibatchSampler | None:
+    def sampler(self, batch_size: int | None, index: int) -> Minibatches | None:
         """A seeded minibatch sampler for run ``index``, or None for full gradients."""
         if batch_size is None:
             return None
-        data = self.surface.sampler
-        assert isinstance(data, LineData)
-        return MinibatchSampler(data, batch_size, np.random.default_rng([self.spec.seed, index]))
+        return self.surface.sampler.minibatches(
+            batch_size, np.random.default_rng([self.spec.seed, index])
+        )
 
     def frames(
         self, frame_steps: int = FRAME_STEPS, first_steps: int | None = None

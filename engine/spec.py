@@ -25,9 +25,11 @@ from gradtrail.surfaces import BUILTIN_SURFACES
 MAX_STEPS = 20_000
 MAX_OPTIMIZERS = 16
 MAX_POINTS = 1_000_000
+MAX_NEURON_POINTS = 10_000  # every evaluation of the neuron's loss visits every sample
 
 # The registries are the only list of what exists: these types (and the API's enums) follow.
-SurfaceId = Literal[(*BUILTIN_SURFACES, "regression", "custom")]  # type: ignore[valid-type]
+DATA_SURFACES = ("regression", "neuron")  # fitted to samples: they take data and minibatches
+SurfaceId = Literal[(*BUILTIN_SURFACES, *DATA_SURFACES, "custom")]  # type: ignore[valid-type]
 MAX_EXPRESSION = 300
 MAX_LABEL = 80
 OptimizerId = Literal[tuple(OPTIMIZERS)]  # type: ignore[valid-type]
@@ -66,6 +68,18 @@ class GenerateSpec(Strict):
         return value
 
 
+class ClassesSpec(Strict):
+    """Synthetic two-class data for the neuron: classes 0 and 1 alternate, centred at
+    ``∓separation/2``, each normal with standard deviation ``spread``."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)  # hashable: a cache key
+
+    n: Annotated[int, Field(strict=True, ge=2, le=MAX_NEURON_POINTS)] = 60
+    separation: Annotated[float, Field(allow_inf_nan=False, strict=True, ge=0.0, le=100.0)] = 2.0
+    spread: Annotated[float, Field(allow_inf_nan=False, strict=True, ge=0.0, le=100.0)] = 1.0
+    seed: Seed = 0
+
+
 class SurfaceSpec(Strict):
     """Which surface, with its parameters (built-ins), data (regression) or formula (custom).
 
@@ -79,6 +93,8 @@ class SurfaceSpec(Strict):
     expression: Annotated[str, Field(max_length=MAX_EXPRESSION)] | None = None
     domain: Domain | None = None
     standardize: bool = False
+    classes: ClassesSpec | None = None
+    loss: Literal["cross_entropy", "mse"] | None = None
 
     @model_validator(mode="after")
     def fits_the_surface(self) -> SurfaceSpec:
@@ -90,8 +106,16 @@ class SurfaceSpec(Strict):
                 known = ", ".join(allowed) or "none"
                 raise ValueError(f"unknown parameter '{name}' for {self.id} (known: {known})")
             check_range(name, value, param.min, param.max, inclusive=True)
-        if self.id != "regression" and (self.data or self.generate):
-            raise ValueError("data and generate belong to the regression surface only")
+        if self.id not in DATA_SURFACES and self.data:
+            raise ValueError("data belongs to the surfaces with data (regression, neuron) only")
+        if self.id != "regression" and self.generate:
+            raise ValueError("generate belongs to the regression surface only")
+        if self.id != "neuron" and (self.classes or self.loss):
+            raise ValueError("classes and loss belong to the neuron surface only")
+        if self.data and self.classes:
+            raise ValueError("give either data or classes, not both")
+        if self.id == "neuron" and self.data and len(self.data.x) > MAX_NEURON_POINTS:
+            raise ValueError(f"the neuron takes at most {MAX_NEURON_POINTS:,} points")
         if self.standardize and self.id != "regression":
             raise ValueError("standardize belongs to the regression surface only")
         if self.data and self.generate:
@@ -182,9 +206,9 @@ class RunSpec(Strict):
     @model_validator(mode="after")
     def batch_size_needs_data(self) -> RunSpec:
         for index, entry in enumerate(self.optimizers):
-            if entry.batch_size is not None and self.surface.id != "regression":
+            if entry.batch_size is not None and self.surface.id not in DATA_SURFACES:
                 raise ValueError(
                     f"optimizers[{index}].batch_size needs a surface with data "
-                    f"(regression), not {self.surface.id}"
+                    f"({', '.join(DATA_SURFACES)}), not {self.surface.id}"
                 )
         return self

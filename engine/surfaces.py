@@ -10,7 +10,7 @@ from __future__ import annotations
 import math
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Protocol
 
 import numpy as np
 
@@ -18,6 +18,12 @@ from gradtrail.numeric import Real, cos, sin
 
 Point = tuple[float, float]
 Domain = tuple[Point, Point]
+
+
+class Minibatches(Protocol):
+    """A data surface's minibatch gradients: each call draws the next batch."""
+
+    def grad(self, w: Real, b: Real) -> tuple[Real, Real]: ...
 
 
 @dataclass(frozen=True)
@@ -42,7 +48,7 @@ class Surface:
     value_xy: Callable[[Real, Real], Real]
     grad_xy: Callable[[Real, Real], tuple[Real, Real]]
     extra: Mapping[str, Any] = field(default_factory=dict)
-    sampler: Any = None
+    sampler: Any = None  # a data surface's samples: ``.minibatches(size, rng)`` draws batches
     # What one evaluation costs next to a built-in's (1): a typed formula's grows with
     # its size, and limits on work (sweeps, the server's admission) count it.
     cost: float = 1.0

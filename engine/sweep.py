@@ -20,8 +20,8 @@ from pydantic import Field, field_validator, model_validator
 from gradtrail.batch import SHARD, STATUS_NAMES, BatchStepper
 from gradtrail.catalog import SpecError, build_surface, describe_surface, surface_cost
 from gradtrail.optimizers import OPTIMIZERS
-from gradtrail.regression import LineData, MinibatchSampler
 from gradtrail.spec import (
+    DATA_SURFACES,
     MAX_POINTS,
     Finite,
     OptimizerSpec,
@@ -31,7 +31,7 @@ from gradtrail.spec import (
     SurfaceSpec,
     check_range,
 )
-from gradtrail.surfaces import Surface
+from gradtrail.surfaces import Minibatches, Surface
 
 MAX_CELLS = 40_000
 MAX_SWEEP_STEPS = 5_000
@@ -100,7 +100,7 @@ class SweepSpec(Strict):
     @model_validator(mode="after")
     def within_limits(self) -> SweepSpec:
         optimizer = OPTIMIZERS[self.optimizer.id]
-        if self.optimizer.batch_size is not None and self.surface.id != "regression":
+        if self.optimizer.batch_size is not None and self.surface.id not in DATA_SURFACES:
             surface = self.surface.id
             raise ValueError(f"optimizer.batch_size needs a surface with data, not {surface}")
         for axis in self.axes:
@@ -133,8 +133,8 @@ def check_axis(axis: AxisSpec, optimizer_id: str, surface_id: str) -> None:
         return
     numbers = axis.values or [axis.low, axis.high]
     if axis.name == "batch_size":
-        if surface_id != "regression":
-            raise ValueError("a batch_size axis needs a surface with data (regression)")
+        if surface_id not in DATA_SURFACES:
+            raise ValueError("a batch_size axis needs a surface with data (regression, neuron)")
         if any(v is None or v < 1 or v > MAX_POINTS or v != int(v) for v in numbers):
             raise ValueError("batch_size values must be whole numbers ≥ 1")
         return
@@ -279,13 +279,13 @@ class Sweep:
                 shards.append((cells, stepper))
         return shards
 
-    def sampler(self, batch_size: int) -> MinibatchSampler | None:
+    def sampler(self, batch_size: int) -> Minibatches | None:
         """Minibatches seeded as the single run with these settings would be (run index 0)."""
         if batch_size == 0:
             return None
-        data = self.surface.sampler
-        assert isinstance(data, LineData)
-        return MinibatchSampler(data, batch_size, np.random.default_rng([self.spec.seed, 0]))
+        return self.surface.sampler.minibatches(
+            batch_size, np.random.default_rng([self.spec.seed, 0])
+        )
 
     def progress(self) -> Iterator[int]:
         """Step every shard a chunk at a time; yield the optimizer steps done so far.

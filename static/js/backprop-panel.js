@@ -11,7 +11,7 @@ const WALK_MS = 700;
 const NODE_LINE = "#33414e";
 const CURRENT = "#b3261e";
 
-export function createBackpropPanel({ panel, plot, play, sample, sampleField, status }) {
+export function createBackpropPanel({ panel, plot, play, sample, sampleField, status }, { hasData }) {
   let shown = null; // the server's answer drawn now
   let asked = 0; // the newest request: older answers are dropped
   let shownFor = ""; // the request `shown` answers: the same one again changes nothing
@@ -64,7 +64,7 @@ export function createBackpropPanel({ panel, plot, play, sample, sampleField, st
     async draw(surface, point) {
       if (panel.hidden || !point) return;
       const mine = ++asked;
-      const data = surface.id === "regression";
+      const data = hasData(surface.id); // one sample's loss: which sample
       sampleField.hidden = !data;
       const body = { surface, point, figure: true };
       if (data) body.sample = Number(sample.value) || 0;

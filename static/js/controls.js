@@ -55,6 +55,9 @@ export function createControls(form, { surfaces, optimizers, limits, defaults, o
 
   let dataError = null; // the pasted CSV's problem: nothing runs until it is fixed
 
+  // Surfaces fitted to samples (the catalogue says which): their runs take minibatches.
+  const withData = new Set(surfaces.filter((s) => s.data).map((s) => s.id));
+
   const changed = () => {
     clearTimeout(timer);
     timer = setTimeout(() => {
@@ -180,7 +183,7 @@ export function createControls(form, { surfaces, optimizers, limits, defaults, o
     $("#seed").value = spec.seed ?? 0;
     $("#start-x").value = spec.start?.[0] ?? "";
     $("#start-y").value = spec.start?.[1] ?? "";
-    optimizerList.render(spec.optimizers, spec.surface.id === "regression");
+    optimizerList.render(spec.optimizers, withData.has(spec.surface.id));
     $("#add-optimizer").disabled = spec.optimizers.length >= limits.optimizers;
   }
 

@@ -63,7 +63,7 @@ const playback = createPlayback(
 const backprop = createBackpropPanel({
   panel: $("#backprop"), plot: $("#backprop-plot"), play: $("#backprop-play"),
   sample: $("#backprop-sample"), sampleField: $("#backprop-sample-field"), status: $("#backprop-status"),
-});
+}, { hasData: (id) => catalog.surfaces.some((s) => s.id === id && s.data) });
 let backpropTimer = null;
 
 /** The backprop panel follows the cursor (a drag asks once it rests for a moment). */
@@ -279,7 +279,7 @@ async function main() {
     { view: { visiblePlots, lecture: () => state.lecture }, notice, catalog },
   );
   sweepControls = createSweepControls($("#sweep-form"), {
-    optimizers, limits: catalog.limits, defaults: catalog.defaults,
+    optimizers, surfaces, limits: catalog.limits, defaults: catalog.defaults,
   });
   $("#sweep-preset").replaceChildren(
     new Option("—", ""), ...sweepPresets.map((p) => new Option(p.title, p.id)),

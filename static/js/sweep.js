@@ -10,15 +10,16 @@ const STATUS_COLOURS = { diverged: "#b3261e", max_steps: "#5b6875", converged: "
 const BASIN_COLOURS = ["#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00"];
 const START_AXES = ["start.x", "start.y"];
 
-/** Names an optimizer can sweep: its numeric hyperparameters, pair halves, start, batch size. */
-export function sweepable(optimizer, surfaceId) {
+/** Names an optimizer can sweep: its numeric hyperparameters, pair halves, start, and on a
+ * surface with data (`hasData`) the batch size. */
+export function sweepable(optimizer, hasData) {
   const names = [];
   for (const p of optimizer.params) {
     if (p.kind === "float") names.push(p.name);
     if (p.kind === "pair") names.push(`${p.name}[0]`, `${p.name}[1]`);
   }
   names.push(...START_AXES);
-  if (surfaceId === "regression") names.push("batch_size");
+  if (hasData) names.push("batch_size");
   return names;
 }
 

@@ -37,6 +37,7 @@ def test_surfaces_lists_every_builtin(client: TestClient) -> None:
         "saddle",
         "rastrigin",
         "regression",
+        "neuron",
     }
     assert set(listed) == expected
     rosenbrock = listed["rosenbrock"]

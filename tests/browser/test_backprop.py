@@ -76,3 +76,18 @@ def test_the_panel_in_japanese_on_a_typed_formula(
     expect(panel).to_be_visible()
     page.screenshot(path=screenshots / "backprop-lecture-ja-1920x1080.png")
     assert errors == []
+
+
+def test_the_neuron_lesson_shows_one_samples_graph_with_its_activation(
+    page: Page, live_server: str, screenshots: Path
+) -> None:
+    errors = watch_errors(page)
+    page.goto(f"{live_server}/?lang=ja#preset=neuron&backprop=1")
+    wait_done(page)
+    expect(page.locator("#backprop")).to_have_attribute("data-point", re.compile(".+"))
+    expect(page.locator("#backprop-sample-field")).to_be_visible()
+    labels = page.evaluate(f"() => ({NODES})().text")
+    assert {"w", "b", "x", "t", "σ", "log"} <= set(labels)
+    expect(page.locator("#contour-plot")).to_contain_text("w（重み）")
+    page.screenshot(path=screenshots / "neuron-backprop-ja-1920x1080.png")
+    assert errors == []

@@ -182,3 +182,24 @@ def test_the_figure_draws_every_node_and_edge_in_the_language_asked_for() -> Non
     assert "Backward pass" in later.layout.title.text and "(18, 6)" not in later.layout.title.text
     assert np.all(np.isfinite([float(v) for v in roles["nodes"].x]))
     assert math.isfinite(float(roles["nodes"].y[0]))
+
+
+@pytest.mark.parametrize("loss", ["cross_entropy", "mse"])
+def test_the_neurons_samples_average_to_its_exact_gradient(loss: str) -> None:
+    surface = build_surface(SurfaceSpec(id="neuron", loss=loss, classes={"n": 30, "seed": 3}))
+    data = surface.sampler
+    rng = random.Random(loss)
+    for _ in range(10):
+        w, b = rng.uniform(-3, 3), rng.uniform(-3, 3)
+        index = rng.randrange(30)
+        shown = backprop(surface, (w, b), sample=index)
+        x, t = float(data.x[index]), float(data.t[index])
+        p = 1 / (1 + math.exp(-(w * x + b)))
+        # δ = ∂ℓ/∂z: p − t for cross-entropy, −2 (t − p) p (1 − p) for the squared error
+        delta = p - t if loss == "cross_entropy" else -2 * (t - p) * p * (1 - p)
+        assert shown["samples"]["error_signal"] == pytest.approx(delta, rel=1e-12, abs=1e-15)
+        assert shown["gradient"] == pytest.approx([delta * x, delta], rel=1e-10, abs=1e-15)
+        assert_gradient(surface, (w, b), shown["samples"]["mean_gradient"])
+        assert shown["samples"]["mean_loss"] == pytest.approx(surface.value_xy(w, b), rel=1e-12)
+    ops = {node["op"] for node in shown["nodes"]}
+    assert "sigmoid" in ops and ({"log", "neg"} <= ops) == (loss == "cross_entropy")

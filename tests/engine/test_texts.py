@@ -44,7 +44,7 @@ JAPANESE = re.compile(r"[\u3040-\u30ff\u4e00-\u9fff]")
 def registry_keys() -> set[str]:
     """The keys built from ids of registered things (each must exist, and may be unused
     as a literal)."""
-    keys = {surface_key(s) for s in [*BUILTIN_SURFACES, "regression", "custom"]}
+    keys = {surface_key(s) for s in [*BUILTIN_SURFACES, "regression", "neuron", "custom"]}
     keys.add(f"{surface_key('regression')}.standardized")
     keys |= {surface_param_key(k.id, p.name) for k in BUILTIN_SURFACES.values() for p in k.params}
     for optimizer in OPTIMIZERS.values():

@@ -7,6 +7,7 @@ from typing import Any
 import numpy as np
 import pytest
 
+from gradtrail.neuron import generate_classes
 from gradtrail.optimizers import OPTIMIZERS
 from gradtrail.regression import generate_line
 from gradtrail.runner import run
@@ -148,6 +149,49 @@ def test_regression_bowl_trajectory_equals_torch(optimizer_id: str, params: dict
         optimizer.zero_grad()
         loss = ((ts - (p[0] * xs + p[1])) ** 2).mean()
         loss.backward()
+        optimizer.step()
+        path.append(p.detach().clone().numpy())
+    np.testing.assert_allclose(np.stack([ours.x, ours.y], axis=1), np.array(path), rtol=1e-10,
+                               atol=1e-12)  # fmt: skip
+
+
+NEURON_CASES: list[tuple[str, dict[str, Any]]] = [
+    ("gd", {"lr": 0.5}),
+    ("momentum", {"lr": 0.1, "momentum": 0.9}),
+    ("rmsprop", {"lr": 0.01}),
+    ("adam", {"lr": 0.05}),
+]
+
+
+@pytest.mark.parametrize("loss", ["cross_entropy", "mse"])
+@pytest.mark.parametrize(("optimizer_id", "params"), NEURON_CASES, ids=[c[0] for c in NEURON_CASES])
+def test_neuron_trajectory_equals_torch(
+    optimizer_id: str, params: dict[str, Any], loss: str
+) -> None:
+    """One neuron σ(w x + b) on two classes, torch's loss written with autograd."""
+    torch.set_default_dtype(torch.float64)
+    x, t = generate_classes(40, 2.0, 1.2, 5)
+    steps, start = 200, [-2.0, 1.5]
+    spec = {
+        "surface": {"id": "neuron", "loss": loss, "data": {"x": x.tolist(), "y": t.tolist()}},
+        "start": start, "steps": steps,
+        "stop": {"grad_tol": 0.0, "divergence_bound": 1e300},
+        "optimizers": [{"id": optimizer_id, "params": params}],
+    }  # fmt: skip
+    ours = run(spec).runs[0]
+    class_name, fixed = TORCH_CLASSES[optimizer_id]
+    p = torch.tensor(start, requires_grad=True)
+    optimizer = getattr(torch.optim, class_name)([p], **params, **fixed)
+    xs, ts = torch.tensor(x), torch.tensor(t)
+    path = [p.detach().clone().numpy()]
+    for _ in range(steps):
+        optimizer.zero_grad()
+        z = p[0] * xs + p[1]
+        if loss == "cross_entropy":
+            value = torch.nn.functional.binary_cross_entropy_with_logits(z, ts)
+        else:
+            value = ((ts - torch.sigmoid(z)) ** 2).mean()
+        value.backward()
         optimizer.step()
         path.append(p.detach().clone().numpy())
     np.testing.assert_allclose(np.stack([ours.x, ours.y], axis=1), np.array(path), rtol=1e-10,

@@ -1,0 +1,161 @@
+"""One neuron ``p = σ(w x + b)`` on one-feature two-class data: the loss over ``(w, b)``.
+
+``cross_entropy`` is :math:`\\frac1n\\sum_i \\operatorname{softplus}(z_i) - t_i z_i` with
+:math:`z_i = w x_i + b` (the binary cross-entropy, convex, written so that it never
+overflows); ``mse`` is :math:`\\frac1n\\sum_i (t_i - σ(z_i))^2`, which flattens where
+the neuron saturates, so plain gradient descent crawls there. Both gradients are exact:
+:math:`\\partial/\\partial w = \\frac1n\\sum_i δ_i x_i`, :math:`\\partial/\\partial b =
+\\frac1n\\sum_i δ_i` with :math:`δ_i = p_i - t_i` (cross-entropy) or
+:math:`δ_i = -2 (t_i - p_i) p_i (1 - p_i)` (mse).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal
+
+import numpy as np
+
+from gradtrail.numeric import Real
+from gradtrail.surfaces import Surface
+
+Loss = Literal["cross_entropy", "mse"]
+NEURON_FORMULAS = {
+    "cross_entropy": r"-\frac1n \sum_i t_i \log σ(w x_i + b) + (1 - t_i) \log(1 - σ(w x_i + b))",
+    "mse": r"\frac1n \sum_i \big(t_i - σ(w x_i + b)\big)^2",
+}
+CHUNK = 1 << 18  # points × samples evaluated at once: a grid is done in slices this size
+
+
+@dataclass(frozen=True)
+class ClassData:
+    """Inputs ``x`` and their classes ``t`` (0 or 1)."""
+
+    x: np.ndarray
+    t: np.ndarray
+
+    @classmethod
+    def from_points(cls, x: np.ndarray, t: np.ndarray) -> ClassData:
+        x = np.ascontiguousarray(x, dtype=np.float64)
+        t = np.ascontiguousarray(t, dtype=np.float64)
+        if x.shape != t.shape or x.ndim != 1 or x.size < 2:
+            raise ValueError("x and t must be equal-length lists of at least 2 numbers")
+        if not np.all((t == 0.0) | (t == 1.0)):
+            raise ValueError("the classes t must each be 0 or 1")
+        if not np.all(np.abs(x) <= 1e6):
+            raise ValueError("the inputs x must lie within ±1e6")
+        return cls(x, t)
+
+
+def generate_classes(
+    n: int, separation: float, spread: float, seed: int
+) -> tuple[np.ndarray, np.ndarray]:
+    """Half the points of class 0 around ``-separation/2``, half of class 1 around
+    ``+separation/2``, each normal with standard deviation ``spread``."""
+    rng = np.random.default_rng(seed)
+    t = (np.arange(n) % 2).astype(np.float64)
+    x = (t - 0.5) * separation + spread * rng.standard_normal(n)
+    return x, t
+
+
+def sigmoid(z: np.ndarray) -> np.ndarray:
+    """σ(z) without overflow for any z."""
+    return 0.5 * (1.0 + np.tanh(0.5 * z))
+
+
+def mean_loss_and_gradient(
+    w: np.ndarray, b: np.ndarray, x: np.ndarray, t: np.ndarray, loss: Loss
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The loss and its gradient at each ``(w[k], b[k])``, averaged over the samples."""
+    z = w[:, None] * x[None, :] + b[:, None]
+    p = sigmoid(z)
+    if loss == "cross_entropy":
+        value = np.logaddexp(0.0, z) - t * z
+        delta = p - t
+    else:
+        value = (t - p) ** 2
+        delta = -2.0 * (t - p) * p * (1.0 - p)
+    return value.mean(axis=1), (delta * x).mean(axis=1), delta.mean(axis=1)
+
+
+def evaluate(w: Real, b: Real, data: ClassData, loss: Loss) -> tuple[Real, Real, Real]:
+    """Loss and gradient at one point (floats) or many (arrays of any shape), in slices."""
+    scalar = np.ndim(w) == 0 and np.ndim(b) == 0
+    ww, bb = np.broadcast_arrays(np.asarray(w, dtype=np.float64), np.asarray(b, dtype=np.float64))
+    flat_w, flat_b = ww.ravel(), bb.ravel()
+    rows = max(1, CHUNK // data.x.size)
+    parts = [
+        mean_loss_and_gradient(flat_w[i : i + rows], flat_b[i : i + rows], data.x, data.t, loss)
+        for i in range(0, flat_w.size, rows)
+    ]
+    value, gw, gb = (
+        np.concatenate([part[k] for part in parts]).reshape(ww.shape) for k in range(3)
+    )
+    if scalar:
+        return float(value), float(gw), float(gb)
+    return value, gw, gb
+
+
+class ClassSampler:
+    """Minibatch gradients of the neuron's loss: shuffled epochs, no replacement."""
+
+    def __init__(
+        self, data: ClassData, loss: Loss, batch_size: int, rng: np.random.Generator
+    ) -> None:
+        self.data = data
+        self.loss = loss
+        self.batch_size = min(batch_size, data.x.size)
+        self.rng = rng
+        self.order = np.empty(0, dtype=np.intp)
+        self.cursor = 0
+
+    def grad(self, w: Real, b: Real) -> tuple[Real, Real]:
+        """The gradient over the next minibatch at one or many ``(w, b)`` (one draw serves
+        a whole batch of runs)."""
+        if self.cursor >= self.order.size:
+            self.order = self.rng.permutation(self.data.x.size)
+            self.cursor = 0
+        index = self.order[self.cursor : self.cursor + self.batch_size]
+        self.cursor += self.batch_size
+        batch = ClassData(self.data.x[index], self.data.t[index])
+        _, gw, gb = evaluate(w, b, batch, self.loss)
+        return gw, gb
+
+
+@dataclass(frozen=True)
+class NeuronData(ClassData):
+    """The samples with the loss they are fitted under (what a minibatch sampler needs)."""
+
+    loss: Loss = "cross_entropy"
+
+    def minibatches(self, batch_size: int, rng: np.random.Generator) -> ClassSampler:
+        """Shuffled epochs cut into batches of ``batch_size``, as a DataLoader draws them."""
+        return ClassSampler(self, self.loss, batch_size, rng)
+
+
+def neuron(data: ClassData, loss: Loss = "cross_entropy") -> Surface:
+    """The loss of ``σ(w x + b)`` over ``(w, b)``, plotted as ``x = w``, ``y = b``."""
+    samples = NeuronData(data.x, data.t, loss)
+
+    def value(w: Real, b: Real) -> Real:
+        return evaluate(w, b, samples, loss)[0]
+
+    def grad(w: Real, b: Real) -> tuple[Real, Real]:
+        _, gw, gb = evaluate(w, b, samples, loss)
+        return gw, gb
+
+    spread = float(np.max(np.abs(data.x))) or 1.0
+    half_w = max(4.0, 8.0 / spread)
+    return Surface(
+        id="neuron",
+        formula=NEURON_FORMULAS[loss],
+        params={},
+        domain=((-half_w, half_w), (-6.0, 6.0)),
+        minima=(),
+        default_start=(round(-0.5 * half_w, 2), 3.0),
+        value_xy=value,
+        grad_xy=grad,
+        extra={"n": int(data.x.size), "loss": loss},
+        sampler=samples,
+        cost=max(1.0, data.x.size / 8.0),
+    )
