@@ -17,6 +17,7 @@ from typing import Literal
 import numpy as np
 
 from gradtrail.numeric import Real
+from gradtrail.regression import Epochs
 from gradtrail.surfaces import Surface
 
 Loss = Literal["cross_entropy", "mse"]
@@ -97,26 +98,19 @@ def evaluate(w: Real, b: Real, data: ClassData, loss: Loss) -> tuple[Real, Real,
 
 
 class ClassSampler:
-    """Minibatch gradients of the neuron's loss: shuffled epochs, no replacement."""
+    """Minibatch gradients of the neuron's loss, over the batches :class:`Epochs` draws."""
 
     def __init__(
         self, data: ClassData, loss: Loss, batch_size: int, rng: np.random.Generator
     ) -> None:
         self.data = data
         self.loss = loss
-        self.batch_size = min(batch_size, data.x.size)
-        self.rng = rng
-        self.order = np.empty(0, dtype=np.intp)
-        self.cursor = 0
+        self.epochs = Epochs(data.x.size, batch_size, rng)
 
     def grad(self, w: Real, b: Real) -> tuple[Real, Real]:
         """The gradient over the next minibatch at one or many ``(w, b)`` (one draw serves
         a whole batch of runs)."""
-        if self.cursor >= self.order.size:
-            self.order = self.rng.permutation(self.data.x.size)
-            self.cursor = 0
-        index = self.order[self.cursor : self.cursor + self.batch_size]
-        self.cursor += self.batch_size
+        index = self.epochs.next()
         batch = ClassData(self.data.x[index], self.data.t[index])
         _, gw, gb = evaluate(w, b, batch, self.loss)
         return gw, gb

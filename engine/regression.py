@@ -88,19 +88,34 @@ def generate_line(
     return x, t
 
 
-class MinibatchSampler:
-    """Minibatch gradients of the bowl: shuffled epochs, batches drawn without replacement.
+class Epochs:
+    """Which samples each minibatch takes: shuffled epochs cut into batches, without
+    replacement, like a ``DataLoader(shuffle=True, drop_last=False)`` (the last batch of
+    an epoch may be smaller). One per data surface's sampler."""
 
-    Like a ``DataLoader(shuffle=True, drop_last=False)``: each epoch is a fresh
-    permutation of the points cut into batches; the last batch may be smaller.
-    """
-
-    def __init__(self, data: LineData, batch_size: int, rng: np.random.Generator) -> None:
-        self.data = data
-        self.batch_size = min(batch_size, data.x.size)
+    def __init__(self, size: int, batch_size: int, rng: np.random.Generator) -> None:
+        self.size = size
+        self.batch_size = min(batch_size, size)
         self.rng = rng
         self.order = np.empty(0, dtype=np.intp)
         self.cursor = 0
+
+    def next(self) -> np.ndarray:
+        """The indices of the next minibatch."""
+        if self.cursor >= self.order.size:
+            self.order = self.rng.permutation(self.size)
+            self.cursor = 0
+        index = self.order[self.cursor : self.cursor + self.batch_size]
+        self.cursor += self.batch_size
+        return index
+
+
+class MinibatchSampler:
+    """Minibatch gradients of the bowl, over the batches :class:`Epochs` draws."""
+
+    def __init__(self, data: LineData, batch_size: int, rng: np.random.Generator) -> None:
+        self.data = data
+        self.epochs = Epochs(data.x.size, batch_size, rng)
 
     def grad(self, w: Real, b: Real) -> tuple[Real, Real]:
         """Gradient of the mean squared error over the next minibatch, at one or many (w, b).
@@ -113,11 +128,7 @@ class MinibatchSampler:
 
     def next_batch(self) -> tuple[float, float, float, float, float]:
         """Size and sums (Σx, Σx², Σt, Σxt) of the next minibatch."""
-        if self.cursor >= self.order.size:
-            self.order = self.rng.permutation(self.data.x.size)
-            self.cursor = 0
-        index = self.order[self.cursor : self.cursor + self.batch_size]
-        self.cursor += self.batch_size
+        index = self.epochs.next()
         x, t = self.data.x[index], self.data.t[index]
         return float(x.size), float(x.sum()), float(x @ x), float(t.sum()), float(x @ t)
 

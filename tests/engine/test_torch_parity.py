@@ -127,15 +127,18 @@ BOWL_CASES: list[tuple[str, dict[str, Any]]] = [
 ]
 
 
-@pytest.mark.parametrize(("optimizer_id", "params"), BOWL_CASES, ids=[c[0] for c in BOWL_CASES])
-def test_regression_bowl_trajectory_equals_torch(optimizer_id: str, params: dict[str, Any]) -> None:
-    """The line fit's MSE, with torch's loss written from the data by autograd."""
+def assert_data_run_equals_torch(
+    surface: dict[str, Any],
+    optimizer_id: str,
+    params: dict[str, Any],
+    start: list[float],
+    torch_loss: Any,
+    steps: int = 200,
+) -> None:
+    """Our run on a data surface against torch.optim with ``torch_loss(w, b)`` by autograd."""
     torch.set_default_dtype(torch.float64)
-    x, t = generate_line(2.0, 1.0, 0.5, 50, (-3.0, 3.0), 4)
-    steps, start = 200, [3.0, 2.0]
     spec = {
-        "surface": {"id": "regression", "data": {"x": x.tolist(), "y": t.tolist()}},
-        "start": start, "steps": steps,
+        "surface": surface, "start": start, "steps": steps,
         "stop": {"grad_tol": 0.0, "divergence_bound": 1e300},
         "optimizers": [{"id": optimizer_id, "params": params}],
     }  # fmt: skip
@@ -143,16 +146,25 @@ def test_regression_bowl_trajectory_equals_torch(optimizer_id: str, params: dict
     class_name, fixed = TORCH_CLASSES[optimizer_id]
     p = torch.tensor(start, requires_grad=True)
     optimizer = getattr(torch.optim, class_name)([p], **params, **fixed)
-    xs, ts = torch.tensor(x), torch.tensor(t)
     path = [p.detach().clone().numpy()]
     for _ in range(steps):
         optimizer.zero_grad()
-        loss = ((ts - (p[0] * xs + p[1])) ** 2).mean()
-        loss.backward()
+        torch_loss(p[0], p[1]).backward()
         optimizer.step()
         path.append(p.detach().clone().numpy())
     np.testing.assert_allclose(np.stack([ours.x, ours.y], axis=1), np.array(path), rtol=1e-10,
                                atol=1e-12)  # fmt: skip
+
+
+@pytest.mark.parametrize(("optimizer_id", "params"), BOWL_CASES, ids=[c[0] for c in BOWL_CASES])
+def test_regression_bowl_trajectory_equals_torch(optimizer_id: str, params: dict[str, Any]) -> None:
+    """The line fit's MSE, with torch's loss written from the data by autograd."""
+    x, t = generate_line(2.0, 1.0, 0.5, 50, (-3.0, 3.0), 4)
+    xs, ts = torch.tensor(x), torch.tensor(t)
+    assert_data_run_equals_torch(
+        {"id": "regression", "data": {"x": x.tolist(), "y": t.tolist()}},
+        optimizer_id, params, [3.0, 2.0], lambda w, b: ((ts - (w * xs + b)) ** 2).mean(),
+    )  # fmt: skip
 
 
 NEURON_CASES: list[tuple[str, dict[str, Any]]] = [
@@ -169,30 +181,14 @@ def test_neuron_trajectory_equals_torch(
     optimizer_id: str, params: dict[str, Any], loss: str
 ) -> None:
     """One neuron σ(w x + b) on two classes, torch's loss written with autograd."""
-    torch.set_default_dtype(torch.float64)
     x, t = generate_classes(40, 2.0, 1.2, 5)
-    steps, start = 200, [-2.0, 1.5]
-    spec = {
-        "surface": {"id": "neuron", "loss": loss, "data": {"x": x.tolist(), "y": t.tolist()}},
-        "start": start, "steps": steps,
-        "stop": {"grad_tol": 0.0, "divergence_bound": 1e300},
-        "optimizers": [{"id": optimizer_id, "params": params}],
-    }  # fmt: skip
-    ours = run(spec).runs[0]
-    class_name, fixed = TORCH_CLASSES[optimizer_id]
-    p = torch.tensor(start, requires_grad=True)
-    optimizer = getattr(torch.optim, class_name)([p], **params, **fixed)
     xs, ts = torch.tensor(x), torch.tensor(t)
-    path = [p.detach().clone().numpy()]
-    for _ in range(steps):
-        optimizer.zero_grad()
-        z = p[0] * xs + p[1]
+
+    def torch_loss(w: Any, b: Any) -> Any:
+        z = w * xs + b
         if loss == "cross_entropy":
-            value = torch.nn.functional.binary_cross_entropy_with_logits(z, ts)
-        else:
-            value = ((ts - torch.sigmoid(z)) ** 2).mean()
-        value.backward()
-        optimizer.step()
-        path.append(p.detach().clone().numpy())
-    np.testing.assert_allclose(np.stack([ours.x, ours.y], axis=1), np.array(path), rtol=1e-10,
-                               atol=1e-12)  # fmt: skip
+            return torch.nn.functional.binary_cross_entropy_with_logits(z, ts)
+        return ((ts - torch.sigmoid(z)) ** 2).mean()
+
+    surface = {"id": "neuron", "loss": loss, "data": {"x": x.tolist(), "y": t.tolist()}}
+    assert_data_run_equals_torch(surface, optimizer_id, params, [-2.0, 1.5], torch_loss)
