@@ -166,6 +166,7 @@ def type_formula(page: Page, rng: random.Random) -> str:
 ACTIONS: list[Action] = [
     choose_surface, choose_lesson, edit_lr, edit_lr, edit_steps, edit_start, change_list,
     change_optimizer, click_contour, toggle("#toggle-3d"), toggle("#toggle-sweep"), lecture,
+    toggle("#toggle-backprop"),
     playback, playback, data_mode, type_formula,
 ]  # fmt: skip
 
