@@ -16,14 +16,13 @@ import ast
 import math
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Any
 
 import numpy as np
 
 from gradtrail.graph import Graph, GraphBuilder, GraphError
 from gradtrail.graph_text import TooLong, derivative, to_text
 from gradtrail.numeric import Real
-from gradtrail.surfaces import Domain, Surface
+from gradtrail.surfaces import Domain, Surface, one_pass
 
 MAX_LENGTH = 300
 MAX_DEPTH = 40
@@ -295,27 +294,14 @@ def evaluation_cost(graph: Graph) -> float:
 def custom_surface(text: str, domain: Domain | None = None) -> Surface:
     """A :class:`Surface` from a typed formula: one forward and one reverse pass per gradient."""
     formula = compile_formula(text)
-    last: list[Any] = [None, None, None]  # the point, value and gradient last asked for
 
     def at(x: Real, y: Real) -> tuple[Real, tuple[Real, Real]]:
-        # The runner asks for f and then ∇f at each new point: one pass serves both.
-        if type(x) is float and last[0] == (x, y):
-            return last[1], last[2]
         try:
-            value, gradient = formula.value_and_gradient(x, y)
+            return formula.value_and_gradient(x, y)
         except DOMAIN_ERRORS:
-            value, gradient = math.nan, (math.nan, math.nan)
-        if type(x) is float:
-            last[:] = [(x, y), value, gradient]
-        return value, gradient
+            return math.nan, (math.nan, math.nan)
 
-    def value(x: Real, y: Real) -> Real:
-        if type(x) is float:
-            return at(x, y)[0]
-        return formula.value(x, y)
-
-    def grad(x: Real, y: Real) -> tuple[Real, Real]:
-        return at(x, y)[1]
+    value, grad = one_pass(at, value_only=formula.value)
 
     shown, plain = formula.latex(), formula.plain()
     (x0, x1), (y0, y1) = domain or DEFAULT_DOMAIN

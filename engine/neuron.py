@@ -18,7 +18,7 @@ import numpy as np
 
 from gradtrail.numeric import Real
 from gradtrail.regression import Epochs
-from gradtrail.surfaces import Surface
+from gradtrail.surfaces import Surface, one_pass
 
 Loss = Literal["cross_entropy", "mse"]
 NEURON_FORMULAS = {
@@ -131,12 +131,11 @@ def neuron(data: ClassData, loss: Loss = "cross_entropy") -> Surface:
     """The loss of ``σ(w x + b)`` over ``(w, b)``, plotted as ``x = w``, ``y = b``."""
     samples = NeuronData(data.x, data.t, loss)
 
-    def value(w: Real, b: Real) -> Real:
-        return evaluate(w, b, samples, loss)[0]
+    def at(w: Real, b: Real) -> tuple[Real, tuple[Real, Real]]:
+        value, gw, gb = evaluate(w, b, samples, loss)
+        return value, (gw, gb)
 
-    def grad(w: Real, b: Real) -> tuple[Real, Real]:
-        _, gw, gb = evaluate(w, b, samples, loss)
-        return gw, gb
+    value, grad = one_pass(at)  # every evaluation visits every sample: once per step
 
     spread = float(np.max(np.abs(data.x))) or 1.0
     half_w = max(4.0, 8.0 / spread)

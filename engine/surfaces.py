@@ -26,6 +26,36 @@ class Minibatches(Protocol):
     def grad(self, w: Real, b: Real) -> tuple[Real, Real]: ...
 
 
+ValueAndGradient = Callable[[Real, Real], tuple[Real, tuple[Real, Real]]]
+
+
+def one_pass(
+    at: ValueAndGradient, value_only: Callable[[Real, Real], Real] | None = None
+) -> tuple[Callable[[Real, Real], Real], Callable[[Real, Real], tuple[Real, Real]]]:
+    """``value_xy`` and ``grad_xy`` from ``at``, which computes both at once. The runner asks
+    for f and then ∇f at each new point, so the last float point's answer serves both;
+    ``value_only`` (if given) computes values of arrays (a grid) without the gradient."""
+    last: list[Any] = [None, None, None]  # the point, value and gradient last asked for
+
+    def both(x: Real, y: Real) -> tuple[Real, tuple[Real, Real]]:
+        if type(x) is float and last[0] == (x, y):
+            return last[1], last[2]
+        value, gradient = at(x, y)
+        if type(x) is float:
+            last[:] = [(x, y), value, gradient]
+        return value, gradient
+
+    def value(x: Real, y: Real) -> Real:
+        if value_only is not None and type(x) is not float:
+            return value_only(x, y)
+        return both(x, y)[0]
+
+    def grad(x: Real, y: Real) -> tuple[Real, Real]:
+        return both(x, y)[1]
+
+    return value, grad
+
+
 @dataclass(frozen=True)
 class Grid:
     """A surface sampled on a grid, Plotly's way round: ``z[j, i] = f(x[i], y[j])``."""
