@@ -11,7 +11,6 @@ the parameters are the gradient.
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass, replace
 from typing import Any
 
@@ -104,17 +103,12 @@ def layers(graph: Graph) -> list[int]:
     return depth
 
 
-def finite(value: Any) -> float | None:
-    """A number for JSON: None where it is not finite."""
-    number = float(value)
-    return number if math.isfinite(number) else None
-
-
 def backprop(
     surface: Surface, point: tuple[float, float], sample: int | None = None, shared: bool = True
 ) -> dict[str, Any]:
     """The graph of ``surface`` at ``point`` with every node's value and adjoint and every
-    edge's local derivative and chain-rule product, JSON-ready.
+    edge's local derivative and chain-rule product: numbers and numpy arrays, which the JSON
+    layer writes with null where a value is not finite.
 
     On the line-fit bowl the graph is sample ``sample``'s loss (the first when None), and
     ``samples`` says how the per-sample gradients average to the gradient of the loss.
@@ -132,22 +126,22 @@ def backprop(
         except GraphError as error:
             raise BackpropError("shared", f"{error}: ask for the shared graph") from None
     inputs = dict(zip(loss.parameters, (float(point[0]), float(point[1])), strict=True))
-    samples = None
     if loss.data is not None:
         count = int(loss.data.x.size)
         index = 0 if sample is None else sample
         if not 0 <= index < count:
             raise BackpropError("sample", f"sample {index} does not exist: there are {count}")
         inputs |= {"x": float(loss.data.x[index]), "t": float(loss.data.t[index])}
-        samples = per_sample(loss, inputs, index)
     elif sample is not None:
         raise BackpropError("sample", "only a surface built from data has samples")
-    try:
+    try:  # floats raise where a node is undefined: log(0) of a saturated neuron, 1/0, …
         values = graph.forward(**inputs)
         local = graph.local_derivatives(values)
         adjoints = graph.backward(values, local)
+        samples = per_sample(loss, inputs, index) if loss.data is not None else None
     except (ArithmeticError, ValueError):
-        raise BackpropError("point", "the loss is not defined at this point") from None
+        message = "the loss's graph is not defined at this point (in floating point)"
+        raise BackpropError("point", message) from None
     depth = layers(graph)
     nodes = [
         {
@@ -156,8 +150,8 @@ def backprop(
             "label": label(graph, i),
             "kind": kind(node.op, node.name, loss.parameters),
             "layer": depth[i],
-            "value": finite(values[i]),
-            "adjoint": None if node.op == "const" else finite(adjoints[i]),
+            "value": float(values[i]),
+            "adjoint": None if node.op == "const" else float(adjoints[i]),
         }
         for i, node in enumerate(graph.nodes)
     ]
@@ -165,8 +159,8 @@ def backprop(
         {
             "source": arg,
             "target": i,
-            "local": finite(partial),
-            "product": finite(adjoints[i] * partial),
+            "local": float(partial),
+            "product": float(adjoints[i] * partial),
         }
         for i, node in enumerate(graph.nodes)
         if node.op not in LEAVES
@@ -174,7 +168,7 @@ def backprop(
     ]
     # In a tree an input has a copy per use: its derivative is the sum of their adjoints.
     gradient = [
-        finite(
+        float(
             sum(adjoints[i] for i, n in enumerate(graph.nodes) if n.op == "input" and n.name == p)
         )
         for p in loss.parameters
@@ -183,7 +177,7 @@ def backprop(
     return {
         "parameters": list(loss.parameters),
         "point": [float(point[0]), float(point[1])],
-        "value": finite(values[graph.output]),
+        "value": float(values[graph.output]),
         "output": graph.output,
         "nodes": nodes,
         "edges": edges,
@@ -226,14 +220,14 @@ def per_sample(loss: LossGraph, inputs: dict[str, float], index: int) -> dict[st
     return {
         "count": int(x.size),
         "index": index,
-        "mean_loss": finite(np.mean(values)),
-        "mean_gradient": [finite(np.mean(grad_w)), finite(np.mean(grad_b))],
-        "error_signal": finite(signal),
+        "mean_loss": float(np.mean(values)),
+        "mean_gradient": [float(np.mean(grad_w)), float(np.mean(grad_b))],
+        "error_signal": float(signal),
         "listed": {
-            "x": [float(v) for v in x[:shown]],
-            "t": [float(v) for v in t[:shown]],
-            "residual": [finite(v) for v in residual[:shown]],
-            "gradient_w": [finite(v) for v in grad_w[:shown]],
-            "gradient_b": [finite(v) for v in grad_b[:shown]],
+            "x": x[:shown],
+            "t": t[:shown],
+            "residual": residual[:shown],
+            "gradient_w": grad_w[:shown],
+            "gradient_b": grad_b[:shown],
         },
     }

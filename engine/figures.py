@@ -8,6 +8,7 @@ stream points in; the 3-D figure's ``layout.meta`` says how heights were scaled.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 import numpy as np
@@ -347,4 +348,4 @@ def backprop_figure(shown: dict, lang: str = "en") -> go.Figure:
 
 def number(value: float | None) -> str:
     """A value as the graph shows it; a gap where it is not finite."""
-    return "—" if value is None else f"{value:.4g}"
+    return f"{value:.4g}" if value is not None and math.isfinite(value) else "—"

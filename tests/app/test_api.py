@@ -246,6 +246,7 @@ def test_backprop_answers_the_graph_with_values_and_adjoints(client: TestClient)
             ["body", "point"],
         ),
         ({"surface": {"id": "custom", "expression": "x +"}, "point": [0, 0]}, ["body", "surface"]),
+        ({"surface": {"id": "neuron"}, "point": [1e6, 0]}, ["body", "point"]),  # log(1 − 1)
     ],
 )
 def test_backprop_refuses_what_it_cannot_show_naming_the_field(
