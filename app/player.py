@@ -35,7 +35,7 @@ def player_data(
     lang: str = DEFAULT_LANGUAGE,
 ) -> dict[str, Any]:
     """Everything the player needs: the figure, every run's arrays, title and caption,
-    and the texts of its controls, all in ``lang``.
+    all in ``lang`` (which :func:`render` words the controls in).
 
     ``check()`` runs between frames and may raise to stop (see :func:`gradtrail.gather`).
     """
@@ -43,7 +43,6 @@ def player_data(
     lesson = PRESETS.get(preset_id) if preset_id else None
     return {
         "lang": lang,
-        "texts": {key: text(key, lang) for key in PLAYER_TEXTS},
         "title": lesson.title(lang) if lesson else surface_name(result.surface, lang),
         "caption": lesson.caption(lang) if lesson else "",
         "contour": orjson.Fragment(figures.contour(result).to_json()),
@@ -70,9 +69,10 @@ def json_for_script(content: Any) -> str:
 
 def render(data: dict[str, Any] | None, inline: bool, lang: str = DEFAULT_LANGUAGE) -> str:
     """The player page; ``inline`` puts plotly.js, the player script and the CSS in the file."""
+    language = data["lang"] if data else lang  # the data's, once there is data
     context: dict[str, Any] = {
-        "lang": data["lang"] if data else lang,
-        "texts": {key: text(key, data["lang"] if data else lang) for key in PLAYER_TEXTS},
+        "lang": language,
+        "texts": {key: text(key, language) for key in PLAYER_TEXTS},
         "title": data["title"] if data else "gradtrail",
         "payload": json_for_script(data),
         "inline": inline,

@@ -37,11 +37,6 @@ def text(key: str, lang: str = DEFAULT_LANGUAGE, /, **values: Any) -> str:
     return PLACEHOLDER.sub(lambda match: str(values.get(match[1], "")), template)
 
 
-def page_messages(lang: str) -> dict[str, str]:
-    """What the page and the player look up by id: every text of ``lang``."""
-    return dict(messages(lang))
-
-
 def pick_language(asked: str | None, accept_language: str | None = None) -> Language:
     """``?lang=`` when it names a language; else the first of the browser's
     ``Accept-Language`` (by its q-values) that is one; else English."""

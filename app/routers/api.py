@@ -57,7 +57,7 @@ from gradtrail.spec import (
 )
 from gradtrail.surfaces import Grid
 from gradtrail.sweep import MAX_SWEEP_STEPS, SweepSpec
-from gradtrail.texts import LANGUAGES, page_messages
+from gradtrail.texts import LANGUAGES, messages
 
 router = APIRouter(
     route_class=OrjsonBodyRoute,
@@ -171,7 +171,7 @@ def page_catalog(lang: str = "en") -> dict[str, object]:
     return {
         "lang": lang,
         "languages": list(LANGUAGES),
-        "messages": page_messages(lang),
+        "messages": dict(messages(lang)),  # every text the page and its panels show
         "limits": {
             "steps": MAX_STEPS,
             "optimizers": MAX_OPTIMIZERS,
