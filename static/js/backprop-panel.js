@@ -3,6 +3,7 @@
 // value and its adjoint. ▶ walks the backward pass node by node in the server's order,
 // writing on each edge it crosses the chain-rule product the server computed.
 import { postJSON } from "./api.js";
+import { formatNumber } from "./dom.js";
 import { messageOf } from "./field-errors.js";
 import { t, withLanguage } from "./messages.js";
 import { PLOT_CONFIG } from "./traces.js";
@@ -32,8 +33,8 @@ export function createBackpropPanel({ panel, plot, play, sample, sampleField, st
     const nodes = traceOf("nodes");
     const edges = traceOf("edges");
     const edgeText = shown.edges.map((edge) => (done.has(edge.target)
-      ? `${format(edge.local)} × ${format(shown.nodes[edge.target].adjoint)} = ${format(edge.product)}`
-      : format(edge.local)));
+      ? `${formatNumber(edge.local)} × ${formatNumber(shown.nodes[edge.target].adjoint)} = ${formatNumber(edge.product)}`
+      : formatNumber(edge.local)));
     return Promise.all([
       window.Plotly.restyle(plot, {
         "marker.line.color": [shown.nodes.map((n) => (n.id === current ? CURRENT : NODE_LINE))],
@@ -88,9 +89,4 @@ export function createBackpropPanel({ panel, plot, play, sample, sampleField, st
     },
     stop: stopWalk,
   };
-}
-
-function format(value) {
-  if (value === null || value === undefined) return "—";
-  return Math.abs(value) >= 1e4 || (value !== 0 && Math.abs(value) < 1e-3) ? value.toExponential(2) : String(Number(value.toPrecision(4)));
 }

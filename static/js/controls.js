@@ -36,7 +36,7 @@ export function parseCsv(text) {
  * The panel over the API's catalogue: `surfaces`, `optimizers`, and the `limits` and
  * `defaults` (steps, generated data, schedules …) it shows.
  */
-export function createControls(form, { surfaces, optimizers, limits, defaults, onChange }) {
+export function createControls(form, { surfaces, optimizers, limits, defaults, hasData, onChange }) {
   const surfaceList = [...surfaces, { id: "custom", name: t("surface.custom"), params: [] }];
   const surfaceById = Object.fromEntries(surfaceList.map((s) => [s.id, s]));
   const optimizerById = Object.fromEntries(optimizers.map((o) => [o.id, o]));
@@ -54,9 +54,6 @@ export function createControls(form, { surfaces, optimizers, limits, defaults, o
   surfaceSelect.replaceChildren(...surfaceList.map((s) => element("option", { value: s.id, text: s.name })));
 
   let dataError = null; // the pasted CSV's problem: nothing runs until it is fixed
-
-  // Surfaces fitted to samples (the catalogue says which): their runs take minibatches.
-  const withData = new Set(surfaces.filter((s) => s.data).map((s) => s.id));
 
   const changed = () => {
     clearTimeout(timer);
@@ -183,7 +180,7 @@ export function createControls(form, { surfaces, optimizers, limits, defaults, o
     $("#seed").value = spec.seed ?? 0;
     $("#start-x").value = spec.start?.[0] ?? "";
     $("#start-y").value = spec.start?.[1] ?? "";
-    optimizerList.render(spec.optimizers, withData.has(spec.surface.id));
+    optimizerList.render(spec.optimizers, hasData(spec.surface.id)); // minibatches need data
     $("#add-optimizer").disabled = spec.optimizers.length >= limits.optimizers;
   }
 

@@ -31,5 +31,11 @@ export function numberField(labelText, { value, placeholder, min, max, step = "a
   return labelled(labelText, input, { "data-loc": loc, title });
 }
 
+/** A number as the panels show it: four significant digits, exponents when far from 1. */
+export function formatNumber(v) {
+  if (v === undefined || v === null) return "—";
+  return Math.abs(v) >= 1e4 || (v !== 0 && Math.abs(v) < 1e-3) ? v.toExponential(3) : v.toPrecision(4);
+}
+
 /** An input's number, or null when it is empty. */
 export const readNumber = (input) => (input.value.trim() === "" ? null : Number(input.value));

@@ -2,6 +2,7 @@
 // the momentum / first-moment direction and the step taken; the update equations
 // with the numbers of that step; and a panel of step size, gradient norm and lr.
 // The numbers are the server's (recorded state): the page only lays them out.
+import { formatNumber as fmt } from "./dom.js";
 import { t } from "./messages.js";
 import { PLOT_CONFIG } from "./traces.js";
 
@@ -11,7 +12,6 @@ const ARROWS = [
   { key: "step", colour: "#111111" },
 ];
 
-const fmt = (v) => (v === undefined || v === null ? "—" : Math.abs(v) >= 1e4 || (v !== 0 && Math.abs(v) < 1e-3) ? v.toExponential(3) : v.toPrecision(4));
 const pair = (state, name, k) => `(${fmt(state[`${name}_x`]?.[k])}, ${fmt(state[`${name}_y`]?.[k])})`;
 
 /** The update rule of `optimizer` at step index `k` (0-based) with its numbers, as HTML lines. */

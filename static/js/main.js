@@ -23,6 +23,8 @@ const state = readState();
 // The API's catalogue, limits and defaults, carried inline by the page.
 const catalog = JSON.parse(document.querySelector("#catalog").textContent);
 useMessages(catalog.lang, catalog.messages);
+/** Whether surface `id` is fitted to samples (the catalogue says): minibatches, a sample's graph. */
+const hasData = (id) => catalog.surfaces.some((s) => s.id === id && s.data);
 // Made once the catalogue has loaded:
 let controls;
 let sweepControls;
@@ -63,7 +65,7 @@ const playback = createPlayback(
 const backprop = createBackpropPanel({
   panel: $("#backprop"), plot: $("#backprop-plot"), play: $("#backprop-play"),
   sample: $("#backprop-sample"), sampleField: $("#backprop-sample-field"), status: $("#backprop-status"),
-}, { hasData: (id) => catalog.surfaces.some((s) => s.id === id && s.data) });
+}, { hasData });
 let backpropTimer = null;
 
 /** The backprop panel follows the cursor (a drag asks once it rests for a moment). */
@@ -272,14 +274,14 @@ async function main() {
   presets = catalog.presets;
   performance.mark("gradtrail:catalog");
   controls = createControls($("#spec-form"), {
-    surfaces, optimizers, limits: catalog.limits, defaults: catalog.defaults, onChange,
+    surfaces, optimizers, limits: catalog.limits, defaults: catalog.defaults, hasData, onChange,
   });
   live = createLiveRun(
     { contour, convergence, surface, summary, playback, inspector, controls },
     { view: { visiblePlots, lecture: () => state.lecture }, notice, catalog },
   );
   sweepControls = createSweepControls($("#sweep-form"), {
-    optimizers, surfaces, limits: catalog.limits, defaults: catalog.defaults,
+    optimizers, hasData, limits: catalog.limits, defaults: catalog.defaults,
   });
   $("#sweep-preset").replaceChildren(
     new Option("—", ""), ...sweepPresets.map((p) => new Option(p.title, p.id)),

@@ -19,7 +19,7 @@ const option = (value, text, selected) => element("option", { value, text, selec
 const axisInput = (role, value, attributes = {}) =>
   element("input", { type: "number", step: "any", "data-role": role, value: value ?? "", ...attributes });
 
-export function createSweepControls(form, { optimizers, surfaces, limits, defaults }) {
+export function createSweepControls(form, { optimizers, hasData, limits, defaults }) {
   form.querySelector("#sweep-steps").max = limits.sweep_steps;
   const byId = Object.fromEntries(optimizers.map((o) => [o.id, o]));
   const axesNode = form.querySelector("#sweep-axes");
@@ -66,7 +66,7 @@ export function createSweepControls(form, { optimizers, surfaces, limits, defaul
     /** Show a sweep spec (axes, steps, threshold) for the run settings `run`. */
     set(sweep, run) {
       const optimizer = byId[run.optimizers[0].id];
-      const names = sweepable(optimizer, surfaces.some((s) => s.id === run.surface.id && s.data));
+      const names = sweepable(optimizer, hasData(run.surface.id));
       renderAxes(sweep?.axes ?? defaultAxes(names), names);
       form.querySelector("#sweep-steps").value = sweep?.steps ?? defaults.sweep_steps;
       form.querySelector("#sweep-threshold").value = sweep?.loss_threshold ?? "";
