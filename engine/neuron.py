@@ -17,7 +17,7 @@ from typing import Literal
 import numpy as np
 
 from gradtrail.numeric import Real
-from gradtrail.regression import Epochs
+from gradtrail.regression import Epochs, as_samples
 from gradtrail.surfaces import Surface, one_pass
 
 Loss = Literal["cross_entropy", "mse"]
@@ -37,10 +37,7 @@ class ClassData:
 
     @classmethod
     def from_points(cls, x: np.ndarray, t: np.ndarray) -> ClassData:
-        x = np.ascontiguousarray(x, dtype=np.float64)
-        t = np.ascontiguousarray(t, dtype=np.float64)
-        if x.shape != t.shape or x.ndim != 1 or x.size < 2:
-            raise ValueError("x and t must be equal-length lists of at least 2 numbers")
+        x, t = as_samples(x, t)
         if not np.all((t == 0.0) | (t == 1.0)):
             raise ValueError("the classes t must each be 0 or 1")
         if not np.all(np.abs(x) <= 1e6):

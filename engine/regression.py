@@ -23,6 +23,15 @@ from gradtrail.surfaces import Surface
 REGRESSION_FORMULA = r"\frac1n \sum_i \big(t_i - (w x_i + b)\big)^2"
 
 
+def as_samples(x: np.ndarray, t: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Inputs and targets as float64 arrays of one length, at least 2 (any data surface's)."""
+    x = np.ascontiguousarray(x, dtype=np.float64)
+    t = np.ascontiguousarray(t, dtype=np.float64)
+    if x.shape != t.shape or x.ndim != 1 or x.size < 2:
+        raise ValueError("x and t must be equal-length lists of at least 2 numbers")
+    return x, t
+
+
 @dataclass(frozen=True)
 class LineData:
     """Points ``(x_i, t_i)`` and their centred moments, computed once."""
@@ -38,10 +47,7 @@ class LineData:
     @classmethod
     def from_points(cls, x: np.ndarray, t: np.ndarray) -> LineData:
         """Centre the data (two cheap passes) and keep the moments."""
-        x = np.ascontiguousarray(x, dtype=np.float64)
-        t = np.ascontiguousarray(t, dtype=np.float64)
-        if x.shape != t.shape or x.ndim != 1 or x.size < 2:
-            raise ValueError("x and t must be equal-length lists of at least 2 numbers")
+        x, t = as_samples(x, t)
         with np.errstate(all="ignore"):
             mean_x, mean_t = float(x.mean()), float(t.mean())
             dx, dt = x - mean_x, t - mean_t
