@@ -7,7 +7,7 @@ from pathlib import Path
 from playwright.sync_api import Page, expect
 
 from gradtrail.app.urlspec import encode
-from tests.browser.test_page import wait_done, watch_errors
+from tests.browser.test_page import download, wait_done, watch_errors
 
 SPEC = {
     "surface": {"id": "quadratic", "params": {"l1": 1.0, "l2": 40.0}},
@@ -73,10 +73,6 @@ def test_cursor_on_the_loss_plot_moves_the_contour_marker_and_the_equations(
 def test_csv_download(page: Page, live_server: str, tmp_path: Path) -> None:
     page.goto(f"{live_server}/?preset=adam-bias")
     wait_done(page)
-    with page.expect_download() as download:
-        page.click("#download-csv")
-    saved = tmp_path / "runs.csv"
-    download.value.save_as(saved)
-    lines = saved.read_text().splitlines()
+    lines = download(page, "#download-csv", tmp_path / "runs.csv").read_text().splitlines()
     assert lines[0].startswith("run,label,optimizer,step,x,y,loss,grad_norm,lr,gradient_x")
     assert len(lines) == 1 + 2 * 201

@@ -17,7 +17,7 @@ from gradtrail.optimizers import OPTIMIZERS
 from gradtrail.presets import PRESETS
 from gradtrail.surfaces import BUILTIN_SURFACES
 from gradtrail.texts import messages
-from tests.browser.test_page import wait_done, watch_errors
+from tests.browser.test_page import download, wait_done, watch_errors
 from tests.browser.test_sweep import wait_sweep
 
 # The visible text: every text node whose element is shown (an unopened menu shows its
@@ -154,11 +154,7 @@ def test_every_view_in_english_has_no_japanese(page: Page, live_server: str) -> 
 def test_the_export_plays_in_japanese(page: Page, live_server: str, tmp_path: Path) -> None:
     page.goto(f"{live_server}/?lang=ja#preset=minibatch")
     wait_done(page)
-    with page.expect_download() as download:
-        page.click("#export")
-    saved = tmp_path / "export.html"
-    download.value.save_as(saved)
-    page.goto(saved.as_uri())
+    page.goto(download(page, "#export", tmp_path / "export.html").as_uri())
     expect(page.locator("body")).to_have_attribute("data-played", "true", timeout=20_000)
     texts = read(page)
     assert english_words(texts) == [] and "ミニバッチのノイズ" in " ".join(texts)

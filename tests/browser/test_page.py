@@ -53,6 +53,14 @@ def watch_errors(page: Page) -> list[str]:
     return errors
 
 
+def download(page: Page, button: str, saved: Path) -> Path:
+    """Click ``button`` and save what it downloads as ``saved``."""
+    with page.expect_download() as started:
+        page.click(button)
+    started.value.save_as(saved)
+    return saved
+
+
 def wait_done(page: Page) -> None:
     expect(page.locator("body")).to_have_attribute("data-run", "done", timeout=30_000)
 
@@ -492,10 +500,7 @@ def test_a_view_with_5000_points_of_data_shares_embeds_and_exports(
     opened = context.new_page()
     opened.goto(embed)
     expect(opened.locator("body")).to_have_attribute("data-played", "true", timeout=20_000)
-    with page.expect_download() as download:
-        page.click("#export")
-    saved = tmp_path / "export.html"
-    download.value.save_as(saved)
+    saved = download(page, "#export", tmp_path / "export.html")
     assert saved.stat().st_size > 100_000 and "gradtrail-data" in saved.read_text()
     assert errors == []
 
