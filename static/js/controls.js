@@ -1,5 +1,6 @@
 // The settings panel: it shows a spec and reads one back. Every change calls
-// onChange(spec); the server's 422 messages are shown next to their fields.
+// onChange(spec), or onInvalid() when the settings cannot run (an unreadable CSV); the
+// server's 422 messages are shown next to their fields.
 // The spec shown is the state: an edit patches it field by field, so whatever no
 // control shows (a lesson's domain, its data's x_range, stop, record) is kept.
 import { postJSON } from "./api.js";
@@ -36,7 +37,7 @@ export function parseCsv(text) {
  * The panel over the API's catalogue: `surfaces`, `optimizers`, and the `limits` and
  * `defaults` (steps, generated data, schedules …) it shows.
  */
-export function createControls(form, { surfaces, optimizers, limits, defaults, hasData, onChange }) {
+export function createControls(form, { surfaces, optimizers, limits, defaults, hasData, onChange, onInvalid }) {
   const surfaceList = [...surfaces, { id: "custom", name: t("surface.custom"), params: [] }];
   const surfaceById = Object.fromEntries(surfaceList.map((s) => [s.id, s]));
   const optimizerById = Object.fromEntries(optimizers.map((o) => [o.id, o]));
@@ -61,7 +62,7 @@ export function createControls(form, { surfaces, optimizers, limits, defaults, h
       const spec = read();
       $("#csv-status").classList.toggle("error", Boolean(dataError));
       if (dataError) {
-        document.body.dataset.run = "error"; // what is on screen is not of these settings
+        onInvalid(); // what is on screen is not of these settings, and nothing can run
         return;
       }
       onChange(spec);

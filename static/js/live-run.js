@@ -181,5 +181,11 @@ export function createLiveRun(
     return [run.x[k], run.y[k]];
   }
 
-  return { run, showStep, redraw, pointAt };
+  /** The settings cannot run (a CSV the page cannot read): stop, and mark what shows stale. */
+  function invalid() {
+    current?.controller.abort();
+    document.body.dataset.run = "error";
+  }
+
+  return { run, showStep, redraw, pointAt, invalid };
 }

@@ -275,6 +275,7 @@ async function main() {
   performance.mark("gradtrail:catalog");
   controls = createControls($("#spec-form"), {
     surfaces, optimizers, limits: catalog.limits, defaults: catalog.defaults, hasData, onChange,
+    onInvalid: () => live.invalid(),
   });
   live = createLiveRun(
     { contour, convergence, surface, summary, playback, inspector, controls },
