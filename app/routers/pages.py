@@ -19,7 +19,7 @@ from gradtrail.app.player import environment, export_name, json_for_script, play
 from gradtrail.app.responses import FastJSONResponse
 from gradtrail.app.routers.api import page_catalog
 from gradtrail.runner import work
-from gradtrail.texts import Language, pick_language, text
+from gradtrail.texts import pick_language, text
 
 templates = Jinja2Templates(env=environment)
 router = APIRouter(route_class=OrjsonBodyRoute, include_in_schema=False)
@@ -27,13 +27,9 @@ CACHE = {"cache-control": "public, max-age=86400"}
 
 SpecQuery = Annotated[str | None, Query(max_length=urlspec.MAX_SPEC_PARAM)]
 PresetQuery = Annotated[str | None, Query(max_length=64)]
+# A page takes any ?lang= (an unknown one falls back to the browser's, then English).
 PageLangQuery = Annotated[str | None, Query(alias="lang", max_length=16)]
 AcceptLanguage = Annotated[str | None, Header(max_length=1024)]
-
-
-def page_language(asked: str | None, accept_language: str | None) -> Language:
-    """A page's language: ``?lang=``, else the browser's (``Accept-Language``), else English."""
-    return pick_language(asked, accept_language)
 
 
 __all__ = ["router"]
@@ -51,7 +47,7 @@ def index(
     request: Request, lang: PageLangQuery = None, accept_language: AcceptLanguage = None
 ) -> HTMLResponse:
     """The app; its whole state lives in the URL (``?lang=`` its language)."""
-    language = page_language(lang, accept_language)
+    language = pick_language(lang, accept_language)
     context = {
         "modules": PAGE_MODULES,
         "catalog": json_for_script(page_catalog(language)),
@@ -82,7 +78,7 @@ async def embed(
     reads its spec from the fragment (``#spec=…``, never sent here) and asks
     ``/api/player`` for them, so a spec of any size embeds.
     """
-    language = page_language(lang, accept_language)
+    language = pick_language(lang, accept_language)
     if spec is None and preset is None:
         return HTMLResponse(render(None, inline=False, lang=language))
     run_spec, preset_id = urlspec.decode(spec, preset, language)
@@ -107,7 +103,7 @@ async def export(
     accept_language: AcceptLanguage = None,
 ) -> HTMLResponse:
     """A single self-contained HTML file that plays offline (downloaded as an attachment)."""
-    language = page_language(lang, accept_language)
+    language = pick_language(lang, accept_language)
     run_spec, preset_id = urlspec.decode(spec, preset, language)
     return exported(await player(request, run_spec, preset_id, language), preset_id)
 
