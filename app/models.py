@@ -11,7 +11,16 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from gradtrail.fields import Bounded
-from gradtrail.spec import MAX_EXPRESSION, MAX_POINTS, MAX_STEPS, Domain, Strict, SurfaceSpec
+from gradtrail.presets import PANELS
+from gradtrail.spec import (
+    MAX_EXPRESSION,
+    MAX_POINTS,
+    MAX_STEPS,
+    Domain,
+    MinibatchStep,
+    Strict,
+    SurfaceSpec,
+)
 
 MAX_RESOLUTION = 400
 Number = float | None  # null stands where a value is undefined (never NaN or Infinity)
@@ -80,6 +89,9 @@ class BackpropRequest(Strict):
         None, description="the line-fit bowl's sample whose loss is drawn (default: the first)"
     )
     shared: bool = Field(True, description="false: the same function as a tree, no node shared")
+    minibatch: MinibatchStep | None = Field(
+        None, description="on a data surface: also the mean over the batch this step drew"
+    )
     figure: bool = Field(False, description="true: with the plotly figure of the graph")
 
     model_config = ConfigDict(
@@ -129,6 +141,53 @@ class BackpropResponse(BaseModel):
         None, description="on the line-fit bowl: per-sample gradients and their mean"
     )
     figure: dict[str, Any] | None = Field(None, description="the plotly figure, when asked for")
+
+
+class DataViewRequest(Strict):
+    """A data surface's samples and model at a point, and how their gradients add up."""
+
+    surface: SurfaceSpec
+    point: tuple[Bounded, Bounded] = Field(description="(w, b)")
+    minibatch: MinibatchStep | None = Field(
+        None, description="a step of a run with minibatches: the batch it drew is marked"
+    )
+    figure: bool = Field(
+        False, description="true: with the plotly figure of the data and the contour's arrows"
+    )
+
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "examples": [
+                {
+                    "surface": {"id": "regression", "generate": {"noise": 2.0, "n": 200}},
+                    "point": [3.0, 2.0],
+                    "minibatch": {"size": 16, "seed": 0, "run": 0, "step": 5},
+                }
+            ]
+        },
+    )
+
+
+class DataViewResponse(BaseModel):
+    kind: Literal["line", "neuron"]
+    point: list[float]
+    count: int = Field(description="how many samples (all are summed; some are listed)")
+    loss: Number = Field(description="the mean loss over all samples")
+    gradient: list[Number] = Field(description="the mean of the per-sample gradients")
+    samples: dict[str, Any] = Field(
+        description="listed samples: index, x, t, prediction, residual, in_batch"
+    )
+    curve: dict[str, Any] = Field(description="the model's line or curve over the data's x")
+    target: dict[str, Any] | None = Field(description="the least-squares line (line fit only)")
+    arrows: dict[str, Any] = Field(description="per-sample gradients of a few samples")
+    minibatch: dict[str, Any] | None = Field(
+        description="the step's batch: its size, mean loss and mean gradient (the one used)"
+    )
+    figure: dict[str, Any] | None = Field(None, description="the plotly figure, when asked for")
+    arrow_traces: list[dict[str, Any]] | None = Field(
+        None, description="plotly traces of the gradients' arrows for the contour, when asked"
+    )
 
 
 class GridRequest(Strict):
@@ -217,12 +276,22 @@ class PresetInfo(BaseModel):
     title: str
     caption: str
     spec: dict[str, Any]
+    panels: list[Literal[PANELS]] = Field(  # type: ignore[valid-type]
+        description="the page's panels the lesson opens"
+    )
 
 
 class FiguresResponse(BaseModel):
     contour: dict[str, Any] = Field(description="plotly figure: contour, minima, paths")
     surface3d: dict[str, Any] = Field(description="plotly figure: 3-D surface and paths")
     convergence: dict[str, Any] = Field(description="plotly figure: loss per step")
+
+
+class AveragesResponse(BaseModel):
+    figure: dict[str, Any] = Field(
+        description="plotly figure: per coordinate and step, the gradient, the running averages"
+        " the optimizers keep and their bias-corrected values"
+    )
 
 
 class SweepAxis(BaseModel):

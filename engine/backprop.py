@@ -17,6 +17,8 @@ from typing import Any
 import numpy as np
 
 from gradtrail.graph import LEAVES, Graph, GraphBuilder, GraphError
+from gradtrail.regression import minibatch_indices
+from gradtrail.spec import MinibatchStep
 from gradtrail.surfaces import Surface
 
 MAX_SHOWN_NODES = 400  # a graph people can read; a bigger one is refused, not drawn
@@ -104,14 +106,19 @@ def layers(graph: Graph) -> list[int]:
 
 
 def backprop(
-    surface: Surface, point: tuple[float, float], sample: int | None = None, shared: bool = True
+    surface: Surface,
+    point: tuple[float, float],
+    sample: int | None = None,
+    shared: bool = True,
+    minibatch: MinibatchStep | None = None,
 ) -> dict[str, Any]:
     """The graph of ``surface`` at ``point`` with every node's value and adjoint and every
     edge's local derivative and chain-rule product: numbers and numpy arrays, which the JSON
     layer writes with null where a value is not finite.
 
     On the line-fit bowl the graph is sample ``sample``'s loss (the first when None), and
-    ``samples`` says how the per-sample gradients average to the gradient of the loss.
+    ``samples`` says how the per-sample gradients average to the gradient of the loss
+    and, for a ``minibatch`` step, to the gradient that step used.
     """
     loss = loss_graph(surface)
     graph = loss.graph
@@ -132,13 +139,14 @@ def backprop(
         if not 0 <= index < count:
             raise BackpropError("sample", f"sample {index} does not exist: there are {count}")
         inputs |= {"x": float(loss.data.x[index]), "t": float(loss.data.t[index])}
-    elif sample is not None:
-        raise BackpropError("sample", "only a surface built from data has samples")
+    elif sample is not None or minibatch is not None:
+        field = "sample" if sample is not None else "minibatch"
+        raise BackpropError(field, "only a surface built from data has samples")
     try:  # floats raise where a node is undefined: log(0) of a saturated neuron, 1/0, …
         values = graph.forward(**inputs)
         local = graph.local_derivatives(values)
         adjoints = graph.backward(values, local)
-        samples = per_sample(loss, inputs, index) if loss.data is not None else None
+        samples = per_sample(loss, inputs, index, minibatch) if loss.data is not None else None
     except (ArithmeticError, ValueError):
         message = "the loss's graph is not defined at this point (in floating point)"
         raise BackpropError("point", message) from None
@@ -203,22 +211,50 @@ def kind(op: str, name: str, parameters: tuple[str, ...]) -> str:
     return "constant" if op == "const" else "operation"
 
 
-def per_sample(loss: LossGraph, inputs: dict[str, float], index: int) -> dict[str, Any]:
+def sample_terms(
+    loss: LossGraph, w: float, b: float, x: np.ndarray, t: np.ndarray
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Each sample's prediction ``y_i``, loss ``ℓ_i`` and gradient ``(∂ℓ_i/∂w, ∂ℓ_i/∂b)``,
+    in one vectorized forward and reverse sweep of the sample's graph."""
+    inputs = {"w": np.full_like(x, w), "b": np.full_like(x, b), "x": x, "t": t}
+    with np.errstate(all="ignore"):
+        values = loss.graph.forward(**inputs)
+        adjoints = loss.graph.backward(values)
+    leaf = {n.name: i for i, n in enumerate(loss.graph.nodes) if n.op == "input"}
+    return tuple(
+        np.asarray(v, dtype=np.float64) * np.ones_like(x)  # a constant node is a float
+        for v in (
+            values[loss.prediction],
+            values[loss.graph.output],
+            adjoints[leaf["w"]],
+            adjoints[leaf["b"]],
+        )
+    )  # type: ignore[return-value]
+
+
+def per_sample(
+    loss: LossGraph, inputs: dict[str, float], index: int, minibatch: MinibatchStep | None = None
+) -> dict[str, Any]:
     """Every sample's gradient at the point, in one vectorized pass of the same graph, and
-    their mean: the gradient of the mean squared error (the full batch's)."""
+    their mean: the gradient of the loss (the full batch's); with ``minibatch``, also the
+    mean over the samples that step drew (the gradient it used)."""
     assert loss.data is not None
     x, t = loss.data.x, loss.data.t
-    w = np.full_like(x, inputs["w"])
-    b = np.full_like(x, inputs["b"])
-    values, gradient = loss.graph.gradient(w=w, b=b, x=x, t=t)
-    names = loss.graph.input_names
-    grad_w, grad_b = gradient[names.index("w")], gradient[names.index("b")]
-    residual = t - loss.graph.forward(w=w, b=b, x=x, t=t)[loss.prediction]  # t − y per sample
+    prediction, values, grad_w, grad_b = sample_terms(loss, inputs["w"], inputs["b"], x, t)
     one = {name: float(value) for name, value in inputs.items()}
     signal = loss.graph.backward(loss.graph.forward(**one))[loss.signal]  # δ = ∂ℓ/∂z
     shown = min(x.size, MAX_SHOWN_SAMPLES)
+    batch = None
+    if minibatch is not None:
+        drawn = minibatch_indices(x.size, minibatch)
+        batch = {
+            "step": minibatch.step,
+            "size": int(drawn.size),
+            "mean_gradient": [float(np.mean(grad_w[drawn])), float(np.mean(grad_b[drawn]))],
+        }
     return {
         "count": int(x.size),
+        "minibatch": batch,
         "index": index,
         "mean_loss": float(np.mean(values)),
         "mean_gradient": [float(np.mean(grad_w)), float(np.mean(grad_b))],
@@ -226,7 +262,7 @@ def per_sample(loss: LossGraph, inputs: dict[str, float], index: int) -> dict[st
         "listed": {
             "x": x[:shown],
             "t": t[:shown],
-            "residual": residual[:shown],
+            "residual": (t - prediction)[:shown],
             "gradient_w": grad_w[:shown],
             "gradient_b": grad_b[:shown],
         },

@@ -16,6 +16,7 @@ import plotly.graph_objects as go
 
 from gradtrail.catalog import surface_name
 from gradtrail.result import Result
+from gradtrail.spec import MinibatchStep
 from gradtrail.surfaces import Grid, Surface
 from gradtrail.texts import text
 
@@ -253,10 +254,8 @@ def backprop(
     edge with its local derivative; the parameters' adjoints are the gradient."""
     from gradtrail.backprop import backprop as graph_at  # the graph module builds on surfaces
 
-    trajectory = result.runs[run]
-    k = min(step, trajectory.x.size - 1)
-    point = (float(trajectory.x[k]), float(trajectory.y[k]))
-    shown = graph_at(result.surface, point, sample, shared)
+    k, point = point_of(result, step, run)
+    shown = graph_at(result.surface, point, sample, shared, minibatch_of(result, k, run))
     return backprop_figure(shown, result.lang)
 
 
@@ -339,6 +338,12 @@ def backprop_figure(shown: dict, lang: str = "en") -> go.Figure:
         title = text("figure.backprop_sample_title", lang, point=at, gradient=gradient,
                      index=samples["index"], count=samples["count"])  # fmt: skip
         lines.insert(0, text("figure.backprop_mean", lang, count=samples["count"], mean=mean))
+        if samples.get("minibatch") is not None:
+            batch = samples["minibatch"]
+            mean = ", ".join(number(g) for g in batch["mean_gradient"])
+            line = text("figure.backprop_batch", lang, size=batch["size"], step=batch["step"],
+                        mean=mean)  # fmt: skip
+            lines.insert(1, line)
     else:
         title = text("figure.backprop_title", lang, point=at, gradient=gradient)
     styled(figure, "<br>".join([title, *(f"<sup>{line}</sup>" for line in lines)]))
@@ -349,3 +354,237 @@ def backprop_figure(shown: dict, lang: str = "en") -> go.Figure:
 def number(value: float | None) -> str:
     """A value as the graph shows it; a gap where it is not finite."""
     return f"{value:.4g}" if value is not None and math.isfinite(value) else "—"
+
+
+def point_of(result: Result, step: int, run: int) -> tuple[int, tuple[float, float]]:
+    """Run ``run``'s point after ``step`` steps (its last one if it stopped earlier)."""
+    trajectory = result.runs[run]
+    k = min(step, trajectory.x.size - 1)
+    return k, (float(trajectory.x[k]), float(trajectory.y[k]))
+
+
+def minibatch_of(result: Result, step: int, run: int) -> MinibatchStep | None:
+    """The minibatch run ``run`` drew for the step that leaves point ``step`` (None for a
+    full-batch run, or at the path's last point, which no step leaves)."""
+    trajectory = result.runs[run]
+    size = trajectory.info.batch_size
+    if size is None or step >= trajectory.x.size - 1:
+        return None
+    return MinibatchStep(size=size, seed=result.seed, run=run, step=step)
+
+
+def data_view(result: Result, step: int = 0, run: int = 0) -> go.Figure:
+    """The data of a line fit or a neuron and run ``run``'s model after ``step`` steps: the
+    samples, the line (or curve) with its residuals, the least-squares line faint and, for a
+    run with minibatches, the batch that step drew."""
+    from gradtrail.dataview import data_view as view_at  # builds on the backprop module
+
+    k, point = point_of(result, step, run)
+    view = view_at(result.surface, point, minibatch_of(result, k, run))
+    return data_view_figure(view, result.lang, colour(run))
+
+
+def gradient_arrows(result: Result, step: int = 0, run: int = 0) -> go.Figure:
+    """The contour with, at run ``run``'s point after ``step`` steps, each sample's pull
+    ``−∇ℓᵢ`` (a sample of them), their mean ``−∇L`` and the step's minibatch mean."""
+    from gradtrail.dataview import data_view as view_at
+
+    k, point = point_of(result, step, run)
+    view = view_at(result.surface, point, minibatch_of(result, k, run))
+    figure = contour(result)
+    figure.add_traces(arrow_traces(view, result.surface.domain, result.lang))
+    return figure
+
+
+def data_view_figure(view: dict, lang: str = "en", line_colour: str = PALETTE[0]) -> go.Figure:
+    """Draw the answer of :func:`gradtrail.dataview.data_view` (also ``POST /api/data-view``)."""
+    samples, curve = view["samples"], view["curve"]
+    x, t, y = (np.asarray(samples[k], dtype=np.float64) for k in ("x", "t", "prediction"))
+    in_batch = np.asarray(samples["in_batch"], dtype=bool)
+    figure = go.Figure()
+    figure.add_trace(
+        go.Scatter(
+            x=np.column_stack([x, x, np.full_like(x, np.nan)]).ravel(),
+            y=np.column_stack([t, y, np.full_like(x, np.nan)]).ravel(),
+            mode="lines", name=text("figure.data_residual", lang), hoverinfo="skip",
+            line={"color": "#D55E00", "width": 1}, opacity=0.55,
+        )
+    )  # fmt: skip
+    if view["target"] is not None:
+        figure.add_trace(
+            go.Scatter(
+                x=view["target"]["x"], y=view["target"]["y"], mode="lines",
+                name=text("figure.data_target", lang), hoverinfo="skip",
+                line={"color": "#8a96a3", "width": 2, "dash": "dash"},
+            )
+        )  # fmt: skip
+    figure.add_trace(
+        go.Scatter(
+            x=x[~in_batch], y=t[~in_batch], mode="markers", name=text("figure.data_points", lang),
+            marker={"size": 7, "color": "#5b6b7b", "opacity": 0.75},
+            hovertemplate="x = %{x:.4g}<br>t = %{y:.4g}<extra></extra>",
+        )
+    )  # fmt: skip
+    batch = view["minibatch"]
+    if batch is not None:
+        figure.add_trace(
+            go.Scatter(
+                x=x[in_batch], y=t[in_batch], mode="markers",
+                name=text("figure.data_batch", lang, size=batch["size"], step=batch["step"]),
+                marker={"size": 11, "color": "#b3261e", "line": {"color": "white", "width": 1}},
+                hovertemplate="x = %{x:.4g}<br>t = %{y:.4g}<extra></extra>",
+            )
+        )  # fmt: skip
+    model = "figure.data_neuron" if view["kind"] == "neuron" else "figure.data_line"
+    figure.add_trace(
+        go.Scatter(
+            x=curve["x"], y=curve["y"], mode="lines", name=text(model, lang),
+            line={"color": line_colour, "width": 3}, hoverinfo="skip", meta={"role": "model"},
+        )
+    )  # fmt: skip
+    w, b = view["point"]
+    lines = [
+        text("figure.data_gradient", lang, loss=number(view["loss"]), count=view["count"],
+             gradient=", ".join(number(g) for g in view["gradient"])),
+    ]  # fmt: skip
+    if batch is not None:
+        lines.append(
+            text("figure.data_batch_gradient", lang, size=batch["size"], step=batch["step"],
+                 gradient=", ".join(number(g) for g in batch["gradient"]))
+        )  # fmt: skip
+    title = text("figure.data_title", lang, point=f"({w:.4g}, {b:.4g})")
+    styled(figure, "<br>".join([title, *(f"<sup>{line}</sup>" for line in lines)]))
+    figure.update_layout(
+        xaxis={"title": text("figure.data_input", lang)},
+        yaxis={"title": text("figure.data_output", lang)},
+        margin={"l": 60, "r": 20, "t": 56 + 18 * len(lines), "b": 54},
+        hovermode="closest",
+        # Top left: above a rising line and a neuron's class 0, where no sample lies.
+        legend={"x": 0.01, "xanchor": "left", "font": {"size": 12}},
+    )
+    return figure
+
+
+ARROW_SPAN = 0.18  # the longest arrow, as a fraction of the plot's smaller side
+
+
+def arrow_traces(view: dict, domain: tuple[tuple[float, float], ...], lang: str) -> list:
+    """At the view's point: a thin arrow ``−∇ℓᵢ`` per listed sample, the mean ``−∇L`` and
+    the minibatch's mean, all on one scale so their lengths compare."""
+    w, b = view["point"]
+    arrows = view["arrows"]
+    gw = np.asarray(arrows["gradient_w"], dtype=np.float64)
+    gb = np.asarray(arrows["gradient_b"], dtype=np.float64)
+    means = {"mean": view["gradient"]}
+    if view["minibatch"] is not None:
+        means["batch"] = view["minibatch"]["gradient"]
+    with np.errstate(all="ignore"):
+        lengths = np.hypot(np.concatenate([gw, [g[0] for g in means.values()]]),
+                           np.concatenate([gb, [g[1] for g in means.values()]]))  # fmt: skip
+    longest = float(np.nanmax(lengths)) if np.isfinite(lengths).any() else 0.0
+    side = min(domain[0][1] - domain[0][0], domain[1][1] - domain[1][0])
+    scale = ARROW_SPAN * side / longest if longest > 0 and math.isfinite(longest) else 0.0
+    gap = np.full_like(gw, np.nan)
+    traces = [
+        go.Scatter(
+            x=np.column_stack([np.full_like(gw, w), w - scale * gw, gap]).ravel(),
+            y=np.column_stack([np.full_like(gb, b), b - scale * gb, gap]).ravel(),
+            mode="lines", hoverinfo="skip", opacity=0.6, line={"color": "#5b6b7b", "width": 1},
+            name=text("figure.arrows_samples", lang, shown=gw.size, count=view["count"]),
+            meta={"role": "sample-gradients"},
+        )
+    ]  # fmt: skip
+    styles = {
+        "mean": ("#111111", "figure.arrows_mean"),
+        "batch": ("#b3261e", "figure.arrows_batch"),
+    }
+    for key, (gx, gy) in means.items():
+        line_colour, name = styles[key]
+        traces.append(
+            go.Scatter(
+                x=[w, w - scale * gx], y=[b, b - scale * gy], mode="lines+markers",
+                name=text(name, lang), hoverinfo="skip", meta={"role": "sample-gradients"},
+                line={"color": line_colour, "width": 3},
+                marker={"symbol": "arrow", "angleref": "previous", "size": [0, 14],
+                        "color": line_colour},
+            )
+        )  # fmt: skip
+    return traces
+
+
+AVERAGE_ROLES = {  # role → (column, dash)
+    "average": (1, "dot"),
+    "corrected": (1, "solid"),
+    "square": (2, "dot"),
+    "square_corrected": (2, "solid"),
+}
+
+
+def moving_averages(result: Result) -> go.Figure:
+    """For every run whose optimizer keeps running averages (momentum, RMSProp, Adam …):
+    per coordinate and step, the gradient ``g``, the average as the optimizer keeps it and
+    its bias-corrected value; on the right ``|g|`` and the root of the average of ``g²``.
+    The result must carry recorded state (``record: ["state"]``)."""
+    from plotly.subplots import make_subplots
+
+    from gradtrail.optimizers import OPTIMIZERS  # the roles are the optimizers' metadata
+
+    lang = result.lang
+    kept = [
+        (index, run, OPTIMIZERS[run.info.optimizer].averages)
+        for index, run in enumerate(result.runs)
+        if run.state is not None and OPTIMIZERS[run.info.optimizer].averages
+    ]
+    columns = 1 + any(role.startswith("square") for *_, roles in kept for _, role in roles)
+    names = axis_titles(result.surface, lang)
+    figure = make_subplots(
+        rows=2, cols=columns, shared_xaxes=True, vertical_spacing=0.1, horizontal_spacing=0.1,
+        subplot_titles=[text(f"figure.avg_column{c}", lang, name=name)
+                        for name in names for c in range(1, columns + 1)],
+    )  # fmt: skip
+    for index, run, roles in kept:
+        steps = np.arange(1, run.state["lr"].size + 1)  # the state after step t
+        for row, axis in ((1, "x"), (2, "y")):
+            g = run.state[f"gradient_{axis}"]
+            curves = [(1, g, "figure.avg_gradient"), (2, np.abs(g), "figure.avg_abs")]
+            for column, values, key in curves:
+                if column > columns:
+                    continue
+                figure.add_trace(
+                    go.Scatter(
+                        x=steps, y=values, mode="lines", legendgroup=f"run{index}",
+                        name=f"{run.info.label}: {text(key, lang)}", showlegend=False,
+                        opacity=0.35,
+                        line={"color": colour(index), "width": 1},
+                    ),
+                    row=row, col=column,
+                )  # fmt: skip
+            for order, (name, role) in enumerate(roles):
+                column, dash = AVERAGE_ROLES[role]
+                values = run.state[f"{name}_{axis}"]
+                if role.startswith("square"):
+                    values = np.sqrt(np.maximum(values, 0.0))
+                    name = f"√{name}"
+                figure.add_trace(
+                    go.Scatter(
+                        x=steps, y=values, mode="lines", legendgroup=f"run{index}",
+                        name=run.info.label, showlegend=row == 1 and order == 0,
+                        hovertemplate=f"{name} = %{{y:.4g}}<extra>{run.info.label}</extra>",
+                        line={"color": colour(index), "width": 2.5, "dash": dash},
+                    ),
+                    row=row, col=column,
+                )  # fmt: skip
+    if not kept:
+        figure.add_annotation(
+            x=0.5, y=0.5, xref="paper", yref="paper", showarrow=False,
+            text=text("figure.avg_none", lang), font={"size": 14, "color": "#5b6b7b"},
+        )  # fmt: skip
+    title = f"{text('figure.avg_title', lang)}<br><sup>{text('figure.avg_key', lang)}</sup>"
+    styled(figure, title)
+    figure.update_xaxes(title_text=text("figure.step", lang), row=2)
+    figure.update_layout(
+        legend={"orientation": "h", "x": 0, "xanchor": "left", "y": -0.16, "yanchor": "top"},
+        margin={"l": 50, "r": 20, "t": 80, "b": 80},
+        hovermode="closest",
+    )
+    return figure

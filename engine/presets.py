@@ -14,13 +14,20 @@ from typing import Any
 from gradtrail.spec import RunSpec
 from gradtrail.texts import DEFAULT_LANGUAGE, lesson_key, messages, text
 
+PANELS = ("backprop", "data", "averages")  # the page's panels a lesson may open
+
 
 @dataclass(frozen=True)
 class Preset:
-    """A lesson: a spec (a run, or a sweep) and what to look at."""
+    """A lesson: a spec (a run, or a sweep) and what to look at, with the page's panels
+    it opens (the backward pass, the data, the moving averages)."""
 
     id: str
     spec: dict[str, Any]
+    panels: tuple[str, ...] = ()
+
+    def __post_init__(self) -> None:
+        assert set(self.panels) <= set(PANELS), self.panels
 
     def title(self, lang: str = DEFAULT_LANGUAGE) -> str:
         return text(lesson_key(self.id, "title"), lang)
@@ -57,6 +64,7 @@ class Preset:
             "title": self.title(lang),
             "caption": self.caption(lang),
             "spec": self.localized(lang),
+            "panels": list(self.panels),
         }
 
 
@@ -150,6 +158,7 @@ PRESETS: dict[str, Preset] = {
                     gd(0.01),
                 ],
             },
+            panels=("data",),
         ),
         Preset(
             "adam-bias",
@@ -224,6 +233,61 @@ PRESETS: dict[str, Preset] = {
                 "steps": 400,
                 "optimizers": [gd(1.0), {"id": "adam", "params": {"lr": 0.1}}],
             },
+        ),
+        Preset(
+            "perceptron",
+            {
+                "surface": {
+                    "id": "regression",
+                    "generate": {"noise": 0.0, "n": 20, "x_range": [-2.0, 2.0]},
+                    "domain": [[0.0, 4.0], [-1.0, 3.0]],
+                },
+                "start": [3.0, 2.0],
+                "steps": 100,
+                "optimizers": [gd(0.1)],
+            },
+            panels=("data",),
+        ),
+        Preset(
+            "bias-input-one",
+            {
+                "surface": {
+                    "id": "regression",
+                    "generate": {"noise": 0.5, "n": 50, "x_range": [0.0, 4.0]},
+                    "domain": [[-1.0, 5.0], [-3.0, 5.0]],
+                },
+                "start": [-0.5, 4.0],
+                "steps": 200,
+                "optimizers": [gd(0.05)],
+            },
+            panels=("backprop", "data"),
+        ),
+        Preset(
+            "graph-reuse",
+            {
+                "surface": {"id": "custom", "expression": "(x*y + x)^2"},
+                "start": [1.0, 0.5],
+                "steps": 60,
+                "optimizers": [gd(0.02)],
+            },
+            panels=("backprop",),
+        ),
+        Preset(
+            "beta",
+            {
+                "surface": {"id": "quadratic", "params": {"l1": 1.0, "l2": 10.0}},
+                "start": [-4.0, 2.0],
+                "steps": 150,
+                "optimizers": [
+                    {"id": "adam", "params": {"lr": 0.1}},
+                    {"id": "adam", "params": {"lr": 0.1, "betas": [0.99, 0.999]}},
+                    {
+                        "id": "adam",
+                        "params": {"lr": 0.1, "betas": [0.99, 0.999], "bias_correction": False},
+                    },
+                ],
+            },
+            panels=("averages",),
         ),
     )
 }

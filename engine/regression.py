@@ -18,6 +18,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from gradtrail.numeric import Real
+from gradtrail.spec import MinibatchStep
 from gradtrail.surfaces import Surface
 
 REGRESSION_FORMULA = r"\frac1n \sum_i \big(t_i - (w x_i + b)\big)^2"
@@ -114,6 +115,29 @@ class Epochs:
         index = self.order[self.cursor : self.cursor + self.batch_size]
         self.cursor += self.batch_size
         return index
+
+    def skip(self, draws: int) -> None:
+        """Move past ``draws`` minibatches as :meth:`next` would, an epoch at a time."""
+        while draws > 0:
+            if self.cursor >= self.order.size:
+                self.order = self.rng.permutation(self.size)
+                self.cursor = 0
+            left = -(-(self.order.size - self.cursor) // self.batch_size)  # batches this epoch
+            taken = min(draws, left)
+            self.cursor += taken * self.batch_size
+            draws -= taken
+
+
+def batch_rng(seed: int, run: int) -> np.random.Generator:
+    """The generator of run ``run``'s minibatches under ``seed``: each run draws its own."""
+    return np.random.default_rng([seed, run])
+
+
+def minibatch_indices(count: int, batch: MinibatchStep) -> np.ndarray:
+    """The samples of ``batch``: the run's seeded epochs, replayed up to that step."""
+    epochs = Epochs(count, batch.size, batch_rng(batch.seed, batch.run))
+    epochs.skip(batch.step)
+    return epochs.next()
 
 
 class MinibatchSampler:

@@ -93,12 +93,13 @@ class Trajectory:
 
 @dataclass(frozen=True)
 class Result:
-    """Every trajectory of a spec, plus the surface they ran on and the language of its
-    texts (the runs' default labels, the figures' titles)."""
+    """Every trajectory of a spec, plus the surface they ran on, the language of its
+    texts (the runs' default labels, the figures' titles) and the seed of its minibatches."""
 
     surface: Surface
     runs: list[Trajectory]
     lang: str = DEFAULT_LANGUAGE
+    seed: int = 0
 
     def as_dict(self) -> dict[str, Any]:
         """The body of ``POST /api/runs``."""

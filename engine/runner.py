@@ -24,6 +24,7 @@ from gradtrail.catalog import (
     surface_cost,
 )
 from gradtrail.optimizers import OPTIMIZERS
+from gradtrail.regression import batch_rng
 from gradtrail.result import Result, RunInfo, Status, Summary, Trajectory
 from gradtrail.schedules import ScheduleSpec
 from gradtrail.spec import RunSpec
@@ -234,9 +235,7 @@ class Simulation:
         """A seeded minibatch sampler for run ``index``, or None for full gradients."""
         if batch_size is None:
             return None
-        return self.surface.sampler.minibatches(
-            batch_size, np.random.default_rng([self.spec.seed, index])
-        )
+        return self.surface.sampler.minibatches(batch_size, batch_rng(self.spec.seed, index))
 
     def frames(
         self, frame_steps: int = FRAME_STEPS, first_steps: int | None = None
@@ -286,7 +285,7 @@ class Simulation:
             start = run.start_chunk()
             arrays = (np.array(a) for a in (start.x, start.y, start.loss, start.grad_norm))
             trajectories.append(Trajectory(info, *arrays, summary=None))
-        return Result(self.surface, trajectories, self.lang)
+        return Result(self.surface, trajectories, self.lang, self.spec.seed)
 
     def describe(self) -> dict[str, Any]:
         """The ``meta`` of a result: the surface and each run's settings."""
@@ -340,7 +339,7 @@ def gather(
         )
         for info, c, summary in zip(simulation.infos, columns, simulation.summaries(), strict=True)
     ]  # fmt: skip
-    return Result(simulation.surface, trajectories, simulation.lang)
+    return Result(simulation.surface, trajectories, simulation.lang, simulation.spec.seed)
 
 
 def run(

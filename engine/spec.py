@@ -180,6 +180,24 @@ def resolve_params(optimizer_id: str, given: dict[str, Any]) -> dict[str, Any]:
     return resolved
 
 
+class MinibatchStep(Strict):
+    """One step of a run with minibatches: the batch it drew is drawn again as the run drew
+    it (the run's seeded epochs), so nobody needs to store it."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    size: Annotated[int, Field(strict=True, ge=1, le=MAX_POINTS)] = Field(
+        description="the run's batch_size"
+    )
+    seed: Seed = Field(0, description="the spec's seed")
+    run: Annotated[int, Field(strict=True, ge=0, lt=MAX_OPTIMIZERS)] = Field(
+        0, description="the run's index in the spec"
+    )
+    step: Annotated[int, Field(strict=True, ge=0, lt=MAX_STEPS)] = Field(
+        description="the step that leaves point `step` of the path (0 leaves the start)"
+    )
+
+
 class StopSpec(Strict):
     """When a run ends early: converged below ``grad_tol``, diverged beyond ``divergence_bound``."""
 

@@ -24,8 +24,11 @@ from gradtrail.app.deps import LangQuery, SimulationDep, SpecBody
 from gradtrail.app.jsonio import OrjsonBodyRoute
 from gradtrail.app.limits import open_streams
 from gradtrail.app.models import (
+    AveragesResponse,
     BackpropRequest,
     BackpropResponse,
+    DataViewRequest,
+    DataViewResponse,
     FiguresResponse,
     FormulaRequest,
     FormulaResponse,
@@ -42,6 +45,7 @@ from gradtrail.app.settings import get_settings
 from gradtrail.app.streams import frames_computed, start_figures
 from gradtrail.backprop import BackpropError
 from gradtrail.backprop import backprop as backprop_graph
+from gradtrail.dataview import data_view as data_view_at
 from gradtrail.formula import DEFAULT_EXPRESSION
 from gradtrail.presets import DEFAULT_OPTIMIZER, DEFAULT_PRESET, PRESETS, SWEEP_PRESETS
 from gradtrail.runner import work
@@ -128,11 +132,36 @@ def graph_at(request: BackpropRequest, lang: str) -> dict:
     """Build the surface and its graph at the point (a 422 names what stops it)."""
     surface = build_surface(request.surface)
     try:
-        shown = backprop_graph(surface, request.point, request.sample, request.shared)
+        shown = backprop_graph(
+            surface, request.point, request.sample, request.shared, request.minibatch
+        )
     except BackpropError as error:
         raise SpecError(error.field, str(error)) from None
     if request.figure:
         shown["figure"] = orjson.Fragment(figures.backprop_figure(shown, lang).to_json())
+    return shown
+
+
+@router.post("/data-view", response_model=DataViewResponse, responses=TOO_LARGE)
+async def data_view(request: DataViewRequest, lang: LangQuery = "en") -> FastJSONResponse:
+    """A data surface at a point: the samples (a bounded list), the model's line or the
+    neuron's curve, residuals, the mean of the per-sample gradients and, for a step of a
+    run with minibatches, the batch it drew and its mean gradient. With ``figure: true``
+    also the plotly figure and the contour's arrow traces (texts in ``lang``)."""
+    return FastJSONResponse(await compute(data_at, request, lang))
+
+
+def data_at(request: DataViewRequest, lang: str) -> dict:
+    """Build the surface and look at its data at the point (a 422 names what stops it)."""
+    surface = build_surface(request.surface)
+    try:
+        shown = data_view_at(surface, request.point, request.minibatch)
+    except BackpropError as error:
+        raise SpecError(error.field, str(error)) from None
+    if request.figure:
+        shown["figure"] = orjson.Fragment(figures.data_view_figure(shown, lang).to_json())
+        traces = figures.arrow_traces(shown, surface.domain, lang)
+        shown["arrow_traces"] = [orjson.Fragment(trace.to_json()) for trace in traces]
     return shown
 
 
@@ -236,6 +265,22 @@ def check_answer_size(spec: RunSpec) -> None:
             f"the answer would be about {size / 2**20:.0f} MiB, over the {budget / 2**20:.0f} MiB"
             " limit: stream it (POST /api/runs/stream) or ask for fewer steps, runs or records",
         )
+
+
+@router.post("/averages", response_model=AveragesResponse, responses=TOO_LARGE)
+async def averages(request: Request, spec: SpecBody, lang: LangQuery = "en") -> FastJSONResponse:
+    """The moving averages of a spec's runs (momentum, RMSProp, Adam …): the spec is run
+    with its optimizer state recorded, so runs × steps may not pass ``record_steps``."""
+    if len(spec.optimizers) * spec.steps > RECORD_STEPS:
+        raise SpecError(
+            "steps",
+            f"{len(spec.optimizers)} runs × {spec.steps} steps pass the {RECORD_STEPS:,} steps"
+            " whose state is recorded: ask for fewer steps or runs",
+        )
+    recorded = spec.model_copy(update={"record": ["state"]})
+    result = await compute_bounded(request, partial(run, lang=lang), recorded, cost=work(spec))
+    figure = await compute(lambda: figures.moving_averages(result).to_json())
+    return FastJSONResponse({"figure": orjson.Fragment(figure)})
 
 
 CSV_RESPONSE = {

@@ -121,6 +121,12 @@ ADAM = Optimizer(
     init=adam_init,
     step=adam_step,
     inspect=adam_inspect,
+    averages=(
+        ("m", "average"),
+        ("m_hat", "corrected"),
+        ("v", "square"),
+        ("v_hat", "square_corrected"),
+    ),
 )
 
 ADAMW = Optimizer(
@@ -140,6 +146,12 @@ ADAMW = Optimizer(
     init=adam_init,
     step=adamw_step,
     inspect=adam_inspect,
+    averages=(
+        ("m", "average"),
+        ("m_hat", "corrected"),
+        ("v", "square"),
+        ("v_hat", "square_corrected"),
+    ),
 )
 
 
@@ -199,6 +211,7 @@ NADAM = Optimizer(
     init=nadam_init,
     step=nadam_step,
     inspect=lambda state, hp: {"m": state.m, "v": state.v},
+    averages=(("m", "average"), ("v", "square")),
 )
 
 
@@ -243,4 +256,5 @@ ADAMAX = Optimizer(
     init=adamax_init,
     step=adamax_step,
     inspect=lambda state, hp: {"m": state.m, "u": state.u},
+    averages=(("m", "average"),),
 )

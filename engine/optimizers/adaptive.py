@@ -115,6 +115,7 @@ ADADELTA = Optimizer(
     init=adadelta_init,
     step=adadelta_step,
     inspect=lambda state, hp: {"square_avg": state.square_avg, "acc_delta": state.acc_delta},
+    averages=(("square_avg", "square"),),
 )
 
 
@@ -192,4 +193,5 @@ RMSPROP = Optimizer(
     init=rmsprop_init,
     step=rmsprop_step,
     inspect=rmsprop_inspect,
+    averages=(("square_avg", "square"),),
 )

@@ -50,6 +50,10 @@ class Optimizer:
     inspect: Callable[[Any, Hyper], dict[str, Real]] = lambda state, hp: {}
     # Rules across hyperparameters (Nesterov needs momentum > 0): raise ValueError.
     check: Callable[[Hyper], None] | None = None
+    # Which inspected vectors are running averages of the gradient, by role: "average"
+    # (of g, as the optimizer keeps it), "corrected" (bias-corrected), "square" (of g²)
+    # and "square_corrected"; the moving-averages figure draws them.
+    averages: tuple[tuple[str, str], ...] = ()
 
     def param(self, name: str) -> HyperParam | None:
         """The hyperparameter called ``name``, or None."""

@@ -99,4 +99,5 @@ RADAM = Optimizer(
     init=radam_init,
     step=radam_step,
     inspect=radam_inspect,
+    averages=(("m", "average"), ("m_hat", "corrected"), ("v", "square")),
 )

@@ -90,6 +90,7 @@ MOMENTUM_SGD = Optimizer(
     init=sgd_init,
     step=sgd_step,
     inspect=sgd_inspect,
+    averages=(("velocity", "average"),),
 )
 
 
@@ -108,4 +109,5 @@ NESTEROV = Optimizer(
     step=nesterov_step,
     inspect=sgd_inspect,
     check=needs_momentum,
+    averages=(("velocity", "average"),),
 )

@@ -66,3 +66,30 @@ function dispatch(block, handlers) {
   }
   if (data.length && handlers[event]) handlers[event](JSON.parse(data.join("\n")));
 }
+
+/**
+ * Requests where only the newest answer matters (a panel following the time cursor):
+ * `post` resolves to null when a newer request was made meanwhile, or when the same
+ * request was answered last time (nothing to redraw) unless `again` asks anyway.
+ */
+export function createLatest() {
+  let asked = 0;
+  let answered = "";
+  return {
+    async post(path, body, again = false) {
+      const mine = ++asked;
+      const key = path + JSON.stringify(body);
+      if (key === answered && !again) return null;
+      try {
+        const answer = await postJSON(path, body);
+        if (mine !== asked) return null;
+        answered = key;
+        return answer;
+      } catch (error) {
+        if (mine !== asked) return null;
+        answered = "";
+        throw error;
+      }
+    },
+  };
+}

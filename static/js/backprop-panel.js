@@ -2,20 +2,19 @@
 // point, drawn from the server's figure (figures.backprop), each node with its forward
 // value and its adjoint. ▶ walks the backward pass node by node in the server's order,
 // writing on each edge it crosses the chain-rule product the server computed.
-import { postJSON } from "./api.js";
+import { createLatest } from "./api.js";
 import { formatNumber } from "./dom.js";
 import { messageOf } from "./field-errors.js";
 import { t, withLanguage } from "./messages.js";
-import { PLOT_CONFIG } from "./traces.js";
+import { drawPanelFigure } from "./traces.js";
 
 const WALK_MS = 700;
 const NODE_LINE = "#33414e";
 const CURRENT = "#b3261e";
 
-export function createBackpropPanel({ panel, plot, play, sample, sampleField, status }, { hasData }) {
+export function createBackpropPanel({ panel, plot, play, sample, sampleField, tree, status }, { hasData }) {
   let shown = null; // the server's answer drawn now
-  let asked = 0; // the newest request: older answers are dropped
-  let shownFor = ""; // the request `shown` answers: the same one again changes nothing
+  const latest = createLatest();
   let walking = null;
 
   const traceOf = (role) => plot.data.findIndex((trace) => trace.meta?.role === role);
@@ -61,29 +60,25 @@ export function createBackpropPanel({ panel, plot, play, sample, sampleField, st
   return {
     /** Whether the panel is open (it asks for nothing while closed). */
     open: () => !panel.hidden,
-    /** Draw the graph of `surface` at `point` (on a data surface, of the chosen sample). */
-    async draw(surface, point) {
+    /** Draw the graph at the cursor `{surface, point, minibatch}` (on a data surface, of
+     * the chosen sample, with the mean over the step's minibatch when it drew one). */
+    async draw({ surface, point, minibatch }) {
       if (panel.hidden || !point) return;
-      const mine = ++asked;
       const data = hasData(surface.id); // one sample's loss: which sample
       sampleField.hidden = !data;
-      const body = { surface, point, figure: true };
+      const body = { surface, point, figure: true, shared: !tree.checked };
       if (data) body.sample = Number(sample.value) || 0;
-      const key = JSON.stringify(body);
-      if (key === shownFor) return; // e.g. a field's change event again on blur
+      if (data && minibatch) body.minibatch = minibatch;
       try {
-        const answer = await postJSON(withLanguage("/api/backprop"), body);
-        if (mine !== asked) return;
+        const answer = await latest.post(withLanguage("/api/backprop"), body);
+        if (!answer) return;
         stopWalk();
         shown = answer;
-        shownFor = key;
-        const { data: traces, layout } = answer.figure;
-        await window.Plotly.react(plot, traces, { ...layout, autosize: true, height: undefined, width: undefined }, PLOT_CONFIG);
+        await drawPanelFigure(plot, answer.figure);
         status.textContent = "";
         panel.dataset.walked = "0";
         panel.dataset.point = point.join(",");
       } catch (error) {
-        if (mine !== asked) return;
         status.textContent = messageOf(error.detail ?? error.message);
       }
     },

@@ -173,12 +173,13 @@ export function createLiveRun(
     if (current.runs) plot.show(current.runs, playback.step);
   }
 
-  /** The point of run `index` at `step` of the replay, or null before a run. */
+  /** Run `index` at `step` of the replay: its point, the step (clamped to its path) and
+   * whether it is the path's last point so far; null before a run. */
   function pointAt(step, index) {
     const run = current?.runs?.[index];
     if (!run?.x.length) return null;
     const k = Math.min(step, run.x.length - 1);
-    return [run.x[k], run.y[k]];
+    return { point: [run.x[k], run.y[k]], step: k, final: k === run.x.length - 1 };
   }
 
   /** The settings cannot run (a CSV the page cannot read): stop, and mark what shows stale. */

@@ -14,9 +14,11 @@ import { createSweepControls } from "./sweep-controls.js";
 import { createSweepPanel } from "./sweep.js";
 import { createInspector } from "./inspector.js";
 import { createBackpropPanel } from "./backprop-panel.js";
+import { createDataPanel } from "./data-panel.js";
+import { createAveragesPanel } from "./averages-panel.js";
 import { createLiveRun, withState } from "./live-run.js";
 import { loadPlotly } from "./plotly-loader.js";
-import { emphasize } from "./traces.js";
+import { emphasize, emphasizePanel } from "./traces.js";
 
 const $ = (selector) => document.querySelector(selector);
 const state = readState();
@@ -58,38 +60,75 @@ const playback = createPlayback(
   {
     onShow: (step) => {
       live.showStep(step);
-      showBackprop(step);
+      followCursor(step);
     },
   },
 );
 const backprop = createBackpropPanel({
   panel: $("#backprop"), plot: $("#backprop-plot"), play: $("#backprop-play"),
-  sample: $("#backprop-sample"), sampleField: $("#backprop-sample-field"), status: $("#backprop-status"),
+  sample: $("#backprop-sample"), sampleField: $("#backprop-sample-field"), tree: $("#backprop-tree"),
+  status: $("#backprop-status"),
 }, { hasData });
-let backpropTimer = null;
+const dataPanel = createDataPanel(
+  { panel: $("#data-view"), plot: $("#data-plot"), status: $("#data-status") },
+  { contourNode: $("#contour-plot") },
+);
+const averagesPanel = createAveragesPanel(
+  { panel: $("#averages"), plot: $("#averages-plot"), status: $("#averages-status") },
+);
+// The panels that follow the time cursor, each behind its toggle and state flag.
+const panels = [
+  { flag: "backprop", node: $("#backprop"), toggle: $("#toggle-backprop"), plot: $("#backprop-plot"), panel: backprop },
+  { flag: "data", node: $("#data-view"), toggle: $("#toggle-data"), plot: $("#data-plot"), panel: dataPanel },
+  { flag: "averages", node: $("#averages"), toggle: $("#toggle-averages"), plot: $("#averages-plot"), panel: averagesPanel },
+];
+let cursorTimer = null;
 
-/** The backprop panel follows the cursor (a drag asks once it rests for a moment). */
-function showBackprop(step = playback.step) {
-  if (!backprop.open()) return;
-  clearTimeout(backpropTimer);
-  backpropTimer = setTimeout(() => {
-    const point = live.pointAt(step, Number($("#anatomy-run").value) || 0);
-    backprop.draw(specOfState().surface, point);
+/**
+ * Where the cursor is, for the panels: the spec, the step, the surface, run `index`'s
+ * point there, and the minibatch the step leaving that point drew (if the run draws them).
+ */
+function cursorAt(step) {
+  const spec = specOfState();
+  const index = Number($("#anatomy-run").value) || 0;
+  const at = live.pointAt(step, index);
+  if (!at) return null;
+  const size = spec.optimizers[index]?.batch_size;
+  const minibatch = size && !at.final ? { size, seed: spec.seed ?? 0, run: index, step: at.step } : null;
+  return { spec, step, surface: spec.surface, point: at.point, minibatch };
+}
+
+/** The open panels follow the cursor (a drag asks once it rests for a moment). */
+function followCursor(step = playback.step) {
+  const open = panels.filter(({ panel }) => panel.open());
+  if (!open.length) return;
+  clearTimeout(cursorTimer);
+  cursorTimer = setTimeout(() => {
+    const cursor = cursorAt(step);
+    if (cursor) for (const { panel } of open) panel.draw(cursor);
   }, 120);
 }
 
-async function toggleBackprop() {
-  const open = $("#backprop").hidden;
-  $("#backprop").hidden = !open;
-  $("#toggle-backprop").setAttribute("aria-pressed", String(open));
-  state.backprop = open;
+/** The data panel is offered on a surface fitted to samples only. */
+function offerData(spec) {
+  const data = hasData(spec.surface.id);
+  $("#toggle-data").hidden = !data;
+  if (!data && !$("#data-view").hidden) togglePanel(panels[1]);
+}
+
+async function togglePanel({ flag, node, toggle, panel }) {
+  const open = node.hidden;
+  node.hidden = !open;
+  toggle.setAttribute("aria-pressed", String(open));
+  state[flag] = open;
   saveState();
   if (!open) {
-    backprop.stop();
+    panel.stop?.();
+    await panel.clearArrows?.();
     return;
   }
   await loadPlotly();
-  showBackprop();
+  followCursor();
 }
 
 function visiblePlots() {
@@ -107,7 +146,10 @@ async function setLecture(on) {
   document.body.classList.toggle("lecture", on);
   $("#lecture").setAttribute("aria-pressed", String(on));
   saveState();
-  await Promise.all(allPlots().map((plot) => emphasize(plot.node, on)));
+  await Promise.all([
+    ...allPlots().map((plot) => emphasize(plot.node, on)),
+    ...panels.map(({ plot }) => emphasizePanel(plot, on)),
+  ]);
   // Only a plot on screen can be resized: the hidden one (3-D or contour) is redrawn when shown.
   for (const { node } of allPlots()) {
     if (node.data && node.offsetParent !== null) window.Plotly.Plots.resize(node);
@@ -152,8 +194,9 @@ function linkFragment() {
 async function run(spec) {
   saveState();
   caption();
+  offerData(spec);
   await live.run(spec);
-  showBackprop();
+  followCursor();
 }
 
 function onChange(spec) {
@@ -250,7 +293,15 @@ function loadPreset(id) {
   state.spec = null;
   const spec = specOfState();
   controls.set(spec);
+  offerData(spec);
+  openLessonPanels(id);
   run(spec);
+}
+
+/** A lesson opens the panels it is about (the others stay as they are). */
+function openLessonPanels(id) {
+  const wanted = presets.find((p) => p.id === id)?.panels ?? [];
+  for (const entry of panels) if (wanted.includes(entry.flag) && entry.node.hidden) togglePanel(entry);
 }
 
 /** The language menu: another language reloads the page in it, keeping the state. */
@@ -328,17 +379,22 @@ async function main() {
   }
   $("#anatomy-run").addEventListener("change", () => {
     inspector.draw(playback.step);
-    showBackprop();
+    followCursor();
   });
-  $("#toggle-backprop").addEventListener("click", toggleBackprop);
-  $("#backprop-sample").addEventListener("change", () => showBackprop());
-  if (state.backprop) toggleBackprop();
+  for (const entry of panels) {
+    entry.toggle.addEventListener("click", () => togglePanel(entry));
+  }
+  $("#backprop-sample").addEventListener("change", () => followCursor());
+  $("#backprop-tree").addEventListener("change", () => followCursor());
   $("#lecture").addEventListener("click", () => setLecture(!state.lecture));
   document.addEventListener("keydown", lectureKeys);
   if (state.lecture) await setLecture(true);
   if (!state.spec && !presets.some((p) => p.id === state.preset)) state.preset = catalog.defaults.preset;
   const spec = specOfState();
   controls.set(spec);
+  offerData(spec);
+  for (const entry of panels) if (state[entry.flag] && entry.node.hidden) togglePanel(entry);
+  if (state.preset && !state.spec) openLessonPanels(state.preset);
   if (state.view === "3d") {
     state.view = "contour";
     await loadPlotly();

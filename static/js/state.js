@@ -12,6 +12,8 @@ const FIELDS = [
   { name: "speed", type: "number", fallback: 1 },
   { name: "lecture", type: "flag", fallback: false },
   { name: "backprop", type: "flag", fallback: false },
+  { name: "data", type: "flag", fallback: false },
+  { name: "averages", type: "flag", fallback: false },
 ];
 
 /** UTF-8 JSON → base64url without padding (DESIGN.md's ?spec= format). */

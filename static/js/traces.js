@@ -56,6 +56,22 @@ export function drawFigure(node, figure) {
   return window.Plotly.react(node, withPlainPaths(figure.data), layout, PLOT_CONFIG);
 }
 
+const PANEL_LECTURE_FONT = 18; // a panel is half the stage: less than the main plots' 24
+
+/** Draw a panel's figure from the server (the backward pass, the data); in lecture mode
+ * with the large type of the other plots. */
+export async function drawPanelFigure(node, figure) {
+  await drawFigure(node, figure);
+  if (document.body.classList.contains("lecture")) await emphasizePanel(node, true);
+}
+
+/** A panel's type for lecture mode (on) or back to the figure's own (off). */
+export function emphasizePanel(node, on) {
+  if (!node.data) return null;
+  const size = on ? PANEL_LECTURE_FONT : 15;
+  return window.Plotly.relayout(node, { "font.size": size, "title.font.size": size + 3 });
+}
+
 /** Lecture mode: large type, thick paths and darker contour lines for a projector. */
 export function emphasize(node, on) {
   if (!node.data) return null;

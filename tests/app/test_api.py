@@ -255,3 +255,69 @@ def test_backprop_refuses_what_it_cannot_show_naming_the_field(
     answer = client.post("/api/backprop", json=body)
     assert answer.status_code == 422
     assert answer.json()["detail"][0]["loc"][: len(field)] == field
+
+
+def test_data_view_answers_samples_model_and_the_steps_minibatch(client: TestClient) -> None:
+    body = {"surface": {"id": "regression", "generate": {"n": 2000, "noise": 1.0}},
+            "point": [3.0, 2.0], "minibatch": {"size": 32, "seed": 1, "run": 0, "step": 7},
+            "figure": True}  # fmt: skip
+    view = client.post("/api/data-view?lang=ja", json=body).json()
+    assert view["kind"] == "line" and view["count"] == 2000
+    assert len(view["samples"]["x"]) == 500  # listed: bounded; summed: all 2,000
+    assert sum(view["samples"]["in_batch"]) == view["minibatch"]["size"] == 32
+    title = view["figure"]["layout"]["title"]["text"]
+    assert title.startswith("(w, b) = (3, 2) でのデータとモデル")
+    assert len(view["arrow_traces"]) == 3
+    spec = {"surface": body["surface"], "start": [3.0, 2.0], "steps": 10, "seed": 1,
+            "record": ["state"], "optimizers": [{"id": "gd", "batch_size": 32}]}  # fmt: skip
+    runs = client.post("/api/runs", json=spec).json()["runs"][0]
+    at = {**body, "point": [runs["x"][7], runs["y"][7]], "figure": False}
+    used = client.post("/api/data-view", json=at).json()["minibatch"]["gradient"]
+    recorded = [runs["state"]["gradient_x"][7], runs["state"]["gradient_y"][7]]
+    assert used == pytest.approx(recorded, rel=1e-12)
+    shown = client.post("/api/backprop", json={**at, "sample": 3}).json()["samples"]
+    assert shown["minibatch"]["mean_gradient"] == pytest.approx(recorded, rel=1e-12)
+
+
+@pytest.mark.parametrize(
+    ("body", "field"),
+    [
+        ({"surface": {"id": "saddle"}, "point": [0, 0]}, ["body", "surface"]),
+        ({"surface": {"id": "neuron"}, "point": [1e300, 0]}, ["body", "point", 0]),
+        ({"surface": {"id": "neuron"}, "point": [0, 0], "minibatch": {"size": 0, "step": 0}},
+         ["body", "minibatch", "size"]),
+        ({"surface": {"id": "neuron"}, "point": [0, 0], "minibatch": {"size": 4, "step": 20_000}},
+         ["body", "minibatch", "step"]),
+        ({"surface": {"id": "neuron"}, "point": [0, 0], "minibatch": {"size": 4, "run": 16,
+          "step": 0}}, ["body", "minibatch", "run"]),
+    ],
+)  # fmt: skip
+def test_data_view_refuses_what_it_cannot_show_naming_the_field(
+    client: TestClient, body: dict, field: list
+) -> None:
+    answer = client.post("/api/data-view", json=body)
+    assert answer.status_code == 422
+    assert answer.json()["detail"][0]["loc"][: len(field)] == field
+
+
+def test_averages_runs_the_spec_with_its_state_and_bounds_it(client: TestClient) -> None:
+    spec = {"surface": {"id": "quadratic"}, "steps": 50,
+            "optimizers": [{"id": "adam"}, {"id": "rmsprop"}]}  # fmt: skip
+    figure = client.post("/api/averages?lang=ja", json=spec).json()["figure"]
+    assert figure["layout"]["title"]["text"].startswith("勾配の移動平均")
+    assert {t.get("legendgroup") for t in figure["data"]} == {"run0", "run1"}
+    too_many = {**spec, "steps": 20_000, "optimizers": [{"id": "adam"}] * 3}
+    answer = client.post("/api/averages", json=too_many)
+    assert answer.status_code == 422 and answer.json()["detail"][0]["loc"] == ["body", "steps"]
+
+
+def test_lessons_say_which_panels_they_open(client: TestClient) -> None:
+    lessons = {p["id"]: p for p in client.get("/api/presets").json()}
+    assert lessons["beta"]["panels"] == ["averages"]
+    assert lessons["perceptron"]["panels"] == ["data"]
+    assert lessons["graph-reuse"]["spec"]["surface"]["expression"] == "(x*y + x)^2"
+    assert {p for lesson in lessons.values() for p in lesson["panels"]} == {
+        "backprop",
+        "data",
+        "averages",
+    }

@@ -1,0 +1,118 @@
+"""The data panel in Chromium: the samples and the model follow the cursor, the step's
+minibatch is marked, and the contour shows the per-sample gradients at the cursor."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from playwright.sync_api import Page, expect
+
+from tests.browser.test_page import wait_done, watch_errors
+
+MODEL = """() => document.querySelector('#data-plot').data
+  .find((t) => t.meta && t.meta.role === 'model')"""
+ARROWS = """() => document.querySelector('#contour-plot').data
+  .filter((t) => t.meta && t.meta.role === 'sample-gradients').length"""
+
+
+def scrub_to(page: Page, step: int) -> None:
+    page.evaluate(
+        f"() => {{ const s = document.querySelector('#scrubber'); s.value = '{step}';"
+        " s.dispatchEvent(new Event('input', { bubbles: true })); }"
+    )
+
+
+def test_the_data_and_the_model_follow_the_cursor(
+    page: Page, live_server: str, screenshots: Path
+) -> None:
+    errors = watch_errors(page)
+    page.goto(f"{live_server}/?lang=en#preset=minibatch")
+    wait_done(page)
+    expect(page.locator("#toggle-data")).to_have_attribute("aria-pressed", "true")
+    panel = page.locator("#data-view")
+    expect(panel).to_be_visible()  # the lesson opens it
+    scrub_to(page, 0)
+    expect(panel).to_have_attribute("data-point", "3,2", timeout=10_000)
+    expect(panel).to_have_attribute("data-batch", "0")  # run 0 draws one sample per step
+    at_start = page.evaluate(f"() => ({MODEL})().y")
+    assert page.evaluate(ARROWS) == 3  # per-sample pulls, their mean, the minibatch's
+    title = page.evaluate("() => document.querySelector('#data-plot').layout.title.text")
+    assert "(3, 2)" in title and "minibatch step 0 drew (1 samples)" in title
+    scrub_to(page, 40)
+    expect(panel).not_to_have_attribute("data-point", "3,2", timeout=10_000)
+    expect(panel).to_have_attribute("data-batch", "40")
+    assert page.evaluate(f"() => ({MODEL})().y") != at_start  # the line moved
+    assert page.evaluate(ARROWS) == 3  # redrawn, not added to
+    page.select_option("#anatomy-run", "2")  # the full-batch run: no minibatch
+    expect(panel).to_have_attribute("data-batch", "", timeout=10_000)
+    assert page.evaluate(ARROWS) == 2
+    page.locator("#data-view").screenshot(path=screenshots / "data-view-en.png")
+    page.screenshot(path=screenshots / "data-view-1920x1080.png")
+    page.click("#toggle-data")  # closed: the arrows leave the contour
+    expect(panel).to_be_hidden()
+    assert page.evaluate(ARROWS) == 0
+    assert errors == []
+
+
+def test_the_neuron_in_japanese_and_in_lecture_mode(
+    page: Page, live_server: str, screenshots: Path
+) -> None:
+    errors = watch_errors(page)
+    page.goto(f"{live_server}/?lang=ja#preset=neuron&data=1&backprop=1")
+    wait_done(page)
+    panel = page.locator("#data-view")
+    expect(panel).to_be_visible()
+    expect(panel).to_have_attribute("data-point", re.compile(".+"), timeout=10_000)
+    expect(page.locator("#data-plot")).to_contain_text("データとモデル")
+    expect(page.locator("#data-plot")).to_contain_text("ニューロン")
+    page.locator("#data-view").screenshot(path=screenshots / "data-view-neuron-ja.png")
+    page.keyboard.press("l")
+    expect(page.locator("body")).to_have_class(re.compile("lecture"))
+    scrub_to(page, 10)
+    expect(panel).to_have_attribute("data-point", re.compile(".+"), timeout=10_000)
+    page.wait_for_timeout(500)
+    assert page.evaluate("() => document.querySelector('#data-plot')._fullLayout.font.size") == 18
+    page.screenshot(path=screenshots / "data-view-lecture-ja-1920x1080.png")
+    assert errors == []
+
+
+def test_the_toggle_is_offered_on_data_surfaces_only(page: Page, live_server: str) -> None:
+    errors = watch_errors(page)
+    page.goto(f"{live_server}/?lang=en#preset=ravine&data=1")
+    wait_done(page)
+    expect(page.locator("#toggle-data")).to_be_hidden()
+    expect(page.locator("#data-view")).to_be_hidden()
+    assert errors == []
+
+
+def test_the_averages_follow_the_cursor_and_every_new_lesson_loads_cleanly(
+    page: Page, live_server: str, screenshots: Path
+) -> None:
+    errors = watch_errors(page)
+    page.goto(f"{live_server}/?lang=en#preset=beta")
+    wait_done(page)
+    panel = page.locator("#averages")
+    expect(panel).to_be_visible()  # the lesson opens it
+    expect(page.locator("#averages-plot")).to_contain_text("Moving averages")
+    scrub_to(page, 30)
+    expect(panel).to_have_attribute("data-step", "30", timeout=10_000)
+    lines = page.evaluate("() => document.querySelector('#averages-plot').layout.shapes")
+    assert {line["x0"] for line in lines} == {30} and len(lines) == 4  # one per subplot
+    page.locator("#averages").screenshot(path=screenshots / "averages-en.png")
+    for lesson, shown in [("perceptron", "#data-view"), ("bias-input-one", "#backprop"),
+                          ("graph-reuse", "#backprop")]:  # fmt: skip
+        page.goto("about:blank")
+        page.goto(f"{live_server}/?lang=ja#preset={lesson}")
+        wait_done(page)
+        expect(page.locator(shown)).to_be_visible()
+        page.screenshot(path=screenshots / f"lesson-{lesson}-ja.png")
+    nodes = (
+        "() => document.querySelector('#backprop-plot').data"
+        ".find((t) => t.meta?.role === 'nodes').x.length"
+    )
+    expect(page.locator("#backprop")).to_have_attribute("data-point", re.compile(".+"))
+    page.wait_for_function(f"({nodes})() === 6")  # (x·y + x)²: x, y, ×, +, 2, ^
+    page.check("#backprop-tree")
+    page.wait_for_function(f"({nodes})() === 7")  # as a tree, x is copied
+    assert errors == []
