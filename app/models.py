@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, StrictBool
 
 from gradtrail.fields import Bounded
 from gradtrail.presets import PANELS
@@ -88,11 +88,13 @@ class BackpropRequest(Strict):
     sample: Annotated[int, Field(strict=True, ge=0, lt=MAX_POINTS)] | None = Field(
         None, description="the line-fit bowl's sample whose loss is drawn (default: the first)"
     )
-    shared: bool = Field(True, description="false: the same function as a tree, no node shared")
+    shared: StrictBool = Field(
+        True, description="false: the same function as a tree, no node shared"
+    )
     minibatch: MinibatchStep | None = Field(
         None, description="on a data surface: also the mean over the batch this step drew"
     )
-    figure: bool = Field(False, description="true: with the plotly figure of the graph")
+    figure: StrictBool = Field(False, description="true: with the plotly figure of the graph")
 
     model_config = ConfigDict(
         extra="forbid",
@@ -151,7 +153,7 @@ class DataViewRequest(Strict):
     minibatch: MinibatchStep | None = Field(
         None, description="a step of a run with minibatches: the batch it drew is marked"
     )
-    figure: bool = Field(
+    figure: StrictBool = Field(
         False, description="true: with the plotly figure of the data and the contour's arrows"
     )
 

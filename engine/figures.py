@@ -530,10 +530,11 @@ def moving_averages(result: Result) -> go.Figure:
     from gradtrail.optimizers import OPTIMIZERS  # the roles are the optimizers' metadata
 
     lang = result.lang
+    # A run that stopped at its start recorded no step: nothing to draw.
     kept = [
         (index, run, OPTIMIZERS[run.info.optimizer].averages)
         for index, run in enumerate(result.runs)
-        if run.state is not None and OPTIMIZERS[run.info.optimizer].averages
+        if run.state and OPTIMIZERS[run.info.optimizer].averages
     ]
     columns = 1 + any(role.startswith("square") for *_, roles in kept for _, role in roles)
     names = axis_titles(result.surface, lang)

@@ -12,6 +12,7 @@ from typing import Annotated, Any, Literal
 from pydantic import (
     ConfigDict,
     Field,
+    StrictBool,
     ValidationInfo,
     field_validator,
     model_validator,
@@ -92,7 +93,7 @@ class SurfaceSpec(Strict):
     generate: GenerateSpec | None = None
     expression: Annotated[str, Field(max_length=MAX_EXPRESSION)] | None = None
     domain: Domain | None = None
-    standardize: bool = False
+    standardize: StrictBool = False
     classes: ClassesSpec | None = None
     loss: Literal["cross_entropy", "mse"] | None = None
 

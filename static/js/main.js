@@ -113,7 +113,7 @@ function followCursor(step = playback.step) {
 function offerData(spec) {
   const data = hasData(spec.surface.id);
   $("#toggle-data").hidden = !data;
-  if (!data && !$("#data-view").hidden) togglePanel(panels[1]);
+  if (!data && !$("#data-view").hidden) togglePanel(panels.find((entry) => entry.flag === "data"));
 }
 
 async function togglePanel({ flag, node, toggle, panel }) {
@@ -293,9 +293,8 @@ function loadPreset(id) {
   state.spec = null;
   const spec = specOfState();
   controls.set(spec);
-  offerData(spec);
   openLessonPanels(id);
-  run(spec);
+  run(spec); // offers the data panel where the surface has data, and closes it elsewhere
 }
 
 /** A lesson opens the panels it is about (the others stay as they are). */
@@ -392,7 +391,6 @@ async function main() {
   if (!state.spec && !presets.some((p) => p.id === state.preset)) state.preset = catalog.defaults.preset;
   const spec = specOfState();
   controls.set(spec);
-  offerData(spec);
   for (const entry of panels) if (state[entry.flag] && entry.node.hidden) togglePanel(entry);
   if (state.preset && !state.spec) openLessonPanels(state.preset);
   if (state.view === "3d") {
