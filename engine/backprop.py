@@ -12,10 +12,11 @@ the parameters are the gradient.
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
-from typing import Any
+from typing import Any, NamedTuple
 
 import numpy as np
 
+from gradtrail.catalog import SpecError
 from gradtrail.graph import LEAVES, Graph, GraphBuilder, GraphError
 from gradtrail.regression import minibatch_indices
 from gradtrail.spec import MinibatchStep
@@ -29,12 +30,9 @@ SYMBOLS = {
 }  # fmt: skip
 
 
-class BackpropError(ValueError):
-    """A graph that cannot be shown: ``field`` names the spec field that is the cause."""
-
-    def __init__(self, field: str, message: str) -> None:
-        super().__init__(message)
-        self.field = field
+class BackpropError(SpecError):
+    """A graph that cannot be shown: ``field`` names the spec field that is the cause (a
+    :class:`SpecError`, so the API answers it as every other: a 422 naming the field)."""
 
 
 @dataclass(frozen=True)
@@ -211,25 +209,36 @@ def kind(op: str, name: str, parameters: tuple[str, ...]) -> str:
     return "constant" if op == "const" else "operation"
 
 
-def sample_terms(
-    loss: LossGraph, w: float, b: float, x: np.ndarray, t: np.ndarray
-) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-    """Each sample's prediction ``y_i``, loss ``ℓ_i`` and gradient ``(∂ℓ_i/∂w, ∂ℓ_i/∂b)``,
-    in one vectorized forward and reverse sweep of the sample's graph."""
+class SampleTerms(NamedTuple):
+    """Per sample: the prediction ``y_i``, the loss ``ℓ_i``, the gradient
+    ``(∂ℓ_i/∂w, ∂ℓ_i/∂b)`` and the error signal ``δ_i = ∂ℓ_i/∂z`` at the weighted sum."""
+
+    prediction: np.ndarray
+    loss: np.ndarray
+    grad_w: np.ndarray
+    grad_b: np.ndarray
+    signal: np.ndarray
+
+
+def sample_terms(loss: LossGraph, w: float, b: float, x: np.ndarray, t: np.ndarray) -> SampleTerms:
+    """Every sample's terms in one vectorized forward and reverse sweep of its graph."""
     inputs = {"w": np.full_like(x, w), "b": np.full_like(x, b), "x": x, "t": t}
     with np.errstate(all="ignore"):
         values = loss.graph.forward(**inputs)
         adjoints = loss.graph.backward(values)
     leaf = {n.name: i for i, n in enumerate(loss.graph.nodes) if n.op == "input"}
-    return tuple(
-        np.asarray(v, dtype=np.float64) * np.ones_like(x)  # a constant node is a float
-        for v in (
-            values[loss.prediction],
-            values[loss.graph.output],
-            adjoints[leaf["w"]],
-            adjoints[leaf["b"]],
+    return SampleTerms(
+        *(
+            np.asarray(v, dtype=np.float64) * np.ones_like(x)  # a constant node is a float
+            for v in (
+                values[loss.prediction],
+                values[loss.graph.output],
+                adjoints[leaf["w"]],
+                adjoints[leaf["b"]],
+                adjoints[loss.signal],
+            )
         )
-    )  # type: ignore[return-value]
+    )
 
 
 def per_sample(
@@ -240,9 +249,7 @@ def per_sample(
     mean over the samples that step drew (the gradient it used)."""
     assert loss.data is not None
     x, t = loss.data.x, loss.data.t
-    prediction, values, grad_w, grad_b = sample_terms(loss, inputs["w"], inputs["b"], x, t)
-    one = {name: float(value) for name, value in inputs.items()}
-    signal = loss.graph.backward(loss.graph.forward(**one))[loss.signal]  # δ = ∂ℓ/∂z
+    prediction, values, grad_w, grad_b, signal = sample_terms(loss, inputs["w"], inputs["b"], x, t)
     shown = min(x.size, MAX_SHOWN_SAMPLES)
     batch = None
     if minibatch is not None:
@@ -258,7 +265,7 @@ def per_sample(
         "index": index,
         "mean_loss": float(np.mean(values)),
         "mean_gradient": [float(np.mean(grad_w)), float(np.mean(grad_b))],
-        "error_signal": float(signal),
+        "error_signal": float(signal[index]),  # δ = ∂ℓ/∂z of the sample drawn
         "listed": {
             "x": x[:shown],
             "t": t[:shown],

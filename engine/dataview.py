@@ -43,14 +43,14 @@ def data_view(
         raise BackpropError("surface", "only a surface built from data has samples to show")
     x, t = loss.data.x, loss.data.t
     w, b = float(point[0]), float(point[1])
-    prediction, values, grad_w, grad_b = sample_terms(loss, w, b, x, t)
+    prediction, values, grad_w, grad_b, _ = sample_terms(loss, w, b, x, t)
     curve_x = curve_span(x)
-    curve_y = sample_terms(loss, w, b, curve_x, np.zeros_like(curve_x))[0]
+    curve_y = sample_terms(loss, w, b, curve_x, np.zeros_like(curve_x)).prediction
     batch = None if minibatch is None else minibatch_indices(x.size, minibatch)
     listed = evenly(x.size, MAX_SHOWN_POINTS)
     if batch is not None:  # the batch's samples first, then others evenly
         first = np.sort(batch[:MAX_SHOWN_POINTS])
-        rest = np.setdiff1d(evenly(x.size, MAX_SHOWN_POINTS), first, assume_unique=True)
+        rest = np.setdiff1d(listed, first, assume_unique=True)
         listed = np.concatenate([first, rest[: MAX_SHOWN_POINTS - first.size]])
     arrows = evenly(x.size, MAX_ARROWS)
     view: dict[str, Any] = {

@@ -221,10 +221,15 @@ def axis_titles(surface: Surface, lang: str) -> tuple[str, str]:
     return "x", "y"
 
 
-def styled(figure: go.Figure, title: str) -> go.Figure:
-    """The house look: white background, readable fonts, the legend inside the top corner."""
+def styled(figure: go.Figure, title: str, notes: tuple[str, ...] | list[str] = ()) -> go.Figure:
+    """The house look: white background, readable fonts, the legend inside the top corner;
+    ``notes`` are small lines under the title, with room made for them."""
     figure.update_layout(
-        title={"text": title, "x": 0.02, "font": {"size": 18}},
+        title={
+            "text": "<br>".join([title, *(f"<sup>{note}</sup>" for note in notes)]),
+            "x": 0.02,
+            "font": {"size": 18},
+        },
         template="plotly_white",
         font=FONT,
         legend={
@@ -236,7 +241,7 @@ def styled(figure: go.Figure, title: str) -> go.Figure:
             "bordercolor": "#d8dee6",
             "borderwidth": 1,
         },
-        margin={"l": 60, "r": 20, "t": 50, "b": 54},
+        margin={"l": 60, "r": 20, "t": 50 + (6 + 18 * len(notes) if notes else 0), "b": 54},
         uirevision="keep",
     )
     return figure
@@ -346,8 +351,8 @@ def backprop_figure(shown: dict, lang: str = "en") -> go.Figure:
             lines.insert(1, line)
     else:
         title = text("figure.backprop_title", lang, point=at, gradient=gradient)
-    styled(figure, "<br>".join([title, *(f"<sup>{line}</sup>" for line in lines)]))
-    figure.update_layout(margin={"l": 20, "r": 20, "t": 56 + 18 * len(lines), "b": 40})
+    styled(figure, title, lines)
+    figure.update_layout(margin={"l": 20, "r": 20, "b": 40})
     return figure
 
 
@@ -373,26 +378,26 @@ def minibatch_of(result: Result, step: int, run: int) -> MinibatchStep | None:
     return MinibatchStep(size=size, seed=result.seed, run=run, step=step)
 
 
+def view_of(result: Result, step: int, run: int) -> dict:
+    """The data view at run ``run``'s point after ``step`` steps, with the step's minibatch."""
+    from gradtrail.dataview import data_view as view_at  # builds on the backprop module
+
+    k, point = point_of(result, step, run)
+    return view_at(result.surface, point, minibatch_of(result, k, run))
+
+
 def data_view(result: Result, step: int = 0, run: int = 0) -> go.Figure:
     """The data of a line fit or a neuron and run ``run``'s model after ``step`` steps: the
     samples, the line (or curve) with its residuals, the least-squares line faint and, for a
     run with minibatches, the batch that step drew."""
-    from gradtrail.dataview import data_view as view_at  # builds on the backprop module
-
-    k, point = point_of(result, step, run)
-    view = view_at(result.surface, point, minibatch_of(result, k, run))
-    return data_view_figure(view, result.lang, colour(run))
+    return data_view_figure(view_of(result, step, run), result.lang, colour(run))
 
 
 def gradient_arrows(result: Result, step: int = 0, run: int = 0) -> go.Figure:
     """The contour with, at run ``run``'s point after ``step`` steps, each sample's pull
     ``−∇ℓᵢ`` (a sample of them), their mean ``−∇L`` and the step's minibatch mean."""
-    from gradtrail.dataview import data_view as view_at
-
-    k, point = point_of(result, step, run)
-    view = view_at(result.surface, point, minibatch_of(result, k, run))
     figure = contour(result)
-    figure.add_traces(arrow_traces(view, result.surface.domain, result.lang))
+    figure.add_traces(arrow_traces(view_of(result, step, run), result.surface.domain, result.lang))
     return figure
 
 
@@ -453,11 +458,10 @@ def data_view_figure(view: dict, lang: str = "en", line_colour: str = PALETTE[0]
                  gradient=", ".join(number(g) for g in batch["gradient"]))
         )  # fmt: skip
     title = text("figure.data_title", lang, point=f"({w:.4g}, {b:.4g})")
-    styled(figure, "<br>".join([title, *(f"<sup>{line}</sup>" for line in lines)]))
+    styled(figure, title, lines)
     figure.update_layout(
         xaxis={"title": text("figure.data_input", lang)},
         yaxis={"title": text("figure.data_output", lang)},
-        margin={"l": 60, "r": 20, "t": 56 + 18 * len(lines), "b": 54},
         hovermode="closest",
         # Top left: above a rising line and a neuron's class 0, where no sample lies.
         legend={"x": 0.01, "xanchor": "left", "font": {"size": 12}},
@@ -540,8 +544,8 @@ def moving_averages(result: Result) -> go.Figure:
     names = axis_titles(result.surface, lang)
     figure = make_subplots(
         rows=2, cols=columns, shared_xaxes=True, vertical_spacing=0.1, horizontal_spacing=0.1,
-        subplot_titles=[text(f"figure.avg_column{c}", lang, name=name)
-                        for name in names for c in range(1, columns + 1)],
+        subplot_titles=[text(key, lang, name=name) for name in names
+                        for key in ("figure.avg_column1", "figure.avg_column2")[:columns]],
     )  # fmt: skip
     for index, run, roles in kept:
         steps = np.arange(1, run.state["lr"].size + 1)  # the state after step t
@@ -580,12 +584,11 @@ def moving_averages(result: Result) -> go.Figure:
             x=0.5, y=0.5, xref="paper", yref="paper", showarrow=False,
             text=text("figure.avg_none", lang), font={"size": 14, "color": "#5b6b7b"},
         )  # fmt: skip
-    title = f"{text('figure.avg_title', lang)}<br><sup>{text('figure.avg_key', lang)}</sup>"
-    styled(figure, title)
+    styled(figure, text("figure.avg_title", lang), [text("figure.avg_key", lang)])
     figure.update_xaxes(title_text=text("figure.step", lang), row=2)
     figure.update_layout(
         legend={"orientation": "h", "x": 0, "xanchor": "left", "y": -0.16, "yanchor": "top"},
-        margin={"l": 50, "r": 20, "t": 80, "b": 80},
+        margin={"l": 50, "b": 80},
         hovermode="closest",
     )
     return figure

@@ -43,7 +43,6 @@ from gradtrail.app.models import (
 from gradtrail.app.responses import FastJSONResponse
 from gradtrail.app.settings import get_settings
 from gradtrail.app.streams import frames_computed, start_figures
-from gradtrail.backprop import BackpropError
 from gradtrail.backprop import backprop as backprop_graph
 from gradtrail.dataview import data_view as data_view_at
 from gradtrail.formula import DEFAULT_EXPRESSION
@@ -131,12 +130,9 @@ async def backprop(request: BackpropRequest, lang: LangQuery = "en") -> FastJSON
 def graph_at(request: BackpropRequest, lang: str) -> dict:
     """Build the surface and its graph at the point (a 422 names what stops it)."""
     surface = build_surface(request.surface)
-    try:
-        shown = backprop_graph(
-            surface, request.point, request.sample, request.shared, request.minibatch
-        )
-    except BackpropError as error:
-        raise SpecError(error.field, str(error)) from None
+    shown = backprop_graph(
+        surface, request.point, request.sample, request.shared, request.minibatch
+    )
     if request.figure:
         shown["figure"] = orjson.Fragment(figures.backprop_figure(shown, lang).to_json())
     return shown
@@ -154,10 +150,7 @@ async def data_view(request: DataViewRequest, lang: LangQuery = "en") -> FastJSO
 def data_at(request: DataViewRequest, lang: str) -> dict:
     """Build the surface and look at its data at the point (a 422 names what stops it)."""
     surface = build_surface(request.surface)
-    try:
-        shown = data_view_at(surface, request.point, request.minibatch)
-    except BackpropError as error:
-        raise SpecError(error.field, str(error)) from None
+    shown = data_view_at(surface, request.point, request.minibatch)
     if request.figure:
         shown["figure"] = orjson.Fragment(figures.data_view_figure(shown, lang).to_json())
         traces = figures.arrow_traces(shown, surface.domain, lang)

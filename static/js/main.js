@@ -94,7 +94,8 @@ function cursorAt(step) {
   const at = live.pointAt(step, index);
   if (!at) return null;
   const size = spec.optimizers[index]?.batch_size;
-  const minibatch = size && !at.final ? { size, seed: spec.seed ?? 0, run: index, step: at.step } : null;
+  // The seed as the spec has it; without one, the server's default for both.
+  const minibatch = size && !at.final ? { size, seed: spec.seed, run: index, step: at.step } : null;
   return { spec, step, surface: spec.surface, point: at.point, minibatch };
 }
 
