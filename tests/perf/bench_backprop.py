@@ -4,7 +4,9 @@ Run: python tests/perf/bench_backprop.py
 
 The target is a median answer of at most 20 ms over HTTP. Beside it, in the same run:
 the engine alone (graph, forward, adjoints, JSON) for the same formula, the line-fit
-bowl with its per-sample gradients, and the tree (no sharing) of the same formula.
+bowl with its per-sample gradients, the tree (no sharing) of the same formula, and the
+page's other cursor panels: the data view (with its figure and arrows, a step's
+minibatch replayed) and the moving averages of the ``beta`` lesson.
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ from table import print_table  # run as a script, tests/perf/ is on the path
 from gradtrail.backprop import backprop
 from gradtrail.catalog import build_surface
 from gradtrail.formula import MAX_LENGTH
+from gradtrail.presets import PRESETS
 from gradtrail.spec import SurfaceSpec
 
 
@@ -80,6 +83,18 @@ def main() -> None:
             http = timed(post(body), REQUESTS)
             http_tree = timed(post({**body, "shared": False}), REQUESTS)
             http_bowl = timed(post(bowl), REQUESTS)
+            data = {"point": [3.0, 2.0], "figure": True,
+                    "minibatch": {"size": 16, "run": 0, "step": 5_000}}  # fmt: skip
+            views = {
+                n: timed(lambda n=n: client.post("/api/data-view", json={
+                    **data, "surface": {"id": "regression", "generate": {"n": n}}
+                }).raise_for_status(), 100)
+                for n in (1_000, 100_000)
+            }  # fmt: skip
+            beta = PRESETS["beta"].spec
+            averages = timed(
+                lambda: client.post("/api/averages", json=beta).raise_for_status(), 100
+            )
     finally:
         server.terminate()
         server.wait(timeout=30)
@@ -92,6 +107,9 @@ def main() -> None:
         ("  the same as a tree (shared: false)", ms(http_tree), "-"),
         ("  line-fit bowl, 1,000 samples", ms(http_bowl), "-"),
         ("engine alone, 300-char formula", ms(engine), "-"),
+        ("POST /api/data-view, 1,000 samples, figure, step 5,000's batch", ms(views[1_000]), "-"),
+        ("  the same, 100,000 samples", ms(views[100_000]), "-"),
+        ("POST /api/averages, lesson beta (3 runs × 150 steps)", ms(averages), "-"),
     ])  # fmt: skip
 
 
