@@ -585,7 +585,6 @@ def moving_averages(result: Result) -> go.Figure:
             text=text("figure.avg_none", lang), font={"size": 14, "color": "#5b6b7b"},
         )  # fmt: skip
     styled(figure, text("figure.avg_title", lang), [text("figure.avg_key", lang)])
-    figure.update_xaxes(title_text=text("figure.step", lang), row=2)
     figure.update_layout(
         legend={"orientation": "h", "x": 0, "xanchor": "left", "y": -0.16, "yanchor": "top"},
         margin={"l": 50, "b": 80},

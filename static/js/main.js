@@ -123,6 +123,10 @@ async function togglePanel({ flag, node, toggle, panel }) {
   toggle.setAttribute("aria-pressed", String(open));
   state[flag] = open;
   saveState();
+  // The open panels share the row: each one drawn keeps to its new width.
+  for (const entry of panels) {
+    if (!entry.node.hidden && entry.plot.data) window.Plotly.Plots.resize(entry.plot);
+  }
   if (!open) {
     panel.stop?.();
     await panel.clearArrows?.();
