@@ -49,6 +49,11 @@ class SurfaceParamInfo(BaseModel):
     help: str
 
 
+class LossInfo(BaseModel):
+    id: str
+    name: str
+
+
 class SurfaceInfo(BaseModel):
     model_config = ConfigDict(extra="allow")
 
@@ -60,6 +65,14 @@ class SurfaceInfo(BaseModel):
     minima: list[list[float]]
     default_start: list[float]
     data: bool = Field(description="fitted to samples: runs take a batch_size, backprop a sample")
+    generate: dict[str, object] | None = Field(
+        None, description="regression: the generated line's settings at their defaults"
+    )
+    classes: dict[str, object] | None = Field(
+        None, description="neuron: the generated classes' settings at their defaults"
+    )
+    losses: list[LossInfo] | None = Field(None, description="neuron: the losses it is fitted under")
+    loss: str | None = Field(None, description="neuron: the loss unless the spec names one")
 
 
 class HyperParamInfo(BaseModel):

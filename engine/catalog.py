@@ -15,7 +15,7 @@ import numpy as np
 from gradtrail.neuron import ClassData, generate_classes, neuron
 from gradtrail.optimizers import OPTIMIZERS, Optimizer
 from gradtrail.regression import LineData, generate_line, regression
-from gradtrail.spec import ClassesSpec, GenerateSpec, SurfaceSpec
+from gradtrail.spec import DEFAULT_LOSS, LOSSES, ClassesSpec, GenerateSpec, SurfaceSpec
 from gradtrail.surfaces import BUILTIN_SURFACES, Surface
 from gradtrail.texts import (
     DEFAULT_LANGUAGE,
@@ -105,7 +105,7 @@ def neuron_surface(spec: SurfaceSpec) -> Surface:
             data = generated_classes(spec.classes or ClassesSpec())
     except ValueError as error:
         raise SpecError("surface.data", str(error), "data") from None
-    surface = neuron(data, spec.loss or "cross_entropy")
+    surface = neuron(data, spec.loss or DEFAULT_LOSS)
     return replace(surface, domain=spec.domain) if spec.domain is not None else surface
 
 
@@ -147,7 +147,9 @@ def standardized(data: LineData) -> Surface:
 
 
 def surface_name(surface: Surface, lang: str = DEFAULT_LANGUAGE) -> str:
-    """What a surface is called, in ``lang``."""
+    """What a surface is called, in ``lang``: the neuron's name says which loss it is under."""
+    if "loss" in surface.extra:
+        return text("surface.neuron.under", lang, loss=text(f"loss.{surface.extra['loss']}", lang))
     standardized = surface.extra.get("standardized", False)
     return text(
         f"{surface_key(surface.id)}.standardized" if standardized else surface_key(surface.id), lang
@@ -190,8 +192,11 @@ def list_surfaces(lang: str = DEFAULT_LANGUAGE) -> list[dict[str, Any]]:
     bowl["generate"] = GenerateSpec().model_dump(mode="json")
     described.append(bowl)
     cell = describe_surface(build_surface(SurfaceSpec(id="neuron")), lang)
+    cell["name"] = text(surface_key("neuron"), lang)  # its loss is chosen beside it
     cell["params"] = []
     cell["classes"] = ClassesSpec().model_dump(mode="json")
+    cell["losses"] = [{"id": loss, "name": text(f"loss.{loss}", lang)} for loss in LOSSES]
+    cell["loss"] = DEFAULT_LOSS
     described.append(cell)
     return described
 

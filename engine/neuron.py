@@ -12,15 +12,14 @@ the neuron saturates, so plain gradient descent crawls there. Both gradients are
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Literal
 
 import numpy as np
 
 from gradtrail.numeric import Real
 from gradtrail.regression import Epochs, as_samples
+from gradtrail.spec import DEFAULT_LOSS, Loss
 from gradtrail.surfaces import Surface, one_pass
 
-Loss = Literal["cross_entropy", "mse"]
 NEURON_FORMULAS = {
     "cross_entropy": r"-\frac1n \sum_i t_i \log σ(w x_i + b) + (1 - t_i) \log(1 - σ(w x_i + b))",
     "mse": r"\frac1n \sum_i \big(t_i - σ(w x_i + b)\big)^2",
@@ -117,14 +116,14 @@ class ClassSampler:
 class NeuronData(ClassData):
     """The samples with the loss they are fitted under (what a minibatch sampler needs)."""
 
-    loss: Loss = "cross_entropy"
+    loss: Loss = DEFAULT_LOSS
 
     def minibatches(self, batch_size: int, rng: np.random.Generator) -> ClassSampler:
         """Shuffled epochs cut into batches of ``batch_size``, as a DataLoader draws them."""
         return ClassSampler(self, self.loss, batch_size, rng)
 
 
-def neuron(data: ClassData, loss: Loss = "cross_entropy") -> Surface:
+def neuron(data: ClassData, loss: Loss = DEFAULT_LOSS) -> Surface:
     """The loss of ``σ(w x + b)`` over ``(w, b)``, plotted as ``x = w``, ``y = b``."""
     samples = NeuronData(data.x, data.t, loss)
 

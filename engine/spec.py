@@ -7,7 +7,7 @@ the field that is wrong. Cross-field rules that need the registries
 
 from __future__ import annotations
 
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, get_args
 
 from pydantic import (
     ConfigDict,
@@ -69,6 +69,11 @@ class GenerateSpec(Strict):
         return value
 
 
+Loss = Literal["cross_entropy", "mse"]  # the neuron's: see gradtrail.neuron
+LOSSES: tuple[Loss, ...] = get_args(Loss)
+DEFAULT_LOSS: Loss = "cross_entropy"  # convex: what the neuron is fitted under unless told
+
+
 class ClassesSpec(Strict):
     """Synthetic two-class data for the neuron: classes 0 and 1 alternate, centred at
     ``∓separation/2``, each normal with standard deviation ``spread``."""
@@ -95,7 +100,7 @@ class SurfaceSpec(Strict):
     domain: Domain | None = None
     standardize: StrictBool = False
     classes: ClassesSpec | None = None
-    loss: Literal["cross_entropy", "mse"] | None = None
+    loss: Loss | None = None
 
     @model_validator(mode="after")
     def fits_the_surface(self) -> SurfaceSpec:

@@ -54,7 +54,6 @@ from gradtrail.spec import (
     MAX_LABEL,
     MAX_OPTIMIZERS,
     MAX_STEPS,
-    GenerateSpec,
     RunSpec,
     SurfaceSpec,
 )
@@ -206,7 +205,6 @@ def page_catalog(lang: str = "en") -> dict[str, object]:
         "defaults": {
             "steps": RunSpec.model_fields["steps"].default,
             "sweep_steps": SweepSpec.model_fields["steps"].default,
-            "generate": GenerateSpec().model_dump(mode="json"),
             "preset": DEFAULT_PRESET,
             "optimizer": DEFAULT_OPTIMIZER,
             "expression": DEFAULT_EXPRESSION,

@@ -10,8 +10,29 @@ import { t } from "./messages.js";
 import { createOptimizerList } from "./optimizer-list.js";
 
 const DEBOUNCE_MS = 350;
-// The generated line's fields and their input steps; their defaults come from the API.
-const GENERATE_FIELDS = [["slope", "any"], ["intercept", "any"], ["noise", "any"], ["n", "1"], ["seed", "1"]];
+/**
+ * The data box of each surface fitted to samples: the spec key its generated data's
+ * settings go under, the fields shown with their input steps (their defaults are the
+ * surface's catalogue entry's `[key]`), their labels and the box's texts.
+ */
+const DATA_KINDS = {
+  regression: {
+    key: "generate",
+    fields: [["slope", "any"], ["intercept", "any"], ["noise", "any"], ["n", "1"], ["seed", "1"]],
+    label: (name) => t(`generate.${name}`),
+    generated: "data_generated",
+    csvLabel: "csv_label",
+    example: "x,t\n0.5,2.1\n1.0,2.9",
+  },
+  neuron: {
+    key: "classes",
+    fields: [["n", "1"], ["separation", "any"], ["spread", "any"], ["seed", "1"]],
+    label: (name) => t(`classes.${name}`),
+    generated: "data_generated_classes",
+    csvLabel: "csv_label_classes",
+    example: "x,t\n-1.2,0\n0.8,1",
+  },
+};
 
 /** Parse pasted or uploaded "x,t" lines; a header line is skipped. */
 export function parseCsv(text) {
@@ -53,6 +74,14 @@ export function createControls(form, { surfaces, optimizers, limits, defaults, h
   let current = { surface: { id: surfaceList[0].id }, optimizers: [] }; // the spec shown
 
   surfaceSelect.replaceChildren(...surfaceList.map((s) => element("option", { value: s.id, text: s.name })));
+  const losses = surfaceById.neuron.losses;
+  $("#neuron-loss").replaceChildren(...losses.map((l) => element("option", { value: l.id, text: l.name })));
+
+  /** Show the text `key` in `node` (and keep it named there, as the page's other texts). */
+  const say = (node, key) => {
+    node.dataset.text = key;
+    node.textContent = t(key);
+  };
 
   let dataError = null; // the pasted CSV's problem: nothing runs until it is fixed
 
@@ -91,30 +120,45 @@ export function createControls(form, { surfaces, optimizers, limits, defaults, h
       ),
     );
     $("#formula-box").hidden = spec.id !== "custom";
-    $("#data-box").hidden = spec.id !== "regression";
     if (spec.id === "custom") {
       $("#formula-input").value = spec.expression ?? "";
       previewFormula();
     }
-    if (spec.id === "regression") {
-      $("#standardize").checked = Boolean(spec.standardize);
-      const mode = spec.data ? "data" : "generate";
-      $("#data-mode").value = mode;
-      $("#csv-box").hidden = mode !== "data";
-      $("#generate-params").hidden = mode !== "generate";
-      const generate = spec.generate ?? {};
-      $("#generate-params").replaceChildren(
-        ...GENERATE_FIELDS.map(([name, step]) =>
-          numberField(t(`generate.${name}`), {
-            value: generate[name] ?? defaults.generate[name], step, name: `generate-${name}`,
-            loc: `surface.generate.${name}`,
-          }),
-        ),
-      );
-      if (spec.data) {
-        $("#csv-input").value = spec.data.x.map((v, i) => `${v},${spec.data.y[i]}`).join("\n");
-        $("#csv-status").textContent = t("csv_points", { n: spec.data.x.length });
-      }
+    const kind = DATA_KINDS[spec.id];
+    $("#data-box").hidden = !kind;
+    if (kind) renderData(spec, kind);
+  }
+
+  /** The data box of a surface with data: generated (its settings) or pasted points. */
+  function renderData(spec, kind) {
+    const regression = spec.id === "regression";
+    $("#standardize-field").hidden = !regression;
+    $("#standardize").checked = Boolean(spec.standardize);
+    $("#loss-field").hidden = regression;
+    $("#neuron-loss").value = spec.loss ?? surfaceById.neuron.loss;
+    say($("#data-generated"), kind.generated);
+    say($("#csv-label"), kind.csvLabel);
+    $("#csv-input").placeholder = kind.example;
+    const mode = spec.data || dataError ? "data" : "generate"; // pasted points being mended stay
+    $("#data-mode").value = mode;
+    $("#csv-box").hidden = mode !== "data";
+    $("#generate-params").hidden = mode !== "generate";
+    const generated = spec[kind.key] ?? {};
+    const defaultsOf = surfaceById[spec.id][kind.key];
+    $("#generate-params").replaceChildren(
+      ...kind.fields.map(([name, step]) =>
+        numberField(kind.label(name), {
+          value: generated[name] ?? defaultsOf[name], step, name: `generate-${name}`,
+          loc: `surface.${kind.key}.${name}`,
+        }),
+      ),
+    );
+    if (spec.data) {
+      $("#csv-input").value = spec.data.x.map((v, i) => `${v},${spec.data.y[i]}`).join("\n");
+      $("#csv-status").textContent = t("csv_points", { n: spec.data.x.length });
+    } else if (!dataError) {
+      $("#csv-input").value = "";
+      $("#csv-status").textContent = "";
     }
   }
 
@@ -128,22 +172,24 @@ export function createControls(form, { surfaces, optimizers, limits, defaults, h
     }
     patch(surface, "params", Object.keys(params).length ? params : null);
     if (surface.id === "custom") surface.expression = $("#formula-input").value;
-    if (surface.id === "regression") {
-      patch(surface, "standardize", $("#standardize").checked, false);
-      if ($("#data-mode").value === "data") {
-        const parsed = parseCsv($("#csv-input").value);
-        dataError = parsed.error ?? null;
-        $("#csv-status").textContent = parsed.error ?? t("csv_points", { n: parsed.x.length });
-        delete surface.generate;
-        patch(surface, "data", parsed.error ? null : { x: parsed.x, y: parsed.y });
-      } else {
-        const generate = { ...surface.generate }; // x_range and the rest no field shows stay
-        for (const [name] of GENERATE_FIELDS) {
-          patch(generate, name, readNumber($(`[name="generate-${name}"]`)), defaults.generate[name]);
-        }
-        delete surface.data;
-        patch(surface, "generate", Object.keys(generate).length ? generate : null);
+    const kind = DATA_KINDS[surface.id];
+    if (!kind) return surface;
+    if (surface.id === "regression") patch(surface, "standardize", $("#standardize").checked, false);
+    else patch(surface, "loss", $("#neuron-loss").value, surfaceById.neuron.loss);
+    if ($("#data-mode").value === "data") {
+      const parsed = parseCsv($("#csv-input").value);
+      dataError = parsed.error ?? null;
+      $("#csv-status").textContent = parsed.error ?? t("csv_points", { n: parsed.x.length });
+      delete surface[kind.key];
+      patch(surface, "data", parsed.error ? null : { x: parsed.x, y: parsed.y });
+    } else {
+      const generated = { ...surface[kind.key] }; // x_range and the rest no field shows stay
+      const defaultsOf = surfaceById[surface.id][kind.key];
+      for (const [name] of kind.fields) {
+        patch(generated, name, readNumber($(`[name="generate-${name}"]`)), defaultsOf[name]);
       }
+      delete surface.data;
+      patch(surface, kind.key, Object.keys(generated).length ? generated : null);
     }
     return surface;
   }
@@ -235,6 +281,7 @@ export function createControls(form, { surfaces, optimizers, limits, defaults, h
       changed();
     } else if (target.id === "surface-select") {
       const spec = read(); // the fields still belong to the surface shown until now
+      dataError = null; // another surface's pasted points are not this one's
       spec.surface = { id: target.value, ...(target.value === "custom" ? { expression: defaults.expression } : {}) };
       delete spec.start;
       set(spec);

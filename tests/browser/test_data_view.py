@@ -8,7 +8,7 @@ from pathlib import Path
 
 from playwright.sync_api import Page, expect
 
-from tests.browser.test_page import wait_done, watch_errors
+from tests.browser.test_page import url_spec, wait_done, watch_errors
 
 MODEL = """() => document.querySelector('#data-plot').data
   .find((t) => t.meta && t.meta.role === 'model')"""
@@ -138,3 +138,52 @@ def test_three_open_panels_keep_a_readable_width_and_leave_the_playback_bar_free
     page.click("#play")  # nothing lies over it
     page.screenshot(path=screenshots / "panels-three-ja-1366x768.png")
     assert errors == []
+
+
+def test_the_neuron_takes_its_loss_and_its_data_from_the_settings(
+    page: Page, live_server: str, screenshots: Path
+) -> None:
+    errors = watch_errors(page)
+    page.goto(f"{live_server}/?lang=en#preset=neuron")
+    wait_done(page)
+    expect(page.locator("#loss-field")).to_be_visible()
+    expect(page.locator("#standardize-field")).to_be_hidden()
+    expect(page.locator("#neuron-loss option")).to_have_text(["cross-entropy", "squared error"])
+    expect(page.locator("#neuron-loss")).to_have_value("cross_entropy")
+    expect(page.locator("#data-generated")).to_have_text("Generated classes")
+    expect(page.locator("#generate-params label")).to_have_text(
+        ["points", "separation", "spread", "seed"]
+    )
+    expect(page.locator("[name=generate-separation]")).to_have_value("2")  # the API's default
+    page.locator("#controls").screenshot(path=screenshots / "neuron-settings-en.png")
+
+    edited = "() => { document.body.dataset.run = 'edited'; }"  # wait_done waits for the new run
+    page.evaluate(edited)
+    page.select_option("#neuron-loss", "mse")
+    page.fill("[name=generate-separation]", "4")
+    wait_done(page)
+    surface = url_spec(page)["surface"]
+    assert surface["loss"] == "mse" and surface["classes"] == {"separation": 4}
+    expect(page.locator("#contour-plot")).to_contain_text("squared error")  # the surface's name
+
+    page.select_option("#data-mode", "data")
+    expect(page.locator("#csv-label")).to_contain_text("0 or 1")
+    page.evaluate(edited)
+    page.fill("#csv-input", "x,t\n-2,0\n-1,0\n1,1\n2,1")
+    expect(page.locator("#csv-status")).to_have_text("4 points read")
+    wait_done(page)
+    surface = url_spec(page)["surface"]
+    assert surface["data"] == {"x": [-2, -1, 1, 2], "y": [0, 0, 1, 1]} and "classes" not in surface
+    page.fill("#csv-input", "x,t\n-1,0\n1,2")  # a class that is not 0 or 1: the server says so
+    expect(page.locator("#data-box .field-error")).to_contain_text("0 or 1")
+
+    page.evaluate(edited)
+    page.select_option("#surface-select", "regression")  # the line fit's own box
+    wait_done(page)
+    expect(page.locator("#loss-field")).to_be_hidden()
+    expect(page.locator("#standardize-field")).to_be_visible()
+    expect(page.locator("#data-mode")).to_have_value("generate")
+    expect(page.locator("#data-generated")).to_have_text("Generated line")
+    expect(page.locator("[name=generate-slope]")).to_have_value("2")
+    assert "loss" not in url_spec(page)["surface"]
+    assert [e for e in errors if "status of 422" not in e] == []  # the bad class's answer

@@ -15,7 +15,7 @@ from gradtrail.optimizers import OPTIMIZERS
 from gradtrail.presets import PRESETS, SWEEP_PRESETS
 from gradtrail.result import Status
 from gradtrail.schedules import SCHEDULE_PARAMS
-from gradtrail.spec import GenerateSpec
+from gradtrail.spec import LOSSES, ClassesSpec, GenerateSpec
 from gradtrail.surfaces import BUILTIN_SURFACES
 from gradtrail.texts import (
     LANGUAGES,
@@ -57,6 +57,8 @@ def registry_keys() -> set[str]:
     keys |= {"scale_linear", "scale_log"}  # sweep-controls.js: t(`scale_${value}`)
     # controls.js: t(`generate.${name}`) for the generated line's fields the page shows
     keys |= {f"generate.{name}" for name in GenerateSpec.model_fields if name != "x_range"}
+    keys |= {f"classes.{name}" for name in ClassesSpec.model_fields}  # and t(`classes.${name}`)
+    keys |= {f"loss.{loss}" for loss in LOSSES}  # catalog.list_surfaces: the neuron's losses
     keys |= set(get_args(Status))  # summary.js and sweep.js: t(status)
     return keys
 
