@@ -68,30 +68,46 @@ function equations(info, state, k) {
   return lines;
 }
 
-/** The arrows at point k for run `run`: each direction drawn at a fixed, readable length. */
-function arrows(run, k, span) {
+/** The state's running direction: momentum's velocity, Adam's first moment, or none. */
+const memoryOf = (state) => (state.velocity_x ? "velocity" : state.m_x ? "m" : null);
+
+// A step is drawn to scale unless it would be shorter or longer than these parts of the
+// plot's width; then all three arrows are drawn at one factor of it, and the panel says so.
+const SHORTEST_ARROW = 0.05;
+const LONGEST_ARROW = 0.35;
+
+/**
+ * The arrows of step `s` of `run`, from point s: the step taken (to point s + 1) and the
+ * directions of −∇f and of the memory, all as long as the step is drawn. `factor` is
+ * drawn length ÷ true length (1: to scale; null: no step to scale by).
+ */
+function arrows(run, s, span) {
   const state = run.state;
-  const here = [run.x[k], run.y[k]];
-  const length = span * 0.12;
+  const here = [run.x[s], run.y[s]];
+  const length = Math.hypot(state.step_x[s], state.step_y[s]);
+  const measurable = length > 0 && Number.isFinite(length);
+  const shown = measurable ? Math.min(Math.max(length, span * SHORTEST_ARROW), span * LONGEST_ARROW) : span * SHORTEST_ARROW;
   const unit = (vx, vy) => {
     const n = Math.hypot(vx, vy);
     return n > 0 && Number.isFinite(n) ? [vx / n, vy / n] : null;
   };
-  const memory = state.velocity_x ? "velocity" : state.m_x ? "m" : null;
+  const memory = memoryOf(state);
   const directions = {
-    descent: unit(-state.gradient_x[k], -state.gradient_y[k]),
-    memory: memory ? unit(-state[`${memory}_x`][k], -state[`${memory}_y`][k]) : null,
-    step: unit(state.step_x[k], state.step_y[k]),
+    descent: unit(-state.gradient_x[s], -state.gradient_y[s]),
+    memory: memory ? unit(-state[`${memory}_x`][s], -state[`${memory}_y`][s]) : null,
+    step: unit(state.step_x[s], state.step_y[s]),
   };
-  return ARROWS.filter((a) => directions[a.key]).map((a) => ({
-    x: here[0] + directions[a.key][0] * length, y: here[1] + directions[a.key][1] * length,
+  const annotations = ARROWS.filter((a) => directions[a.key]).map((a) => ({
+    x: here[0] + directions[a.key][0] * shown, y: here[1] + directions[a.key][1] * shown,
     ax: here[0], ay: here[1], xref: "x", yref: "y", axref: "x", ayref: "y",
     showarrow: true, arrowhead: 2, arrowsize: 1.3, arrowwidth: 3, arrowcolor: a.colour, text: "",
   }));
+  return { annotations, length, factor: measurable ? shown / length : null };
 }
 
 export function createInspector({ panel, select, stepPlot }, { contourNode, convergenceNode, recordSteps }) {
   let current = null; // { meta, runs, colours }
+  let plotted = null; // { run, points }: what the step plot shows, so a new result redraws it
 
   function stepFigure(run) {
     const k = run.state.step_x.map((_, i) => i + 1);
@@ -133,10 +149,19 @@ export function createInspector({ panel, select, stepPlot }, { contourNode, conv
       const range = contourNode._fullLayout?.xaxis?.range ?? [0, 1];
       // The step from point k to k + 1; at the last point, the step that led there.
       const s = recorded ? Math.min(k, run.state.step_x.length - 1) : 0;
-      const annotations = recorded ? arrows(run, s, Math.abs(range[1] - range[0])) : [];
+      const drawn = recorded ? arrows(run, s, Math.abs(range[1] - range[0])) : { annotations: [], factor: 1 };
       const lines = recorded ? equations(current.meta.runs[index], run.state, s) : [t("anatomy_unrecorded", { limit: recordSteps.toLocaleString("en") })];
       panel.querySelector(".equations").replaceChildren(...lines.map((line) => Object.assign(document.createElement("div"), { textContent: line })));
-      panel.querySelector(".anatomy-step").textContent = `${t("step")} ${k}`;
+      // The heading names the step the equations show: t = s + 1 takes point s to s + 1.
+      panel.querySelector(".anatomy-step").textContent = recorded
+        ? t("anatomy_heading", { step: s + 1, from: s, to: s + 1 })
+        : `${t("step")} ${k}`;
+      const scaled = drawn.factor !== null && Math.abs(drawn.factor - 1) > 1e-9;
+      panel.querySelector(".anatomy-scale").textContent = scaled
+        ? t("anatomy_scale", { factor: fmt(drawn.factor), length: fmt(drawn.length) })
+        : drawn.factor === null ? t("anatomy_no_step") : t("anatomy_to_scale");
+      const annotations = drawn.annotations;
+      panel.querySelector("#legend-memory").hidden = !recorded || !memoryOf(run.state);
       const work = [
         window.Plotly.relayout(contourNode, { annotations: [...markers, ...annotations] }),
         convergenceNode.data ? window.Plotly.relayout(convergenceNode, { shapes: cursorLine(step) }) : null,
@@ -148,10 +173,9 @@ export function createInspector({ panel, select, stepPlot }, { contourNode, conv
           yaxis2: { overlaying: "y", side: "right", showgrid: false, rangemode: "tozero", title: { text: "η" } },
           shapes: cursorLine(step), font: { family: getComputedStyle(document.body).fontFamily, size: 13 }, paper_bgcolor: "#fff",
         };
-        if (stepPlot.dataset.run !== String(index) || stepPlot.dataset.length !== String(run.x.length)) {
+        if (plotted?.run !== run || plotted.points !== run.x.length) { // another run, result or length
           work.push(window.Plotly.react(stepPlot, stepFigure(run), layout, PLOT_CONFIG));
-          stepPlot.dataset.run = String(index);
-          stepPlot.dataset.length = String(run.x.length);
+          plotted = { run, points: run.x.length };
         } else {
           work.push(window.Plotly.relayout(stepPlot, { shapes: cursorLine(step) }));
         }

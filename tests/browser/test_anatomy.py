@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
+import pytest
 from playwright.sync_api import Page, expect
 
 from gradtrail.app.urlspec import encode
+from tests.browser.test_data_view import scrub_to
 from tests.browser.test_page import download, wait_done, watch_errors
 
 SPEC = {
@@ -76,3 +79,50 @@ def test_csv_download(page: Page, live_server: str, tmp_path: Path) -> None:
     lines = download(page, "#download-csv", tmp_path / "runs.csv").read_text().splitlines()
     assert lines[0].startswith("run,label,optimizer,step,x,y,loss,grad_norm,lr,gradient_x")
     assert len(lines) == 1 + 2 * 201
+
+
+TINY = {
+    "surface": {"id": "quadratic"},
+    "start": [-4.0, 2.0],
+    "steps": 40,
+    "optimizers": [{"id": "gd", "params": {"lr": 1e-4}}],
+}
+
+
+def test_a_tiny_step_is_drawn_at_a_stated_scale_and_a_new_result_redraws_its_plot(
+    page: Page, live_server: str, screenshots: Path
+) -> None:
+    errors = watch_errors(page)
+    page.goto(f"{live_server}/?lang=en#spec={encode(TINY)}")
+    wait_done(page)
+    k = int(page.get_attribute("body", "data-cursor") or "0")
+    s = min(k, 39)  # the step the panel shows: from point s to s + 1
+    expect(page.locator(".anatomy-step")).to_have_text(f"step t = {s + 1}: point {s} → {s + 1}")
+    expect(page.locator(".equations")).to_contain_text(f"t = {s + 1}, η = 1.000e-4")
+    scale = page.inner_text(".anatomy-scale")
+    factor = float(re.fullmatch(r"arrows at (\S+)× the step's length \|Δp\| = \S+", scale)[1])
+    assert factor > 100  # a step of about 1e-3 on a plot 10 wide: far too short to see
+    step_arrow = page.evaluate(
+        "() => document.querySelector('#contour-plot').layout.annotations"
+        ".find((n) => n.arrowcolor === '#111111')"
+    )
+    path = page.evaluate(
+        "() => { const t = document.querySelector('#contour-plot').data.find((t) => t.meta);"
+        " return [t.x, t.y]; }"
+    )
+    taken = [path[0][s + 1] - path[0][s], path[1][s + 1] - path[1][s]]
+    drawn = [step_arrow["x"] - step_arrow["ax"], step_arrow["y"] - step_arrow["ay"]]
+    assert [step_arrow["ax"], step_arrow["ay"]] == [path[0][s], path[1][s]]
+    assert drawn == pytest.approx([factor * d for d in taken], rel=1e-3)  # fmt keeps 4 digits
+    page.locator("#anatomy").screenshot(path=screenshots / "anatomy-tiny-step-en.png")
+
+    # A new learning rate: a new result, and the step plot is of it (it kept the old one).
+    page.evaluate("() => { document.body.dataset.run = 'edited'; }")
+    page.fill("#optimizer-list [data-param=lr]", "0.05")
+    wait_done(page)
+    lr = page.evaluate("() => document.querySelector('#step-plot').data[2].y[0]")
+    assert lr == 0.05
+    scrub_to(page, 0)  # the first step, (0.2, −1.0): long enough to draw as it is
+    expect(page.locator(".anatomy-step")).to_have_text("step t = 1: point 0 → 1")
+    expect(page.locator(".anatomy-scale")).to_have_text("arrows to scale")
+    assert not errors
