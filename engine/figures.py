@@ -110,7 +110,17 @@ def contour(result: Result, resolution: int = 100, steps: int | None = None) -> 
         xaxis={"range": [x0, x1], "title": x_title, "constrain": "domain"},
         yaxis={"range": [y0, y1], "title": y_title},
     )
-    return styled(figure, surface_name(surface, result.lang))
+    return styled(figure, surface_name(surface, result.lang), minimum_notes(surface, result.lang))
+
+
+def minimum_notes(surface: Surface, lang: str) -> tuple[str, ...]:
+    """On standardized inputs, the minimum in both scales: the plot's axes are the scaled
+    weight and bias, the line a reader fits is in the raw x."""
+    if "raw_minimum" not in surface.extra:
+        return ()
+    (w, b), (raw_w, raw_b) = surface.minima[0], surface.extra["raw_minimum"]
+    values = {"w": w, "b": b, "raw_w": raw_w, "raw_b": raw_b}
+    return (text("figure.raw_minimum", lang, **{k: f"{v:.4g}" for k, v in values.items()}),)
 
 
 def surface3d(result: Result, resolution: int = 60) -> go.Figure:

@@ -177,13 +177,16 @@ def regression(data: LineData, *, generated: bool = False) -> Surface:
         return 2.0 * var_x * (w - w_star) - 2.0 * mean_x * c, -2.0 * c
 
     half = max(10.0, 1.25 * max(abs(w_star), abs(b_star)))
+    # The start lies as far from the minimum as (3, 2) from (2, 1) in the ±10 window of
+    # t = 2x + 1: a tenth of the half-width in each coordinate, whatever the data's scale.
+    offset = half / 10.0
     return Surface(
         id="regression",
         formula=REGRESSION_FORMULA,
         params={},
         domain=((-half, half), (-half, half)),
         minima=((w_star, b_star),),
-        default_start=(round(w_star + 1.0, 1), round(b_star + 1.0, 1)),
+        default_start=(round(w_star + offset, 1), round(b_star + offset, 1)),
         value_xy=value,
         grad_xy=grad,
         extra={"n": int(data.x.size), "slope": w_star, "intercept": b_star, "generated": generated},

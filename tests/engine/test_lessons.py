@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from gradtrail import run
+from gradtrail import figures, run
 from gradtrail.presets import PRESETS
 
 
@@ -29,3 +29,29 @@ def test_without_bias_correction_m_is_too_small_yet_the_steps_too_large() -> Non
         assert abs(uncorrected.state["m_x"][k]) < 0.5 * abs(uncorrected.state["gradient_x"][k])
     steps = lambda r: np.hypot(r.state["step_x"], r.state["step_y"])  # noqa: E731
     assert np.all(steps(uncorrected)[10:60] > steps(corrected)[10:60])
+
+
+def test_the_saddle_lesson_says_what_its_table_shows() -> None:
+    gd, momentum, adam = run(PRESETS["saddle"].run_spec()).runs
+    off_the_ridge = [int(np.argmax(np.abs(r.y) > 0.5)) for r in (gd, momentum, adam)]
+    assert off_the_ridge == [66, 25, 11]  # the caption's steps
+    assert [r.summary.status for r in (gd, momentum, adam)] == [
+        "converged",
+        "max_steps",
+        "max_steps",
+    ]
+    assert momentum.summary.distance_to_min < 1e-6 and adam.summary.distance_to_min < 1e-6
+
+
+def test_the_standardized_lesson_says_where_adam_ends_and_shows_both_minima() -> None:
+    result = run(PRESETS["scaling-standardized"].run_spec())
+    gd, adam = result.runs
+    (w, b), (raw_w, raw_b) = result.surface.minima[0], result.surface.extra["raw_minimum"]
+    assert gd.summary.status == "converged"
+    assert b - adam.y[-1] == pytest.approx(27, abs=0.5)  # "still 27 short of the intercept"
+    # The raw line is the one the data were generated from: t = 2x + 1 (noise 1).
+    assert (raw_w, raw_b) == pytest.approx((2.0, 1.0), abs=0.3)
+    for lang, said in (("en", "on the raw x: w = "), ("ja", "元の x では w = ")):
+        title = figures.contour(run(PRESETS["scaling-standardized"].run_spec(), lang=lang))
+        assert said + f"{raw_w:.4g}" in title.layout.title.text
+        assert f"{w:.4g}" in title.layout.title.text

@@ -113,3 +113,15 @@ def test_batch_size_without_data_names_the_field() -> None:
     spec = {"surface": {"id": "rosenbrock"}, "optimizers": [{"id": "gd", "batch_size": 4}]}
     with pytest.raises(ValidationError, match=r"optimizers\[0\]\.batch_size"):
         RunSpec.model_validate(spec)
+
+
+def test_the_default_start_on_large_scale_data_is_as_far_as_the_lessons() -> None:
+    # A real data set's scale: a slope near 950 (the lesson's is 2, started 1 away in ±10).
+    x = np.linspace(0.0, 10.0, 50)
+    t = 950.0 * x + 150.0 + np.random.default_rng(3).normal(0.0, 20.0, x.size)
+    surface = build_surface(SurfaceSpec(id="regression", data={"x": x.tolist(), "y": t.tolist()}))
+    (w_lo, w_hi), (b_lo, b_hi) = surface.domain
+    (w_star, b_star), (w0, b0) = surface.minima[0], surface.default_start
+    assert w_lo < w0 < w_hi and b_lo < b0 < b_hi
+    assert (w0 - w_star) / (w_hi - w_lo) == pytest.approx(1 / 20, abs=1e-3)  # (3 − 2) / 20
+    assert (b0 - b_star) / (b_hi - b_lo) == pytest.approx(1 / 20, abs=1e-3)
