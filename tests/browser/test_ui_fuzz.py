@@ -24,8 +24,6 @@ SEQUENCES = int(os.environ.get("GRADTRAIL_FUZZ_SEQUENCES", "30"))
 ONE_SEED = os.environ.get("GRADTRAIL_FUZZ_SEED")
 SEEDS = [int(ONE_SEED)] if ONE_SEED else list(range(SEQUENCES))
 ACTIONS_PER_SEQUENCE = 40
-SURFACES = ["quadratic", "rosenbrock", "beale", "himmelblau", "saddle", "rastrigin",
-            "regression", "custom"]  # fmt: skip
 LR_VALUES = ["0.01", "0.001", "0.2", "-1", "", "1e9"]
 FORMULAS = ["x^2 + 3*y^2", "sin(x)*cos(y)", "x +* y", "log(x) + y^2", "(1-x)^2+100*(y-x^2)^2"]
 
@@ -44,7 +42,9 @@ def settle(page: Page) -> None:
 
 
 def choose_surface(page: Page, rng: random.Random) -> str:
-    surface = rng.choice(SURFACES)
+    surface = rng.choice(
+        page.eval_on_selector_all("#surface-select option", "os => os.map((o) => o.value)")
+    )
     page.select_option("#surface-select", surface)
     return f"surface {surface}"
 
@@ -150,8 +150,17 @@ def data_mode(page: Page, rng: random.Random) -> str:
     mode = rng.choice(["data", "generate"])
     page.select_option("#data-mode", mode)
     if mode == "data":
-        page.fill("#csv-input", rng.choice(["1,3\n2,5\n3,7", "", "x,t\n0,1\n1,2\n2,2.5", "1,a"]))
+        pasted = ["1,3\n2,5\n3,7", "", "x,t\n0,1\n1,2\n2,2.5", "1,a", "x,t\n-1,0\n1,1\n2,1"]
+        page.fill("#csv-input", rng.choice(pasted))
     return f"data mode {mode}"
+
+
+def neuron_loss(page: Page, rng: random.Random) -> str:
+    if page.locator("#loss-field").is_hidden():
+        return "no loss to choose"
+    loss = rng.choice(["cross_entropy", "mse"])
+    page.select_option("#neuron-loss", loss)
+    return f"loss {loss}"
 
 
 def type_formula(page: Page, rng: random.Random) -> str:
@@ -167,7 +176,7 @@ ACTIONS: list[Action] = [
     choose_surface, choose_lesson, edit_lr, edit_lr, edit_steps, edit_start, change_list,
     change_optimizer, click_contour, toggle("#toggle-3d"), toggle("#toggle-sweep"), lecture,
     toggle("#toggle-backprop"),
-    playback, playback, data_mode, type_formula,
+    playback, playback, data_mode, neuron_loss, type_formula,
 ]  # fmt: skip
 
 
