@@ -13,11 +13,13 @@ const DEBOUNCE_MS = 350;
 /**
  * The data box of each surface fitted to samples: the spec key its generated data's
  * settings go under, the fields shown with their input steps (their defaults are the
- * surface's catalogue entry's `[key]`), their labels and the box's texts.
+ * surface's catalogue entry's `[key]`), their labels, the box's texts, and which of the
+ * box's own settings it has (`standardize`: the x standardized; `loss`: a loss menu).
  */
 const DATA_KINDS = {
   regression: {
     key: "generate",
+    setting: "standardize",
     fields: [["slope", "any"], ["intercept", "any"], ["noise", "any"], ["n", "1"], ["seed", "1"]],
     label: (name) => t(`generate.${name}`),
     generated: "data_generated",
@@ -26,6 +28,7 @@ const DATA_KINDS = {
   },
   neuron: {
     key: "classes",
+    setting: "loss",
     fields: [["n", "1"], ["separation", "any"], ["spread", "any"], ["seed", "1"]],
     label: (name) => t(`classes.${name}`),
     generated: "data_generated_classes",
@@ -74,8 +77,6 @@ export function createControls(form, { surfaces, optimizers, limits, defaults, h
   let current = { surface: { id: surfaceList[0].id }, optimizers: [] }; // the spec shown
 
   surfaceSelect.replaceChildren(...surfaceList.map((s) => element("option", { value: s.id, text: s.name })));
-  const losses = surfaceById.neuron.losses;
-  $("#neuron-loss").replaceChildren(...losses.map((l) => element("option", { value: l.id, text: l.name })));
 
   /** Show the text `key` in `node` (and keep it named there, as the page's other texts). */
   const say = (node, key) => {
@@ -131,11 +132,14 @@ export function createControls(form, { surfaces, optimizers, limits, defaults, h
 
   /** The data box of a surface with data: generated (its settings) or pasted points. */
   function renderData(spec, kind) {
-    const regression = spec.id === "regression";
-    $("#standardize-field").hidden = !regression;
+    $("#standardize-field").hidden = kind.setting !== "standardize";
     $("#standardize").checked = Boolean(spec.standardize);
-    $("#loss-field").hidden = regression;
-    $("#neuron-loss").value = spec.loss ?? surfaceById.neuron.loss;
+    $("#loss-field").hidden = kind.setting !== "loss";
+    if (kind.setting === "loss") {
+      const { losses, loss } = surfaceById[spec.id]; // the losses it can be fitted under, and its default
+      $("#neuron-loss").replaceChildren(...losses.map((l) => element("option", { value: l.id, text: l.name })));
+      $("#neuron-loss").value = spec.loss ?? loss;
+    }
     say($("#data-generated"), kind.generated);
     say($("#csv-label"), kind.csvLabel);
     $("#csv-input").placeholder = kind.example;
@@ -174,8 +178,8 @@ export function createControls(form, { surfaces, optimizers, limits, defaults, h
     if (surface.id === "custom") surface.expression = $("#formula-input").value;
     const kind = DATA_KINDS[surface.id];
     if (!kind) return surface;
-    if (surface.id === "regression") patch(surface, "standardize", $("#standardize").checked, false);
-    else patch(surface, "loss", $("#neuron-loss").value, surfaceById.neuron.loss);
+    if (kind.setting === "standardize") patch(surface, "standardize", $("#standardize").checked, false);
+    if (kind.setting === "loss") patch(surface, "loss", $("#neuron-loss").value, surfaceById[surface.id].loss);
     if ($("#data-mode").value === "data") {
       const parsed = parseCsv($("#csv-input").value);
       dataError = parsed.error ?? null;
