@@ -83,6 +83,7 @@ const panels = [
   { flag: "averages", node: $("#averages"), toggle: $("#toggle-averages"), plot: $("#averages-plot"), panel: averagesPanel },
 ];
 let cursorTimer = null;
+let runs = 0; // counts the runs started, so a panel knows whether its drawing is of the latest
 
 /**
  * Where the cursor is, for the panels: the spec, the step, the surface, run `index`'s
@@ -104,9 +105,13 @@ function followCursor(step = playback.step) {
   const open = panels.filter(({ panel }) => panel.open());
   if (!open.length) return;
   clearTimeout(cursorTimer);
+  const drawing = runs;
   cursorTimer = setTimeout(() => {
     const cursor = cursorAt(step);
-    if (cursor) for (const { panel } of open) panel.draw(cursor);
+    if (!cursor) return; // the run failed: what the panels show stays marked as not its own
+    for (const { panel, node } of open) {
+      panel.draw(cursor).finally(() => { if (drawing === runs) node.removeAttribute("aria-busy"); });
+    }
   }, 120);
 }
 
@@ -132,6 +137,7 @@ async function togglePanel({ flag, node, toggle, panel }) {
     await panel.clearArrows?.();
     return;
   }
+  node.setAttribute("aria-busy", "true"); // it still holds what it drew when it closed
   await loadPlotly();
   followCursor();
 }
@@ -197,6 +203,9 @@ function linkFragment() {
 
 /** Show `spec`: the URL and the caption follow it, then it runs live. */
 async function run(spec) {
+  runs += 1;
+  // An open panel shows the last spec's result until it draws this one's: it is busy.
+  for (const { node } of panels) if (!node.hidden) node.setAttribute("aria-busy", "true");
   saveState();
   caption();
   offerData(spec);

@@ -187,3 +187,42 @@ def test_the_neuron_takes_its_loss_and_its_data_from_the_settings(
     expect(page.locator("[name=generate-slope]")).to_have_value("2")
     assert "loss" not in url_spec(page)["surface"]
     assert [e for e in errors if "status of 422" not in e] == []  # the bad class's answer
+
+
+WATCH_PANELS = """() => {
+  window.__panels = [];
+  setInterval(() => window.__panels.push({
+    run: document.body.dataset.run,
+    panels: ['#data-view', '#backprop'].map((id) => {
+      const node = document.querySelector(id);
+      return [node.dataset.point ?? '', node.getAttribute('aria-busy') === 'true'];
+    }),
+  }), 5);
+}"""
+
+
+def test_open_panels_never_show_the_last_surfaces_result_as_current(
+    page: Page, live_server: str
+) -> None:
+    errors = watch_errors(page)
+    page.goto(f"{live_server}/?lang=en#preset=line-fit&backprop=1&data=1")
+    wait_done(page)
+    for panel in ("#data-view", "#backprop"):
+        expect(page.locator(panel)).not_to_have_attribute("aria-busy", "true", timeout=10_000)
+    before = [page.get_attribute(panel, "data-point") for panel in ("#data-view", "#backprop")]
+    page.evaluate(WATCH_PANELS)
+    page.evaluate("() => { document.body.dataset.run = 'edited'; }")
+    page.select_option("#surface-select", "neuron")
+    wait_done(page)
+    for panel in ("#data-view", "#backprop"):
+        expect(page.locator(panel)).not_to_have_attribute("aria-busy", "true", timeout=10_000)
+    page.wait_for_timeout(300)
+    seen = page.evaluate("() => window.__panels")
+    after = [page.get_attribute(panel, "data-point") for panel in ("#data-view", "#backprop")]
+    assert after != before and all(after)
+    # Once the run is done, a panel that is not marked busy shows the new surface's point.
+    for moment in (m for m in seen if m["run"] == "done"):
+        for (point, busy), now in zip(moment["panels"], after, strict=True):
+            assert busy or point == now, (moment, after)
+    assert any(busy for m in seen for _, busy in m["panels"])  # the wait was marked
+    assert errors == []
