@@ -106,11 +106,21 @@ def contour(result: Result, resolution: int = 100, steps: int | None = None) -> 
         )  # fmt: skip
     (x0, x1), (y0, y1) = surface.domain
     x_title, y_title = axis_titles(surface, result.lang)
+    styled(figure, surface_name(surface, result.lang), minimum_notes(surface, result.lang))
     figure.update_layout(
         xaxis={"range": [x0, x1], "title": x_title, "constrain": "domain"},
         yaxis={"range": [y0, y1], "title": y_title},
+        # Under the plot, not over it: a path can go anywhere in the window.
+        legend={
+            "orientation": "h",
+            "x": 0,
+            "xanchor": "left",
+            "y": 0,
+            "yanchor": "bottom",
+            "yref": "container",
+        },
     )
-    return styled(figure, surface_name(surface, result.lang), minimum_notes(surface, result.lang))
+    return figure
 
 
 def minimum_notes(surface: Surface, lang: str) -> tuple[str, ...]:
