@@ -1,6 +1,7 @@
 // Wiring: one path for every change — state → URL → request → render.
 import { createContourPlot } from "./contour.js";
 import { createControls } from "./controls.js";
+import { element } from "./dom.js";
 import { createConvergencePlot } from "./convergence.js";
 import {
   downloadExport, downloadImage, downloadNumbers, downloadSpec, galleryCards, offer, shareText,
@@ -176,11 +177,18 @@ function lectureKeys(event) {
   }
 }
 
-function notice(text) {
+/** A short message at the top; with `undo`, a button that takes back what it reports. */
+function notice(text, undo = null) {
   const box = $("#notice");
-  box.textContent = text;
+  box.replaceChildren(text);
+  if (undo) {
+    const button = element("button", { type: "button", id: "notice-undo", text: t("undo") });
+    button.addEventListener("click", () => { box.hidden = true; undo(); });
+    box.append(" ", button);
+  }
   box.hidden = !text;
-  if (text) setTimeout(() => { if (box.textContent === text) box.hidden = true; }, 4000);
+  const shown = box.textContent;
+  if (text) setTimeout(() => { if (box.textContent === shown) box.hidden = true; }, undo ? 15000 : 4000);
 }
 
 function caption() {
@@ -236,16 +244,20 @@ function saveState() {
   writeState(state.preset ? { ...state, spec: null } : state);
 }
 
-/** The sweep view: the form over the current run settings, then the sweep itself. */
+/**
+ * The sweep view: the form over the current run settings, then the sweep itself; opened
+ * with none drawn yet, it runs the form's own, so the view never stands empty.
+ */
 async function showSweep(sweep) {
   state.view = "sweep";
   applyView();
   const spec = controls.read();
   sweepControls.set(sweep ?? state.sweep, spec);
-  if (sweep) {
-    state.sweep = sweep;
+  const wanted = sweep ?? ($("#sweep-plot").data ? null : sweepControls.read(spec));
+  if (wanted) {
+    state.sweep = wanted;
     saveState();
-    await sweepPanel.run(sweep);
+    await sweepPanel.run(wanted);
   }
 }
 
@@ -262,6 +274,7 @@ function openRun(spec) {
 function loadSweepPreset(id) {
   const preset = sweepPresets.find((p) => p.id === id);
   if (!preset) return;
+  const before = { spec: specOfState(), preset: state.preset, sweep: state.sweep };
   const { surface, optimizer, start, steps, seed } = preset.spec;
   const runSpec = { surface, optimizers: [optimizer], steps: Math.min(steps, 500) };
   if (start) runSpec.start = start;
@@ -272,6 +285,20 @@ function loadSweepPreset(id) {
   $("#sweep-caption").textContent = preset.caption;
   run(runSpec); // the contour view behind the sweep shows these settings too
   showSweep(preset.spec);
+  const names = { optimizer: t(`optimizer.${optimizer.id}`), surface: t(`surface.${surface.id}`) };
+  notice(t("sweep_lesson_settings", names), () => restoreSettings(before));
+}
+
+/** Back to the run settings (and their sweep) a sweep lesson replaced. */
+function restoreSettings({ spec, preset, sweep }) {
+  state.preset = preset;
+  state.spec = preset ? null : spec;
+  controls.set(spec);
+  $("#sweep-preset").value = "";
+  $("#sweep-caption").textContent = "";
+  run(spec);
+  sweepControls.set(sweep, spec);
+  showSweep(sweep ?? sweepControls.read(spec));
 }
 
 async function toggle3d() {

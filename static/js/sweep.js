@@ -73,7 +73,7 @@ export function createSweepPanel({ plot, progress, status }, { onOpenRun }) {
     };
   }
 
-  async function heatmap(result, spec) {
+  async function heatmap(result, spec, signal) {
     const [axisX, axisY] = result.axes;
     const x = decodeArray(axisX.values);
     const y = axisY ? decodeArray(axisY.values) : [0];
@@ -118,6 +118,7 @@ export function createSweepPanel({ plot, progress, status }, { onOpenRun }) {
       margin: { l: 70, r: 20, t: 50, b: 50 }, font: { family: getComputedStyle(document.body).fontFamily, size: 15 },
       template: undefined, paper_bgcolor: "#fff", plot_bgcolor: "#fff", showlegend: false,
     };
+    if (signal.aborted) return null; // a newer sweep draws instead
     return window.Plotly.react(plot, traces, layout, PLOT_CONFIG);
   }
 
@@ -125,23 +126,26 @@ export function createSweepPanel({ plot, progress, status }, { onOpenRun }) {
     /** Run `spec` and draw it; resolves when drawn (or rejects with the server's error). */
     async run(spec) {
       controller?.abort();
-      controller = new AbortController();
+      const mine = new AbortController(); // a newer sweep aborts this one, wherever it is
+      controller = mine;
       status.textContent = "";
       progress.value = 0;
       progress.hidden = false;
       document.body.dataset.sweep = "running";
       try {
-        const result = await streamSweep(spec, (fraction) => { progress.value = fraction; }, controller.signal);
+        const result = await streamSweep(spec, (fraction) => { progress.value = fraction; }, mine.signal);
+        if (mine.signal.aborted) return;
+        await heatmap(result, spec, mine.signal);
+        if (mine.signal.aborted) return;
         shown = { spec, result };
-        await heatmap(result, spec);
         onPointClick(plot, (point) => onOpenRun(cellRun(shown.spec, [point.x, point.y])));
         document.body.dataset.sweep = "done";
       } catch (error) {
-        if (error.name === "AbortError") return;
+        if (mine.signal.aborted) return;
         status.textContent = messageOf(error.detail ?? error.message);
         document.body.dataset.sweep = "error";
       } finally {
-        progress.hidden = true;
+        if (controller === mine) progress.hidden = true;
       }
     },
     stop() {

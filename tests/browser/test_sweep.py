@@ -92,3 +92,54 @@ def test_a_sweep_link_reopens_the_sweep(page: Page, live_server: str) -> None:
 def test_an_oversized_sweep_shows_the_limit(page: Page, live_server: str) -> None:
     sweep_lr_by_start_y(page, live_server, columns=400, rows=400)
     expect(page.locator("#sweep-status")).to_contain_text("the limit is 40,000")
+
+
+def test_opening_the_sweep_view_runs_the_forms_sweep(page: Page, live_server: str) -> None:
+    """The view stood empty until a sweep was run by hand."""
+    errors = watch_errors(page)
+    page.goto(f"{live_server}/?lang=en#preset=ravine")
+    wait_done(page)
+    page.click("#toggle-sweep")
+    wait_sweep(page)
+    shape = page.evaluate(
+        "() => { const z = document.querySelector('#sweep-plot').data[0].z;"
+        " return [z.length, z[0].length]; }"
+    )
+    counts = page.eval_on_selector_all(
+        "#sweep-axes .axis",
+        "boxes => boxes.filter((b) => b.querySelector('[data-role=name]').value)"
+        ".map((b) => Number(b.querySelector('[data-role=count]').value))",
+    )
+    rows = counts[1] if len(counts) > 1 else 1
+    assert shape == [rows, counts[0]], (shape, counts)  # the form's default axes
+    assert "sweep=" in address(page)
+    assert not errors
+
+
+def test_a_sweep_lesson_says_it_replaced_the_run_settings_and_gives_them_back(
+    page: Page, live_server: str, screenshots: Path
+) -> None:
+    errors = watch_errors(page)
+    page.goto(f"{live_server}/?lang=en#preset=rosenbrock")
+    wait_done(page)
+    entries = page.locator("#optimizer-list li")
+    mine = entries.count()
+    assert mine > 1
+    page.click("#toggle-sweep")
+    wait_sweep(page)
+    page.select_option("#sweep-preset", "ravine-lr-momentum")
+    wait_sweep(page)
+    notice = page.locator("#notice")
+    expect(notice).to_be_visible()
+    expect(notice).to_contain_text("This sweep lesson set the run settings to its own")
+    assert entries.count() == 1
+    page.screenshot(path=screenshots / "sweep-lesson-notice-1920x1080.png")
+    page.evaluate("() => { document.body.dataset.run = 'edited'; }")
+    page.click("#notice-undo")
+    wait_done(page)
+    wait_sweep(page)
+    assert entries.count() == mine
+    assert "preset=rosenbrock" in address(page)
+    expect(page.locator("#sweep-optimizer")).to_contain_text("Rosenbrock")
+    expect(notice).to_be_hidden()
+    assert not errors
