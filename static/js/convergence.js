@@ -22,6 +22,7 @@ export function createConvergencePlot(node, { onPick }) {
         height = log ? (loss) => Math.max(loss - shift, floor) : (loss) => loss;
       },
       onPoint: (point) => onPick(Math.round(point.x)),
+      keepScale: true, // scrubbing or clicking moves the cursor, not the axes
     },
   );
 }

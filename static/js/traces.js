@@ -101,25 +101,41 @@ export function onPointClick(node, pick) {
  * A plot whose run traces grow with the stream and replay to any step: the mechanism
  * the contour, loss and 3-D plots share. `columns(chunks)` turns each run's chunk
  * `{x, y, loss, first}` into its trace data (`{x, y}` or `{x, y, z}`); `prepare(figure)`
- * runs before each draw, and `onPoint(point)` on a click on a data point.
+ * runs before each draw, and `onPoint(point)` on a click on a data point. With
+ * `keepScale`, a replay keeps the axes of the whole paths (else they shrink to each step's).
  */
-export function createPathPlot(node, columns, { prepare = null, onPoint = null } = {}) {
+export function createPathPlot(node, columns, { prepare = null, onPoint = null, keepScale = false } = {}) {
   let traces = [];
+  let scaleKept = false;
+  /** Fix the x and y axes where autorange put them for the paths drawn so far. */
+  function keepAxes() {
+    const { xaxis, yaxis } = node._fullLayout;
+    scaleKept = true;
+    return window.Plotly.relayout(node, { "xaxis.range": [...xaxis.range], "yaxis.range": [...yaxis.range] });
+  }
+  /** Let the axes follow the paths again (plotly would keep the fixed range through a redraw). */
+  function freeAxes() {
+    scaleKept = false;
+    return window.Plotly.relayout(node, { "xaxis.autorange": true, "yaxis.autorange": true });
+  }
   return {
     node,
     /** Draw `figure`; with `runs`, their points so far are drawn in the same pass. */
     async reset(figure, runs = null) {
       prepare?.(figure);
       await drawFigure(node, runs ? withRuns(figure, columns, runs) : figure);
+      if (scaleKept) await freeAxes();
       traces = runTraceIndices(node);
       if (onPoint) onPointClick(node, onPoint);
     },
     /** Append each run's new points: `points[i] = {x, y, loss, first}`. */
-    extend(points) {
+    async extend(points) {
+      if (scaleKept) await freeAxes(); // the paths grow again: so do the axes
       return window.Plotly.extendTraces(node, columns(points), traces);
     },
     /** Every run's path up to `step`. */
-    show(runs, step) {
+    async show(runs, step) {
+      if (keepScale && !scaleKept && node._fullLayout) await keepAxes();
       const upTo = (values) => values.slice(0, step + 1);
       const chunks = runs.map((r) => ({ x: upTo(r.x), y: upTo(r.y), loss: upTo(r.loss), first: 0 }));
       return window.Plotly.restyle(node, columns(chunks), traces);

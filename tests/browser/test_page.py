@@ -353,6 +353,42 @@ def test_playback_replays_with_keyboard_and_scrubber(page: Page, live_server: st
     page.keyboard.press("Space")
 
 
+LOSS_AXES = """() => { const l = document.querySelector('#convergence-plot')._fullLayout;
+  return [l.xaxis.range, l.yaxis.range].map((r) => r.map((v) => Number(v).toPrecision(8))); }"""
+LOSS_POINTS = "() => document.querySelector('#convergence-plot').data.at(-1).x.length"
+
+
+def test_scrubbing_and_clicking_the_loss_plot_keep_its_axes(page: Page, live_server: str) -> None:
+    """Scrubbing shrank the loss plot's axes to the steps so far; a click did not."""
+    page.goto(f"{live_server}/#preset=ravine")
+    wait_done(page)
+    whole = page.evaluate(LOSS_AXES)
+    page.evaluate(
+        "() => { const s = document.querySelector('#scrubber'); s.value = '20';"
+        " s.dispatchEvent(new Event('input', { bubbles: true })); }"
+    )
+    page.wait_for_function(f"({LOSS_POINTS})() === 21")
+    assert page.evaluate(LOSS_AXES) == whole
+    page.evaluate(  # the whole paths drawn: then click the last run's point 100
+        "() => { const s = document.querySelector('#scrubber'); s.value = s.max;"
+        " s.dispatchEvent(new Event('input', { bubbles: true })); }"
+    )
+    page.wait_for_function(f"({LOSS_POINTS})() > 100")
+    x, y = page.evaluate(
+        "() => { const n = document.querySelector('#convergence-plot'), l = n._fullLayout;"
+        " const t = n.data.at(-1), r = n.getBoundingClientRect();"
+        " return [r.x + l.xaxis._offset + l.xaxis.c2p(t.x[100]),"
+        " r.y + l.yaxis._offset + l.yaxis.c2p(t.y[100])]; }"
+    )
+    page.mouse.click(x, y)
+    page.wait_for_function(f"({LOSS_POINTS})() === 101")
+    assert page.evaluate(LOSS_AXES) == whole
+    page.evaluate("() => { document.body.dataset.run = 'edited'; }")
+    page.fill("#steps", "60")  # a new run: its own axes again
+    wait_done(page)
+    assert page.evaluate(LOSS_AXES)[0] != whole[0]
+
+
 def test_embed_renders_and_autoplays_with_the_network_cut(
     context: BrowserContext, live_server: str, screenshots: Path
 ) -> None:
