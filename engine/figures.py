@@ -32,6 +32,10 @@ FONT = {
 }
 
 
+LEGEND_BELOW = {"orientation": "h", "x": 0, "xanchor": "left", "y": 0, "yanchor": "bottom",
+                "yref": "container"}  # fmt: skip
+
+
 def colour(index: int) -> str:
     """The colour of run ``index`` (the same in every figure)."""
     return PALETTE[index % len(PALETTE)]
@@ -110,15 +114,7 @@ def contour(result: Result, resolution: int = 100, steps: int | None = None) -> 
     figure.update_layout(
         xaxis={"range": [x0, x1], "title": x_title, "constrain": "domain"},
         yaxis={"range": [y0, y1], "title": y_title},
-        # Under the plot, not over it: a path can go anywhere in the window.
-        legend={
-            "orientation": "h",
-            "x": 0,
-            "xanchor": "left",
-            "y": 0,
-            "yanchor": "bottom",
-            "yref": "container",
-        },
+        legend=LEGEND_BELOW,  # not over the plot: a path can go anywhere in the window
     )
     return figure
 
@@ -133,31 +129,89 @@ def minimum_notes(surface: Surface, lang: str) -> tuple[str, ...]:
     return (text("figure.raw_minimum", lang, **{k: f"{v:.4g}" for k, v in values.items()}),)
 
 
+PATH_LIFT = 0.015  # paths ride this fraction of the drawn height range above the surface
+SCENE_FONT = 12  # the 3-D axes' type, set apart from the page's: lecture mode sets its own
+SCENE_SIDES = np.array([1.0, 1.0, 0.7])  # the scene box's aspect ratio
+# Eyes to choose from, steep enough to see into valleys: the first that hides least wins.
+CAMERAS = ((0.9, -0.9, 1.7), (-0.9, -0.9, 1.7), (-0.9, 0.9, 1.7), (0.9, 0.9, 1.7),
+           (0.3, -0.3, 2.3))  # fmt: skip
+
+
+def hidden_share(
+    grid: Grid, drawn: np.ndarray, paths: list[np.ndarray], eye: tuple[float, ...]
+) -> float:
+    """The largest share of a path's points (at most 100 of each) that the surface hides
+    from ``eye``: plotly puts the scene in a box of :data:`SCENE_SIDES` centred on the origin,
+    the eye in the same units; a point is hidden when its line of sight dips under the surface.
+    """
+    heights = [drawn[np.isfinite(drawn)], *(p[:, 2][np.isfinite(p[:, 2])] for p in paths)]
+    low = np.array([grid.x[0], grid.y[0], min(h.min() for h in heights if h.size)])
+    high = np.array([grid.x[-1], grid.y[-1], max(h.max() for h in heights if h.size)])
+    span = np.where(high > low, high - low, 1.0)
+    camera = (np.array(eye) / SCENE_SIDES + 0.5) * span + low  # the eye in data units
+    share = 0.0
+    for path in paths:
+        points = path[:: max(1, len(path) // 100)]
+        t = np.linspace(0.0, 0.97, 120)[None, :, None]  # stop short of the point itself
+        sight = camera + t * (points[:, None, :] - camera)
+        i = np.clip(np.searchsorted(grid.x, sight[..., 0]), 0, grid.x.size - 1)
+        j = np.clip(np.searchsorted(grid.y, sight[..., 1]), 0, grid.y.size - 1)
+        inside = (grid.x[0] <= sight[..., 0]) & (sight[..., 0] <= grid.x[-1])
+        inside &= (grid.y[0] <= sight[..., 1]) & (sight[..., 1] <= grid.y[-1])
+        with np.errstate(invalid="ignore"):
+            under = inside & (sight[..., 2] < drawn[j, i])
+        share = max(share, float(np.mean(under.any(axis=1))))
+    return share
+
+
 def surface3d(result: Result, resolution: int = 60) -> go.Figure:
-    """The surface in 3-D with every path drawn on it."""
+    """The surface in 3-D with every path drawn on it.
+
+    Seen steeply from above, from the side that hides least of the paths, half
+    transparent, with the paths lifted a little off it: a path on a valley floor or
+    behind a peak still shows.
+    """
     surface = result.surface
     grid = surface.grid(resolution)
     heights = heights_for(grid)
+    drawn = heights(grid.z)
+    finite = drawn[np.isfinite(drawn)]
+    lift = PATH_LIFT * float(np.ptp(finite)) if finite.size else 0.0
     figure = go.Figure(
         go.Surface(
-            x=grid.x, y=grid.y, z=heights(grid.z), colorscale=SURFACE_SCALE,
-            opacity=0.95, showscale=False, name="f", hoverinfo="skip",
+            x=grid.x, y=grid.y, z=drawn, colorscale=SURFACE_SCALE,
+            opacity=0.72, showscale=False, name="f", hoverinfo="skip",
+            contours={"z": {"show": True, "usecolormap": True, "project": {"z": True},
+                            "width": 1}},
         )
     )  # fmt: skip
-    for index, run in enumerate(result.runs):
+    paths = [np.column_stack([run.x, run.y, heights(run.loss) + lift]) for run in result.runs]
+    for index, (run, path) in enumerate(zip(result.runs, paths, strict=True)):
         figure.add_trace(
             go.Scatter3d(
-                x=run.x, y=run.y, z=heights(run.loss), mode="lines", name=run.info.label,
+                x=run.x, y=run.y, z=path[:, 2], mode="lines", name=run.info.label,
                 meta={"run": index}, line={"color": colour(index), "width": 7},
             )
         )  # fmt: skip
+    eye = min(CAMERAS, key=lambda eye: hidden_share(grid, drawn, paths, eye))
     x_title, y_title = axis_titles(surface, result.lang)
     z_title = "log₁₀ f" if heights.log else "f"
+    axis = {"tickfont": {"size": SCENE_FONT}, "title": {"font": {"size": SCENE_FONT + 2}}}
+    styled(figure, surface_name(surface, result.lang))
     figure.update_layout(
-        scene={"xaxis_title": x_title, "yaxis_title": y_title, "zaxis_title": z_title},
-        meta=heights.as_meta(),
+        scene={
+            "xaxis": {**axis, "title": {**axis["title"], "text": x_title}},
+            "yaxis": {**axis, "title": {**axis["title"], "text": y_title}},
+            "zaxis": {**axis, "title": {**axis["title"], "text": z_title}},
+            "aspectmode": "manual",
+            "aspectratio": dict(zip("xyz", SCENE_SIDES.tolist(), strict=True)),
+            "camera": {"eye": dict(zip("xyz", eye, strict=True))},
+        },
+        legend=LEGEND_BELOW,
+        margin={"l": 10, "r": 10},
+        meta={**heights.as_meta(), "z_lift": lift},
     )
-    return styled(figure, surface_name(surface, result.lang))
+    return figure
 
 
 TINY = 1e-300  # a log axis cannot show zero

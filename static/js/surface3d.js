@@ -13,9 +13,10 @@ export function createSurfacePlot(node) {
     {
       prepare(figure) {
         const meta = figure.layout.meta ?? {};
+        const lift = meta.z_lift ?? 0; // the paths ride just above the surface
         height = meta.z_log
-          ? (loss) => Math.log10(loss - meta.z_shift + meta.z_offset)
-          : (loss) => loss;
+          ? (loss) => Math.log10(loss - meta.z_shift + meta.z_offset) + lift
+          : (loss) => loss + lift;
       },
     },
   );

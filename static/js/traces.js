@@ -56,7 +56,10 @@ export function drawFigure(node, figure) {
   return window.Plotly.react(node, withPlainPaths(figure.data), layout, PLOT_CONFIG);
 }
 
-const PANEL_LECTURE_FONT = 18; // a panel is half the stage: less than the main plots' 24
+// Lecture mode's type: the main plots', a panel's (half the stage), the 3-D axes'.
+const LECTURE_TYPE = { font: 24, title: 28, scene: 16 };
+const PANEL_LECTURE_TYPE = { font: 18, title: 21, scene: 16 };
+const SCENE_AXES = ["xaxis", "yaxis", "zaxis"];
 
 /** Draw a panel's figure from the server (the backward pass, the data); in lecture mode
  * with the large type of the other plots. */
@@ -65,11 +68,34 @@ export async function drawPanelFigure(node, figure) {
   if (document.body.classList.contains("lecture")) await emphasizePanel(node, true);
 }
 
+/** The type sizes of `node`'s figure as the server made it, kept before lecture mode's
+ * change them (every figure of a plot is styled alike, so they hold across redraws). */
+function ownType(node) {
+  if (!node.dataset.ownType) {
+    const { font, title, scene } = node.layout;
+    const sizes = { "font.size": font?.size, "title.font.size": title?.font?.size };
+    for (const axis of scene ? SCENE_AXES : []) {
+      sizes[`scene.${axis}.tickfont.size`] = scene[axis]?.tickfont?.size;
+      sizes[`scene.${axis}.title.font.size`] = scene[axis]?.title?.font?.size;
+    }
+    node.dataset.ownType = JSON.stringify(sizes);
+  }
+  return JSON.parse(node.dataset.ownType);
+}
+
+/** `node`'s type in lecture mode (`type`), or back to its figure's own. */
+function typeFor(node, on, type) {
+  const own = ownType(node);
+  if (!on) return own;
+  const sizes = { "font.size": type.font, "title.font.size": type.title };
+  for (const key of Object.keys(own)) if (key.startsWith("scene.")) sizes[key] = type.scene;
+  return sizes;
+}
+
 /** A panel's type for lecture mode (on) or back to the figure's own (off). */
 export function emphasizePanel(node, on) {
   if (!node.data) return null;
-  const size = on ? PANEL_LECTURE_FONT : 15;
-  return window.Plotly.relayout(node, { "font.size": size, "title.font.size": size + 3 });
+  return window.Plotly.relayout(node, typeFor(node, on, PANEL_LECTURE_TYPE));
 }
 
 /** Lecture mode: large type, thick paths and darker contour lines for a projector. */
@@ -80,7 +106,7 @@ export function emphasize(node, on) {
   const widths = paths.map((i) => (node.data[i].type === "scatter3d" ? 7 : 3) * scale);
   return Promise.all([
     window.Plotly.restyle(node, { "line.width": widths, "marker.size": paths.map(() => 5 * scale) }, paths),
-    window.Plotly.relayout(node, { "font.size": on ? 24 : 15, "title.font.size": on ? 28 : 18 }),
+    window.Plotly.relayout(node, typeFor(node, on, LECTURE_TYPE)),
   ]);
 }
 
