@@ -567,3 +567,6 @@ def test_the_saddle_lessons_loss_plot_has_a_sane_log_axis(
     assert axis["type"] == "log" and "f*" in axis["title"]
     assert -20 < axis["range"][0] < axis["range"][1] < 5  # log10 units: no 10⁻²⁹⁴
     page.screenshot(path=screenshots / "saddle-loss-1920x1080.png")
+    page.set_viewport_size({"width": 1366, "height": 768})
+    page.wait_for_timeout(500)  # plotly follows the window's size
+    page.screenshot(path=screenshots / "saddle-loss-1366x768.png")
