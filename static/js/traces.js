@@ -68,8 +68,8 @@ export async function drawPanelFigure(node, figure) {
   if (document.body.classList.contains("lecture")) await emphasizePanel(node, true);
 }
 
-/** The type sizes of `node`'s figure as the server made it, kept before lecture mode's
- * change them (every figure of a plot is styled alike, so they hold across redraws). */
+/** The type sizes of `node`'s figure as the server made it, kept before lecture mode
+ * changes them (every figure of a plot is styled alike, so they hold across redraws). */
 function ownType(node) {
   if (!node.dataset.ownType) {
     const { font, title, scene } = node.layout;
