@@ -32,8 +32,11 @@ FONT = {
 }
 
 
+# Under the plot, at most a fifth of the figure's height (more entries scroll): a short
+# plot keeps room for its axes (at plotly's default of a half, three open panels left the
+# contour an axis of negative length).
 LEGEND_BELOW = {"orientation": "h", "x": 0, "xanchor": "left", "y": 0, "yanchor": "bottom",
-                "yref": "container"}  # fmt: skip
+                "yref": "container", "maxheight": 0.2}  # fmt: skip
 
 
 def colour(index: int) -> str:
