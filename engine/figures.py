@@ -115,7 +115,7 @@ def contour(result: Result, resolution: int = 100, steps: int | None = None) -> 
     x_title, y_title = axis_titles(surface, result.lang)
     styled(figure, surface_name(surface, result.lang), minimum_notes(surface, result.lang))
     figure.update_layout(
-        xaxis={"range": [x0, x1], "title": x_title, "constrain": "domain"},
+        xaxis={"range": [x0, x1], "title": x_title, "constrain": "domain", "automargin": True},
         yaxis={"range": [y0, y1], "title": y_title},
         legend=LEGEND_BELOW,  # not over the plot: a path can go anywhere in the window
     )
