@@ -140,31 +140,35 @@ CAMERAS = ((0.9, -0.9, 1.7), (-0.9, -0.9, 1.7), (-0.9, 0.9, 1.7), (0.9, 0.9, 1.7
            (0.3, -0.3, 2.3))  # fmt: skip
 
 
-def hidden_share(
-    grid: Grid, drawn: np.ndarray, paths: list[np.ndarray], eye: tuple[float, ...]
-) -> float:
-    """The largest share of a path's points (at most 100 of each) that the surface hides
-    from ``eye``: plotly puts the scene in a box of :data:`SCENE_SIDES` centred on the origin,
-    the eye in the same units; a point is hidden when its line of sight dips under the surface.
+def least_hiding_eye(grid: Grid, drawn: np.ndarray, paths: list[np.ndarray]) -> tuple[float, ...]:
+    """The first of :data:`CAMERAS` that hides the least of any path from its eye.
+
+    plotly puts the scene in a box of :data:`SCENE_SIDES` centred on the origin, the eye
+    in the same units; a path point (at most 100 of each path) is hidden when its line of
+    sight dips under the surface. The box and the points are worked out once for all eyes.
     """
     heights = [drawn[np.isfinite(drawn)], *(p[:, 2][np.isfinite(p[:, 2])] for p in paths)]
     low = np.array([grid.x[0], grid.y[0], min(h.min() for h in heights if h.size)])
     high = np.array([grid.x[-1], grid.y[-1], max(h.max() for h in heights if h.size)])
     span = np.where(high > low, high - low, 1.0)
-    camera = (np.array(eye) / SCENE_SIDES + 0.5) * span + low  # the eye in data units
-    share = 0.0
-    for path in paths:
-        points = path[:: max(1, len(path) // 100)]
-        t = np.linspace(0.0, 0.97, 120)[None, :, None]  # stop short of the point itself
-        sight = camera + t * (points[:, None, :] - camera)
-        i = np.clip(np.searchsorted(grid.x, sight[..., 0]), 0, grid.x.size - 1)
-        j = np.clip(np.searchsorted(grid.y, sight[..., 1]), 0, grid.y.size - 1)
-        inside = (grid.x[0] <= sight[..., 0]) & (sight[..., 0] <= grid.x[-1])
-        inside &= (grid.y[0] <= sight[..., 1]) & (sight[..., 1] <= grid.y[-1])
-        with np.errstate(invalid="ignore"):
-            under = inside & (sight[..., 2] < drawn[j, i])
-        share = max(share, float(np.mean(under.any(axis=1))))
-    return share
+    sampled = [path[:: max(1, len(path) // 100)][:, None, :] for path in paths]
+    t = np.linspace(0.0, 0.97, 120)[None, :, None]  # stop short of the point itself
+
+    def hidden(eye: tuple[float, ...]) -> float:
+        camera = (np.array(eye) / SCENE_SIDES + 0.5) * span + low  # the eye in data units
+        share = 0.0
+        for points in sampled:
+            sight = camera + t * (points - camera)
+            i = np.clip(np.searchsorted(grid.x, sight[..., 0]), 0, grid.x.size - 1)
+            j = np.clip(np.searchsorted(grid.y, sight[..., 1]), 0, grid.y.size - 1)
+            inside = (grid.x[0] <= sight[..., 0]) & (sight[..., 0] <= grid.x[-1])
+            inside &= (grid.y[0] <= sight[..., 1]) & (sight[..., 1] <= grid.y[-1])
+            with np.errstate(invalid="ignore"):
+                under = inside & (sight[..., 2] < drawn[j, i])
+            share = max(share, float(np.mean(under.any(axis=1))))
+        return share
+
+    return min(CAMERAS, key=hidden)
 
 
 def surface3d(result: Result, resolution: int = 60) -> go.Figure:
@@ -196,7 +200,7 @@ def surface3d(result: Result, resolution: int = 60) -> go.Figure:
                 meta={"run": index}, line={"color": colour(index), "width": 7},
             )
         )  # fmt: skip
-    eye = min(CAMERAS, key=lambda eye: hidden_share(grid, drawn, paths, eye))
+    eye = least_hiding_eye(grid, drawn, paths)
     x_title, y_title = axis_titles(surface, result.lang)
     z_title = "log₁₀ f" if heights.log else "f"
     axis = {"tickfont": {"size": SCENE_FONT}, "title": {"font": {"size": SCENE_FONT + 2}}}
