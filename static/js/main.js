@@ -297,7 +297,7 @@ function restoreSettings({ spec, preset, sweep }) {
   $("#sweep-preset").value = "";
   $("#sweep-caption").textContent = "";
   run(spec);
-  sweepControls.set(sweep, spec);
+  if (!sweep) sweepControls.set(null, spec); // none was there: the form's default over these settings
   showSweep(sweep ?? sweepControls.read(spec));
 }
 
