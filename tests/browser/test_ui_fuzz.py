@@ -7,6 +7,7 @@ steps). A failure prints the seed and the actions so far, so it replays:
 
     GRADTRAIL_FUZZ_SEQUENCES=300 pytest tests/browser/test_ui_fuzz.py   # more sequences
     GRADTRAIL_FUZZ_SEED=17 pytest tests/browser/test_ui_fuzz.py         # one sequence
+    GRADTRAIL_FUZZ_SEQUENCES=150 GRADTRAIL_FUZZ_FIRST=150 pytest ...    # seeds 150-299
 """
 
 from __future__ import annotations
@@ -22,7 +23,8 @@ from tests.browser.test_page import url_spec, watch_errors
 
 SEQUENCES = int(os.environ.get("GRADTRAIL_FUZZ_SEQUENCES", "30"))
 ONE_SEED = os.environ.get("GRADTRAIL_FUZZ_SEED")
-SEEDS = [int(ONE_SEED)] if ONE_SEED else list(range(SEQUENCES))
+FIRST_SEED = int(os.environ.get("GRADTRAIL_FUZZ_FIRST", "0"))
+SEEDS = [int(ONE_SEED)] if ONE_SEED else list(range(FIRST_SEED, FIRST_SEED + SEQUENCES))
 ACTIONS_PER_SEQUENCE = 40
 LR_VALUES = ["0.01", "0.001", "0.2", "-1", "", "1e9"]
 FORMULAS = ["x^2 + 3*y^2", "sin(x)*cos(y)", "x +* y", "log(x) + y^2", "(1-x)^2+100*(y-x^2)^2"]
