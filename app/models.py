@@ -257,11 +257,28 @@ class ResolvedSurface(BaseModel):
     default_start: list[float]
 
 
+class AnatomyLine(BaseModel):
+    """One line of the step's equations, as the page's "Inside the step" shows them."""
+
+    text: str = Field(
+        description="$name stands for the recorded state at the step: the pair "
+        "(name_x, name_y), $lr for η, $t for the step number"
+    )
+    early: str | None = Field(None, description="what the line reads for t <= early_steps")
+    early_steps: int | None = Field(None, ge=0)
+
+
 class RunMeta(BaseModel):
     label: str
     optimizer: str
     params: dict[str, float | bool | list[float]]
     batch_size: int | None = None
+    anatomy: list[AnatomyLine] = Field(
+        description="the update rule with this run's hyperparameters, in the request's language"
+    )
+    memory: str | None = Field(
+        None, description="the recorded vector that carries past steps' direction (velocity, m)"
+    )
 
 
 class RunItem(RunMeta):

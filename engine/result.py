@@ -43,18 +43,28 @@ class Summary:
 
 @dataclass(frozen=True)
 class RunInfo:
-    """What a run is: its label, optimizer id and every hyperparameter."""
+    """What a run is: its label, optimizer id and every hyperparameter; and, for people,
+    its step's equations (``anatomy``, see :class:`~gradtrail.optimizers.base.Equation`)
+    and which recorded vector carries past steps' direction (``memory``)."""
 
     label: str
     optimizer: str
     params: dict[str, Any]
     batch_size: int | None = None
     schedule: ScheduleSpec | None = None
+    anatomy: tuple[dict[str, Any], ...] = ()
+    memory: str | None = None
 
     def as_dict(self) -> dict[str, Any]:
         """JSON-ready (pairs become lists)."""
         params = {k: list(v) if isinstance(v, tuple) else v for k, v in self.params.items()}
-        info: dict[str, Any] = {"label": self.label, "optimizer": self.optimizer, "params": params}
+        info: dict[str, Any] = {
+            "label": self.label,
+            "optimizer": self.optimizer,
+            "params": params,
+            "anatomy": list(self.anatomy),
+            "memory": self.memory,
+        }
         if self.batch_size is not None:
             info["batch_size"] = self.batch_size
         if self.schedule is not None:

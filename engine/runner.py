@@ -297,7 +297,7 @@ class Simulation:
 
 def run_info(entry: Any, lang: str = DEFAULT_LANGUAGE) -> RunInfo:
     """A run's resolved settings, labelled (in ``lang``) by its optimizer's name and
-    learning rate if it has no label."""
+    learning rate if it has no label, with its step's equations in ``lang``."""
     label = entry.label
     if not label:
         label = text(
@@ -305,7 +305,17 @@ def run_info(entry: Any, lang: str = DEFAULT_LANGUAGE) -> RunInfo:
         )
         if entry.batch_size is not None:
             label = text("run.label_batch", lang, label=label, batch=entry.batch_size)
-    return RunInfo(label, entry.id, dict(entry.params), entry.batch_size, entry.schedule)
+    optimizer = OPTIMIZERS[entry.id]
+    equations = optimizer.anatomy(entry.params, lambda key: text(key, lang))
+    return RunInfo(
+        label,
+        entry.id,
+        dict(entry.params),
+        entry.batch_size,
+        entry.schedule,
+        anatomy=tuple(line.as_dict() for line in equations),
+        memory=optimizer.memory,
+    )
 
 
 def gather(

@@ -8,16 +8,20 @@ from gradtrail.numeric import Real, absolute, maximum, sqrt
 from gradtrail.optimizers.base import (
     BETAS,
     WEIGHT_DECAY,
+    Equation,
     Hyper,
     HyperParam,
     Optimizer,
+    Words,
     add_weight_decay,
     bias_correction,
     decay_weights,
     eps_param,
     first_moment,
+    gradient_lines,
     lr_param,
     second_moment,
+    shown,
     zeros_like,
 )
 
@@ -96,6 +100,47 @@ def adam_inspect(state: AdamState, hp: Hyper) -> dict[str, Real]:
     return named
 
 
+def moment_lines(hp: Hyper) -> tuple[Equation, Equation]:
+    """The running means of ``g`` and ``g²`` that Adam, NAdam and RAdam keep."""
+    beta1, beta2 = hp["betas"]
+    return (
+        Equation(f"m = β₁m + (1−β₁)g = $m  (β₁ = {shown(beta1)})"),
+        Equation(f"v = β₂v + (1−β₂)g² = $v  (β₂ = {shown(beta2)})"),
+    )
+
+
+def decoupled_decay(hp: Hyper) -> tuple[str, str]:
+    """AdamW's shrinking of the parameters, ``p ← p(1 − ηλ)`` before the step, as a term of
+    Δp and its note; nothing when there is no weight decay."""
+    decay = hp["weight_decay"]
+    return (" − ηλp", f", λ = {shown(decay)}") if decay else ("", "")
+
+
+def adam_anatomy(hp: Hyper, words: Words, decoupled: bool = False) -> tuple[Equation, ...]:
+    """Moments, their bias corrections (or none), AMSGrad's running maximum, the step."""
+    if hp.get("bias_correction", True):
+        m_hat = Equation("m̂ = m / (1 − β₁^$t) = $m_hat")
+        v_hat = Equation("v̂ = v / (1 − β₂^$t) = $v_hat")
+    else:
+        m_hat = Equation(f"m̂ = m ({words('anatomy_no_correction')}) = $m_hat")
+        v_hat = Equation(f"v̂ = v ({words('anatomy_no_correction')}) = $v_hat")
+    lines = [*gradient_lines(hp, coupled=not decoupled), *moment_lines(hp), m_hat, v_hat]
+    if hp["amsgrad"]:
+        lines.append(Equation("v_max = max(v_max, v) = $v_max"))
+        denominator = "√(v_max / (1 − β₂^$t))" if hp.get("bias_correction", True) else "√v_max"
+    else:
+        denominator = "√v̂"
+    decay, note = decoupled_decay(hp) if decoupled else ("", "")
+    lines.append(
+        Equation(f"Δp = −η m̂ / ({denominator} + ε){decay} = $step  (ε = {shown(hp['eps'])}{note})")
+    )
+    return tuple(lines)
+
+
+def adamw_anatomy(hp: Hyper, words: Words) -> tuple[Equation, ...]:
+    return adam_anatomy(hp, words, decoupled=True)
+
+
 AMSGRAD = HyperParam("amsgrad", False, kind="bool")
 
 ADAM = Optimizer(
@@ -120,6 +165,7 @@ ADAM = Optimizer(
     ),
     init=adam_init,
     step=adam_step,
+    anatomy=adam_anatomy,
     inspect=adam_inspect,
     averages=(
         ("m", "average"),
@@ -127,6 +173,7 @@ ADAM = Optimizer(
         ("v", "square"),
         ("v_hat", "square_corrected"),
     ),
+    memory="m",
 )
 
 ADAMW = Optimizer(
@@ -145,6 +192,7 @@ ADAMW = Optimizer(
     ),
     init=adam_init,
     step=adamw_step,
+    anatomy=adamw_anatomy,
     inspect=adam_inspect,
     averages=(
         ("m", "average"),
@@ -152,6 +200,7 @@ ADAMW = Optimizer(
         ("v", "square"),
         ("v_hat", "square_corrected"),
     ),
+    memory="m",
 )
 
 
@@ -193,6 +242,20 @@ def nadam_step(p: Real, g: Real, state: NAdamState, hp: Hyper) -> tuple[Real, NA
     return p, NAdamState(m, v, mu_product, t)
 
 
+def nadam_anatomy(hp: Hyper, words: Words) -> tuple[Equation, ...]:
+    """The moments, the momentum schedule μ_t, and the step that mixes g and m."""
+    psi = hp["momentum_decay"]
+    return (
+        *gradient_lines(hp),
+        *moment_lines(hp),
+        Equation(f"μ_t = β₁ (1 − ½·0.96^(tψ))  (ψ = {shown(psi)})"),
+        Equation(
+            "Δp = −η [(1−μ_t) g / (1 − Πμ_{≤t}) + μ_{t+1} m / (1 − Πμ_{≤t+1})]"
+            f" / (√(v / (1 − β₂^$t)) + ε) = $step  (ε = {shown(hp['eps'])})"
+        ),
+    )
+
+
 NADAM = Optimizer(
     id="nadam",
     torch="torch.optim.NAdam(lr, betas, eps, weight_decay, momentum_decay)",
@@ -210,8 +273,10 @@ NADAM = Optimizer(
     ),
     init=nadam_init,
     step=nadam_step,
+    anatomy=nadam_anatomy,
     inspect=lambda state, hp: {"m": state.m, "v": state.v},
     averages=(("m", "average"), ("v", "square")),
+    memory="m",
 )
 
 
@@ -245,6 +310,17 @@ def adamax_step(p: Real, g: Real, state: AdamaxState, hp: Hyper) -> tuple[Real, 
     return p + (-clr) * m / u, AdamaxState(m, u, t)
 
 
+def adamax_anatomy(hp: Hyper, words: Words) -> tuple[Equation, ...]:
+    """The first moment, the decaying infinity norm u, the bias-corrected step."""
+    beta1, beta2 = hp["betas"]
+    return (
+        *gradient_lines(hp),
+        Equation(f"m = β₁m + (1−β₁)g = $m  (β₁ = {shown(beta1)})"),
+        Equation(f"u = max(β₂u, |g| + ε) = $u  (β₂ = {shown(beta2)}, ε = {shown(hp['eps'])})"),
+        Equation("Δp = −η / (1 − β₁^$t) · m / u = $step"),
+    )
+
+
 ADAMAX = Optimizer(
     id="adamax",
     torch="torch.optim.Adamax(lr, betas, eps, weight_decay)",
@@ -255,6 +331,8 @@ ADAMAX = Optimizer(
     params=(lr_param(0.05), BETAS, eps_param(1e-8), WEIGHT_DECAY),
     init=adamax_init,
     step=adamax_step,
+    anatomy=adamax_anatomy,
     inspect=lambda state, hp: {"m": state.m, "u": state.u},
     averages=(("m", "average"),),
+    memory="m",
 )

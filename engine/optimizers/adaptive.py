@@ -9,15 +9,19 @@ import numpy as np
 from gradtrail.numeric import Real, is_scalar, sqrt
 from gradtrail.optimizers.base import (
     WEIGHT_DECAY,
+    Equation,
     Hyper,
     HyperParam,
     Optimizer,
+    Words,
     add_weight_decay,
     eps_param,
     first_moment,
+    gradient_lines,
     is_zero,
     lr_param,
     second_moment,
+    shown,
     zeros_like,
 )
 
@@ -50,6 +54,17 @@ def adagrad_step(p: Real, g: Real, state: AdagradState, hp: Hyper) -> tuple[Real
     return p + (-clr) * g / std, AdagradState(total, t)
 
 
+def adagrad_anatomy(hp: Hyper, words: Words) -> tuple[Equation, ...]:
+    """The sum of squared gradients and the step it scales (η decays when lr_decay > 0)."""
+    eps = shown(hp["eps"])
+    if hp["lr_decay"]:
+        rate = f"η / (1 + (t−1)·{shown(hp['lr_decay'])})"
+        step = f"Δp = −η̃ g / (√s + ε) = $step  (η̃ = {rate}, ε = {eps})"
+    else:
+        step = f"Δp = −η g / (√s + ε) = $step  (ε = {eps})"
+    return (*gradient_lines(hp), Equation("s = s + g² = $sum"), Equation(step))
+
+
 ADAGRAD = Optimizer(
     id="adagrad",
     torch="torch.optim.Adagrad(lr, lr_decay, weight_decay, initial_accumulator_value, eps)",
@@ -63,6 +78,7 @@ ADAGRAD = Optimizer(
     ),
     init=adagrad_init,
     step=adagrad_step,
+    anatomy=adagrad_anatomy,
     inspect=lambda state, hp: {"sum": state.sum},
 )
 
@@ -98,6 +114,18 @@ def adadelta_step(p: Real, g: Real, state: AdadeltaState, hp: Hyper) -> tuple[Re
     return p + (-hp["lr"]) * delta, AdadeltaState(square_avg, acc_delta, state.t + 1)
 
 
+def adadelta_anatomy(hp: Hyper, words: Words) -> tuple[Equation, ...]:
+    """Running means of g² and of the squared updates; their ratio sets the step."""
+    rho, eps = shown(hp["rho"]), shown(hp["eps"])
+    return (
+        *gradient_lines(hp),
+        Equation(f"v = ρv + (1−ρ)g² = $square_avg  (ρ = {rho})"),
+        Equation(f"Δ = √(u + ε) / √(v + ε) · g  (ε = {eps}, u before this step)"),
+        Equation("u = ρu + (1−ρ)Δ² = $acc_delta"),
+        Equation("Δp = −η Δ = $step"),
+    )
+
+
 ADADELTA = Optimizer(
     id="adadelta",
     torch="torch.optim.Adadelta(lr, rho, eps, weight_decay)",
@@ -114,6 +142,7 @@ ADADELTA = Optimizer(
     ),
     init=adadelta_init,
     step=adadelta_step,
+    anatomy=adadelta_anatomy,
     inspect=lambda state, hp: {"square_avg": state.square_avg, "acc_delta": state.acc_delta},
     averages=(("square_avg", "square"),),
 )
@@ -171,6 +200,24 @@ def rmsprop_inspect(state: RMSpropState, hp: Hyper) -> dict[str, Real]:
     return named
 
 
+def rmsprop_anatomy(hp: Hyper, words: Words) -> tuple[Equation, ...]:
+    """The square average, the centred mean when used, the denominator a, then either the
+    momentum buffer's step or the plain one."""
+    alpha, eps = shown(hp["alpha"]), shown(hp["eps"])
+    lines = [*gradient_lines(hp), Equation(f"v = αv + (1−α)g² = $square_avg  (α = {alpha})")]
+    if hp["centered"]:
+        lines.append(Equation("ḡ = αḡ + (1−α)g = $grad_avg"))
+        lines.append(Equation(f"a = √(v − ḡ²) + ε  (ε = {eps})"))
+    else:
+        lines.append(Equation(f"a = √v + ε  (ε = {eps})"))
+    if hp["momentum"]:
+        lines.append(Equation(f"b = μb + g / a = $velocity  (μ = {shown(hp['momentum'])})"))
+        lines.append(Equation("Δp = −η b = $step"))
+    else:
+        lines.append(Equation("Δp = −η g / a = $step"))
+    return tuple(lines)
+
+
 RMSPROP = Optimizer(
     id="rmsprop",
     torch="torch.optim.RMSprop(lr, alpha, eps, weight_decay, momentum, centered)",
@@ -192,6 +239,8 @@ RMSPROP = Optimizer(
     ),
     init=rmsprop_init,
     step=rmsprop_step,
+    anatomy=rmsprop_anatomy,
     inspect=rmsprop_inspect,
     averages=(("square_avg", "square"),),
+    memory="velocity",
 )

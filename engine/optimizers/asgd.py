@@ -9,11 +9,15 @@ import numpy as np
 from gradtrail.numeric import Real, is_scalar
 from gradtrail.optimizers.base import (
     WEIGHT_DECAY,
+    Equation,
     Hyper,
     HyperParam,
     Optimizer,
+    Words,
     add_weight_decay,
+    gradient_lines,
     lr_param,
+    shown,
     zeros_like,
 )
 
@@ -60,6 +64,18 @@ def asgd_inspect(state: ASGDState, hp: Hyper) -> dict[str, Real]:
     return {"ax": state.ax, "eta": state.eta}
 
 
+def asgd_anatomy(hp: Hyper, words: Words) -> tuple[Equation, ...]:
+    """The step at the current rate η_t, the average of the iterates, and the rate and
+    averaging weight the next step takes."""
+    lambd, alpha, t0 = shown(hp["lambd"]), shown(hp["alpha"]), shown(hp["t0"])
+    return (
+        *gradient_lines(hp),
+        Equation(f"Δp = −η_t (g + λp) = $step  (λ = {lambd})"),
+        Equation(f"p̄ = p̄ + μ_t (p − p̄) = $ax  (μ_t = 1 / max(1, t − t₀), t₀ = {t0})"),
+        Equation(f"η_(t+1) = η / (1 + λη t)^α = $eta  (α = {alpha})"),
+    )
+
+
 ASGD = Optimizer(
     id="asgd",
     torch="torch.optim.ASGD(lr, lambd, alpha, t0, weight_decay)",
@@ -76,5 +92,6 @@ ASGD = Optimizer(
     ),
     init=asgd_init,
     step=asgd_step,
+    anatomy=asgd_anatomy,
     inspect=asgd_inspect,
 )

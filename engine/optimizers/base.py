@@ -17,6 +17,47 @@ from gradtrail.numeric import Real, is_scalar, lerp, power
 
 Hyper = Mapping[str, Any]
 ParamKind = Literal["float", "bool", "pair"]
+Words = Callable[[str], str]  # a text of the catalogue by its key, in the reader's language
+
+
+@dataclass(frozen=True)
+class Equation:
+    """One line of the step's anatomy, as the page shows it at step ``t``.
+
+    ``$name`` stands for what was recorded at that step: a vector of the optimizer's
+    state as the pair ``(name_x, name_y)`` (``$m``, ``$velocity``; ``$gradient`` and
+    ``$step`` too), ``$lr`` for η and ``$t`` for the step number. Hyperparameters are
+    written in as numbers. While ``t <= early_steps`` the line reads ``early`` instead
+    (momentum's buffer starts as ``g``; RAdam steps plainly until ρ_t > 5).
+    """
+
+    text: str
+    early: str | None = None
+    early_steps: int = 0
+
+    def as_dict(self) -> dict[str, Any]:
+        """JSON-ready: ``text``, plus ``early`` and ``early_steps`` when there is an early form."""
+        if self.early is None:
+            return {"text": self.text}
+        return {"text": self.text, "early": self.early, "early_steps": self.early_steps}
+
+
+Anatomy = Callable[[Hyper, Words], tuple[Equation, ...]]
+
+
+def shown(value: float) -> str:
+    """A hyperparameter as the equations show it: ``0.9``, ``1e-8``, ``1000``."""
+    return f"{float(value):g}".replace("e-0", "e-").replace("e+0", "e+")
+
+
+def gradient_lines(hp: Hyper, coupled: bool = True) -> tuple[Equation, ...]:
+    """The lines every anatomy opens with: the step number and η, then the gradient the
+    rule uses (``∇f`` plus the L2 term when weight decay enters the gradient)."""
+    head = Equation("t = $t, η = $lr")
+    decay = hp.get("weight_decay", 0.0)
+    if coupled and decay:
+        return head, Equation(f"g = ∇f + λp  (∇f = $gradient, λ = {shown(decay)})")
+    return head, Equation("g = ∇f = $gradient")
 
 
 @dataclass(frozen=True)
@@ -38,7 +79,8 @@ class Optimizer:
     the catalogue, :mod:`gradtrail.texts`).
 
     ``inspect(state, hp)`` names the internal vectors after a step as the update
-    rule names them (``velocity``, ``m``, ``v_hat``, …), for people to look at.
+    rule names them (``velocity``, ``m``, ``v_hat``, …), for people to look at;
+    ``anatomy(hp, words)`` writes the update rule with those names (:class:`Equation`).
     """
 
     id: str
@@ -47,6 +89,7 @@ class Optimizer:
     params: tuple[HyperParam, ...]
     init: Callable[[Real, Hyper], Any]
     step: Callable[[Real, Real, Any, Hyper], tuple[Real, Any]]
+    anatomy: Anatomy
     inspect: Callable[[Any, Hyper], dict[str, Real]] = lambda state, hp: {}
     # Rules across hyperparameters (Nesterov needs momentum > 0): raise ValueError.
     check: Callable[[Hyper], None] | None = None
@@ -54,6 +97,9 @@ class Optimizer:
     # (of g, as the optimizer keeps it), "corrected" (bias-corrected), "square" (of g²)
     # and "square_corrected"; the moving-averages figure draws them.
     averages: tuple[tuple[str, str], ...] = ()
+    # The inspected vector that carries the direction of past steps (momentum's velocity,
+    # Adam's m): the step anatomy draws it as an arrow.
+    memory: str | None = None
 
     def param(self, name: str) -> HyperParam | None:
         """The hyperparameter called ``name``, or None."""

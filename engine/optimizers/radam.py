@@ -7,18 +7,23 @@ from typing import NamedTuple
 import numpy as np
 
 from gradtrail.numeric import Real, is_scalar, power, sqrt
+from gradtrail.optimizers.adam import decoupled_decay, moment_lines
 from gradtrail.optimizers.base import (
     BETAS,
     WEIGHT_DECAY,
+    Equation,
     Hyper,
     HyperParam,
     Optimizer,
+    Words,
     add_weight_decay,
     decay_weights,
     eps_param,
     first_moment,
+    gradient_lines,
     lr_param,
     second_moment,
+    shown,
     zeros_like,
 )
 
@@ -38,6 +43,41 @@ def radam_init(p: Real, hp: Hyper) -> RAdamState:
 def root(a: Real) -> Real:
     """``a ** 0.5`` as torch's Python code computes it (``pow``, not ``sqrt``)."""
     return a**0.5 if is_scalar(a) else np.power(a, 0.5)
+
+
+def rho(beta2: Real, t: int) -> Real:
+    r"""The length of the approximated moving average at step ``t``:
+    :math:`\rho_t = \rho_\infty - 2 t \beta_2^t / (1-\beta_2^t)`."""
+    rho_inf = 2.0 / (1.0 - beta2) - 1.0
+    return rho_inf - 2.0 * t * power(beta2, t) / (1.0 - power(beta2, t))
+
+
+def trusts_variance(beta2: float, t: int) -> bool:
+    """Whether step ``t`` takes the adaptive form (ρ_t > 5)."""
+    return bool(rho(beta2, t) > 5.0)
+
+
+# Past this many plain steps the equations stop looking for the first adaptive one
+# (β₂ just above 2/3 puts it far out; no run is that long).
+PLAIN_STEPS_SHOWN = 1_000_000
+
+
+def plain_steps(beta2: float) -> int:
+    """How many first steps are plain momentum: those with ρ_t ≤ 5 (ρ_t grows with t)."""
+    if 2.0 / (1.0 - beta2) - 1.0 <= 5.0:
+        return PLAIN_STEPS_SHOWN
+    low, high = 1, 1
+    while not trusts_variance(beta2, high) and high < PLAIN_STEPS_SHOWN:
+        low, high = high, high * 2
+    if not trusts_variance(beta2, high):
+        return PLAIN_STEPS_SHOWN
+    while low < high:  # the first trusted step lies in (low, high]
+        middle = (low + high) // 2
+        if trusts_variance(beta2, middle):
+            high = middle
+        else:
+            low = middle + 1
+    return high - 1
 
 
 def radam_step(p: Real, g: Real, state: RAdamState, hp: Hyper) -> tuple[Real, RAdamState]:
@@ -63,7 +103,7 @@ def radam_step(p: Real, g: Real, state: RAdamState, hp: Hyper) -> tuple[Real, RA
     v = second_moment(state.v, g, beta2)
     plain = m / bias_correction1 * lr
     rho_inf = 2.0 / (1.0 - beta2) - 1.0
-    rho_t = rho_inf - 2.0 * t * power(beta2, t) / bias_correction2
+    rho_t = rho(beta2, t)
     trusted = rho_t > 5.0  # a bool, or a boolean array when beta2 is swept
     batch = isinstance(trusted, np.ndarray)
     if not batch and not trusted:
@@ -79,6 +119,25 @@ def radam_inspect(state: RAdamState, hp: Hyper) -> dict[str, Real]:
     r"""The moments and the bias-corrected first moment :math:`\hat m = m/(1-\beta_1^t)`."""
     beta1, _ = hp["betas"]
     return {"m": state.m, "v": state.v, "m_hat": state.m / (1.0 - power(beta1, state.t))}
+
+
+def radam_anatomy(hp: Hyper, words: Words) -> tuple[Equation, ...]:
+    """Adam's moments; the step is plain momentum until the variance estimate is trusted
+    (ρ_t > 5), then Adam's step times the rectification r_t."""
+    decoupled = hp["decoupled_weight_decay"]
+    _, beta2 = hp["betas"]
+    decay, note = decoupled_decay(hp) if decoupled else ("", "")
+    eps = shown(hp["eps"])
+    return (
+        *gradient_lines(hp, coupled=not decoupled),
+        *moment_lines(hp),
+        Equation("m̂ = m / (1 − β₁^$t) = $m_hat"),
+        Equation(
+            f"Δp = −η m̂ · r_t √(1 − β₂^$t) / (√v + ε){decay} = $step  (ρ_t > 5, ε = {eps}{note})",
+            early=f"Δp = −η m̂{decay} = $step  (ρ_t ≤ 5{note})",
+            early_steps=plain_steps(float(beta2)),
+        ),
+    )
 
 
 RADAM = Optimizer(
@@ -98,6 +157,8 @@ RADAM = Optimizer(
     ),
     init=radam_init,
     step=radam_step,
+    anatomy=radam_anatomy,
     inspect=radam_inspect,
     averages=(("m", "average"), ("m_hat", "corrected"), ("v", "square")),
+    memory="m",
 )

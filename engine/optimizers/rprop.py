@@ -7,7 +7,16 @@ from typing import NamedTuple
 import numpy as np
 
 from gradtrail.numeric import Real, is_scalar
-from gradtrail.optimizers.base import Hyper, HyperParam, Optimizer, lr_param, zeros_like
+from gradtrail.optimizers.base import (
+    Equation,
+    Hyper,
+    HyperParam,
+    Optimizer,
+    Words,
+    lr_param,
+    shown,
+    zeros_like,
+)
 
 
 class RpropState(NamedTuple):
@@ -58,6 +67,24 @@ def rprop_inspect(state: RpropState, hp: Hyper) -> dict[str, Real]:
     return {"step_size": state.step_size, "prev": state.prev}
 
 
+def rprop_anatomy(hp: Hyper, words: Words) -> tuple[Equation, ...]:
+    """Each coordinate's step size grows or shrinks with the sign of g·g_prev; the step
+    is the size with the gradient's sign, nothing after a flip. There is no η in the step:
+    ``lr`` is only the first step size."""
+    eta_minus, eta_plus = hp["etas"]
+    low, high = hp["step_sizes"]
+    return (
+        Equation("t = $t, s₀ = η = $lr"),
+        Equation("g = ∇f = $gradient"),
+        Equation(
+            f"s = clip(s·η±, s_min, s_max) = $step_size  (η₊ = {shown(eta_plus)}: g·g_prev > 0;"
+            f" η₋ = {shown(eta_minus)}: g·g_prev < 0; s ∈ [{shown(low)}, {shown(high)}])"
+        ),
+        Equation("g_prev = g · [g·g_prev ≥ 0] = $prev"),
+        Equation("Δp = −sign(g_prev) s = $step"),
+    )
+
+
 def check_rprop(hp: Hyper) -> None:
     """torch's rules: 0 < η₋ < 1 < η₊, and the smallest step no larger than the largest."""
     eta_minus, eta_plus = hp["etas"]
@@ -92,6 +119,7 @@ RPROP = Optimizer(
     ),
     init=rprop_init,
     step=rprop_step,
+    anatomy=rprop_anatomy,
     inspect=rprop_inspect,
     check=check_rprop,
 )

@@ -9,12 +9,16 @@ import numpy as np
 from gradtrail.numeric import Real, is_scalar
 from gradtrail.optimizers.base import (
     WEIGHT_DECAY,
+    Equation,
     Hyper,
     HyperParam,
     Optimizer,
+    Words,
     add_weight_decay,
+    gradient_lines,
     is_zero,
     lr_param,
+    shown,
     zeros_like,
 )
 
@@ -65,6 +69,33 @@ def sgd_inspect(state: SGDState, hp: Hyper) -> dict[str, Real]:
     return {} if is_zero(hp.get("momentum", 0.0)) else {"velocity": state.buf}
 
 
+def gd_anatomy(hp: Hyper, words: Words) -> tuple[Equation, ...]:
+    return (*gradient_lines(hp), Equation("Δp = −η g = $step"))
+
+
+def momentum_anatomy(hp: Hyper, words: Words, nesterov: bool = False) -> tuple[Equation, ...]:
+    """The buffer starts as ``g``, then ``b = μb + (1−τ)g``: with τ = μ an average of the
+    gradients, with τ = 0 the heavy ball (Nesterov's has no τ)."""
+    mu, tau = hp["momentum"], hp.get("dampening", 0.0)
+    kind = words("anatomy_averaged") if tau == mu else words("anatomy_heavy_ball")
+    later = (
+        f"b = μb + g = $velocity  (μ = {shown(mu)})"
+        if nesterov
+        else f"b = μb + (1−τ)g = $velocity  (μ = {shown(mu)}, τ = {shown(tau)}: {kind})"
+    )
+    buffer = Equation(
+        later,
+        early=f"b = g ({words('anatomy_first_step')}) = $velocity",
+        early_steps=1,
+    )
+    update = "Δp = −η (g + μb) = $step" if nesterov else "Δp = −η b = $step"
+    return (*gradient_lines(hp), buffer, Equation(update))
+
+
+def nesterov_anatomy(hp: Hyper, words: Words) -> tuple[Equation, ...]:
+    return momentum_anatomy(hp, words, nesterov=True)
+
+
 MOMENTUM = HyperParam("momentum", 0.9, min=0.0, max=1.0)
 DAMPENING = HyperParam(
     "dampening",
@@ -80,6 +111,7 @@ GD = Optimizer(
     params=(lr_param(0.001), WEIGHT_DECAY),
     init=sgd_init,
     step=sgd_step,
+    anatomy=gd_anatomy,
 )
 
 MOMENTUM_SGD = Optimizer(
@@ -89,8 +121,10 @@ MOMENTUM_SGD = Optimizer(
     params=(lr_param(0.001), MOMENTUM, DAMPENING, WEIGHT_DECAY),
     init=sgd_init,
     step=sgd_step,
+    anatomy=momentum_anatomy,
     inspect=sgd_inspect,
     averages=(("velocity", "average"),),
+    memory="velocity",
 )
 
 
@@ -107,7 +141,9 @@ NESTEROV = Optimizer(
     params=(lr_param(0.001), MOMENTUM, WEIGHT_DECAY),
     init=sgd_init,
     step=nesterov_step,
+    anatomy=nesterov_anatomy,
     inspect=sgd_inspect,
     check=needs_momentum,
     averages=(("velocity", "average"),),
+    memory="velocity",
 )

@@ -14,62 +14,27 @@ const ARROWS = [
 
 const pair = (state, name, k) => `(${fmt(state[`${name}_x`]?.[k])}, ${fmt(state[`${name}_y`]?.[k])})`;
 
-/** The update rule of `optimizer` at step index `k` (0-based) with its numbers, as HTML lines. */
-function equations(info, state, k) {
-  const p = info.params;
-  const step = k + 1;
-  const lr = fmt(state.lr[k]);
-  const g = pair(state, "gradient", k);
-  const d = pair(state, "step", k);
-  const lines = [`t = ${step}, η = ${lr}`, `g = ∇f = ${g}`];
-  switch (info.optimizer) {
-    case "adam":
-    case "adamw": {
-      const [b1, b2] = p.betas;
-      const corrected = p.bias_correction !== false;
-      lines.push(`m = β₁m + (1−β₁)g = ${pair(state, "m", k)}  (β₁ = ${b1})`);
-      lines.push(`v = β₂v + (1−β₂)g² = ${pair(state, "v", k)}  (β₂ = ${b2})`);
-      lines.push(corrected
-        ? `m̂ = m / (1 − β₁^${step}) = ${pair(state, "m_hat", k)}`
-        : `m̂ = m (${t("anatomy_no_correction")}) = ${pair(state, "m_hat", k)}`);
-      lines.push(corrected
-        ? `v̂ = v / (1 − β₂^${step}) = ${pair(state, "v_hat", k)}`
-        : `v̂ = v (${t("anatomy_no_correction")}) = ${pair(state, "v_hat", k)}`);
-      lines.push(`Δp = −η m̂ / (√v̂ + ε) = ${d}`);
-      break;
-    }
-    case "momentum":
-    case "nesterov": {
-      const damp = p.dampening ?? 0;
-      lines.push(step === 1
-        ? `b = g (${t("anatomy_first_step")}) = ${pair(state, "velocity", k)}`
-        : `b = μb + (1−τ)g = ${pair(state, "velocity", k)}  (μ = ${p.momentum}, τ = ${damp}: ${damp === p.momentum ? t("anatomy_averaged") : t("anatomy_heavy_ball")})`);
-      lines.push(info.optimizer === "nesterov" ? `Δp = −η (g + μb) = ${d}` : `Δp = −η b = ${d}`);
-      break;
-    }
-    case "rmsprop":
-      lines.push(`v = αv + (1−α)g² = ${pair(state, "square_avg", k)}  (α = ${p.alpha})`);
-      if (state.velocity_x) lines.push(`b = μb + g/(√v + ε) = ${pair(state, "velocity", k)}`);
-      lines.push(`Δp = ${state.velocity_x ? "−η b" : "−η g / (√v + ε)"} = ${d}`);
-      break;
-    case "adagrad":
-      lines.push(`s = s + g² = ${pair(state, "sum", k)}`, `Δp = −η g / (√s + ε) = ${d}`);
-      break;
-    case "adadelta":
-      lines.push(`v = ρv + (1−ρ)g² = ${pair(state, "square_avg", k)}`, `u = ρu + (1−ρ)Δ² = ${pair(state, "acc_delta", k)}`, `Δp = −η Δ = ${d}`);
-      break;
-    case "nadam":
-    case "adamax":
-      lines.push(`m = ${pair(state, "m", k)}`, info.optimizer === "nadam" ? `v = ${pair(state, "v", k)}` : `u = max(β₂u, |g| + ε) = ${pair(state, "u", k)}`, `Δp = ${d}`);
-      break;
-    default:
-      lines.push(`Δp = −η g = ${d}`);
-  }
-  return lines;
+/**
+ * The value `$name` stands for at step index `k`: the step number for `t`, a recorded
+ * scalar (`lr`), or a recorded vector as its pair (`m` → (m_x, m_y)).
+ */
+function valueOf(state, name, k) {
+  if (name === "t") return String(k + 1);
+  if (state[name]) return fmt(state[name][k]);
+  if (state[`${name}_x`]) return pair(state, name, k);
+  return `$${name}`;
 }
 
-/** The state's running direction: momentum's velocity, Adam's first moment, or none. */
-const memoryOf = (state) => (state.velocity_x ? "velocity" : state.m_x ? "m" : null);
+/** The run's equations (from its optimizer, via the server) with the numbers of step index `k`. */
+function equations(info, state, k) {
+  return info.anatomy.map((line) => {
+    const text = k < (line.early_steps ?? 0) ? line.early : line.text;
+    return text.replace(/\$(\w+)/g, (_, name) => valueOf(state, name, k));
+  });
+}
+
+/** The recorded vector that carries the direction of past steps (momentum's velocity, Adam's m), or null. */
+const memoryOf = (info, state) => (info.memory && state[`${info.memory}_x`] ? info.memory : null);
 
 // A step is drawn to scale unless it would be shorter or longer than these parts of the
 // plot's width; then all three arrows are drawn at one factor of it, and the panel says so.
@@ -81,7 +46,7 @@ const LONGEST_ARROW = 0.35;
  * directions of −∇f and of the memory, all as long as the step is drawn. `factor` is
  * drawn length ÷ true length (1: to scale; null: no step to scale by).
  */
-function arrows(run, s, span) {
+function arrows(run, info, s, span) {
   const state = run.state;
   const here = [run.x[s], run.y[s]];
   const length = Math.hypot(state.step_x[s], state.step_y[s]);
@@ -91,7 +56,7 @@ function arrows(run, s, span) {
     const n = Math.hypot(vx, vy);
     return n > 0 && Number.isFinite(n) ? [vx / n, vy / n] : null;
   };
-  const memory = memoryOf(state);
+  const memory = memoryOf(info, state);
   const directions = {
     descent: unit(-state.gradient_x[s], -state.gradient_y[s]),
     memory: memory ? unit(-state[`${memory}_x`][s], -state[`${memory}_y`][s]) : null,
@@ -149,8 +114,9 @@ export function createInspector({ panel, select, stepPlot }, { contourNode, conv
       const range = contourNode._fullLayout?.xaxis?.range ?? [0, 1];
       // The step from point k to k + 1; at the last point, the step that led there.
       const s = recorded ? Math.min(k, run.state.step_x.length - 1) : 0;
-      const drawn = recorded ? arrows(run, s, Math.abs(range[1] - range[0])) : { annotations: [], factor: 1 };
-      const lines = recorded ? equations(current.meta.runs[index], run.state, s) : [t("anatomy_unrecorded", { limit: recordSteps.toLocaleString("en") })];
+      const info = current.meta.runs[index];
+      const drawn = recorded ? arrows(run, info, s, Math.abs(range[1] - range[0])) : { annotations: [], factor: 1 };
+      const lines = recorded ? equations(info, run.state, s) : [t("anatomy_unrecorded", { limit: recordSteps.toLocaleString("en") })];
       panel.querySelector(".equations").replaceChildren(...lines.map((line) => Object.assign(document.createElement("div"), { textContent: line })));
       // The heading names the step the equations show: t = s + 1 takes point s to s + 1.
       panel.querySelector(".anatomy-step").textContent = recorded
@@ -161,7 +127,7 @@ export function createInspector({ panel, select, stepPlot }, { contourNode, conv
         ? t("anatomy_scale", { factor: fmt(drawn.factor), length: fmt(drawn.length) })
         : drawn.factor === null ? t("anatomy_no_step") : t("anatomy_to_scale");
       const annotations = drawn.annotations;
-      panel.querySelector("#legend-memory").hidden = !recorded || !memoryOf(run.state);
+      panel.querySelector("#legend-memory").hidden = !recorded || !memoryOf(info, run.state);
       const work = [
         window.Plotly.relayout(contourNode, { annotations: [...markers, ...annotations] }),
         convergenceNode.data ? window.Plotly.relayout(convergenceNode, { shapes: cursorLine(step) }) : null,

@@ -9,6 +9,7 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from gradtrail.app.urlspec import encode
+from gradtrail.optimizers import OPTIMIZERS
 from tests.browser.test_data_view import scrub_to
 from tests.browser.test_page import download, wait_done, watch_errors
 
@@ -125,4 +126,41 @@ def test_a_tiny_step_is_drawn_at_a_stated_scale_and_a_new_result_redraws_its_plo
     scrub_to(page, 0)  # the first step, (0.2, −1.0): long enough to draw as it is
     expect(page.locator(".anatomy-step")).to_have_text("step t = 1: point 0 → 1")
     expect(page.locator(".anatomy-scale")).to_have_text("arrows to scale")
+    assert not errors
+
+
+# The runs whose anatomy draws a memory arrow (RMSProp only with momentum, here 0).
+WITH_MEMORY = {"momentum", "nesterov", "adam", "adamw", "nadam", "adamax", "radam"}
+
+
+def test_every_optimizer_shows_its_own_equations_with_numbers_in_both_languages(
+    page: Page, live_server: str, screenshots: Path
+) -> None:
+    """The page knows no optimizer: each run's equations come with it from the server, and
+    every ``$name`` in them becomes that step's numbers (Rprop's step is no −η g)."""
+    optimizers = [{"id": id_, "params": {"lr": 1e-4}} for id_ in OPTIMIZERS]
+    spec = {"surface": {"id": "rosenbrock"}, "start": [-1.2, 1.4], "steps": 30,
+            "optimizers": optimizers}  # fmt: skip
+    errors = watch_errors(page)
+    for lang, first_step in (("en", "the first step"), ("ja", "最初のステップ")):
+        page.goto("about:blank")
+        page.goto(f"{live_server}/?lang={lang}#spec={encode(spec)}")
+        wait_done(page)
+        scrub_to(page, 0)
+        shown: dict[str, str] = {}
+        for index, optimizer in enumerate(OPTIMIZERS.values()):
+            page.select_option("#anatomy-run", str(index))
+            first = "t = 1, s₀ = η = " if optimizer.id == "rprop" else "t = 1, η = "
+            expect(page.locator(".equations div").first).to_have_text(f"{first}1.000e-4")
+            lines = page.locator(".equations div").all_inner_texts()
+            assert not [line for line in lines if "$" in line], (optimizer.id, lines)
+            assert [line for line in lines if re.match(r"Δp = .* = \(\S+, \S+\)", line)], lines
+            memory = expect(page.locator("#legend-memory"))
+            memory.to_be_visible() if optimizer.id in WITH_MEMORY else memory.to_be_hidden()
+            shown[optimizer.id] = "\n".join(lines)
+        assert "Δp = −sign(g_prev) s = " in shown["rprop"]
+        assert f"b = g ({first_step}) = " in shown["momentum"]
+        assert "(ρ_t ≤ 5)" in shown["radam"]
+        page.select_option("#anatomy-run", str(list(OPTIMIZERS).index("adam")))
+        page.locator("#anatomy").screenshot(path=screenshots / f"anatomy-adam-{lang}.png")
     assert not errors
