@@ -21,6 +21,7 @@ from gradtrail.spec import (
     Strict,
     SurfaceSpec,
 )
+from gradtrail.surfaces import GRID_RESOLUTION
 
 MAX_RESOLUTION = 400
 Number = float | None  # null stands where a value is undefined (never NaN or Infinity)
@@ -91,6 +92,12 @@ class OptimizerInfo(BaseModel):
     torch: str = Field(description="the torch.optim call this optimizer reproduces")
     rule: str = Field(description="the update rule in LaTeX")
     params: list[HyperParamInfo]
+    sweep_axes: list[str] = Field(
+        description="the axes a sweep of it may vary (on a surface with data, batch_size too)"
+    )
+    first_sweep: list[dict[str, Any]] = Field(
+        description="the axes the page's sweep form offers first"
+    )
 
 
 class BackpropRequest(Strict):
@@ -209,7 +216,7 @@ class GridRequest(Strict):
     """A surface sampled for contours: ``z[j][i] = f(x[i], y[j])``."""
 
     surface: SurfaceSpec
-    resolution: Annotated[int, Field(strict=True, ge=2, le=MAX_RESOLUTION)] = 100
+    resolution: Annotated[int, Field(strict=True, ge=2, le=MAX_RESOLUTION)] = GRID_RESOLUTION
     domain: Domain | None = None
 
     model_config = ConfigDict(

@@ -12,6 +12,7 @@ from typing import Any
 
 import numpy as np
 
+from gradtrail.axes import first_axes, sweepable_axes
 from gradtrail.neuron import ClassData, generate_classes, neuron
 from gradtrail.optimizers import OPTIMIZERS, Optimizer
 from gradtrail.regression import LineData, generate_line, regression
@@ -202,7 +203,8 @@ def list_surfaces(lang: str = DEFAULT_LANGUAGE) -> list[dict[str, Any]]:
 
 
 def describe_optimizer(optimizer: Optimizer, lang: str = DEFAULT_LANGUAGE) -> dict[str, Any]:
-    """An optimizer as the API shows it: id, name, hyperparameters, torch class, update rule."""
+    """An optimizer as the API shows it: id, name, hyperparameters, torch class, update
+    rule, and what a sweep of it may vary (and first varies)."""
     return {
         "id": optimizer.id,
         "name": optimizer_name(optimizer.id, lang),
@@ -220,6 +222,8 @@ def describe_optimizer(optimizer: Optimizer, lang: str = DEFAULT_LANGUAGE) -> di
             }
             for hp in optimizer.params
         ],
+        "sweep_axes": sweepable_axes(optimizer),
+        "first_sweep": first_axes(optimizer),
     }
 
 

@@ -17,7 +17,7 @@ import plotly.graph_objects as go
 from gradtrail.catalog import surface_name
 from gradtrail.result import Result
 from gradtrail.spec import MinibatchStep
-from gradtrail.surfaces import Grid, Surface
+from gradtrail.surfaces import GRID_RESOLUTION, Grid, Surface
 from gradtrail.texts import text
 
 # Okabe & Ito's palette: distinguishable with every common colour-vision deficiency.
@@ -78,7 +78,9 @@ def heights_for(grid: Grid) -> Heights:
 MARKED_STEPS = 300  # beyond this a path is drawn as a line alone: markers would crowd it
 
 
-def contour(result: Result, resolution: int = 100, steps: int | None = None) -> go.Figure:
+def contour(
+    result: Result, resolution: int = GRID_RESOLUTION, steps: int | None = None
+) -> go.Figure:
     """Contours of the surface (log-spaced where the range is wide), minima, one path per run.
 
     Each step is marked on paths of at most :data:`MARKED_STEPS` steps (``steps``

@@ -19,6 +19,7 @@ from pydantic import (
 )
 
 from gradtrail.fields import Bounded, Domain, Finite, Seed, Strict, check_range
+from gradtrail.formula import MAX_LENGTH
 from gradtrail.optimizers import OPTIMIZERS
 from gradtrail.schedules import ScheduleSpec
 from gradtrail.surfaces import BUILTIN_SURFACES
@@ -31,7 +32,7 @@ MAX_NEURON_POINTS = 10_000  # every evaluation of the neuron's loss visits every
 # The registries are the only list of what exists: these types (and the API's enums) follow.
 DATA_SURFACES = ("regression", "neuron")  # fitted to samples: they take data and minibatches
 SurfaceId = Literal[(*BUILTIN_SURFACES, *DATA_SURFACES, "custom")]  # type: ignore[valid-type]
-MAX_EXPRESSION = 300
+MAX_EXPRESSION = MAX_LENGTH  # the parser's own limit, which it also enforces on its own
 MAX_LABEL = 80
 OptimizerId = Literal[tuple(OPTIMIZERS)]  # type: ignore[valid-type]
 

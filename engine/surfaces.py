@@ -18,6 +18,7 @@ from gradtrail.numeric import Real, cos, sin
 
 Point = tuple[float, float]
 Domain = tuple[Point, Point]
+GRID_RESOLUTION = 100  # points per side of a contour grid, unless a request asks otherwise
 
 
 class Minibatches(Protocol):
@@ -100,7 +101,7 @@ class Surface:
             gx, gy = self.grad_xy(p[:, 0], p[:, 1])
         return np.stack(np.broadcast_arrays(gx, gy, p[:, 0])[:2], axis=1).astype(np.float64)
 
-    def grid(self, resolution: int = 100, domain: Domain | None = None) -> Grid:
+    def grid(self, resolution: int = GRID_RESOLUTION, domain: Domain | None = None) -> Grid:
         """Values on a ``resolution`` × ``resolution`` grid; NaN where undefined."""
         (x0, x1), (y0, y1) = domain or self.domain
         x = np.linspace(x0, x1, resolution)

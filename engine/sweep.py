@@ -17,6 +17,7 @@ from typing import Annotated, Any, Literal
 import numpy as np
 from pydantic import Field, field_validator, model_validator
 
+from gradtrail.axes import DATA_AXES, START_AXES, sweepable_axes
 from gradtrail.batch import SHARD, STATUS_NAMES, BatchStepper
 from gradtrail.catalog import SpecError, build_surface, describe_surface, surface_cost
 from gradtrail.optimizers import OPTIMIZERS
@@ -38,7 +39,6 @@ MAX_SWEEP_STEPS = 5_000
 MAX_WORK = 20_000_000  # cells × steps
 MAX_AXIS = 400
 CHUNK_STEPS = 50  # steps between two progress reports
-START_AXES = ("start.x", "start.y")
 
 
 class AxisSpec(Strict):
@@ -132,7 +132,7 @@ def check_axis(axis: AxisSpec, optimizer_id: str, surface_id: str) -> None:
     if axis.name in START_AXES:
         return
     numbers = axis.values or [axis.low, axis.high]
-    if axis.name == "batch_size":
+    if axis.name in DATA_AXES:
         if surface_id not in DATA_SURFACES:
             raise ValueError("a batch_size axis needs a surface with data (regression, neuron)")
         if any(v is None or v < 1 or v > MAX_POINTS or v != int(v) for v in numbers):
@@ -143,12 +143,7 @@ def check_axis(axis: AxisSpec, optimizer_id: str, surface_id: str) -> None:
     valid = (param is not None and param.kind != "bool"
              and (param.kind == "pair") == (part is not None))  # fmt: skip
     if not valid:
-        sweepable = [
-            p.name if p.kind == "float" else f"{p.name}[0], {p.name}[1]"
-            for p in OPTIMIZERS[optimizer_id].params
-            if p.kind != "bool"
-        ]
-        known = ", ".join([*sweepable, "start.x", "start.y"])
+        known = ", ".join(sweepable_axes(OPTIMIZERS[optimizer_id]))
         raise ValueError(f"{optimizer_id} cannot sweep '{axis.name}' (it can: {known})")
     assert param is not None
     for value in numbers:

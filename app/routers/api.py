@@ -43,6 +43,7 @@ from gradtrail.app.models import (
 from gradtrail.app.responses import FastJSONResponse
 from gradtrail.app.settings import get_settings
 from gradtrail.app.streams import frames_computed, start_figures
+from gradtrail.axes import AXIS_COUNT, DATA_AXES, START_AXES
 from gradtrail.backprop import backprop as backprop_graph
 from gradtrail.dataview import data_view as data_view_at
 from gradtrail.formula import DEFAULT_EXPRESSION
@@ -209,6 +210,11 @@ def page_catalog(lang: str = "en") -> dict[str, object]:
             "optimizer": DEFAULT_OPTIMIZER,
             "expression": DEFAULT_EXPRESSION,
             "schedules": schedule_defaults(),
+        },
+        "sweep": {
+            "start_axes": list(START_AXES),
+            "data_axes": list(DATA_AXES),
+            "axis_count": AXIS_COUNT,
         },
         "surfaces": list_surfaces(lang),
         "optimizers": list_optimizers(lang),

@@ -51,7 +51,7 @@ const inspector = createInspector(
 );
 const sweepPanel = createSweepPanel(
   { plot: $("#sweep-plot"), progress: $("#sweep-progress"), status: $("#sweep-status") },
-  { onOpenRun: (spec) => openRun(spec) },
+  { onOpenRun: (spec) => openRun(spec), startAxes: catalog.sweep.start_axes },
 );
 const playback = createPlayback(
   {
@@ -276,7 +276,7 @@ function loadSweepPreset(id) {
   if (!preset) return;
   const before = { spec: specOfState(), preset: state.preset, sweep: state.sweep };
   const { surface, optimizer, start, steps, seed } = preset.spec;
-  const runSpec = { surface, optimizers: [optimizer], steps: Math.min(steps, 500) };
+  const runSpec = { surface, optimizers: [optimizer], steps }; // the steps each cell took
   if (start) runSpec.start = start;
   if (seed) runSpec.seed = seed;
   state.spec = runSpec;
@@ -373,7 +373,7 @@ async function main() {
     { view: { visiblePlots, lecture: () => state.lecture }, notice, catalog },
   );
   sweepControls = createSweepControls($("#sweep-form"), {
-    optimizers, hasData, limits: catalog.limits, defaults: catalog.defaults,
+    optimizers, hasData, limits: catalog.limits, defaults: catalog.defaults, sweepAxes: catalog.sweep,
   });
   $("#sweep-preset").replaceChildren(
     new Option("—", ""), ...sweepPresets.map((p) => new Option(p.title, p.id)),

@@ -3,15 +3,6 @@
 // optimizer come from the run settings on the left.
 import { element, labelled, readNumber } from "./dom.js";
 import { t } from "./messages.js";
-import { sweepable } from "./sweep.js";
-
-/** A first sweep for an optimizer: its learning rate against its momentum-like parameter. */
-function defaultAxes(names) {
-  const second = ["momentum", "betas[0]", "alpha", "rho"].find((name) => names.includes(name));
-  const axes = [{ name: "lr", low: 0.001, high: 0.3, count: 40, scale: "log" }];
-  if (second) axes.push({ name: second, low: 0, high: 0.95, count: 30, scale: "linear" });
-  return axes;
-}
 
 const option = (value, text, selected) => element("option", { value, text, selected });
 
@@ -19,7 +10,7 @@ const option = (value, text, selected) => element("option", { value, text, selec
 const axisInput = (role, value, attributes = {}) =>
   element("input", { type: "number", step: "any", "data-role": role, value: value ?? "", ...attributes });
 
-export function createSweepControls(form, { optimizers, hasData, limits, defaults }) {
+export function createSweepControls(form, { optimizers, hasData, limits, defaults, sweepAxes }) {
   form.querySelector("#sweep-steps").max = limits.sweep_steps;
   const byId = Object.fromEntries(optimizers.map((o) => [o.id, o]));
   const axesNode = form.querySelector("#sweep-axes");
@@ -34,7 +25,7 @@ export function createSweepControls(form, { optimizers, hasData, limits, default
         ]);
         const scale = element("select", { "data-role": "scale" },
           ["linear", "log"].map((value) => option(value, t(`scale_${value}`), axis?.scale === value)));
-        const count = axis?.count ?? axis?.values?.length ?? 30;
+        const count = axis?.count ?? axis?.values?.length ?? sweepAxes.axis_count;
         const grid = element("div", { class: "axis-grid" }, [
           labelled(t("low"), axisInput("low", axis?.low, { placeholder: t("sweep_domain") })),
           labelled(t("high"), axisInput("high", axis?.high, { placeholder: t("sweep_domain") })),
@@ -66,8 +57,9 @@ export function createSweepControls(form, { optimizers, hasData, limits, default
     /** Show a sweep spec (axes, steps, threshold) for the run settings `run`. */
     set(sweep, run) {
       const optimizer = byId[run.optimizers[0].id];
-      const names = sweepable(optimizer, hasData(run.surface.id));
-      renderAxes(sweep?.axes ?? defaultAxes(names), names);
+      // What a sweep of it may vary, and what it varies first: the server's lists.
+      const names = [...optimizer.sweep_axes, ...(hasData(run.surface.id) ? sweepAxes.data_axes : [])];
+      renderAxes(sweep?.axes ?? optimizer.first_sweep, names);
       form.querySelector("#sweep-steps").value = sweep?.steps ?? defaults.sweep_steps;
       form.querySelector("#sweep-threshold").value = sweep?.loss_threshold ?? "";
       form.querySelector("#sweep-optimizer").textContent = t("sweep_optimizer", {

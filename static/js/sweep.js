@@ -8,21 +8,6 @@ import { PLOT_CONFIG, decodeArray, onPointClick } from "./traces.js";
 
 const STATUS_COLOURS = { diverged: "#b3261e", max_steps: "#5b6875", converged: "#1b7f3b" };
 const BASIN_COLOURS = ["#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00"];
-const START_AXES = ["start.x", "start.y"];
-
-/** Names an optimizer can sweep: its numeric hyperparameters, pair halves, start, and on a
- * surface with data (`hasData`) the batch size. */
-export function sweepable(optimizer, hasData) {
-  const names = [];
-  for (const p of optimizer.params) {
-    if (p.kind === "float") names.push(p.name);
-    if (p.kind === "pair") names.push(`${p.name}[0]`, `${p.name}[1]`);
-  }
-  names.push(...START_AXES);
-  if (hasData) names.push("batch_size");
-  return names;
-}
-
 /** Read the server's stream of a sweep: progress, then the result. */
 async function streamSweep(spec, onProgress, signal) {
   let result = null;
@@ -59,14 +44,14 @@ export function cellRun(spec, values) {
   return run;
 }
 
-export function createSweepPanel({ plot, progress, status }, { onOpenRun }) {
+export function createSweepPanel({ plot, progress, status }, { onOpenRun, startAxes }) {
   let controller = null;
   let shown = null; // { spec, result }
 
   /** Contour lines of the surface, to lay over a map of start points. */
   async function contourLines(spec, x, y) {
     const domain = [[x[0], x.at(-1)], [y[0], y.at(-1)]];
-    const grid = await postJSON("/api/surfaces/grid", { surface: spec.surface, resolution: 100, domain });
+    const grid = await postJSON("/api/surfaces/grid", { surface: spec.surface, domain });
     return {
       type: "contour", x: grid.x, y: grid.y, z: grid.z, ncontours: 24, showscale: false, hoverinfo: "skip",
       contours: { coloring: "none" }, line: { color: "rgba(20,30,40,0.55)", width: 1 },
@@ -79,7 +64,7 @@ export function createSweepPanel({ plot, progress, status }, { onOpenRun }) {
     const y = axisY ? decodeArray(axisY.values) : [0];
     const rows = (grid) => grid.map((row) => Array.from(decodeArray(row)));
     const loss = rows(result.final_loss);
-    const startGrid = axisY && START_AXES.includes(axisX.name) && START_AXES.includes(axisY.name);
+    const startGrid = axisY && startAxes.includes(axisX.name) && startAxes.includes(axisY.name);
     const custom = result.status.map((row, j) =>
       row.map((s, i) => [t(s), loss[j][i], result.steps_to_threshold[j][i] ?? "—", result.basin[j][i] ?? "—"]));
     const hover = `${axisX.name}=%{x:.4g}${axisY ? `<br>${axisY.name}=%{y:.4g}` : ""}`
