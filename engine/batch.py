@@ -1,7 +1,7 @@
-"""Many runs of one optimizer at once, on ``(n, 2)`` numpy arrays.
+"""Many runs of one optimizer at once, on ``(2, n)`` numpy arrays (a row per coordinate).
 
 A learning-rate sweep or a grid of start points is one batch: hyperparameters
-are per-run arrays of shape ``(n, 1)``. The optimizer and surface functions are
+are per-run arrays of shape ``(n,)``, which broadcast against the rows. The optimizer and surface functions are
 the same ones :mod:`gradtrail.runner` calls on floats, so a batch cell equals the
 single run with the same settings. Only summaries are kept (and, on request,
 the loss history), which is what a sweep needs.
@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import contextlib
 import ctypes
-from collections.abc import Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from functools import cache
 from typing import Any
@@ -21,10 +21,8 @@ import numpy as np
 from gradtrail.optimizers import OPTIMIZERS
 from gradtrail.schedules import ScheduleSpec
 from gradtrail.spec import StopSpec
+from gradtrail.stopping import STATUS_WORDS, Status, StopRules
 from gradtrail.surfaces import Minibatches, Surface
-
-RUNNING, CONVERGED, MAX_STEPS, DIVERGED = 0, 1, 2, 3
-STATUS_NAMES = ("running", "converged", "max_steps", "diverged")
 
 
 @dataclass(frozen=True)
@@ -34,13 +32,15 @@ class BatchResult:
     p: np.ndarray
     loss: np.ndarray
     grad_norm: np.ndarray
-    status: np.ndarray
+    status: np.ndarray  # Status codes
     steps_taken: np.ndarray
     loss_history: np.ndarray | None = None
+    # With a loss threshold: the first step at or below it (-1: never).
+    first_below: np.ndarray | None = None
 
     def status_names(self) -> list[str]:
         """Status codes as the API's words."""
-        return [STATUS_NAMES[code] for code in self.status]
+        return [STATUS_WORDS[code] for code in self.status]
 
 
 def as_batch_hyper(optimizer_id: str, hp: Mapping[str, Any], n: int) -> dict[str, Any]:
@@ -77,39 +77,85 @@ def run_batch(
     record_loss: bool = False,
     minibatch: Minibatches | None = None,
 ) -> BatchResult:
-    """Step ``n`` runs together; each stops on its own as :mod:`gradtrail.runner` defines.
+    """Step ``n`` runs together; each stops on its own by :mod:`gradtrail.stopping`'s rules.
 
-    More than :data:`SHARD` runs are cut into shards stepped one after the other:
-    arrays that fit the CPU cache make every operation several times faster. With
-    a minibatch sampler all runs share one draw per step, so they stay one shard.
+    More than :data:`SHARD` runs are cut into shards (:class:`Shards`). With a minibatch
+    sampler all runs share one draw per step, so they stay one shard, as they do when
+    the loss history is kept.
     """
     starts = np.asarray(starts, dtype=np.float64).reshape(-1, 2)
     n = starts.shape[0]
-    if n <= SHARD or minibatch is not None or record_loss:
-        bounds = [(0, n)]
-    else:
-        bounds = [(begin, min(begin + SHARD, n)) for begin in range(0, n, SHARD)]
+    cells = np.arange(n)
+    pieces = [cells] if minibatch is not None or record_loss else shard(cells)
     columns = as_batch_hyper(optimizer_id, hp, n)
-    results = []
-    for begin, end in bounds:
-        shard_hp = {name: slice_hyper(value, begin, end) for name, value in columns.items()}
-        stepper = BatchStepper(
-            surface, optimizer_id, shard_hp, starts[begin:end], steps, stop, record_loss, minibatch
-        )
-        while stepper.advance(steps):
-            pass
-        results.append(stepper.result())
+    shards = Shards(
+        [
+            (piece, BatchStepper(surface, optimizer_id, take_hyper(columns, piece),
+                                 starts[piece], steps, stop, record_loss, minibatch))
+            for piece in pieces
+        ],
+        n,
+    )  # fmt: skip
+    for _ in shards.progress(steps):
+        pass
+    results = shards.results()
     if len(results) == 1:
         return results[0]
     fields = ("p", "loss", "grad_norm", "status", "steps_taken")
-    return BatchResult(*(np.concatenate([getattr(r, name) for r in results]) for name in fields))
+    return BatchResult(*(shards.gather(lambda r, name=name: getattr(r, name)) for name in fields))
 
 
-def slice_hyper(value: Any, begin: int, end: int) -> Any:
-    """The runs ``begin:end`` of a hyperparameter (scalars and flags are shared)."""
-    if isinstance(value, tuple):
-        return tuple(slice_hyper(v, begin, end) for v in value)
-    return value[begin:end] if isinstance(value, np.ndarray) else value
+def shard(cells: np.ndarray) -> list[np.ndarray]:
+    """``cells`` cut into pieces of at most :data:`SHARD` runs."""
+    return [cells[begin : begin + SHARD] for begin in range(0, max(cells.size, 1), SHARD)]
+
+
+def take_hyper(hp: Mapping[str, Any], cells: np.ndarray) -> dict[str, Any]:
+    """The hyperparameters of runs ``cells`` (per-run arrays indexed; scalars and flags shared)."""
+
+    def take(value: Any) -> Any:
+        if isinstance(value, tuple):
+            return tuple(take(v) for v in value)
+        return value[cells] if isinstance(value, np.ndarray) else value
+
+    return {name: take(value) for name, value in hp.items()}
+
+
+class Shards:
+    """Runs cut into shards, each a :class:`BatchStepper` over some of the runs (``cells``),
+    stepped a chunk at a time: arrays that fit the CPU cache make every operation several
+    times faster. One thread: numpy releases the GIL inside each operation, but a shard
+    makes many small ones, and two threads contending for it measured slower
+    (tests/perf/bench_sweep.py) than one."""
+
+    def __init__(self, pieces: list[tuple[np.ndarray, BatchStepper]], n: int) -> None:
+        self.pieces, self.n = pieces, n
+        self.done: list[BatchResult] | None = None
+
+    def progress(self, chunk: int) -> Iterator[int]:
+        """Step every shard ``chunk`` steps at a time; yield the optimizer steps done so far."""
+        steppers = [stepper for _, stepper in self.pieces]
+        pending = list(steppers)
+        while pending:
+            pending = [stepper for stepper in pending if stepper.advance(chunk)]
+            yield sum(min(s.done, s.steps) * s.points.shape[1] for s in steppers)
+
+    def results(self) -> list[BatchResult]:
+        """Each shard's result, in order (worked out once)."""
+        if self.done is None:
+            self.done = [stepper.result() for _, stepper in self.pieces]
+        return self.done
+
+    def gather(self, column: Callable[[BatchResult], Any], fill: float = 0.0) -> np.ndarray:
+        """A per-run column of the shards' results, in run order (``fill`` where a shard
+        has none, such as steps to a threshold that was not asked for)."""
+        parts = [column(result) for result in self.results()]
+        first = next((np.asarray(part) for part in parts if part is not None), np.zeros(0))
+        out = np.full((self.n, *first.shape[1:]), fill, dtype=first.dtype)
+        for (cells, _), part in zip(self.pieces, parts, strict=True):
+            if part is not None:
+                out[cells] = part
+        return out
 
 
 class BatchStepper:
@@ -141,18 +187,17 @@ class BatchStepper:
         n = self.points.shape[1]
         self.hyper = as_batch_hyper(optimizer_id, hp, n)
         self.schedule, self.base_lr = schedule, self.hyper["lr"]
-        stop = stop or StopSpec()
-        self.bound, self.tol, self.steps, self.done = stop.divergence_bound, stop.grad_tol, steps, 0
+        self.rules = StopRules.of(stop)
+        self.steps, self.done = steps, 0
         self.history = np.full((steps + 1, n), np.nan) if record_loss else None
         with np.errstate(all="ignore"):
             self.state = self.optimizer.init(self.points, self.hyper)
             self.gradient, self.loss = self.evaluate(self.points)
             self.norm = np.sqrt((self.gradient * self.gradient).sum(axis=0))
-            self.status = np.full(n, RUNNING, dtype=np.int8)
-            self.status[self.norm < self.tol] = CONVERGED
-            self.status[~within(self.bound, self.points, self.loss, self.gradient)] = DIVERGED
-        self.stopped_at = np.where(self.status == RUNNING, -1, 0)  # steps taken when it stopped
-        self.active = self.status == RUNNING
+            start = rows(self.points, self.loss, self.gradient)
+            self.status = self.rules.at_start(self.norm, *start)
+        self.stopped_at = np.where(self.status == Status.RUNNING, -1, 0)  # steps when it stopped
+        self.active = self.status == Status.RUNNING
         self.all_running = bool(self.active.all())
         self.any_running = bool(self.active.any())
         # Stopped runs' values, copied aside when they stop (the arrays keep stepping them).
@@ -205,18 +250,20 @@ class BatchStepper:
             self.points, self.step_gradient(), self.state, self.hyper
         )
         new_gradient, new_loss = self.evaluate(new_points)
-        ok = within(self.bound, new_points, new_loss, new_gradient)
+        ok = self.rules.inside(*rows(new_points, new_loss, new_gradient))
         # sqrt(gx² + gy²) rather than hypot: 5x cheaper, equal but for overflow
         # (an overflowing norm is never below the tolerance either way).
         new_norm = np.sqrt(new_gradient[0] * new_gradient[0] + new_gradient[1] * new_gradient[1])
         if not (self.all_running and ok.all()):
             diverged = self.active & ~ok
             if diverged.any():  # the point is not recorded: the run ends at the last good one
-                self.freeze(diverged, self.points, self.loss, self.norm, k - 1, DIVERGED)
-        if self.tol > 0.0:
-            converged = new_norm < self.tol
+                self.freeze(diverged, self.points, self.loss, self.norm, k - 1, Status.DIVERGED)
+        if self.rules.grad_tol > 0.0:  # a norm is never below 0: skip the comparison
+            converged = self.rules.converged(new_norm)
             if converged.any():
-                self.freeze(converged & self.active, new_points, new_loss, new_norm, k, CONVERGED)
+                self.freeze(
+                    converged & self.active, new_points, new_loss, new_norm, k, Status.CONVERGED
+                )
         if self.first_below is not None:
             below = (self.first_below < 0) & (new_loss <= self.threshold)
             if not self.all_running:
@@ -234,7 +281,7 @@ class BatchStepper:
 
     def freeze(
         self, runs: np.ndarray, points: np.ndarray, loss: np.ndarray, norm: np.ndarray,
-        steps: int, code: int,
+        steps: int, code: Status,
     ) -> None:  # fmt: skip
         """Stop ``runs`` (a mask) at these values after ``steps`` accepted steps."""
         if not runs.any():
@@ -251,12 +298,14 @@ class BatchStepper:
     def result(self) -> BatchResult:
         """Where each run ended; runs still going count as ``max_steps``."""
         running = self.active
-        status = np.where(running, MAX_STEPS, self.status).astype(np.int8)
+        status = np.where(running, Status.MAX_STEPS, self.status).astype(np.int8)
         points = np.where(running, self.points, self.final_points)
         loss = np.where(running, self.loss, self.final_loss)
         norm = np.where(running, self.norm, self.final_norm)
         taken = np.where(running, self.done, self.stopped_at)
-        return BatchResult(points.T.copy(), loss, norm, status, taken, self.history)
+        return BatchResult(
+            points.T.copy(), loss, norm, status, taken, self.history, self.first_below
+        )
 
 
 def broadcast(arrays: tuple[Any, ...], n: int) -> list[np.ndarray]:
@@ -264,17 +313,10 @@ def broadcast(arrays: tuple[Any, ...], n: int) -> list[np.ndarray]:
     return [np.broadcast_to(np.asarray(a, dtype=np.float64), (n,)) for a in arrays]
 
 
-def within(bound: float, points: np.ndarray, loss: np.ndarray, gradient: np.ndarray) -> np.ndarray:
-    """Runs whose point, loss and gradient are finite and inside ``±bound`` (NaN fails).
-
-    Row by row: numpy's reductions along the short axis of a ``(2, n)`` array are slow.
-    """
-    ok = np.abs(loss) <= bound
-    for rows in (points, gradient):
-        inside = np.abs(rows) <= bound
-        ok &= inside[0]
-        ok &= inside[1]
-    return ok
+def rows(points: np.ndarray, loss: np.ndarray, gradient: np.ndarray) -> tuple[np.ndarray, ...]:
+    """What must stay within bounds, as contiguous rows: x, y, the loss, ∂f/∂x, ∂f/∂y
+    (numpy's reductions along the short axis of a ``(2, n)`` array are slow)."""
+    return points[0], points[1], loss, gradient[0], gradient[1]
 
 
 def share_heap_arenas(arenas: int = 2) -> None:

@@ -3,7 +3,7 @@
 The engine writes every optimizer and surface once, in terms of arithmetic
 operators and the helpers below. A small spec runs them on Python floats (one
 call per coordinate is ~20x cheaper than a numpy call on a tiny array); a large
-batch runs the very same functions on ``(n, 2)`` arrays. Scalar helpers follow
+batch runs the very same functions on ``(2, n)`` arrays. Scalar helpers follow
 IEEE semantics (NaN instead of an exception) so both paths agree.
 """
 

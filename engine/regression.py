@@ -19,7 +19,7 @@ import numpy as np
 
 from gradtrail.numeric import Real
 from gradtrail.spec import MinibatchStep
-from gradtrail.surfaces import Surface
+from gradtrail.surfaces import Minibatches, Surface
 
 REGRESSION_FORMULA = r"\frac1n \sum_i \big(t_i - (w x_i + b)\big)^2"
 
@@ -131,6 +131,16 @@ class Epochs:
 def batch_rng(seed: int, run: int) -> np.random.Generator:
     """The generator of run ``run``'s minibatches under ``seed``: each run draws its own."""
     return np.random.default_rng([seed, run])
+
+
+def run_minibatches(
+    surface: Surface, batch_size: int | None, seed: int, run: int
+) -> Minibatches | None:
+    """The minibatches run ``run`` of a spec draws under ``seed`` (None: full gradients).
+    A single run, a sweep's cells (as run 0) and the data view replay the same draws."""
+    if batch_size is None:
+        return None
+    return surface.sampler.minibatches(batch_size, batch_rng(seed, run))
 
 
 def minibatch_indices(count: int, batch: MinibatchStep) -> np.ndarray:

@@ -6,17 +6,15 @@ from __future__ import annotations
 import csv
 import io
 from dataclasses import dataclass
-from typing import Any, Literal
+from typing import Any
 
 import numpy as np
 
 from gradtrail.catalog import describe_surface
 from gradtrail.schedules import ScheduleSpec
+from gradtrail.stopping import StatusWord
 from gradtrail.surfaces import Surface
 from gradtrail.texts import DEFAULT_LANGUAGE
-
-Status = Literal["converged", "max_steps", "diverged"]
-
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
@@ -35,7 +33,7 @@ def spreadsheet_safe(cell: Any) -> Any:
 class Summary:
     """How a run ended."""
 
-    status: Status
+    status: StatusWord
     steps_taken: int
     final_loss: float
     distance_to_min: float | None

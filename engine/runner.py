@@ -24,10 +24,11 @@ from gradtrail.catalog import (
     surface_cost,
 )
 from gradtrail.optimizers import OPTIMIZERS
-from gradtrail.regression import batch_rng
-from gradtrail.result import Result, RunInfo, Status, Summary, Trajectory
+from gradtrail.regression import run_minibatches
+from gradtrail.result import Result, RunInfo, Summary, Trajectory
 from gradtrail.schedules import ScheduleSpec
 from gradtrail.spec import RunSpec
+from gradtrail.stopping import Status, StopRules
 from gradtrail.surfaces import Minibatches, Surface
 from gradtrail.texts import DEFAULT_LANGUAGE, text
 
@@ -79,24 +80,24 @@ class Run:
         self.gx, self.gy = (float(g) for g in surface.grad_xy(self.x, self.y))
         self.loss = float(surface.value_xy(self.x, self.y))
         self.steps_taken = 0
-        self.status: Status | None = None
+        self.status = Status.RUNNING
 
-    def check_start(self, grad_tol: float, bound: float) -> None:
-        """A start that is already a minimum, or already beyond the bound, ends the run."""
-        if math.hypot(self.gx, self.gy) < grad_tol:
-            self.status = "converged"
-        elif not all(abs(v) <= bound for v in (self.x, self.y, self.loss, self.gx, self.gy)):
-            self.status = "diverged"
+    def check_start(self, rules: StopRules) -> None:
+        """A start beyond the bound, or already a minimum, ends the run there."""
+        norm = math.hypot(self.gx, self.gy)
+        self.status = Status(int(rules.at_start(norm, self.x, self.y, self.loss, self.gx, self.gy)))
 
-    def advance(self, steps: int, grad_tol: float, bound: float, chunk: Chunk) -> None:
-        """Take up to ``steps`` steps into ``chunk``; stop early on convergence or divergence."""
-        if self.status is not None:
+    def advance(self, steps: int, rules: StopRules, chunk: Chunk) -> None:
+        """Take up to ``steps`` steps into ``chunk``; stop early on convergence or divergence
+        (:mod:`gradtrail.stopping`)."""
+        if self.status is not Status.RUNNING:
             return
         x, y, gx, gy, loss = self.x, self.y, self.gx, self.gy, self.loss
         state_x, state_y, hp, step = self.state_x, self.state_y, self.hp, self.step_fn
         value, grad, sampler = self.surface.value_xy, self.surface.grad_xy, self.sampler
         xs, ys, losses, norms = chunk.x, chunk.y, chunk.loss, chunk.grad_norm
         schedule, base_lr = self.schedule, self.base_lr
+        norm_if_inside, grad_tol = rules.float_check(), rules.grad_tol
         log = self.state_log(chunk)
         taken = 0
         while taken < steps:
@@ -113,15 +114,12 @@ class Run:
             except (ArithmeticError, ValueError, TypeError):
                 # Overflow, or a point outside a formula's domain (log of a negative, a
                 # negative base to a fractional power, which Python makes complex).
-                self.status = "diverged"
+                self.status = Status.DIVERGED
                 break
-            if not (
-                abs(nx) <= bound and abs(ny) <= bound and abs(new_loss) <= bound
-                and abs(ngx) <= bound and abs(ngy) <= bound
-            ):  # fmt: skip
-                self.status = "diverged"  # NaN fails every comparison, so it lands here too
+            norm = norm_if_inside(nx, ny, new_loss, ngx, ngy)
+            if norm is None:
+                self.status = Status.DIVERGED  # NaN fails every comparison, so it lands here too
                 break
-            norm = math.hypot(ngx, ngy)
             if log is not None:
                 step_taken = (displacement(x, nx), displacement(y, ny))
                 self.log_step(log, (gx, gy), step_taken, state_x, state_y)
@@ -131,8 +129,8 @@ class Run:
             losses.append(loss)
             norms.append(norm)
             taken += 1
-            if norm < grad_tol:
-                self.status = "converged"
+            if norm < grad_tol:  # rules.converged, inline: it runs every step
+                self.status = Status.CONVERGED
                 break
         self.x, self.y, self.gx, self.gy, self.loss = x, y, gx, gy, loss
         self.state_x, self.state_y = state_x, state_y
@@ -227,15 +225,10 @@ class Simulation:
         recording = "state" in spec.record
         self.runs = [
             Run(self.surface, info.optimizer, info.params, self.start,
-                self.sampler(info.batch_size, index), info.schedule, recording)
+                run_minibatches(self.surface, info.batch_size, spec.seed, index),
+                info.schedule, recording)
             for index, info in enumerate(self.infos)
         ]  # fmt: skip
-
-    def sampler(self, batch_size: int | None, index: int) -> Minibatches | None:
-        """A seeded minibatch sampler for run ``index``, or None for full gradients."""
-        if batch_size is None:
-            return None
-        return self.surface.sampler.minibatches(batch_size, batch_rng(self.spec.seed, index))
 
     def frames(
         self, frame_steps: int = FRAME_STEPS, first_steps: int | None = None
@@ -245,32 +238,32 @@ class Simulation:
         ``first_steps`` makes the first frame shorter, so a viewer sees the paths
         begin at once while later frames carry ``frame_steps`` steps each.
         """
-        stop, steps = self.spec.stop, self.spec.steps
+        rules, steps = StopRules.of(self.spec.stop), self.spec.steps
         chunks = [run.start_chunk() for run in self.runs]
         for run in self.runs:
-            run.check_start(stop.grad_tol, stop.divergence_bound)
+            run.check_start(rules)
         first_index = done = 0
         budget_steps = first_steps or frame_steps
         while True:
             budget = min(budget_steps, steps - done)
             budget_steps = frame_steps
             for run, chunk in zip(self.runs, chunks, strict=True):
-                run.advance(budget, stop.grad_tol, stop.divergence_bound, chunk)
+                run.advance(budget, rules, chunk)
             done += budget
             yield Frame(step=first_index, runs=chunks)
-            if done >= steps or all(run.status is not None for run in self.runs):
+            if done >= steps or all(run.status is not Status.RUNNING for run in self.runs):
                 break
             first_index = done + 1
             chunks = [Chunk() for _ in self.runs]
         for run in self.runs:
-            if run.status is None:
-                run.status = "max_steps"
+            if run.status is Status.RUNNING:
+                run.status = Status.MAX_STEPS
 
     def summaries(self) -> list[Summary]:
         """How each run ended (call after the frames are exhausted)."""
         return [
             Summary(
-                status=run.status or "max_steps",
+                status=(Status.MAX_STEPS if run.status is Status.RUNNING else run.status).word,
                 steps_taken=run.steps_taken,
                 final_loss=run.loss,
                 distance_to_min=self.surface.nearest_minimum_distance(run.x, run.y),

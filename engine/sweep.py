@@ -18,9 +18,10 @@ import numpy as np
 from pydantic import Field, field_validator, model_validator
 
 from gradtrail.axes import DATA_AXES, START_AXES, sweepable_axes
-from gradtrail.batch import SHARD, STATUS_NAMES, BatchStepper
+from gradtrail.batch import BatchResult, BatchStepper, Shards, shard
 from gradtrail.catalog import SpecError, build_surface, describe_surface, surface_cost
 from gradtrail.optimizers import OPTIMIZERS
+from gradtrail.regression import run_minibatches
 from gradtrail.spec import (
     DATA_SURFACES,
     MAX_POINTS,
@@ -32,7 +33,8 @@ from gradtrail.spec import (
     SurfaceSpec,
     check_range,
 )
-from gradtrail.surfaces import Minibatches, Surface
+from gradtrail.stopping import STATUS_WORDS, Status
+from gradtrail.surfaces import Surface
 
 MAX_CELLS = 40_000
 MAX_SWEEP_STEPS = 5_000
@@ -194,7 +196,7 @@ class SweepResult:
             "axes": [{"name": a.name, "values": a.values, "scale": a.scale} for a in self.axes],
             "shape": list(self.final_loss.shape),
             "final_loss": self.final_loss,
-            "status": [[STATUS_NAMES[int(code)] for code in row] for row in self.status],
+            "status": [[STATUS_WORDS[int(code)] for code in row] for row in self.status],
             "steps_taken": self.steps_taken,
             "steps_to_threshold": nullable(self.steps_to_threshold),
             "basin": nullable(self.basin),
@@ -254,72 +256,46 @@ class Sweep:
                 hp[base] = tuple(pair)
         return hp
 
-    def shards(self) -> list[tuple[np.ndarray, BatchStepper]]:
-        """(cells, stepper) for groups sharing a batch size, at most :data:`SHARD` runs each."""
+    def shards(self) -> Shards:
+        """The cells grouped by batch size (one draw per step serves a group), each group
+        cut into shards."""
         spec = self.spec
         sizes = self.columns.get("batch_size")
         fixed = spec.optimizer.batch_size
         keys = sizes if sizes is not None else np.full(self.cells, fixed or 0, dtype=np.float64)
-        shards = []
+        pieces = []
         for size in np.unique(keys):
-            members = np.flatnonzero(keys == size)
-            for begin in range(0, members.size, SHARD):
-                cells = members[begin : begin + SHARD]
+            for cells in shard(np.flatnonzero(keys == size)):
                 stepper = BatchStepper(
                     self.surface, spec.optimizer.id, self.hyperparameters(cells),
                     self.starts[cells], spec.steps, spec.stop,
-                    minibatch=self.sampler(int(size)), loss_threshold=spec.loss_threshold,
-                    schedule=spec.optimizer.schedule,
+                    minibatch=run_minibatches(self.surface, int(size) or None, spec.seed, 0),
+                    loss_threshold=spec.loss_threshold, schedule=spec.optimizer.schedule,
                 )  # fmt: skip
-                shards.append((cells, stepper))
-        return shards
-
-    def sampler(self, batch_size: int) -> Minibatches | None:
-        """Minibatches seeded as the single run with these settings would be (run index 0)."""
-        if batch_size == 0:
-            return None
-        return self.surface.sampler.minibatches(
-            batch_size, np.random.default_rng([self.spec.seed, 0])
-        )
+                pieces.append((cells, stepper))
+        return Shards(pieces, self.cells)
 
     def progress(self) -> Iterator[int]:
-        """Step every shard a chunk at a time; yield the optimizer steps done so far.
-
-        One thread: numpy releases the GIL inside each operation, but a shard makes
-        many small ones, and two threads contending for the GIL measured slower
-        (tests/perf/bench_sweep.py) than one.
-        """
-        steppers = [stepper for _, stepper in self.groups]
-        pending = list(steppers)
-        while pending:
-            pending = [stepper for stepper in pending if stepper.advance(CHUNK_STEPS)]
-            yield sum(min(s.done, s.steps) * s.points.shape[1] for s in steppers)
+        """Step every shard a chunk at a time; yield the optimizer steps done so far."""
+        yield from self.groups.progress(CHUNK_STEPS)
         yield self.total
 
     def result(self) -> SweepResult:
         """Every cell's outcome, in grid shape."""
-        finished = [
-            (cells, stepper.result(), stepper.first_below) for cells, stepper in self.groups
-        ]
 
-        def gather(column: Any, fill: float, dtype: Any) -> np.ndarray:
-            out = np.full(self.cells, fill, dtype=dtype)
-            for cells, result, first_below in finished:
-                out[cells] = column(result, first_below)
-            return out.reshape(self.shape)
+        def gather(column: Callable[[BatchResult], Any], fill: float = 0.0) -> np.ndarray:
+            return self.groups.gather(column, fill).reshape(self.shape)
 
-        final_x = gather(lambda r, _: r.p[:, 0], np.nan, np.float64)
-        final_y = gather(lambda r, _: r.p[:, 1], np.nan, np.float64)
-        status = gather(lambda r, _: r.status, 0, np.int8)
+        final_x = gather(lambda r: r.p[:, 0])
+        final_y = gather(lambda r: r.p[:, 1])
+        status = gather(lambda r: r.status)
         return SweepResult(
             surface=self.surface,
             axes=self.axes,
-            final_loss=gather(lambda r, _: r.loss, np.nan, np.float64),
+            final_loss=gather(lambda r: r.loss),
             status=status,
-            steps_taken=gather(lambda r, _: r.steps_taken, 0, np.int64),
-            steps_to_threshold=gather(
-                lambda _, below: -1 if below is None else below, -1, np.int64
-            ),
+            steps_taken=gather(lambda r: r.steps_taken),
+            steps_to_threshold=gather(lambda r: r.first_below, fill=-1).astype(np.int64),
             basin=basins(self.surface, final_x, final_y, status),
             final_x=final_x,
             final_y=final_y,
@@ -345,7 +321,7 @@ def basins(surface: Surface, x: np.ndarray, y: np.ndarray, status: np.ndarray) -
     distances = np.hypot(x[..., None] - minima[:, 0], y[..., None] - minima[:, 1])
     nearest = distances.argmin(axis=-1)
     close = np.take_along_axis(distances, nearest[..., None], axis=-1)[..., 0] <= reach
-    ok = close & (status != STATUS_NAMES.index("diverged"))
+    ok = close & (status != Status.DIVERGED)
     out[ok] = nearest[ok]
     return out
 

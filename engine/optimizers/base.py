@@ -2,9 +2,9 @@
 
 An optimizer is a pair of pure functions over batches (optax's shape):
 ``init(p, hp) -> state`` and ``step(p, g, state, hp) -> (p_next, state)``.
-``p`` and ``g`` are ``(n, 2)`` float64 arrays or, on the per-coordinate path,
-Python floats; every rule here is elementwise, so both give the same numbers.
-Hyperparameters ``hp`` are scalars or ``(n, 1)`` arrays (a sweep is a batch).
+``p`` and ``g`` are ``(2, n)`` float64 arrays (a row per coordinate) or, on the
+per-coordinate path, Python floats; every rule here is elementwise, so both give the
+same numbers. Hyperparameters ``hp`` are scalars or ``(n,)`` arrays (a sweep is a batch).
 """
 
 from __future__ import annotations

@@ -6,8 +6,8 @@ import numpy as np
 import pytest
 
 from gradtrail import OPTIMIZERS, build_surface, run, run_batch
-from gradtrail.batch import CONVERGED, DIVERGED, MAX_STEPS
 from gradtrail.spec import StopSpec, SurfaceSpec
+from gradtrail.stopping import Status
 
 
 @pytest.mark.parametrize("optimizer_id", sorted(OPTIMIZERS))
@@ -48,9 +48,30 @@ def test_statuses_and_loss_history() -> None:
         surface, "gd", hp, np.tile([-4.0, 2.0], (3, 1)), 2000, StopSpec(), record_loss=True
     )
     # lr < 2/10 converges; lr > 2/10 diverges along the steep axis.
-    assert batch.status.tolist() == [CONVERGED, DIVERGED, DIVERGED]
+    assert batch.status.tolist() == [Status.CONVERGED, Status.DIVERGED, Status.DIVERGED]
     assert batch.loss_history is not None
     assert np.isnan(batch.loss_history[batch.steps_taken[1] + 1 :, 1]).all()
     assert np.isfinite(batch.loss).all()
     short = run_batch(surface, "gd", {"lr": 1e-4, "weight_decay": 0.0}, [[-4.0, 2.0]], 10)
-    assert short.status.tolist() == [MAX_STEPS]
+    assert short.status.tolist() == [Status.MAX_STEPS]
+
+
+@pytest.mark.parametrize(
+    ("expression", "start", "status"),
+    [
+        ("x^2 + y^2 + 1e9", [0.0, 0.0], "diverged"),  # flat, but the loss is past the bound
+        ("x^2 + y^2", [0.0, 0.0], "converged"),  # already at the minimum
+        ("x^2 + y^2", [2e8, 0.0], "diverged"),  # the point itself is past the bound
+    ],
+)
+def test_the_single_run_and_the_batch_stop_at_the_start_by_one_rule(
+    expression: str, start: list[float], status: str
+) -> None:
+    """Out of bounds wins over a flat gradient on both paths (they used to disagree:
+    the single run called the first case converged, the batch diverged)."""
+    surface = {"id": "custom", "expression": expression}
+    single = run({"surface": surface, "start": start, "steps": 5,
+                  "optimizers": [{"id": "gd"}]}).runs[0]  # fmt: skip
+    batch = run_batch(build_surface(SurfaceSpec(**surface)), "gd", {"lr": 0.1}, [start], 5)
+    assert single.summary.status == batch.status_names()[0] == status
+    assert single.summary.steps_taken == batch.steps_taken[0] == 0

@@ -13,9 +13,9 @@ from gradtrail import figures, run
 from gradtrail.catalog import list_optimizers, list_surfaces
 from gradtrail.optimizers import OPTIMIZERS
 from gradtrail.presets import PRESETS, SWEEP_PRESETS
-from gradtrail.result import Status
 from gradtrail.schedules import SCHEDULE_PARAMS
 from gradtrail.spec import LOSSES, ClassesSpec, GenerateSpec
+from gradtrail.stopping import StatusWord
 from gradtrail.surfaces import BUILTIN_SURFACES
 from gradtrail.texts import (
     LANGUAGES,
@@ -59,7 +59,7 @@ def registry_keys() -> set[str]:
     keys |= {f"generate.{name}" for name in GenerateSpec.model_fields if name != "x_range"}
     keys |= {f"classes.{name}" for name in ClassesSpec.model_fields}  # and t(`classes.${name}`)
     keys |= {f"loss.{loss}" for loss in LOSSES}  # catalog.list_surfaces: the neuron's losses
-    keys |= set(get_args(Status))  # summary.js and sweep.js: t(status)
+    keys |= set(get_args(StatusWord))  # summary.js and sweep.js: t(status)
     return keys
 
 
