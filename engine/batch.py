@@ -1,10 +1,10 @@
 """Many runs of one optimizer at once, on ``(2, n)`` numpy arrays (a row per coordinate).
 
 A learning-rate sweep or a grid of start points is one batch: hyperparameters
-are per-run arrays of shape ``(n,)``, which broadcast against the rows. The optimizer and surface functions are
-the same ones :mod:`gradtrail.runner` calls on floats, so a batch cell equals the
-single run with the same settings. Only summaries are kept (and, on request,
-the loss history), which is what a sweep needs.
+are per-run arrays of shape ``(n,)``, which broadcast against the rows. The
+optimizer and surface functions are the same ones :mod:`gradtrail.runner` calls on
+floats, so a batch cell equals the single run with the same settings. Only
+summaries are kept (and, on request, the loss history), which is what a sweep needs.
 """
 
 from __future__ import annotations
