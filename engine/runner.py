@@ -185,9 +185,16 @@ def displacement(before: float, after: float) -> float:
     return after - before
 
 
-def check_start(surface: Surface, start: tuple[float, float]) -> None:
-    """f and ∇f are finite at ``start``, or a :class:`SpecError` on ``start`` says why."""
+def check_start(surface: Surface, start: tuple[float, float], bound: float) -> None:
+    """``start`` lies within ``±bound`` and f and ∇f are finite there, or a
+    :class:`SpecError` on ``start`` says why. (A start past the bound could only be
+    reported as diverged, and no plot can draw a point at, say, 1e300.)"""
     x, y = float(start[0]), float(start[1])
+    if not (abs(x) <= bound and abs(y) <= bound):
+        message = (
+            f"the start point is beyond the divergence bound (±{bound:g}): choose a start inside it"
+        )
+        raise SpecError("start", message, "start_bound", {"bound": f"{bound:g}"})
     try:
         values = (surface.value_xy(x, y), *surface.grad_xy(x, y))
     except ZeroDivisionError:
@@ -220,7 +227,7 @@ class Simulation:
         self.lang = lang
         self.surface = build_surface(spec.surface)
         self.start = spec.start or self.surface.default_start
-        check_start(self.surface, self.start)
+        check_start(self.surface, self.start, spec.stop.divergence_bound)
         self.infos = [run_info(entry, lang) for entry in spec.optimizers]
         recording = "state" in spec.record
         self.runs = [

@@ -143,7 +143,10 @@ def detail_of(response) -> list[dict]:
         ({**SPEC, "optimizers": [{"id": "adam", "params": {"eps": -1}}]}, PARAMS, "eps"),
         ({**SPEC, "start": [0, 1, 2]}, ["body", "start"], ""),
         ({**SPEC, "surface": {"id": "moon"}}, ["body", "surface", "id"], ""),
-        ({**SPEC, "start": [1e300, 1e300]}, ["body", "start"], "not finite"),
+        ({**SPEC, "start": [1e300, 1e300]}, ["body", "start"], "beyond the divergence bound"),
+        ({**SPEC, "start": [0, -2e8]}, ["body", "start"], "(±1e+08)"),
+        ({**SPEC, "surface": {"id": "custom", "expression": "exp(x^2)"}, "start": [30, 0]},
+         ["body", "start"], "not finite"),
         ({**SPEC, "optimizers": [{"id": "gd", "batch_size": 2}]}, ["body"], "batch_size"),
     ],
 )  # fmt: skip

@@ -230,6 +230,31 @@ def test_an_invalid_value_shows_the_servers_message(page: Page, live_server: str
     expect(page.locator(".field-error")).to_have_count(0)
 
 
+@pytest.mark.parametrize("lang", ["en", "ja"])
+def test_a_start_past_the_divergence_bound_is_refused_not_drawn(
+    page: Page, live_server: str, lang: str
+) -> None:
+    """UI fuzz seed 196 (sin(x)·cos(y) is finite at x = 1e300): the run diverged at its
+    start and the page drew a marker at translate(5.28e+301, …), which Chromium refuses."""
+    errors = watch_errors(page)
+    page.goto(f"{live_server}/?lang={lang}#spec=" + encode(
+        {"surface": {"id": "custom", "expression": "sin(x)*cos(y)"}, "optimizers": [{"id": "adam"}]}
+    ))  # fmt: skip
+    wait_done(page)
+    page.fill("#start-y", "0.5")  # a start is both coordinates
+    wait_done(page)
+    page.fill("#start-x", "1e300")
+    words = "divergence bound (±1e+08)" if lang == "en" else "発散判定の範囲（±1e+08）"
+    expect(page.locator(".field-error")).to_contain_text(words)
+    page.wait_for_timeout(500)
+    assert not [e for e in errors if "WebGL" not in e and "status of 422" not in e], errors
+    markers = page.evaluate(
+        "() => document.querySelector('#contour-plot').data.filter((t) => t.meta)"
+        ".map((t) => Math.max(...Array.from(t.x).map(Math.abs)))"
+    )
+    assert max(markers) < 1e8
+
+
 def test_a_custom_formula_shows_its_gradient_and_runs(page: Page, live_server: str) -> None:
     page.goto(f"{live_server}/?preset=ravine")
     wait_done(page)

@@ -137,8 +137,13 @@ def test_the_moving_averages_are_the_recorded_state_and_gd_keeps_none() -> None:
 
 
 def test_a_run_that_stopped_at_its_start_has_no_averages_to_draw() -> None:
-    spec = {"surface": {"id": "rosenbrock"}, "start": [-1.5, 2.0], "record": ["state"],
-            "stop": {"divergence_bound": 1.0}, "optimizers": [{"id": "adam"}]}  # fmt: skip
+    spec = {
+        "surface": {"id": "rosenbrock"},
+        "start": [-0.5, 0.9],
+        "record": ["state"],
+        "stop": {"divergence_bound": 1.0},
+        "optimizers": [{"id": "adam"}],
+    }  # loss 44.5
     result = run(spec)
     assert result.runs[0].summary.status == "diverged" and result.runs[0].x.size == 1
     assert figures.moving_averages(result).layout.annotations[-1].text.startswith("No run")
