@@ -1,6 +1,7 @@
 """gradtrail's engine: surfaces, torch-exact optimizers, the runner and figures.
 
-Numpy, pydantic and the standard library only; nothing here knows about HTTP.
+Numpy, pydantic and plotly (the figures), and the standard library; nothing here
+knows about HTTP (a test imports it with the web packages blocked).
 
 >>> from gradtrail import run
 >>> result = run({"surface": {"id": "rosenbrock"}, "optimizers": [{"id": "adam"}]})
