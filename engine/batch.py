@@ -13,7 +13,7 @@ import contextlib
 import ctypes
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, partial
 from typing import Any
 
 import numpy as np
@@ -90,13 +90,13 @@ def run_batch(
     columns = as_batch_hyper(optimizer_id, hp, n)
     shards = Shards(
         [
-            (piece, BatchStepper(surface, optimizer_id, take_hyper(columns, piece),
-                                 starts[piece], steps, stop, record_loss, minibatch))
+            (piece, partial(BatchStepper, surface, optimizer_id, take_hyper(columns, piece),
+                            starts[piece], steps, stop, record_loss, minibatch))
             for piece in pieces
         ],
         n,
     )  # fmt: skip
-    for _ in shards.progress(steps):
+    for _ in shards.progress(steps):  # one shard after the other: each finishes at once
         pass
     results = shards.results()
     if len(results) == 1:
@@ -124,27 +124,38 @@ def take_hyper(hp: Mapping[str, Any], cells: np.ndarray) -> dict[str, Any]:
 class Shards:
     """Runs cut into shards, each a :class:`BatchStepper` over some of the runs (``cells``),
     stepped a chunk at a time: arrays that fit the CPU cache make every operation several
-    times faster. One thread: numpy releases the GIL inside each operation, but a shard
-    makes many small ones, and two threads contending for it measured slower
-    (tests/perf/bench_sweep.py) than one."""
+    times faster. A shard's stepper is made when it first steps and dropped once it has
+    finished (its result is kept), so shards stepped to the end one after the other hold
+    one shard's arrays at a time. One thread: numpy releases the GIL inside each
+    operation, but a shard makes many small ones, and two threads contending for it
+    measured slower (tests/perf/bench_sweep.py) than one."""
 
-    def __init__(self, pieces: list[tuple[np.ndarray, BatchStepper]], n: int) -> None:
+    def __init__(self, pieces: list[tuple[np.ndarray, Callable[[], BatchStepper]]], n: int):
         self.pieces, self.n = pieces, n
-        self.done: list[BatchResult] | None = None
+        self.finished: list[BatchResult | None] = [None] * len(pieces)
 
     def progress(self, chunk: int) -> Iterator[int]:
         """Step every shard ``chunk`` steps at a time; yield the optimizer steps done so far."""
-        steppers = [stepper for _, stepper in self.pieces]
-        pending = list(steppers)
+        steppers: list[BatchStepper | None] = [None] * len(self.pieces)
+        done = [0] * len(self.pieces)
+        pending = list(range(len(self.pieces)))
         while pending:
-            pending = [stepper for stepper in pending if stepper.advance(chunk)]
-            yield sum(min(s.done, s.steps) * s.points.shape[1] for s in steppers)
+            going = []
+            for index in pending:
+                stepper = steppers[index] or self.pieces[index][1]()
+                steppers[index] = stepper
+                if stepper.advance(chunk):
+                    going.append(index)
+                else:
+                    self.finished[index], steppers[index] = stepper.result(), None
+                done[index] = min(stepper.done, stepper.steps) * stepper.points.shape[1]
+            pending = going
+            yield sum(done)
 
     def results(self) -> list[BatchResult]:
-        """Each shard's result, in order (worked out once)."""
-        if self.done is None:
-            self.done = [stepper.result() for _, stepper in self.pieces]
-        return self.done
+        """Each shard's result, in order (after :meth:`progress` has run out)."""
+        assert all(result is not None for result in self.finished), "the shards are not done"
+        return self.finished  # type: ignore[return-value]
 
     def gather(self, column: Callable[[BatchResult], Any], fill: float = 0.0) -> np.ndarray:
         """A per-run column of the shards' results, in run order (``fill`` where a shard

@@ -12,6 +12,7 @@ from __future__ import annotations
 import math
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from functools import partial
 from typing import Annotated, Any, Literal
 
 import numpy as np
@@ -266,13 +267,13 @@ class Sweep:
         pieces = []
         for size in np.unique(keys):
             for cells in shard(np.flatnonzero(keys == size)):
-                stepper = BatchStepper(
-                    self.surface, spec.optimizer.id, self.hyperparameters(cells),
+                make = partial(
+                    BatchStepper, self.surface, spec.optimizer.id, self.hyperparameters(cells),
                     self.starts[cells], spec.steps, spec.stop,
                     minibatch=run_minibatches(self.surface, int(size) or None, spec.seed, 0),
                     loss_threshold=spec.loss_threshold, schedule=spec.optimizer.schedule,
                 )  # fmt: skip
-                pieces.append((cells, stepper))
+                pieces.append((cells, make))
         return Shards(pieces, self.cells)
 
     def progress(self) -> Iterator[int]:
