@@ -1,7 +1,7 @@
 """gradtrail's engine: surfaces, torch-exact optimizers, the runner and figures.
 
 Numpy, pydantic and plotly (the figures), and the standard library; nothing here
-knows about HTTP (a test imports it with the web packages blocked).
+knows about HTTP (tests/engine/test_layering.py).
 
 >>> from gradtrail import run
 >>> result = run({"surface": {"id": "rosenbrock"}, "optimizers": [{"id": "adam"}]})

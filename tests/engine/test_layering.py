@@ -12,8 +12,12 @@ WEB = {"fastapi", "starlette", "uvicorn", "jinja2", "httpx", "gradtrail.app", "a
 
 
 def test_importing_the_engine_loads_no_web_code() -> None:
+    """Nor does running a spec and drawing it."""
     probe = (
         "import sys, gradtrail, gradtrail.figures, gradtrail.batch, gradtrail.sweep\n"
+        "result = gradtrail.run({'surface': {'id': 'rosenbrock'}, 'steps': 20,\n"
+        "                        'optimizers': [{'id': 'adam'}, {'id': 'rprop'}]})\n"
+        "gradtrail.figures.contour(result).to_json()\n"
         f"web = {sorted(WEB)!r}\n"
         "print(sorted(m for m in sys.modules if m.split('.')[0] in web or\n"
         "             any(m.startswith(w + '.') for w in web)))\n"
