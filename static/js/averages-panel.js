@@ -9,11 +9,13 @@ import { drawPanelFigure } from "./traces.js";
 export function createAveragesPanel({ panel, plot, status }) {
   const latest = createLatest();
 
-  /** A dashed line at `step` across every subplot (each has its own x axis). */
+  /** A dashed line at `step` across every subplot that draws something (each has its own
+   * x axis): the axes the traces use, never a layout key left over from another figure
+   * (a line on an x axis without its y axis is drawn at NaN). */
   function cursorLines(step) {
-    const axes = Object.keys(plot.layout ?? {}).filter((key) => /^xaxis\d*$/.test(key));
-    return axes.map((key) => ({
-      type: "line", xref: key.replace("axis", ""), yref: "paper", x0: step, x1: step, y0: 0, y1: 1,
+    const axes = new Set((plot.data ?? []).map((trace) => trace.xaxis ?? "x"));
+    return [...axes].map((xref) => ({
+      type: "line", xref, yref: "paper", x0: step, x1: step, y0: 0, y1: 1,
       line: { color: "#444", width: 1.5, dash: "dash" },
     }));
   }

@@ -24,7 +24,13 @@ from tests.browser.test_page import url_spec, watch_errors
 SEQUENCES = int(os.environ.get("GRADTRAIL_FUZZ_SEQUENCES", "30"))
 ONE_SEED = os.environ.get("GRADTRAIL_FUZZ_SEED")
 FIRST_SEED = int(os.environ.get("GRADTRAIL_FUZZ_FIRST", "0"))
-SEEDS = [int(ONE_SEED)] if ONE_SEED else list(range(FIRST_SEED, FIRST_SEED + SEQUENCES))
+# Seeds that once failed, replayed in every run: 85, 145, 196 and 296 typed a start of 1e300
+# (drawn at translate(9.8e+301, …)); 203 left cursor lines on another figure's axes.
+FOUND = [85, 145, 196, 203, 296]
+if ONE_SEED:
+    SEEDS = [int(ONE_SEED)]
+else:
+    SEEDS = sorted({*range(FIRST_SEED, FIRST_SEED + SEQUENCES), *FOUND})
 ACTIONS_PER_SEQUENCE = 40
 LR_VALUES = ["0.01", "0.001", "0.2", "-1", "", "1e9"]
 FORMULAS = ["x^2 + 3*y^2", "sin(x)*cos(y)", "x +* y", "log(x) + y^2", "(1-x)^2+100*(y-x^2)^2"]
