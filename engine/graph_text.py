@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from gradtrail.graph import Graph, GraphBuilder
+from gradtrail.texts import written_number
 
 PRINT_BUDGET = 2_000  # characters
 
@@ -134,13 +135,6 @@ LATEX_FUNCTIONS = {
 }
 
 
-def number(value: float) -> str:
-    """A constant as people write it: ``2``, ``0.5``, ``1e-08``."""
-    if value.is_integer() and abs(value) < 1e15:
-        return str(int(value))
-    return f"{value:.12g}"
-
-
 class Printer:
     """Writes a graph's output as a formula, within a budget of characters."""
 
@@ -167,7 +161,7 @@ class Printer:
     def write(self, index: int) -> tuple[str, int]:
         node = self.graph.nodes[index]
         if node.op == "const":
-            text = number(node.value)
+            text = written_number(node.value)
             return self.spend(text), 3 if node.value < 0 else ATOM
         if node.op == "input":
             return self.spend(node.name), ATOM

@@ -185,16 +185,17 @@ def displacement(before: float, after: float) -> float:
     return after - before
 
 
-def check_start(surface: Surface, start: tuple[float, float], bound: float) -> None:
-    """``start`` lies within ``±bound`` and f and ∇f are finite there, or a
+def check_start(surface: Surface, start: tuple[float, float], rules: StopRules) -> None:
+    """``start`` lies within the rules' bound and f and ∇f are finite there, or a
     :class:`SpecError` on ``start`` says why. (A start past the bound could only be
     reported as diverged, and no plot can draw a point at, say, 1e300.)"""
     x, y = float(start[0]), float(start[1])
-    if not (abs(x) <= bound and abs(y) <= bound):
+    if not rules.inside(x, y):
+        bound = f"{rules.bound:g}"
         message = (
-            f"the start point is beyond the divergence bound (±{bound:g}): choose a start inside it"
+            f"the start point is beyond the divergence bound (±{bound}): choose a start inside it"
         )
-        raise SpecError("start", message, "start_bound", {"bound": f"{bound:g}"})
+        raise SpecError("start", message, "start_bound", {"bound": bound})
     try:
         values = (surface.value_xy(x, y), *surface.grad_xy(x, y))
     except ZeroDivisionError:
@@ -227,7 +228,8 @@ class Simulation:
         self.lang = lang
         self.surface = build_surface(spec.surface)
         self.start = spec.start or self.surface.default_start
-        check_start(self.surface, self.start, spec.stop.divergence_bound)
+        self.rules = StopRules.of(spec.stop)
+        check_start(self.surface, self.start, self.rules)
         self.infos = [run_info(entry, lang) for entry in spec.optimizers]
         recording = "state" in spec.record
         self.runs = [
@@ -245,7 +247,7 @@ class Simulation:
         ``first_steps`` makes the first frame shorter, so a viewer sees the paths
         begin at once while later frames carry ``frame_steps`` steps each.
         """
-        rules, steps = StopRules.of(self.spec.stop), self.spec.steps
+        rules, steps = self.rules, self.spec.steps
         chunks = [run.start_chunk() for run in self.runs]
         for run in self.runs:
             run.check_start(rules)

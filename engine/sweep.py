@@ -247,7 +247,7 @@ class Sweep:
         hp: dict[str, Any] = dict(self.spec.optimizer.params)
         for name, values in self.columns.items():
             base, part = parse_axis_name(name)
-            if name in START_AXES or name == "batch_size":
+            if name in START_AXES or name in DATA_AXES:
                 continue
             if part is None:
                 hp[base] = values[cells]

@@ -37,6 +37,16 @@ def text(key: str, lang: str = DEFAULT_LANGUAGE, /, **values: Any) -> str:
     return PLACEHOLDER.sub(lambda match: str(values.get(match[1], "")), template)
 
 
+def written_number(value: float) -> str:
+    """A number as people write it: ``2``, ``0.5``, ``0.999``, ``1e-8`` (not Python's
+    ``1e-08``); the formulas' constants and the step's hyperparameters alike."""
+    value = float(value)
+    if value.is_integer() and abs(value) < 1e15:
+        return str(int(value))
+    mantissa, marker, exponent = f"{value:.12g}".partition("e")
+    return f"{mantissa}e{int(exponent)}" if marker else mantissa
+
+
 def pick_language(asked: str | None, accept_language: str | None = None) -> Language:
     """``?lang=`` when it names a language; else the first of the browser's
     ``Accept-Language`` (by its q-values) that is one; else English."""

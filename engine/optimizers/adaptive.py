@@ -21,9 +21,9 @@ from gradtrail.optimizers.base import (
     is_zero,
     lr_param,
     second_moment,
-    shown,
     zeros_like,
 )
+from gradtrail.texts import written_number as shown
 
 
 class AdagradState(NamedTuple):

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from typing import Any, Literal
 
 from gradtrail.numeric import Real, is_scalar, lerp, power
+from gradtrail.texts import written_number as shown
 
 Hyper = Mapping[str, Any]
 ParamKind = Literal["float", "bool", "pair"]
@@ -43,11 +44,6 @@ class Equation:
 
 
 Anatomy = Callable[[Hyper, Words], tuple[Equation, ...]]
-
-
-def shown(value: float) -> str:
-    """A hyperparameter as the equations show it: ``0.9``, ``1e-8``, ``1000``."""
-    return f"{float(value):g}".replace("e-0", "e-").replace("e+0", "e+")
 
 
 def gradient_lines(hp: Hyper, coupled: bool = True) -> tuple[Equation, ...]:

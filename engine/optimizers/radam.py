@@ -23,9 +23,9 @@ from gradtrail.optimizers.base import (
     gradient_lines,
     lr_param,
     second_moment,
-    shown,
     zeros_like,
 )
+from gradtrail.texts import written_number as shown
 
 
 class RAdamState(NamedTuple):

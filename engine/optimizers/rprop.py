@@ -14,9 +14,9 @@ from gradtrail.optimizers.base import (
     Optimizer,
     Words,
     lr_param,
-    shown,
     zeros_like,
 )
+from gradtrail.texts import written_number as shown
 
 
 class RpropState(NamedTuple):

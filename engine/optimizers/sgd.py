@@ -18,9 +18,9 @@ from gradtrail.optimizers.base import (
     gradient_lines,
     is_zero,
     lr_param,
-    shown,
     zeros_like,
 )
+from gradtrail.texts import written_number as shown
 
 
 class SGDState(NamedTuple):
