@@ -10,24 +10,30 @@ bounded queue, and a request that finds its queue full is refused at once (503,
 ``Retry-After``) instead of waiting without end. Every computation gets a
 :class:`Budget`: the engine calls it between chunks of work, and it stops the
 work when the request's deadline passes or its client has gone.
+
+The lanes' threads share one interpreter lock, so a large computation running
+beside small ones would take half their time or more: small work goes first,
+and large work waits between its chunks while any small work runs here.
 """
 
 from __future__ import annotations
 
 import asyncio
+import gc
 import math
 import threading
 import time
-from collections.abc import AsyncIterator, Callable
-from contextlib import asynccontextmanager
+from collections.abc import AsyncIterator, Callable, Iterator
+from contextlib import asynccontextmanager, contextmanager
 from dataclasses import dataclass, field
+from functools import partial
 from typing import TypeVar
 
 import anyio
 from starlette.requests import Request
 
 from gradtrail.app.settings import get_settings
-from gradtrail.batch import release_freed_memory, share_heap_arenas
+from gradtrail.heap import keep_freed_memory, release_freed_memory, share_heap_arenas
 
 T = TypeVar("T")
 
@@ -48,15 +54,57 @@ class ClientGone(Exception):
     """The client disconnected, so its computation was stopped."""
 
 
+class SmallFirst:
+    """Small computations before large ones, in this process: a large one waits for its
+    turn (no small one running) before each of its chunks."""
+
+    def __init__(self) -> None:
+        self.small = 0
+        self.turn = threading.Condition()
+
+    @contextmanager
+    def running_small(self) -> Iterator[None]:
+        with self.turn:
+            self.small += 1
+        try:
+            yield
+        finally:
+            with self.turn:
+                self.small -= 1
+                if not self.small:
+                    self.turn.notify_all()
+
+    def wait_for_turn(self, seconds: float, stop: threading.Event | None = None) -> None:
+        """Wait until no small computation runs, at most ``seconds``, and no longer once
+        ``stop`` is set (its client left: the caller's check says so)."""
+        until = time.monotonic() + seconds
+        with self.turn:
+            while self.small and (remaining := until - time.monotonic()) > 0:
+                if stop is not None and stop.is_set():
+                    return
+                self.turn.wait(min(remaining, 0.1))
+
+
+SMALL_FIRST = SmallFirst()
+
+
 @dataclass
 class Budget:
-    """What one request may still spend; ``check()`` raises once it is spent or abandoned."""
+    """What one request may still spend; ``check()`` raises once it is spent or abandoned.
+
+    A budget that ``gives_way`` (large work) first waits for its turn, so the time
+    small computations take from it counts against its deadline.
+    """
 
     seconds: float
+    gives_way: bool = False
     started: float = field(default_factory=time.monotonic)
     abandoned: threading.Event = field(default_factory=threading.Event)
 
     def check(self) -> None:
+        if self.gives_way:
+            left = self.seconds - (time.monotonic() - self.started)
+            SMALL_FIRST.wait_for_turn(max(left, 0.0), self.abandoned)
         if self.abandoned.is_set():
             raise ClientGone
         if time.monotonic() - self.started > self.seconds:
@@ -73,6 +121,7 @@ class Lane:
     name: str
     threads: int
     queue: int
+    gives_way: bool  # its work waits while small work runs (see SmallFirst)
     limiter: anyio.CapacityLimiter = field(init=False)
     admitted: int = 0  # running or waiting; changed only on the event loop
 
@@ -80,11 +129,20 @@ class Lane:
         self.limiter = anyio.CapacityLimiter(self.threads)
 
     async def run(self, function: Callable[..., T], *args: object) -> T:
-        """``function(*args)`` on one of this lane's threads (waiting for a free one)."""
+        """``function(*args)`` on one of this lane's threads (waiting for a free one, and
+        in a lane that gives way, for its turn)."""
         try:
-            return await anyio.to_thread.run_sync(function, *args, limiter=self.limiter)
+            turn = partial(self.in_turn, function, args)
+            return await anyio.to_thread.run_sync(turn, limiter=self.limiter)
         finally:
             release_when_idle()
+
+    def in_turn(self, function: Callable[..., T], args: tuple[object, ...]) -> T:
+        if self.gives_way:
+            SMALL_FIRST.wait_for_turn(get_settings().deadline_seconds)
+            return function(*args)
+        with SMALL_FIRST.running_small():
+            return function(*args)
 
     @property
     def load(self) -> dict[str, int]:
@@ -95,13 +153,14 @@ class Lane:
 def make_lanes() -> dict[str, Lane]:
     settings = get_settings()
     return {
-        "small": Lane("small", settings.compute_threads, settings.queue_small),
-        "large": Lane("large", 1, settings.queue_large),
+        "small": Lane("small", settings.compute_threads, settings.queue_small, gives_way=False),
+        "large": Lane("large", 1, settings.queue_large, gives_way=True),
     }
 
 
 LANES = make_lanes()
 share_heap_arenas()  # the lanes' threads share two heaps, which shrink once idle
+keep_freed_memory()  # a server's sweeps step in batches; release_when_idle gives it back
 
 
 def lane_for(cost: float) -> Lane:
@@ -137,7 +196,10 @@ def release_when_idle() -> None:
     """Once no lane has work for :data:`IDLE_SECONDS`, hand freed memory back to the OS.
 
     The engine keeps freed heap for speed while it computes (see
-    :func:`gradtrail.batch.keep_freed_memory`); after a load a server should shrink.
+    :func:`gradtrail.heap.keep_freed_memory`); after a load a server should shrink.
+    Streams a client dropped and computations that failed leave reference cycles
+    (an exception's traceback holds its frames and their arrays), which only the
+    cycle collector frees: it runs first, so their memory goes back too.
     """
     timer = _release["timer"]
     if timer is not None:
@@ -152,6 +214,7 @@ def release_when_idle() -> None:
 def release_if_still_idle() -> None:
     _release["timer"] = None
     if not any(lane.admitted for lane in LANES.values()):
+        gc.collect()
         release_freed_memory()
 
 
@@ -172,7 +235,7 @@ async def compute_bounded(
 ) -> T:
     """:func:`compute` of ``function(*args, budget.check)``, stopped by the deadline or
     when the client disconnects (the engine calls ``check`` between chunks of work)."""
-    budget = Budget(get_settings().deadline_seconds)
+    budget = Budget(get_settings().deadline_seconds, gives_way=lane_for(cost).gives_way)
     watcher = asyncio.create_task(watch_disconnect(request, budget))
     try:
         return await compute(function, *args, budget.check, cost=cost)

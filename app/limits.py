@@ -5,6 +5,7 @@ from __future__ import annotations
 import anyio
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from gradtrail.app.compute import release_when_idle
 from gradtrail.app.jsonio import dumps
 
 
@@ -143,3 +144,4 @@ class StreamGuard:
         finally:
             if streaming:
                 _open["streams"] -= 1
+                release_when_idle()  # a dropped stream leaves garbage behind

@@ -9,6 +9,9 @@ further frame is computed.
 
 from __future__ import annotations
 
+import hashlib
+import threading
+from collections import OrderedDict
 from collections.abc import AsyncIterator
 
 import orjson
@@ -85,8 +88,50 @@ async def simulation_events(
         yield event("error", {"detail": f"the run failed: {error}"})
 
 
-def start_figures(simulation: Simulation) -> dict[str, orjson.Fragment]:
-    """The contour, 3-D and loss figures of a simulation's start, as plotly JSON."""
+Figures = dict[str, orjson.Fragment]
+
+
+class FigureCache:
+    """The start figures of the specs asked for last, by the digest of spec and language.
+
+    plotly builds the three figures in about 55 ms of pure Python (its validation),
+    ten times what a lesson's frames cost; a class opens the same lessons at once,
+    so each worker builds a lesson's figures once. ``entries`` bounds the memory
+    (about 300 kB each).
+    """
+
+    def __init__(self, entries: int) -> None:
+        self.entries = entries
+        self.kept: OrderedDict[bytes, Figures] = OrderedDict()
+        self.lock = threading.Lock()  # lane threads share it
+
+    def get(self, simulation: Simulation) -> Figures:
+        key = hashlib.blake2b(
+            simulation.spec.model_dump_json().encode() + simulation.lang.encode(), digest_size=16
+        ).digest()
+        with self.lock:
+            if (found := self.kept.get(key)) is not None:
+                self.kept.move_to_end(key)
+                return found
+        drawn = draw_start_figures(simulation)  # outside the lock: two misses draw at once
+        with self.lock:
+            self.kept[key] = drawn
+            while len(self.kept) > self.entries:
+                self.kept.popitem(last=False)
+        return drawn
+
+
+FIGURE_CACHE = FigureCache(entries=32)
+
+
+def start_figures(simulation: Simulation) -> Figures:
+    """The contour, 3-D and loss figures of a simulation's start, as plotly JSON
+    (drawn once per spec and language while they stay among the recent ones)."""
+    return FIGURE_CACHE.get(simulation)
+
+
+def draw_start_figures(simulation: Simulation) -> Figures:
+    """Draw the contour, 3-D and loss figures of a simulation's start."""
     preview = simulation.preview()
     return {
         "contour": orjson.Fragment(figures.contour(preview, steps=simulation.spec.steps).to_json()),

@@ -9,15 +9,14 @@ summaries are kept (and, on request, the loss history), which is what a sweep ne
 
 from __future__ import annotations
 
-import contextlib
-import ctypes
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
-from functools import cache, partial
+from functools import partial
 from typing import Any
 
 import numpy as np
 
+from gradtrail.heap import keep_freed_memory
 from gradtrail.optimizers import OPTIMIZERS
 from gradtrail.schedules import ScheduleSpec
 from gradtrail.spec import StopSpec
@@ -135,7 +134,11 @@ class Shards:
         self.finished: list[BatchResult | None] = [None] * len(pieces)
 
     def progress(self, chunk: int) -> Iterator[int]:
-        """Step every shard ``chunk`` steps at a time; yield the optimizer steps done so far."""
+        """Step every shard ``chunk`` steps at a time; yield the optimizer steps done so far.
+
+        Batch stepping makes many short-lived numpy temporaries: the process's heap
+        first keeps freed memory for them (:func:`gradtrail.heap.keep_freed_memory`)."""
+        keep_freed_memory()
         steppers: list[BatchStepper | None] = [None] * len(self.pieces)
         done = [0] * len(self.pieces)
         pending = list(range(len(self.pieces)))
@@ -191,7 +194,6 @@ class BatchStepper:
         loss_threshold: float | None = None,
         schedule: ScheduleSpec | None = None,
     ) -> None:
-        keep_freed_memory()
         self.surface, self.minibatch = surface, minibatch
         self.optimizer = OPTIMIZERS[optimizer_id]
         self.points = np.array(np.asarray(starts, dtype=np.float64).reshape(-1, 2).T)
@@ -328,40 +330,3 @@ def rows(points: np.ndarray, loss: np.ndarray, gradient: np.ndarray) -> tuple[np
     """What must stay within bounds, as contiguous rows: x, y, the loss, ∂f/∂x, ∂f/∂y
     (numpy's reductions along the short axis of a ``(2, n)`` array are slow)."""
     return points[0], points[1], loss, gradient[0], gradient[1]
-
-
-def share_heap_arenas(arenas: int = 2) -> None:
-    """At most ``arenas`` glibc heaps for all threads (glibc makes up to 8 per core).
-
-    A server's compute threads each fill and free their own heap otherwise, and
-    what is left scattered over many heaps cannot go back to the OS.
-    """
-    with contextlib.suppress(OSError, AttributeError):
-        m_arena_max = -8
-        ctypes.CDLL("libc.so.6").mallopt(m_arena_max, arenas)
-
-
-def release_freed_memory() -> None:
-    """Hand the heap kept by :func:`keep_freed_memory` back to the OS (``malloc_trim``):
-    for a server once its work is done, so memory falls back after a load."""
-    with contextlib.suppress(OSError, AttributeError):
-        ctypes.CDLL("libc.so.6").malloc_trim(0)
-
-
-@cache
-def keep_freed_memory() -> None:
-    """Stop glibc from handing freed heap back to the OS after every numpy temporary.
-
-    A batch step makes dozens of ~100 kB temporaries; with glibc's defaults each
-    free at the heap top is trimmed and each allocation faults its pages in
-    again, which made a 10,000-run Adam step 5x slower here. Raising the trim
-    and mmap thresholds keeps that memory for reuse. Elsewhere it does nothing.
-    """
-    try:
-        libc = ctypes.CDLL("libc.so.6")
-        m_trim_threshold, m_top_pad, m_mmap_threshold = -1, -2, -3
-        libc.mallopt(m_trim_threshold, 512 * 2**20)
-        libc.mallopt(m_top_pad, 64 * 2**20)
-        libc.mallopt(m_mmap_threshold, 32 * 2**20)
-    except (OSError, AttributeError):
-        pass

@@ -79,6 +79,51 @@ def test_a_full_lane_answers_503_at_once_and_small_runs_are_not_starved() -> Non
         assert answers[0].status_code == 200
 
 
+def test_a_large_computation_gives_way_while_a_small_one_runs() -> None:
+    """The lanes' threads share one interpreter lock: a large stream computing beside a
+    small run would halve the small run's speed. It waits between its frames instead:
+    while the small run computes, the large stream's frame count stands still, and it
+    moves again once the small run is done. Times are shares of the small run's own."""
+    medium = {"surface": {"id": "rosenbrock"}, "steps": 20_000, "stop": {"grad_tol": 0},
+              "optimizers": [{"id": "adam", "params": {"lr": 1e-4}}] * 16}  # fmt: skip
+    with serving(large_cost="400000") as base:  # BIG_RUN (533,333) is large, medium not
+        began = time.perf_counter()
+        assert httpx.post(f"{base}/api/runs", json=medium, timeout=60).status_code == 200
+        alone = time.perf_counter() - began
+
+        def read_big_stream() -> None:
+            with httpx.stream("POST", f"{base}/api/runs/stream", json=BIG_RUN, timeout=60) as s:
+                for _ in s.iter_lines():
+                    pass
+
+        def frames() -> int:
+            return health(base)["frames_computed"]
+
+        big = threading.Thread(target=read_big_stream)
+        big.start()
+        deadline = time.monotonic() + 10
+        while frames() == 0 and time.monotonic() < deadline:
+            time.sleep(0.02)
+        assert frames() > 0, "the large stream did not start"
+        small = threading.Thread(
+            target=lambda: httpx.post(f"{base}/api/runs", json=medium, timeout=60)
+        )
+        small.start()
+        time.sleep(0.2 * alone)
+        before = frames()
+        time.sleep(0.4 * alone)  # still inside the small run, which takes at least `alone`
+        during = frames() - before
+        small.join()
+        after = frames()
+        deadline = time.monotonic() + 10
+        while frames() == after and time.monotonic() < deadline:
+            time.sleep(0.02)
+        resumed = frames() - after
+        big.join()
+        assert during <= 1, f"the large stream computed {during} frames beside the small run"
+        assert resumed > 0, "the large stream did not go on after the small run"
+
+
 def wait_idle(base: str, seconds: float) -> bool:
     """Whether every compute lane of the server is idle within ``seconds``."""
     deadline = time.monotonic() + seconds

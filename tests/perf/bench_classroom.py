@@ -6,7 +6,8 @@ Starts ``gradtrail serve --workers 2``. Each student opens the page's assets, ru
 two lessons over the stream and one small sweep; each hostile client, for the
 same 40 s, sends maximal sweeps, costly formulas and streams it never reads.
 Prints per role the time to the first frame and to ``done`` (p50/p95/p99),
-errors and 503s; the health endpoint's p99 while loaded; the server's peak RSS
+errors and 503s; the health endpoint's p99 while loaded (timed from a process of its
+own, and also from the load's event loop); the server's peak RSS
 and its RSS a minute after the load. Targets (2-core machine): students 0 errors
 and p95 first frame <= 1 s; hostile requests answered (503/422) or served within
 their deadline; health p99 <= 50 ms; RSS back under 400 MB a minute after.
@@ -21,6 +22,7 @@ import random
 import statistics
 import sys
 import time
+from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
 import httpx
@@ -179,6 +181,8 @@ async def hostile(base: str, tally: Tally, seed: int, until: float) -> None:
 
 
 async def health_watch(base: str, until: float, times: list[float]) -> None:
+    """Health times seen from the load's own event loop (which the students' streams keep
+    busy, so these include the client's delays too)."""
     async with httpx.AsyncClient(base_url=base) as client:
         while time.monotonic() < until:
             began = time.perf_counter()
@@ -187,10 +191,26 @@ async def health_watch(base: str, until: float, times: list[float]) -> None:
             await asyncio.sleep(0.2)
 
 
-async def load(base: str, pid: int) -> tuple[Tally, Tally, list[float], float]:
+def health_probe(base: str, seconds: float) -> list[float]:
+    """Health times seen from a process of its own, which does nothing else: the server's
+    answer time, not the load generator's."""
+    times = []
+    until = time.monotonic() + seconds
+    with httpx.Client(base_url=base) as client:
+        while time.monotonic() < until:
+            began = time.perf_counter()
+            client.get("/api/health", timeout=30)
+            times.append(time.perf_counter() - began)
+            time.sleep(0.2)
+    return times
+
+
+async def load(base: str, pid: int) -> tuple[Tally, Tally, list[float], list[float], float]:
     students, enemies, health = Tally(), Tally(), []
     until = time.monotonic() + LOAD_SECONDS
     peak = 0.0
+    probe = ProcessPoolExecutor(1)
+    probed = asyncio.get_running_loop().run_in_executor(probe, health_probe, base, LOAD_SECONDS)
 
     async def watch_memory() -> None:
         nonlocal peak
@@ -204,7 +224,9 @@ async def load(base: str, pid: int) -> tuple[Tally, Tally, list[float], float]:
         health_watch(base, until, health),
         watch_memory(),
     )
-    return students, enemies, health, peak
+    alone = await probed
+    probe.shutdown()
+    return students, enemies, health, alone, peak
 
 
 def main() -> None:
@@ -225,7 +247,7 @@ def main() -> None:
             except httpx.TransportError:
                 time.sleep(0.1)
         idle = rss_mb(server.pid)
-        students, enemies, health, peak = asyncio.run(load(base, server.pid))
+        students, enemies, health, alone, peak = asyncio.run(load(base, server.pid))
         time.sleep(SETTLE_SECONDS)
         after = rss_mb(server.pid)
     finally:
@@ -234,8 +256,10 @@ def main() -> None:
     rows = [
         *students.row("students"),
         *enemies.row("hostile"),
-        ("health p50 / p99 under load", f"{percentile(health, 50) * 1000:.1f} / "
-         f"{percentile(health, 99) * 1000:.1f} ms", "p99 <= 50 ms"),
+        ("health p50 / p99 under load", f"{percentile(alone, 50) * 1000:.1f} / "
+         f"{percentile(alone, 99) * 1000:.1f} ms", "p99 <= 50 ms"),
+        ("  the same, seen from the load's event loop", f"{percentile(health, 50) * 1000:.1f}"
+         f" / {percentile(health, 99) * 1000:.1f} ms", "-"),
         ("server RSS idle / peak", f"{idle:.0f} / {peak:.0f} MB", "-"),
         (f"server RSS {SETTLE_SECONDS} s after the load", f"{after:.0f} MB", "<= 400 MB"),
     ]  # fmt: skip
