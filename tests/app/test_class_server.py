@@ -11,6 +11,7 @@ import json
 import socket
 import threading
 import time
+from pathlib import Path
 from urllib.parse import urlparse
 
 import httpx
@@ -214,6 +215,44 @@ def test_stalled_streams_are_closed_and_streams_are_capped() -> None:
         for connection in stalled:
             connection.close()
         assert httpx.post(f"{base}/api/runs/stream", json=SMALL_RUN, timeout=10).status_code == 200
+
+
+def rss_mb(pid: int) -> float:
+    """A process's resident memory, in MB."""
+    status = Path(f"/proc/{pid}/status").read_text()
+    kib = next(int(line.split()[1]) for line in status.splitlines() if line.startswith("VmRSS"))
+    return kib / 1024
+
+
+@pytest.mark.skipif(not Path("/proc/self/status").exists(), reason="reads /proc (Linux only)")
+def test_memory_goes_back_after_a_load() -> None:
+    """Large answers, then streams whose readers stall and are closed: once idle, the
+    server's memory falls back near where it was before (dropped streams leave reference
+    cycles that hold their arrays until the cycle collector runs)."""
+    with serving(stream_write_timeout="1") as base:
+        pid = health(base)["pid"]
+        for _ in range(2):
+            assert httpx.post(f"{base}/api/runs", json=SMALL_RUN, timeout=30).status_code == 200
+            httpx.post(f"{base}/api/runs/stream", json=SMALL_RUN, timeout=30)
+        time.sleep(2)
+        warm = rss_mb(pid)
+        for _ in range(2):
+            assert httpx.post(f"{base}/api/runs", json=BIG_RUN, timeout=60).status_code == 200
+        assert httpx.post(f"{base}/api/sweeps", json=MAX_SWEEP, timeout=60).status_code == 200
+        stalled = [open_stalled_stream(base, BIG_RUN) for _ in range(4)]
+        deadline = time.monotonic() + 30
+        while health(base)["open_streams"] < 4 and time.monotonic() < deadline:
+            time.sleep(0.05)
+        while health(base)["open_streams"] and time.monotonic() < deadline:
+            time.sleep(0.1)
+        for connection in stalled:
+            connection.close()
+        loaded = rss_mb(pid)
+        time.sleep(3)  # the server gives memory back one second after it goes idle
+        after = rss_mb(pid)
+        assert after - warm < 40, (
+            f"{warm:.0f} MB before the load, {loaded:.0f} MB after it, {after:.0f} MB once idle"
+        )
 
 
 def test_413_is_json_either_way_and_health_answers_head() -> None:
