@@ -99,7 +99,9 @@ def contour(
             x=grid.x, y=grid.y, z=heights(grid.z), customdata=grid.z, ncontours=28,
             colorscale=SURFACE_SCALE, showscale=False,
             contours={"coloring": "fill", "showlines": True},  # 3x faster to redraw than a heatmap
-            line={"width": 0.6, "color": "rgba(40,60,80,0.35)"},
+            # Unsmoothed: on 100 points a side no change shows, and plotly draws it in 4/5
+            # of the time (the first visit's contour, 150 -> 120 ms).
+            line={"width": 0.6, "color": "rgba(40,60,80,0.35)", "smoothing": 0},
             hovertemplate="x=%{x:.3g}<br>y=%{y:.3g}<br>f=%{customdata:.4g}<extra></extra>",
             name="f", showlegend=False,
         )
