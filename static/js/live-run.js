@@ -55,15 +55,16 @@ export function createLiveRun(
       const arrived = current.runs.some((run) => run.x.length) ? current.runs : null;
       // Counted before drawing: frames that come while plotly draws are drawn after it.
       const drawnWithFigures = arrived?.map((run) => Math.max(1, run.x.length));
+      // The contour first, then a paint: it shows while the other plots are drawn.
+      await contour.reset(figures.contour, arrived);
+      if (arrived) markFirstPoint();
+      await afterPaint();
+      if (controller.signal.aborted) return;
       await Promise.all([
-        contour.reset(figures.contour, arrived),
         convergence.reset(figures.convergence, arrived),
         view.visiblePlots().includes(surface) ? surface.reset(figures.surface3d, arrived) : null,
       ]);
-      if (arrived) {
-        current.drawn = drawnWithFigures;
-        markFirstPoint();
-      }
+      if (arrived) current.drawn = drawnWithFigures;
       if (controller.signal.aborted) return;
       if (view.lecture()) {
         await Promise.all([contour, surface, convergence].map((plot) => emphasize(plot.node, true)));
@@ -82,6 +83,11 @@ export function createLiveRun(
       if (error instanceof ApiError && error.status === 422) controls.showErrors(error.detail);
       else notice(t("network_error", { detail: error.message }));
     }
+  }
+
+  /** Resolves once the browser has painted what is drawn so far. */
+  function afterPaint() {
+    return new Promise((resolve) => requestAnimationFrame(() => setTimeout(resolve)));
   }
 
   function markFirstPoint() {
