@@ -51,9 +51,11 @@ export function createLiveRun(
       ]);
       if (controller.signal.aborted) return;
       current.figures = figures;
-      // Frames that came while plotly.js started up are drawn with the figures, in one pass.
-      const arrived = current.runs.some((run) => run.x.length) ? current.runs : null;
-      // Counted before drawing: frames that come while plotly draws are drawn after it.
+      // Frames that came while plotly.js started up are drawn with the figures, in one pass:
+      // a copy, since frames that come while the plots draw are drawn after them.
+      const arrived = current.runs.some((run) => run.x.length)
+        ? current.runs.map(({ x, y, loss }) => ({ x: x.slice(), y: y.slice(), loss: loss.slice() }))
+        : null;
       const drawnWithFigures = arrived?.map((run) => Math.max(1, run.x.length));
       // The contour first, then a paint: it shows while the other plots are drawn.
       await contour.reset(figures.contour, arrived);

@@ -17,8 +17,14 @@ from gradtrail.app.urlspec import encode
 from gradtrail.presets import PRESETS
 from tests.conftest import serving
 
-PATHS = """() => [...(document.querySelector('#contour-plot').data || [])]
+
+def path_lengths(plot: str) -> str:
+    """A script that reads the number of points of each run's trace in ``#{plot}``."""
+    return f"""() => [...(document.querySelector('#{plot}').data || [])]
   .filter((t) => t.meta && Number.isInteger(t.meta.run)).map((t) => t.x.length)"""
+
+
+PATHS = path_lengths("contour-plot")
 LAST_POINTS = """() => [...(document.querySelector('#contour-plot').data || [])]
   .filter((t) => t.meta && Number.isInteger(t.meta.run)).map((t) => [t.x.at(-1), t.y.at(-1)])"""
 
@@ -124,6 +130,8 @@ def test_frames_that_arrive_while_the_first_figure_draws_are_drawn(page: Page) -
         page.goto(f"{live_server}/?spec={encode(run)}")
         wait_done(page)
         assert page.evaluate(PATHS) == [20_001] * 12
+        # The loss plot, drawn after the contour, holds each point once.
+        assert page.evaluate(path_lengths("convergence-plot")) == [20_001] * 12
 
 
 def draws_growing_paths(page: Page, live_server: str, screenshots: Path) -> None:
