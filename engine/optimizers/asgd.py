@@ -67,11 +67,7 @@ def asgd_inspect(state: ASGDState, hp: Hyper) -> dict[str, Real]:
 def asgd_anatomy(hp: Hyper, words: Words) -> tuple[Equation, ...]:
     """The step at the current rate η_t, the average of the iterates, and the rate and
     averaging weight the next step takes."""
-    lambd, alpha, t0 = (
-        shown(hp["lambd"]),
-        shown(hp["alpha"]),
-        shown(hp["t0"]),
-    )
+    lambd, alpha, t0 = (shown(hp[name]) for name in ("lambd", "alpha", "t0"))
     return (
         *gradient_lines(hp),
         Equation(f"Δp = −η_t (g + λp) = $step  (λ = {lambd})"),
