@@ -129,18 +129,26 @@ class Lane:
     def __post_init__(self) -> None:
         self.limiter = anyio.CapacityLimiter(self.threads)
 
-    async def run(self, function: Callable[..., T], *args: object) -> T:
+    async def run(
+        self, function: Callable[..., T], *args: object, budget: Budget | None = None
+    ) -> T:
         """``function(*args)`` on one of this lane's threads (waiting for a free one, and
-        in a lane that gives way, for its turn)."""
+        in a lane that gives way, for its turn: through ``budget``'s check when there is
+        one, so that a client who leaves meanwhile stops it before it starts)."""
         try:
-            turn = partial(self.in_turn, function, args)
+            turn = partial(self.in_turn, function, args, budget)
             return await anyio.to_thread.run_sync(turn, limiter=self.limiter)
         finally:
             release_when_idle()
 
-    def in_turn(self, function: Callable[..., T], args: tuple[object, ...]) -> T:
+    def in_turn(
+        self, function: Callable[..., T], args: tuple[object, ...], budget: Budget | None
+    ) -> T:
         if self.gives_way:
-            SMALL_FIRST.wait_for_turn(get_settings().deadline_seconds)
+            if budget is not None:
+                budget.check()
+            else:
+                SMALL_FIRST.wait_for_turn(get_settings().deadline_seconds)
             return function(*args)
         with SMALL_FIRST.running_small():
             return function(*args)
@@ -224,10 +232,12 @@ def release_if_still_idle() -> None:
         release_freed_memory()
 
 
-async def compute(function: Callable[..., T], *args: object, cost: float = 0.0) -> T:
+async def compute(
+    function: Callable[..., T], *args: object, cost: float = 0.0, budget: Budget | None = None
+) -> T:
     """Run ``function(*args)`` in a worker thread of the lane for ``cost`` (admitted first)."""
     async with admitted(cost) as lane:
-        return await lane.run(function, *args)
+        return await lane.run(function, *args, budget=budget)
 
 
 def retry_after(lane: Lane) -> int:
@@ -244,7 +254,7 @@ async def compute_bounded(
     budget = Budget(get_settings().deadline_seconds, gives_way=lane_for(cost).gives_way)
     watcher = asyncio.create_task(watch_disconnect(request, budget))
     try:
-        return await compute(function, *args, budget.check, cost=cost)
+        return await compute(function, *args, budget.check, cost=cost, budget=budget)
     finally:
         watcher.cancel()
 

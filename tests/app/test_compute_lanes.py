@@ -1,0 +1,41 @@
+"""The compute lanes in-process: large work gives way, and stops before it starts when
+its client has left or its deadline has passed while it waited."""
+
+from __future__ import annotations
+
+import asyncio
+import threading
+
+import pytest
+
+from gradtrail.app.compute import SMALL_FIRST, Budget, ClientGone, DeadlineExceeded, Lane
+
+
+def run_large(budget: Budget, started: list[bool]) -> None:
+    lane = Lane("large", threads=1, queue=0, gives_way=True)
+    asyncio.run(lane.run(lambda: started.append(True), budget=budget))
+
+
+@pytest.mark.parametrize(("budget", "error"), [
+    (Budget(30.0, gives_way=True), ClientGone),
+    (Budget(0.2, gives_way=True), DeadlineExceeded),
+])  # fmt: skip
+def test_large_work_that_waited_for_its_turn_stops_before_it_starts(
+    budget: Budget, error: type[Exception]
+) -> None:
+    started: list[bool] = []
+    with SMALL_FIRST.running_small():  # a small computation runs all along
+        if error is ClientGone:
+            threading.Timer(0.2, budget.abandoned.set).start()  # its client leaves
+        with pytest.raises(error):
+            run_large(budget, started)
+    assert not started
+
+
+def test_large_work_starts_once_the_small_work_is_done() -> None:
+    started: list[bool] = []
+    small = SMALL_FIRST.running_small()
+    small.__enter__()
+    threading.Timer(0.2, small.__exit__, (None, None, None)).start()
+    run_large(Budget(30.0, gives_way=True), started)
+    assert started == [True]
