@@ -1,57 +1,17 @@
-"""The ``gradtrail`` command: run a spec, list what exists, serve the app."""
+"""The ``gradtrail`` command line: its grammar, and ``serve``.
+
+The other commands' work is in :mod:`gradtrail.app.commands`, imported only when one
+of them runs: ``gradtrail serve --workers N`` keeps a supervisor process that imports
+uvicorn alone (the workers it starts import the app).
+"""
 
 from __future__ import annotations
 
 import argparse
 import sys
-from collections.abc import Callable
-from pathlib import Path
 
-import orjson
-from pydantic import ValidationError
-
-from gradtrail import (
-    RunSpec,
-    Simulation,
-    SpecError,
-    __version__,
-    gather,
-    list_optimizers,
-    list_surfaces,
-)
-from gradtrail.app.jsonio import dumps
-from gradtrail.presets import PRESETS
+from gradtrail import __version__
 from gradtrail.texts import DEFAULT_LANGUAGE, LANGUAGES
-
-
-class UsageError(Exception):
-    """Bad input from the command line: reported in one line, exit status 2."""
-
-
-def read_bytes(source: str) -> bytes:
-    """A file's bytes, or standard input's when ``source`` is ``-``."""
-    try:
-        return sys.stdin.buffer.read() if source == "-" else Path(source).read_bytes()
-    except OSError as error:
-        raise UsageError(f"cannot read {source}: {error.strerror}") from None
-
-
-def read_spec(source: str) -> RunSpec:
-    """A run spec from a JSON file, or from standard input when ``source`` is ``-``."""
-    text = read_bytes(source)
-    try:
-        return RunSpec.model_validate(orjson.loads(text))
-    except orjson.JSONDecodeError as error:
-        raise UsageError(f"{source} is not valid JSON: {error}") from None
-    except ValidationError as error:
-        raise UsageError(describe_validation(error)) from None
-
-
-def describe_validation(error: ValidationError) -> str:
-    """The first validation problem as ``field: message`` on one line."""
-    first = error.errors()[0]
-    field = ".".join(str(part) for part in first["loc"]) or "spec"
-    return f"{field}: {first['msg'].removeprefix('Value error, ')}"
 
 
 def add_language(parser: argparse.ArgumentParser) -> None:
@@ -59,126 +19,6 @@ def add_language(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--lang", choices=LANGUAGES, default=DEFAULT_LANGUAGE,
         help="language of labels, titles and captions (default: %(default)s)",
-    )  # fmt: skip
-
-
-def command_run(args: argparse.Namespace) -> None:
-    spec = read_spec(args.spec)
-    try:
-        result = gather(Simulation(spec, args.lang))
-    except SpecError as error:
-        raise UsageError(f"{error.field}: {error.message}") from None
-    if args.csv:
-        sys.stdout.write(result.to_csv())
-    else:
-        sys.stdout.buffer.write(dumps(result.as_dict()) + b"\n")
-
-
-def command_export(args: argparse.Namespace) -> None:
-    """A standalone HTML file (or a PNG/SVG still of its last frame) for a spec or preset."""
-    from gradtrail.app.images import ImageUnavailable, still_image
-    from gradtrail.app.player import player_data, render
-
-    if (args.spec is None) == (args.preset is None):
-        raise UsageError("give a spec file or --preset ID (one of them)")
-    if args.preset is not None:
-        if args.preset not in PRESETS:
-            raise UsageError(f"unknown preset '{args.preset}' (known: {', '.join(PRESETS)})")
-        spec = PRESETS[args.preset].run_spec(args.lang)
-    else:
-        spec = read_spec(args.spec)
-    image_format = args.format or Path(args.output).suffix.lstrip(".").lower() or "html"
-    if image_format not in ("html", "png", "svg"):
-        raise UsageError(f"--format must be html, png or svg, not {image_format}")
-    try:
-        html = render(player_data(spec, args.preset, lang=args.lang), inline=True)
-    except SpecError as error:
-        raise UsageError(f"{error.field}: {error.message}") from None
-    if image_format == "html":
-        content = html.encode()
-    else:
-        try:
-            content = still_image(html, image_format, args.width, args.height)
-        except ImageUnavailable as error:
-            raise UsageError(str(error)) from None
-    try:
-        Path(args.output).write_bytes(content)
-    except OSError as error:
-        raise UsageError(f"cannot write {args.output}: {error.strerror}") from None
-
-
-PROGRESS_AFTER = 2_000_000  # optimizer steps: smaller sweeps finish before a bar is useful
-
-
-def command_sweep(args: argparse.Namespace) -> None:
-    """Run a sweep and print its result; a progress bar on stderr while a long one runs."""
-    from gradtrail.presets import SWEEP_PRESETS
-    from gradtrail.sweep import Sweep, SweepSpec
-
-    if (args.spec is None) == (args.preset is None):
-        raise UsageError("give a sweep spec file or --preset ID (one of them)")
-    try:
-        if args.preset is not None:
-            if args.preset not in SWEEP_PRESETS:
-                known = ", ".join(SWEEP_PRESETS)
-                raise UsageError(f"unknown sweep preset '{args.preset}' (known: {known})")
-            spec = SWEEP_PRESETS[args.preset].sweep_spec()
-        else:
-            spec = SweepSpec.model_validate(orjson.loads(read_bytes(args.spec)))
-        sweep = Sweep(spec)
-    except orjson.JSONDecodeError as error:
-        raise UsageError(f"{args.spec} is not valid JSON: {error}") from None
-    except ValidationError as error:
-        raise UsageError(describe_validation(error)) from None
-    except SpecError as error:
-        raise UsageError(f"{error.field}: {error.message}") from None
-    show = sweep.total >= PROGRESS_AFTER and not args.quiet
-    for done in sweep.progress():
-        if show:
-            filled = int(30 * done / sweep.total)
-            bar = "#" * filled + "-" * (30 - filled)
-            print(
-                f"\r[{bar}] {100 * done / sweep.total:5.1f}%", end="", file=sys.stderr, flush=True
-            )
-    if show:
-        print(file=sys.stderr)
-    sys.stdout.buffer.write(dumps(sweep.result().as_dict()) + b"\n")
-
-
-def print_table(rows: list[tuple[str, ...]]) -> None:
-    """Rows as left-aligned columns, the first row a header."""
-    widths = [max(len(row[column]) for row in rows) for column in range(len(rows[0]))]
-    for row in rows:
-        print(
-            "  ".join(cell.ljust(width) for cell, width in zip(row, widths, strict=True)).rstrip()
-        )
-
-
-def print_listing(
-    args: argparse.Namespace, items: list[dict], header: tuple[str, ...], row: Callable
-) -> None:
-    """A catalogue as a table for people, or as the API's JSON with ``--json``."""
-    if args.json:
-        sys.stdout.buffer.write(dumps(items) + b"\n")
-    else:
-        print_table([header, *(row(item) for item in items)])
-
-
-def defaults_of(item: dict, form: str = "{}") -> str:
-    return ", ".join(f"{p['name']}={form.format(p['default'])}" for p in item["params"])
-
-
-def command_surfaces(args: argparse.Namespace) -> None:
-    print_listing(
-        args, list_surfaces(), ("id", "name", "parameters", "f(x, y)"),
-        lambda s: (s["id"], s["name"], defaults_of(s, "{:g}"), s["formula"]),
-    )  # fmt: skip
-
-
-def command_optimizers(args: argparse.Namespace) -> None:
-    print_listing(
-        args, list_optimizers(), ("id", "name", "torch.optim", "hyperparameters (defaults)"),
-        lambda o: (o["id"], o["name"], o["torch"], defaults_of(o)),
     )  # fmt: skip
 
 
@@ -205,7 +45,6 @@ def parser() -> argparse.ArgumentParser:
     run.add_argument("spec")
     run.add_argument("--csv", action="store_true", help="print CSV: one row per run and step")
     add_language(run)
-    run.set_defaults(handler=command_run)
     export = commands.add_parser(
         "export", help="write a standalone HTML player that works offline (or a PNG/SVG still)"
     )
@@ -218,30 +57,31 @@ def parser() -> argparse.ArgumentParser:
     export.add_argument("--width", type=int, default=1600, help="image width in pixels")
     export.add_argument("--height", type=int, default=1000, help="image height in pixels")
     add_language(export)
-    export.set_defaults(handler=command_export)
     sweep = commands.add_parser("sweep", help="run a sweep spec (or --preset); print the result")
     sweep.add_argument("spec", nargs="?", help="a sweep spec JSON file, or - for stdin")
     sweep.add_argument("--preset", help="a sweep lesson id instead of a file")
     sweep.add_argument("--quiet", action="store_true", help="no progress bar")
-    sweep.set_defaults(handler=command_sweep)
-    for name, handler in (("surfaces", command_surfaces), ("optimizers", command_optimizers)):
+    for name in ("surfaces", "optimizers"):
         listing = commands.add_parser(name, help=f"list the {name} (a table; --json for programs)")
         listing.add_argument("--json", action="store_true", help="the API's JSON instead")
-        listing.set_defaults(handler=handler)
     serve = commands.add_parser("serve", help="start the web app")
     serve.add_argument("--host", default="127.0.0.1")
     serve.add_argument("--port", type=int, default=8000)
     serve.add_argument("--workers", type=int, default=1)
-    serve.set_defaults(handler=command_serve)
     return root
 
 
 def main(argv: list[str] | None = None) -> int:
     """Entry point of the console script; returns the exit status."""
     args = parser().parse_args(argv)
+    if args.command == "serve":
+        command_serve(args)
+        return 0
+    from gradtrail.app import commands
+
     try:
-        args.handler(args)
-    except UsageError as error:
+        getattr(commands, f"command_{args.command}")(args)
+    except commands.UsageError as error:
         print(f"gradtrail: {error}", file=sys.stderr)
         return 2
     return 0

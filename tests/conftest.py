@@ -32,20 +32,26 @@ def free_port() -> int:
         return probe.getsockname()[1]
 
 
+SERVED: dict[str, subprocess.Popen] = {}  # the running servers' processes, by base URL
+
+
 @contextmanager
-def serving(**settings: str) -> Iterator[str]:
-    """A real ``gradtrail serve`` process on a free loopback port, with ``GRADTRAIL_*``
-    settings (``deadline_seconds="1"``); yields its base URL."""
+def serving(*options: str, **settings: str) -> Iterator[str]:
+    """A real ``gradtrail serve`` process on a free loopback port, with more command-line
+    ``options`` (``"--workers", "2"``) and ``GRADTRAIL_*`` settings
+    (``deadline_seconds="1"``); yields its base URL. :data:`SERVED` holds its process."""
     port = free_port()
-    command = [sys.executable, "-m", "gradtrail", "serve", "--port", str(port)]
+    command = [sys.executable, "-m", "gradtrail", "serve", "--port", str(port), *options]
     base = f"http://127.0.0.1:{port}"
     env = {**os.environ, **{f"GRADTRAIL_{name.upper()}": value for name, value in settings.items()}}
     with tempfile.TemporaryFile() as log:
         process = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT, env=env)
+        SERVED[base] = process
         try:
             wait_until_up(base, process, log)
             yield base
         finally:
+            del SERVED[base]
             process.terminate()
             process.wait(timeout=10)
 

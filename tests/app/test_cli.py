@@ -7,9 +7,12 @@ import json
 import shutil
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
+
+from tests.conftest import SERVED, serving
 
 
 def gradtrail(*args: str, stdin: str | None = None) -> subprocess.CompletedProcess[str]:
@@ -96,3 +99,26 @@ def test_bad_input_is_one_line_on_stderr_and_exit_2(
 def test_missing_file_exits_2() -> None:
     done = gradtrail("run", "/nonexistent/spec.json")
     assert done.returncode == 2 and "cannot read" in done.stderr
+
+
+def loaded(pid: int, library: str) -> bool:
+    """Whether process ``pid`` has a file whose path contains ``library`` mapped."""
+    return library in Path(f"/proc/{pid}/maps").read_text()
+
+
+@pytest.mark.skipif(not Path("/proc/self/maps").exists(), reason="reads /proc (Linux only)")
+def test_a_server_with_workers_has_a_supervisor_without_the_engine() -> None:
+    """``serve --workers 2``: the supervisor imports uvicorn alone (about 30 MB less than
+    with numpy, pydantic and plotly); its two workers load the app and the engine."""
+    with serving("--workers", "2") as base:
+        supervisor = SERVED[base].pid
+        children = f"/proc/{supervisor}/task/{supervisor}/children"
+        deadline = time.monotonic() + 30  # health answered: one worker is up, maybe not both
+        while time.monotonic() < deadline:
+            pids = map(int, Path(children).read_text().split())
+            workers = [pid for pid in pids if loaded(pid, "numpy")]
+            if len(workers) == 2:
+                break
+            time.sleep(0.2)
+        assert len(workers) == 2
+        assert not loaded(supervisor, "numpy") and not loaded(supervisor, "pydantic_core")
