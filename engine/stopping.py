@@ -16,6 +16,7 @@ import math
 from collections.abc import Callable
 from dataclasses import dataclass
 from enum import IntEnum
+from functools import cached_property
 from typing import Any, Literal, get_args
 
 import numpy as np
@@ -87,6 +88,41 @@ class StopRules:
     def converged(self, norm: Any) -> Any:
         """Whether a gradient of this norm ends the run as converged."""
         return norm < self.grad_tol
+
+    @cached_property
+    def grad_tol_square(self) -> float:
+        """The least float ``s`` with ``sqrt(s) >= grad_tol``: as ``sqrt`` is correctly
+        rounded, hence monotone, ``sqrt(s) < grad_tol`` exactly when ``s`` is below it."""
+        tol = self.grad_tol
+        square = tol * tol
+        while square > 0.0 and math.sqrt(square) >= tol:
+            square = math.nextafter(square, 0.0)
+        while math.sqrt(square) < tol:
+            square = math.nextafter(square, math.inf)
+        return square
+
+    def converged_square(self, square: np.ndarray) -> np.ndarray:
+        """:meth:`converged` given the squared norms: the same answer without the roots."""
+        return square < self.grad_tol_square
+
+    def all_inside(
+        self, gradient_square: np.ndarray, values: tuple[np.ndarray, ...],
+        ignored: np.ndarray | None = None,
+    ) -> bool:  # fmt: skip
+        """True when every run's values (x, y, loss, ∂f/∂x, ∂f/∂y) are surely finite and
+        within bounds (except runs ``ignored``), from one sum of squares; False means "look
+        run by run" (:meth:`inside`), which a step rarely needs.
+
+        A value beyond the bound has a square at or above ``bound²`` (rounding is monotone),
+        and a sum of non-negative terms is at least each term, so a largest sum under
+        ``bound²`` proves every value inside. NaN fails the comparison.
+        """
+        total = gradient_square.copy()
+        for value in values[:3]:
+            total += value * value
+        if ignored is not None:
+            np.copyto(total, 0.0, where=ignored)
+        return bool(total.max() < self.bound * self.bound)
 
     def at_start(self, norm: Any, *values: Any) -> np.ndarray:
         """Status codes at the start points: out of bounds is diverged (even where the

@@ -57,3 +57,49 @@ def test_codes_and_words() -> None:
     assert Status.DIVERGED.word == "diverged"
     with pytest.raises(ValueError, match="no final status"):
         _ = Status.RUNNING.word
+
+
+def test_the_quick_bound_check_never_passes_a_value_the_exact_one_refuses() -> None:
+    """Edge values in two of the five places, the rest ordinary, one run per combination:
+    the sum-of-squares check says "all inside" only when :meth:`StopRules.inside` does,
+    and says it when the values are well inside (the batch's usual path: the default
+    bound is far above a run's values; near the bound the exact check decides)."""
+    columns = []
+    for i, j in itertools.combinations(range(5), 2):
+        for a, b in itertools.product(EDGES, repeat=2):
+            values = [1.0, 2.0, 3.0, 4.0, 5.0]
+            values[i], values[j] = a, b
+            columns.append(values)
+    values = tuple(np.array(column) for column in zip(*columns, strict=True))
+    exact = RULES.inside(*values)
+    for run in range(len(columns)):
+        alone = tuple(v[run : run + 1] for v in values)
+        square = alone[3] * alone[3] + alone[4] * alone[4]
+        assert not RULES.all_inside(square, alone) or exact[run], columns[run]
+    ordinary = tuple(np.full(3, value) for value in (44.0, -44.0, 44.7, -44.0, 44.0))
+    assert RULES.all_inside(ordinary[3] ** 2 + ordinary[4] ** 2, ordinary)
+
+
+def test_the_quick_bound_check_ignores_runs_that_have_stopped() -> None:
+    values = tuple(np.array([1.0, math.nan, 2.0]) for _ in range(5))
+    square = values[3] * values[3] + values[4] * values[4]
+    assert not RULES.all_inside(square, values)
+    assert RULES.all_inside(square, values, ignored=np.array([False, True, False]))
+
+
+@pytest.mark.parametrize("tol", [1e-6, 1e-8, 0.1, 3.0, 1e-160, 1e-300, 1e150, 0.0])
+def test_comparing_squared_norms_decides_convergence_exactly(tol: float) -> None:
+    """``norm < grad_tol`` and ``norm² < grad_tol_square`` agree on every float near the
+    boundary (the squares a few hundred steps either side of it), without a root."""
+    rules = StopRules(grad_tol=tol, bound=1e300)
+    boundary = rules.grad_tol_square
+    squares = [boundary]
+    for direction in (0.0, math.inf):
+        square = boundary
+        for _ in range(300):
+            square = math.nextafter(square, direction)
+            squares.append(square)
+    squares = np.array(squares)
+    np.testing.assert_array_equal(
+        rules.converged_square(squares), rules.converged(np.sqrt(squares))
+    )
