@@ -106,6 +106,21 @@ class StreamStalled(Exception):
     """A stream's reader took no data for longer than the write timeout."""
 
 
+AFTER_A_STALL = (anyio.BrokenResourceError, anyio.ClosedResourceError)
+
+
+def ended_by_a_stall(error: BaseException) -> bool:
+    """Whether ``error`` is :class:`StreamStalled`, or a group of it with what follows from
+    it: the event stream's other tasks (FastAPI's keep-alive pings) find their channel
+    broken. Anything else in the group is a real error and is raised."""
+    if isinstance(error, StreamStalled):
+        return True
+    if not isinstance(error, BaseExceptionGroup):
+        return False
+    stalled, rest = error.split(StreamStalled)
+    return stalled is not None and (rest is None or rest.split(AFTER_A_STALL)[1] is None)
+
+
 class StreamGuard:
     """Counts the open event streams and closes one whose reader stops reading.
 
@@ -139,8 +154,10 @@ class StreamGuard:
 
         try:
             await self.app(scope, receive, guarded_send)
-        except StreamStalled:
-            return  # the server closes the connection of a response left unfinished
+        except BaseException as error:
+            if not ended_by_a_stall(error):
+                raise
+            # The server closes the connection of a response left unfinished.
         finally:
             if streaming:
                 _open["streams"] -= 1

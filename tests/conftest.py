@@ -10,6 +10,7 @@ import tempfile
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from typing import IO
 
 import httpx
@@ -32,21 +33,36 @@ def free_port() -> int:
         return probe.getsockname()[1]
 
 
-SERVED: dict[str, subprocess.Popen] = {}  # the running servers' processes, by base URL
+@dataclass
+class Served:
+    """A running server: its process, and the file that takes what it prints."""
+
+    process: subprocess.Popen
+    log: IO[bytes]
+
+    def output(self) -> str:
+        """Everything the server has printed so far (read without moving the offset that
+        the server's writes share)."""
+        fd = self.log.fileno()
+        return os.pread(fd, os.fstat(fd).st_size, 0).decode(errors="replace")
+
+
+SERVED: dict[str, Served] = {}  # the running servers, by base URL
 
 
 @contextmanager
 def serving(*options: str, **settings: str) -> Iterator[str]:
     """A real ``gradtrail serve`` process on a free loopback port, with more command-line
     ``options`` (``"--workers", "2"``) and ``GRADTRAIL_*`` settings
-    (``deadline_seconds="1"``); yields its base URL. :data:`SERVED` holds its process."""
+    (``deadline_seconds="1"``); yields its base URL. :data:`SERVED` holds its process and
+    output."""
     port = free_port()
     command = [sys.executable, "-m", "gradtrail", "serve", "--port", str(port), *options]
     base = f"http://127.0.0.1:{port}"
     env = {**os.environ, **{f"GRADTRAIL_{name.upper()}": value for name, value in settings.items()}}
     with tempfile.TemporaryFile() as log:
         process = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT, env=env)
-        SERVED[base] = process
+        SERVED[base] = Served(process, log)
         try:
             wait_until_up(base, process, log)
             yield base

@@ -14,10 +14,12 @@ import time
 from pathlib import Path
 from urllib.parse import urlparse
 
+import anyio
 import httpx
 import pytest
 
-from tests.conftest import serving
+from gradtrail.app.limits import StreamStalled, ended_by_a_stall
+from tests.conftest import SERVED, serving
 
 # The largest sweep the limits allow (20 M optimizer steps).
 MAX_SWEEP = {
@@ -215,6 +217,8 @@ def test_stalled_streams_are_closed_and_streams_are_capped() -> None:
         for connection in stalled:
             connection.close()
         assert httpx.post(f"{base}/api/runs/stream", json=SMALL_RUN, timeout=10).status_code == 200
+        output = SERVED[base].output()
+        assert "Traceback" not in output, output  # closing a stalled stream is no error
 
 
 def rss_mb(pid: int) -> float:
@@ -299,3 +303,15 @@ def test_large_bodies_wait_for_a_slot_and_past_the_queue_are_a_503() -> None:
         assert small.status_code == 200  # a small body needs no slot
         slow.join()
         assert answers[0].status_code == 200
+
+
+def test_only_a_stall_and_what_follows_from_it_end_a_stream_quietly() -> None:
+    """A stalled reader's stream ends without an error in the log; any other error in the
+    same task group is still raised (uvicorn logs it)."""
+    follows = anyio.BrokenResourceError()
+    assert ended_by_a_stall(StreamStalled())
+    assert ended_by_a_stall(ExceptionGroup("stream", [StreamStalled(), follows]))
+    assert ended_by_a_stall(ExceptionGroup("outer", [ExceptionGroup("inner", [StreamStalled()])]))
+    assert not ended_by_a_stall(ExceptionGroup("stream", [StreamStalled(), ValueError()]))
+    assert not ended_by_a_stall(ExceptionGroup("stream", [follows]))
+    assert not ended_by_a_stall(ValueError())

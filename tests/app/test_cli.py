@@ -111,7 +111,7 @@ def test_a_server_with_workers_has_a_supervisor_without_the_engine() -> None:
     """``serve --workers 2``: the supervisor imports uvicorn alone (about 30 MB less than
     with numpy, pydantic and plotly); its two workers load the app and the engine."""
     with serving("--workers", "2") as base:
-        supervisor = SERVED[base].pid
+        supervisor = SERVED[base].process.pid
         children = f"/proc/{supervisor}/task/{supervisor}/children"
         deadline = time.monotonic() + 30  # health answered: one worker is up, maybe not both
         while time.monotonic() < deadline:
