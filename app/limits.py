@@ -106,19 +106,17 @@ class StreamStalled(Exception):
     """A stream's reader took no data for longer than the write timeout."""
 
 
-AFTER_A_STALL = (anyio.BrokenResourceError, anyio.ClosedResourceError)
+BROKEN_CHANNEL = (anyio.BrokenResourceError, anyio.ClosedResourceError)
 
 
-def ended_by_a_stall(error: BaseException) -> bool:
-    """Whether ``error`` is :class:`StreamStalled`, or a group of it with what follows from
-    it: the event stream's other tasks (FastAPI's keep-alive pings) find their channel
-    broken. Anything else in the group is a real error and is raised."""
-    if isinstance(error, StreamStalled):
-        return True
-    if not isinstance(error, BaseExceptionGroup):
-        return False
-    stalled, rest = error.split(StreamStalled)
-    return stalled is not None and (rest is None or rest.split(AFTER_A_STALL)[1] is None)
+def ended_by_its_reader(error: BaseException) -> bool:
+    """Whether ``error`` holds nothing but what a stream's reader leaves when it stalls
+    (:class:`StreamStalled`) or leaves: the event stream's other tasks, FastAPI's keep-alive
+    pings among them, finding their channel broken (fastapi/fastapi discussion #15725).
+    Anything else is a real error."""
+    if isinstance(error, BaseExceptionGroup):
+        return error.split((StreamStalled, *BROKEN_CHANNEL))[1] is None
+    return isinstance(error, StreamStalled)
 
 
 class StreamGuard:
@@ -135,10 +133,16 @@ class StreamGuard:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        streaming = False
+        streaming = reader_gone = False
+
+        async def watched_receive() -> Message:
+            nonlocal reader_gone
+            message = await receive()
+            reader_gone = reader_gone or message["type"] == "http.disconnect"
+            return message
 
         async def guarded_send(message: Message) -> None:
-            nonlocal streaming
+            nonlocal streaming, reader_gone
             if message["type"] == "http.response.start":
                 content_type = dict(message.get("headers", [])).get(b"content-type", b"")
                 if content_type.startswith(b"text/event-stream"):
@@ -148,14 +152,15 @@ class StreamGuard:
                 with anyio.move_on_after(self.write_timeout) as timer:
                     await send(message)
                 if timer.cancelled_caught:
+                    reader_gone = True
                     raise StreamStalled
             else:
                 await send(message)
 
         try:
-            await self.app(scope, receive, guarded_send)
+            await self.app(scope, watched_receive, guarded_send)
         except BaseException as error:
-            if not ended_by_a_stall(error):
+            if not (reader_gone and ended_by_its_reader(error)):
                 raise
             # The server closes the connection of a response left unfinished.
         finally:

@@ -18,7 +18,7 @@ import anyio
 import httpx
 import pytest
 
-from gradtrail.app.limits import StreamStalled, ended_by_a_stall
+from gradtrail.app.limits import StreamStalled, ended_by_its_reader
 from tests.conftest import SERVED, serving
 
 # The largest sweep the limits allow (20 M optimizer steps).
@@ -305,13 +305,15 @@ def test_large_bodies_wait_for_a_slot_and_past_the_queue_are_a_503() -> None:
         assert answers[0].status_code == 200
 
 
-def test_only_a_stall_and_what_follows_from_it_end_a_stream_quietly() -> None:
-    """A stalled reader's stream ends without an error in the log; any other error in the
-    same task group is still raised (uvicorn logs it)."""
-    follows = anyio.BrokenResourceError()
-    assert ended_by_a_stall(StreamStalled())
-    assert ended_by_a_stall(ExceptionGroup("stream", [StreamStalled(), follows]))
-    assert ended_by_a_stall(ExceptionGroup("outer", [ExceptionGroup("inner", [StreamStalled()])]))
-    assert not ended_by_a_stall(ExceptionGroup("stream", [StreamStalled(), ValueError()]))
-    assert not ended_by_a_stall(ExceptionGroup("stream", [follows]))
-    assert not ended_by_a_stall(ValueError())
+def test_only_a_reader_that_stalls_or_leaves_ends_a_stream_quietly() -> None:
+    """What a stalled or departed reader leaves (the stall, the keep-alive task's broken
+    channel) ends a stream without an error in the log; any other error in the same task
+    group is still raised, for uvicorn to log."""
+    broken = anyio.BrokenResourceError()
+    assert ended_by_its_reader(StreamStalled())
+    assert ended_by_its_reader(ExceptionGroup("stream", [StreamStalled(), broken]))
+    assert ended_by_its_reader(ExceptionGroup("left", [broken]))
+    assert ended_by_its_reader(ExceptionGroup("outer", [ExceptionGroup("inner", [broken])]))
+    assert not ended_by_its_reader(ExceptionGroup("stream", [StreamStalled(), ValueError()]))
+    assert not ended_by_its_reader(ValueError())
+    assert not ended_by_its_reader(broken)  # outside a stream's task group: not its own
