@@ -209,17 +209,17 @@ class BatchStepper:
             self.state = self.optimizer.init(self.points, self.hyper)
             self.gradient, self.loss = self.evaluate(self.points)
             self.square = square_norm(self.gradient)
+            norm = np.sqrt(self.square)
             start = rows(self.points, self.loss, self.gradient)
-            self.status = self.rules.at_start(np.sqrt(self.square), *start)
+            self.status = self.rules.at_start(norm, *start)
         self.stopped_at = np.where(self.status == Status.RUNNING, -1, 0)  # steps when it stopped
         self.active = self.status == Status.RUNNING
-        self.stopped = ~self.active
         self.all_running = bool(self.active.all())
         self.any_running = bool(self.active.any())
         # Stopped runs' values, copied aside when they stop (the arrays keep stepping them).
         self.final_points = self.points.copy()
         self.final_loss = self.loss.copy()
-        self.final_norm = np.sqrt(self.square)
+        self.final_norm = norm
         if self.history is not None:
             self.history[0] = self.loss
         # The first step whose loss is at or below the threshold (-1: not yet, or never).
@@ -268,7 +268,7 @@ class BatchStepper:
         new_gradient, new_loss = self.evaluate(new_points)
         new_square = square_norm(new_gradient)
         values = rows(new_points, new_loss, new_gradient)
-        stopped = None if self.all_running else self.stopped  # their values are past caring
+        stopped = None if self.all_running else ~self.active  # their values are past caring
         if not self.rules.all_inside(new_square, values, stopped):
             diverged = self.active & ~self.rules.inside(*values)
             if diverged.any():  # the point is not recorded: the run ends at the last good one
@@ -308,7 +308,6 @@ class BatchStepper:
         self.status[runs] = code
         self.stopped_at[runs] = steps
         self.active &= ~runs
-        self.stopped |= runs
         self.all_running = False
         self.any_running = bool(self.active.any())
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from typing import Any
 
 import numpy as np
@@ -329,7 +329,7 @@ class JoinedRun:
     sized for the whole run are single blocks that go back as soon as they are freed.
     """
 
-    PATH = ("x", "y", "loss", "grad_norm")
+    PATH = tuple(f.name for f in fields(Chunk) if f.name != "state")  # x, y, loss, grad_norm
 
     def __init__(self, capacity: int) -> None:
         self.capacity = capacity
