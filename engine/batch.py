@@ -198,7 +198,7 @@ class BatchStepper:
     ) -> None:
         self.surface, self.minibatch = surface, minibatch
         self.optimizer = OPTIMIZERS[optimizer_id]
-        self.points = np.array(np.asarray(starts, dtype=np.float64).reshape(-1, 2).T)
+        self.points = np.array(np.asarray(starts, dtype=np.float64).reshape(-1, 2).T, order="C")
         n = self.points.shape[1]
         self.hyper = as_batch_hyper(optimizer_id, hp, n)
         self.schedule, self.base_lr = schedule, self.hyper["lr"]
@@ -229,11 +229,14 @@ class BatchStepper:
         )
 
     def evaluate(self, points: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """Gradient ``(2, n)`` and loss ``(n,)`` at ``points``."""
-        n = points.shape[1]
-        gx, gy = broadcast(self.surface.grad_xy(points[0], points[1]), n)
-        (loss,) = broadcast((self.surface.value_xy(points[0], points[1]),), n)
-        return np.stack([gx, gy]), loss
+        """Gradient ``(2, n)`` and loss ``(n,)`` at ``points`` (a constant term, such as
+        ∂f/∂y of ``x² + y``, is spread over its row)."""
+        loss, (gx, gy) = self.surface.both_xy(points[0], points[1])
+        gradient = np.empty_like(points)
+        gradient[0], gradient[1] = gx, gy
+        if type(loss) is not np.ndarray or loss.shape != points.shape[1:]:
+            loss = np.broadcast_to(np.asarray(loss, dtype=np.float64), points.shape[1:])
+        return gradient, loss
 
     def step_gradient(self) -> np.ndarray:
         """The gradient a step uses: the full one, or this step's minibatch estimate."""
@@ -322,11 +325,6 @@ class BatchStepper:
         return BatchResult(
             points.T.copy(), loss, norm, status, taken, self.history, self.first_below
         )
-
-
-def broadcast(arrays: tuple[Any, ...], n: int) -> list[np.ndarray]:
-    """Each value as a float64 array of length ``n`` (a constant term comes back scalar)."""
-    return [np.broadcast_to(np.asarray(a, dtype=np.float64), (n,)) for a in arrays]
 
 
 def square_norm(gradient: np.ndarray) -> np.ndarray:

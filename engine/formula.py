@@ -314,6 +314,7 @@ def custom_surface(text: str, domain: Domain | None = None) -> Surface:
         default_start=(round(x0 + 0.8 * (x1 - x0), 6), round(y0 + 0.8 * (y1 - y0), 6)),
         value_xy=value,
         grad_xy=grad,
+        value_and_grad_xy=at,
         cost=evaluation_cost(formula.graph),
         expression=text,
         extra={

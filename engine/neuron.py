@@ -144,6 +144,7 @@ def neuron(data: ClassData, loss: Loss = DEFAULT_LOSS) -> Surface:
         default_start=(round(-0.5 * half_w, 2), 3.0),
         value_xy=value,
         grad_xy=grad,
+        value_and_grad_xy=at,
         extra={"n": int(data.x.size), "loss": loss},
         sampler=samples,
         cost=max(1.0, data.x.size / 8.0),

@@ -86,6 +86,15 @@ class Surface:
     # The loss in the formula syntax, its parameters written in: what its computation
     # graph is built from (a typed formula's own text; None for the data-built bowl).
     expression: str | None = None
+    # f and ∇f together, where the surface computes them in one pass (a typed formula's
+    # forward and reverse sweep); the batch asks for both at every step.
+    value_and_grad_xy: ValueAndGradient | None = None
+
+    def both_xy(self, x: Real, y: Real) -> tuple[Real, tuple[Real, Real]]:
+        """``(f, (∂f/∂x, ∂f/∂y))`` at ``(x, y)``: one pass where the surface has one."""
+        if self.value_and_grad_xy is not None:
+            return self.value_and_grad_xy(x, y)
+        return self.value_xy(x, y), self.grad_xy(x, y)
 
     def value(self, p: np.ndarray) -> np.ndarray:
         """Loss at each row of an ``(n, 2)`` batch."""

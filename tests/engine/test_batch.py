@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import numpy as np
 import pytest
 
 from gradtrail import OPTIMIZERS, build_surface, run, run_batch
+from gradtrail.batch import BatchStepper
 from gradtrail.spec import StopSpec, SurfaceSpec
 from gradtrail.stopping import Status
 
@@ -74,3 +77,43 @@ def test_the_single_run_and_the_batch_stop_at_the_start_by_one_rule(
     batch = run_batch(build_surface(SurfaceSpec(**surface)), "gd", {"lr": 0.1}, [start], 5)
     assert single.summary.status == batch.status_names()[0] == status
     assert single.summary.steps_taken == batch.steps_taken[0] == 0
+
+
+def test_every_array_a_batch_steps_keeps_one_contiguous_row_per_coordinate() -> None:
+    """Starts come as ``(n, 2)`` rows. Their transpose copied in its own (Fortran) order
+    interleaves x and y in memory; the gradient is made like the points, and every
+    operation of every step then read strided rows: a 10,000-run Adam batch ran at
+    65 M steps/s instead of 87."""
+    surface = build_surface(SurfaceSpec(id="rosenbrock"))
+    hp = {**OPTIMIZERS["adam"].defaults(), "lr": np.geomspace(1e-4, 0.1, 50)}
+    stepper = BatchStepper(surface, "adam", hp, np.tile([-1.5, 2.0], (50, 1)), 10)
+    for _ in range(2):
+        for array in (stepper.points, stepper.gradient, stepper.state.m, stepper.state.v):
+            assert array.shape == (2, 50)
+            assert array.flags.c_contiguous
+        stepper.advance(3)
+
+
+def test_a_typed_formula_is_evaluated_in_one_pass_per_step() -> None:
+    """The batch takes f and ∇f from the formula's one forward-and-reverse pass; running
+    the forward pass again for f alone cost a third of a typed formula's batch."""
+    expression = "log(x^2 + 1) + y^2 + sin(3*x*y)"
+    surface = build_surface(SurfaceSpec(id="custom", expression=expression))
+
+    def forbidden(*_: object) -> None:
+        raise AssertionError("evaluated apart from the gradient")
+
+    one_pass_only = replace(surface, value_xy=forbidden, grad_xy=forbidden)
+    hp = {**OPTIMIZERS["adam"].defaults(), "lr": np.geomspace(1e-3, 0.5, 40)}
+    starts = np.tile([1.5, 1.0], (40, 1))
+    batch = run_batch(one_pass_only, "adam", hp, starts, 50, StopSpec(grad_tol=1e-4))
+    same = run_batch(surface, "adam", hp, starts, 50, StopSpec(grad_tol=1e-4))
+    np.testing.assert_array_equal(batch.p, same.p)
+    np.testing.assert_array_equal(batch.loss, same.loss)
+    single = run(
+        {"surface": {"id": "custom", "expression": expression}, "start": [1.5, 1.0],
+         "steps": 50, "stop": {"grad_tol": 1e-4},
+         "optimizers": [{"id": "adam", "params": {"lr": float(hp["lr"][7])}}]}
+    ).runs[0]  # fmt: skip
+    assert batch.p[7].tolist() == [single.x[-1], single.y[-1]]
+    assert batch.loss[7] == single.summary.final_loss
