@@ -301,8 +301,6 @@ def custom_surface(text: str, domain: Domain | None = None) -> Surface:
         except DOMAIN_ERRORS:
             return math.nan, (math.nan, math.nan)
 
-    value, grad = one_pass(at, value_only=formula.value)
-
     shown, plain = formula.latex(), formula.plain()
     (x0, x1), (y0, y1) = domain or DEFAULT_DOMAIN
     return Surface(
@@ -312,9 +310,7 @@ def custom_surface(text: str, domain: Domain | None = None) -> Surface:
         domain=((x0, x1), (y0, y1)),
         minima=(),
         default_start=(round(x0 + 0.8 * (x1 - x0), 6), round(y0 + 0.8 * (y1 - y0), 6)),
-        value_xy=value,
-        grad_xy=grad,
-        value_and_grad_xy=at,
+        **one_pass(at, value_only=formula.value),
         cost=evaluation_cost(formula.graph),
         expression=text,
         extra={

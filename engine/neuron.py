@@ -131,8 +131,6 @@ def neuron(data: ClassData, loss: Loss = DEFAULT_LOSS) -> Surface:
         value, gw, gb = evaluate(w, b, samples, loss)
         return value, (gw, gb)
 
-    value, grad = one_pass(at)  # every evaluation visits every sample: once per step
-
     spread = float(np.max(np.abs(data.x))) or 1.0
     half_w = max(4.0, 8.0 / spread)
     return Surface(
@@ -142,9 +140,7 @@ def neuron(data: ClassData, loss: Loss = DEFAULT_LOSS) -> Surface:
         domain=((-half_w, half_w), (-6.0, 6.0)),
         minima=(),
         default_start=(round(-0.5 * half_w, 2), 3.0),
-        value_xy=value,
-        grad_xy=grad,
-        value_and_grad_xy=at,
+        **one_pass(at),  # every evaluation visits every sample: once per step
         extra={"n": int(data.x.size), "loss": loss},
         sampler=samples,
         cost=max(1.0, data.x.size / 8.0),

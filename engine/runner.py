@@ -77,8 +77,8 @@ class Run:
         self.x, self.y = float(start[0]), float(start[1])
         self.state_x = optimizer.init(self.x, hp)
         self.state_y = optimizer.init(self.y, hp)
-        self.gx, self.gy = (float(g) for g in surface.grad_xy(self.x, self.y))
-        self.loss = float(surface.value_xy(self.x, self.y))
+        loss, gradient = surface.both_xy(self.x, self.y)
+        self.loss, (self.gx, self.gy) = float(loss), (float(g) for g in gradient)
         self.steps_taken = 0
         self.status = Status.RUNNING
 
@@ -94,7 +94,7 @@ class Run:
             return
         x, y, gx, gy, loss = self.x, self.y, self.gx, self.gy, self.loss
         state_x, state_y, hp, step = self.state_x, self.state_y, self.hp, self.step_fn
-        value, grad, sampler = self.surface.value_xy, self.surface.grad_xy, self.sampler
+        both, sampler = self.surface.both_xy, self.sampler
         xs, ys, losses, norms = chunk.x, chunk.y, chunk.loss, chunk.grad_norm
         schedule, base_lr = self.schedule, self.base_lr
         norm_if_inside, grad_tol = rules.float_check(), rules.grad_tol
@@ -108,9 +108,8 @@ class Run:
                     gx, gy = sampler.grad(x, y)
                 nx, state_x = step(x, gx, state_x, hp)
                 ny, state_y = step(y, gy, state_y, hp)
-                new_loss = float(value(nx, ny))
-                ngx, ngy = grad(nx, ny)
-                ngx, ngy = float(ngx), float(ngy)
+                new_loss, (ngx, ngy) = both(nx, ny)
+                new_loss, ngx, ngy = float(new_loss), float(ngx), float(ngy)
             except (ArithmeticError, ValueError, TypeError):
                 # Overflow, or a point outside a formula's domain (log of a negative, a
                 # negative base to a fractional power, which Python makes complex).
@@ -197,7 +196,8 @@ def check_start(surface: Surface, start: tuple[float, float], rules: StopRules) 
         )
         raise SpecError("start", message, "start_bound", {"bound": bound})
     try:
-        values = (surface.value_xy(x, y), *surface.grad_xy(x, y))
+        loss, gradient = surface.both_xy(x, y)
+        values = (loss, *gradient)
     except ZeroDivisionError:
         raise SpecError(
             "start", "the surface divides by zero at the start point", "start"

@@ -32,10 +32,11 @@ ValueAndGradient = Callable[[Real, Real], tuple[Real, tuple[Real, Real]]]
 
 def one_pass(
     at: ValueAndGradient, value_only: Callable[[Real, Real], Real] | None = None
-) -> tuple[Callable[[Real, Real], Real], Callable[[Real, Real], tuple[Real, Real]]]:
-    """``value_xy`` and ``grad_xy`` from ``at``, which computes both at once. The runner asks
-    for f and then ∇f at each new point, so the last float point's answer serves both;
-    ``value_only`` (if given) computes values of arrays (a grid) without the gradient."""
+) -> dict[str, Any]:
+    """A :class:`Surface`'s ``value_xy``, ``grad_xy`` and ``value_and_grad_xy`` from ``at``,
+    which computes f and ∇f at once. A caller that asks for f and then ∇f at the same float
+    point gets the last answer again; ``value_only`` (if given) computes values of arrays
+    (a grid) without the gradient."""
     last: list[Any] = [None, None, None]  # the point, value and gradient last asked for
 
     def both(x: Real, y: Real) -> tuple[Real, tuple[Real, Real]]:
@@ -54,7 +55,7 @@ def one_pass(
     def grad(x: Real, y: Real) -> tuple[Real, Real]:
         return both(x, y)[1]
 
-    return value, grad
+    return {"value_xy": value, "grad_xy": grad, "value_and_grad_xy": at}
 
 
 @dataclass(frozen=True)
@@ -86,14 +87,19 @@ class Surface:
     # The loss in the formula syntax, its parameters written in: what its computation
     # graph is built from (a typed formula's own text; None for the data-built bowl).
     expression: str | None = None
-    # f and ∇f together, where the surface computes them in one pass (a typed formula's
-    # forward and reverse sweep); the batch asks for both at every step.
+    # f and ∇f in one pass, sharing their common terms (each built-in's ``at``, a typed
+    # formula's forward and reverse sweep, the neuron's one visit to its samples).
     value_and_grad_xy: ValueAndGradient | None = None
 
-    def both_xy(self, x: Real, y: Real) -> tuple[Real, tuple[Real, Real]]:
-        """``(f, (∂f/∂x, ∂f/∂y))`` at ``(x, y)``: one pass where the surface has one."""
-        if self.value_and_grad_xy is not None:
-            return self.value_and_grad_xy(x, y)
+    @property
+    def both_xy(self) -> ValueAndGradient:
+        """``(x, y) ↦ (f, (∂f/∂x, ∂f/∂y))``: the surface's one pass where it has one, else
+        its value and its gradient one after the other. The runner and the batch ask for
+        both at every step."""
+        return self.value_and_grad_xy or self.value_then_grad
+
+    def value_then_grad(self, x: Real, y: Real) -> tuple[Real, tuple[Real, Real]]:
+        """f, then ∇f: two passes (the regression bowl's are a few products each)."""
         return self.value_xy(x, y), self.grad_xy(x, y)
 
     def value(self, p: np.ndarray) -> np.ndarray:
@@ -156,13 +162,9 @@ def quadratic(l1: float = 1.0, l2: float = 10.0, theta: float = 0.0) -> Surface:
     """An elongated bowl with curvatures ``l1``, ``l2``, rotated by ``theta`` degrees."""
     c, s = math.cos(math.radians(theta)), math.sin(math.radians(theta))
 
-    def value(x: Real, y: Real) -> Real:
+    def at(x: Real, y: Real) -> tuple[Real, tuple[Real, Real]]:
         u, v = c * x + s * y, -s * x + c * y
-        return 0.5 * (l1 * u * u + l2 * v * v)
-
-    def grad(x: Real, y: Real) -> tuple[Real, Real]:
-        u, v = c * x + s * y, -s * x + c * y
-        return l1 * u * c - l2 * v * s, l1 * u * s + l2 * v * c
+        return 0.5 * (l1 * u * u + l2 * v * v), (l1 * u * c - l2 * v * s, l1 * u * s + l2 * v * c)
 
     if theta == 0.0:
         expression = f"0.5*({l1!r}*x^2 + {l2!r}*y^2)"
@@ -171,7 +173,7 @@ def quadratic(l1: float = 1.0, l2: float = 10.0, theta: float = 0.0) -> Surface:
         expression = f"0.5*({l1!r}*{u}^2 + {l2!r}*{v}^2)"
     return Surface(
         "quadratic", QUADRATIC_FORMULA, {"l1": l1, "l2": l2, "theta": theta},
-        ((-5.0, 5.0), (-5.0, 5.0)), ((0.0, 0.0),), (-4.0, 2.0), value, grad,
+        ((-5.0, 5.0), (-5.0, 5.0)), ((0.0, 0.0),), (-4.0, 2.0), **one_pass(at),
         expression=expression,
     )  # fmt: skip
 
@@ -179,17 +181,13 @@ def quadratic(l1: float = 1.0, l2: float = 10.0, theta: float = 0.0) -> Surface:
 def rosenbrock(a: float = 1.0, b: float = 100.0) -> Surface:
     """Rosenbrock's banana valley, minimum at ``(a, a²)``."""
 
-    def value(x: Real, y: Real) -> Real:
-        r = y - x * x
-        return (a - x) * (a - x) + b * r * r
-
-    def grad(x: Real, y: Real) -> tuple[Real, Real]:
-        r = y - x * x
-        return -2.0 * (a - x) - 4.0 * b * x * r, 2.0 * b * r
+    def at(x: Real, y: Real) -> tuple[Real, tuple[Real, Real]]:
+        r, d = y - x * x, a - x
+        return d * d + b * r * r, (-2.0 * d - 4.0 * b * x * r, 2.0 * b * r)
 
     return Surface(
         "rosenbrock", ROSENBROCK_FORMULA, {"a": a, "b": b},
-        ((-2.0, 2.0), (-1.0, 3.0)), ((a, a * a),), (-1.5, 2.0), value, grad,
+        ((-2.0, 2.0), (-1.0, 3.0)), ((a, a * a),), (-1.5, 2.0), **one_pass(at),
         expression=f"({a!r} - x)^2 + {b!r}*(y - x^2)^2",
     )  # fmt: skip
 
@@ -197,24 +195,16 @@ def rosenbrock(a: float = 1.0, b: float = 100.0) -> Surface:
 def beale() -> Surface:
     """Beale's function: flat plateaus and sharp ridges, minimum at ``(3, 0.5)``."""
 
-    def terms(x: Real, y: Real) -> tuple[Real, Real, Real]:
+    def at(x: Real, y: Real) -> tuple[Real, tuple[Real, Real]]:
         y2 = y * y
-        return 1.5 - x + x * y, 2.25 - x + x * y2, 2.625 - x + x * y2 * y
-
-    def value(x: Real, y: Real) -> Real:
-        t1, t2, t3 = terms(x, y)
-        return t1 * t1 + t2 * t2 + t3 * t3
-
-    def grad(x: Real, y: Real) -> tuple[Real, Real]:
-        t1, t2, t3 = terms(x, y)
-        y2 = y * y
+        t1, t2, t3 = 1.5 - x + x * y, 2.25 - x + x * y2, 2.625 - x + x * y2 * y
         gx = 2.0 * (t1 * (y - 1.0) + t2 * (y2 - 1.0) + t3 * (y2 * y - 1.0))
         gy = 2.0 * x * (t1 + 2.0 * t2 * y + 3.0 * t3 * y2)
-        return gx, gy
+        return t1 * t1 + t2 * t2 + t3 * t3, (gx, gy)
 
     return Surface(
         "beale", BEALE_FORMULA, {}, ((-4.5, 4.5), (-4.5, 4.5)), ((3.0, 0.5),),
-        (1.0, 1.5), value, grad,
+        (1.0, 1.5), **one_pass(at),
         expression="(1.5 - x + x*y)^2 + (2.25 - x + x*y^2)^2 + (2.625 - x + x*y^3)^2",
     )  # fmt: skip
 
@@ -230,17 +220,13 @@ HIMMELBLAU_MINIMA: tuple[Point, ...] = (
 def himmelblau() -> Surface:
     """Himmelblau's function: four minima of equal value, which basin wins?"""
 
-    def value(x: Real, y: Real) -> Real:
+    def at(x: Real, y: Real) -> tuple[Real, tuple[Real, Real]]:
         a, b = x * x + y - 11.0, x + y * y - 7.0
-        return a * a + b * b
-
-    def grad(x: Real, y: Real) -> tuple[Real, Real]:
-        a, b = x * x + y - 11.0, x + y * y - 7.0
-        return 4.0 * x * a + 2.0 * b, 2.0 * a + 4.0 * y * b
+        return a * a + b * b, (4.0 * x * a + 2.0 * b, 2.0 * a + 4.0 * y * b)
 
     return Surface(
         "himmelblau", HIMMELBLAU_FORMULA, {}, ((-5.0, 5.0), (-5.0, 5.0)),
-        HIMMELBLAU_MINIMA, (0.0, 0.0), value, grad,
+        HIMMELBLAU_MINIMA, (0.0, 0.0), **one_pass(at),
         expression="(x^2 + y - 11)^2 + (x + y^2 - 7)^2",
     )  # fmt: skip
 
@@ -248,17 +234,14 @@ def himmelblau() -> Surface:
 def saddle() -> Surface:
     """A saddle at the origin with minima at ``y = ±√2``: who escapes, and how fast?"""
 
-    def value(x: Real, y: Real) -> Real:
+    def at(x: Real, y: Real) -> tuple[Real, tuple[Real, Real]]:
         y2 = y * y
-        return x * x - y2 + 0.25 * y2 * y2
-
-    def grad(x: Real, y: Real) -> tuple[Real, Real]:
-        return 2.0 * x, -2.0 * y + y * y * y
+        return x * x - y2 + 0.25 * y2 * y2, (2.0 * x, -2.0 * y + y * y * y)
 
     root2 = math.sqrt(2.0)
     return Surface(
         "saddle", SADDLE_FORMULA, {}, ((-2.0, 2.0), (-2.5, 2.5)),
-        ((0.0, root2), (0.0, -root2)), (-1.5, 0.01), value, grad,
+        ((0.0, root2), (0.0, -root2)), (-1.5, 0.01), **one_pass(at),
         expression="x^2 - y^2 + y^4/4",
     )  # fmt: skip
 
@@ -267,18 +250,14 @@ def rastrigin() -> Surface:
     """Rastrigin's egg crate: many local minima, the global one at the origin."""
     two_pi = 2.0 * math.pi
 
-    def value(x: Real, y: Real) -> Real:
-        return 20.0 + x * x - 10.0 * cos(two_pi * x) + y * y - 10.0 * cos(two_pi * y)
-
-    def grad(x: Real, y: Real) -> tuple[Real, Real]:
-        return (
-            2.0 * x + 10.0 * two_pi * sin(two_pi * x),
-            2.0 * y + 10.0 * two_pi * sin(two_pi * y),
-        )
+    def at(x: Real, y: Real) -> tuple[Real, tuple[Real, Real]]:
+        u, v = two_pi * x, two_pi * y
+        value = 20.0 + x * x - 10.0 * cos(u) + y * y - 10.0 * cos(v)
+        return value, (2.0 * x + 10.0 * two_pi * sin(u), 2.0 * y + 10.0 * two_pi * sin(v))
 
     return Surface(
         "rastrigin", RASTRIGIN_FORMULA, {}, ((-5.12, 5.12), (-5.12, 5.12)),
-        ((0.0, 0.0),), (3.2, -2.8), value, grad,
+        ((0.0, 0.0),), (3.2, -2.8), **one_pass(at),
         expression="20 + x^2 - 10*cos(2*pi*x) + y^2 - 10*cos(2*pi*y)",
     )  # fmt: skip
 

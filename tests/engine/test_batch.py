@@ -94,25 +94,31 @@ def test_every_array_a_batch_steps_keeps_one_contiguous_row_per_coordinate() -> 
         stepper.advance(3)
 
 
-def test_a_typed_formula_is_evaluated_in_one_pass_per_step() -> None:
-    """The batch takes f and ∇f from the formula's one forward-and-reverse pass; running
-    the forward pass again for f alone cost a third of a typed formula's batch."""
-    expression = "log(x^2 + 1) + y^2 + sin(3*x*y)"
-    surface = build_surface(SurfaceSpec(id="custom", expression=expression))
+@pytest.mark.parametrize(
+    ("surface_spec", "start"),
+    [
+        ({"id": "rosenbrock"}, [-1.5, 2.0]),
+        ({"id": "custom", "expression": "log(x^2 + 1) + y^2 + sin(3*x*y)"}, [1.5, 1.0]),
+    ],
+)
+def test_a_step_evaluates_the_surface_in_one_pass(surface_spec: dict, start: list[float]) -> None:
+    """The batch takes f and ∇f from the surface's one pass. Asking for f apart ran a typed
+    formula's forward pass twice a step (a third of its batch's time) and Rosenbrock's
+    ``y - x²`` twice."""
+    surface = build_surface(SurfaceSpec(**surface_spec))
 
     def forbidden(*_: object) -> None:
         raise AssertionError("evaluated apart from the gradient")
 
     one_pass_only = replace(surface, value_xy=forbidden, grad_xy=forbidden)
     hp = {**OPTIMIZERS["adam"].defaults(), "lr": np.geomspace(1e-3, 0.5, 40)}
-    starts = np.tile([1.5, 1.0], (40, 1))
+    starts = np.tile(start, (40, 1))
     batch = run_batch(one_pass_only, "adam", hp, starts, 50, StopSpec(grad_tol=1e-4))
     same = run_batch(surface, "adam", hp, starts, 50, StopSpec(grad_tol=1e-4))
     np.testing.assert_array_equal(batch.p, same.p)
     np.testing.assert_array_equal(batch.loss, same.loss)
     single = run(
-        {"surface": {"id": "custom", "expression": expression}, "start": [1.5, 1.0],
-         "steps": 50, "stop": {"grad_tol": 1e-4},
+        {"surface": surface_spec, "start": start, "steps": 50, "stop": {"grad_tol": 1e-4},
          "optimizers": [{"id": "adam", "params": {"lr": float(hp["lr"][7])}}]}
     ).runs[0]  # fmt: skip
     assert batch.p[7].tolist() == [single.x[-1], single.y[-1]]
