@@ -34,26 +34,16 @@ def one_pass(
     at: ValueAndGradient, value_only: Callable[[Real, Real], Real] | None = None
 ) -> dict[str, Any]:
     """A :class:`Surface`'s ``value_xy``, ``grad_xy`` and ``value_and_grad_xy`` from ``at``,
-    which computes f and ∇f at once. A caller that asks for f and then ∇f at the same float
-    point gets the last answer again; ``value_only`` (if given) computes values of arrays
-    (a grid) without the gradient."""
-    last: list[Any] = [None, None, None]  # the point, value and gradient last asked for
-
-    def both(x: Real, y: Real) -> tuple[Real, tuple[Real, Real]]:
-        if type(x) is float and last[0] == (x, y):
-            return last[1], last[2]
-        value, gradient = at(x, y)
-        if type(x) is float:
-            last[:] = [(x, y), value, gradient]
-        return value, gradient
+    which computes f and ∇f at once; ``value_only`` (if given) computes values of arrays (a
+    grid) without the gradient."""
 
     def value(x: Real, y: Real) -> Real:
         if value_only is not None and type(x) is not float:
             return value_only(x, y)
-        return both(x, y)[0]
+        return at(x, y)[0]
 
     def grad(x: Real, y: Real) -> tuple[Real, Real]:
-        return both(x, y)[1]
+        return at(x, y)[1]
 
     return {"value_xy": value, "grad_xy": grad, "value_and_grad_xy": at}
 
