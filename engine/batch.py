@@ -229,20 +229,18 @@ class BatchStepper:
         )
 
     def evaluate(self, points: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """Gradient ``(2, n)`` and loss ``(n,)`` at ``points`` (a constant term, such as
-        ∂f/∂y of ``x² + y``, is spread over its row)."""
-        loss, (gx, gy) = self.surface.both_xy(points[0], points[1])
-        gradient = np.empty_like(points)
-        gradient[0], gradient[1] = gx, gy
+        """Gradient ``(2, n)`` and loss ``(n,)`` at ``points`` (a constant loss spread over
+        the runs)."""
+        loss, gradient = self.surface.both_xy(points[0], points[1])
         if type(loss) is not np.ndarray or loss.shape != points.shape[1:]:
             loss = np.broadcast_to(np.asarray(loss, dtype=np.float64), points.shape[1:])
-        return gradient, loss
+        return like_points(points, gradient), loss
 
     def step_gradient(self) -> np.ndarray:
         """The gradient a step uses: the full one, or this step's minibatch estimate."""
         if self.minibatch is None:
             return self.gradient
-        return np.stack(self.minibatch.grad(self.points[0], self.points[1]))
+        return like_points(self.points, self.minibatch.grad(self.points[0], self.points[1]))
 
     def advance(self, count: int) -> bool:
         """Take up to ``count`` more steps; False once every run has stopped or no steps remain."""
@@ -325,6 +323,14 @@ class BatchStepper:
         return BatchResult(
             points.T.copy(), loss, norm, status, taken, self.history, self.first_below
         )
+
+
+def like_points(points: np.ndarray, gradient: tuple[Any, Any]) -> np.ndarray:
+    """``(∂f/∂x, ∂f/∂y)`` as one ``(2, n)`` array laid out as ``points`` (contiguous rows;
+    a constant, such as ∂f/∂y of ``x² + y``, spread over its row)."""
+    laid_out = np.empty_like(points)
+    laid_out[0], laid_out[1] = gradient
+    return laid_out
 
 
 def square_norm(gradient: np.ndarray) -> np.ndarray:
