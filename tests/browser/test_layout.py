@@ -3,10 +3,11 @@ on one line, captions are whole, axis labels keep clear of titles."""
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Page
+from playwright.sync_api import Page, expect
 
 from tests.browser.test_page import wait_done, watch_errors
 
@@ -111,4 +112,33 @@ def test_lecture_mode_shows_the_longest_caption_whole(
     assert fits[3] <= height  # the plots shrink to make room: nothing scrolls
     assert box(page, "#contour-plot .nsewdrag")["bottom"] - box(page, "#caption")["bottom"] > 200
     page.screenshot(path=screenshots / f"lecture-caption-{width}x{height}.png")
+    assert errors == []
+
+
+PROJECTORS = [(1366, 768, "en"), (1366, 768, "ja"), (1280, 720, "ja")]
+
+
+@pytest.mark.parametrize(("width", "height", "lang"), PROJECTORS)
+def test_a_projector_screen_leaves_the_contour_room_beside_the_data(
+    page: Page, live_server: str, screenshots: Path, width: int, height: int, lang: str
+) -> None:
+    """A class's projector: the minibatch lesson opens its data panel under the contour, and
+    the contour had 64 px of plot at 1366×768 (40 px at 1280×720 in Japanese), under a
+    toolbar wrapped onto a second line. The toolbar is one line now and both plots stay
+    readable, with nothing scrolling."""
+    errors = watch_errors(page)
+    page.set_viewport_size({"width": width, "height": height})
+    page.goto(f"{live_server}/?lang={lang}#preset=minibatch")
+    wait_done(page)
+    expect(page.locator("#data-view")).to_have_attribute("data-point", re.compile(".+"))
+    tops = page.evaluate(
+        "() => [...document.querySelectorAll('.topbar button:not([hidden]), .topbar select')]"
+        ".map((n) => Math.round(n.getBoundingClientRect().top))"
+    )
+    assert len(tops) > 10 and max(tops) - min(tops) <= 4, tops  # one line
+    contour, data = box(page, "#contour-plot .nsewdrag"), box(page, "#data-view .nsewdrag")
+    assert contour["bottom"] - contour["y"] >= 100, contour
+    assert data["bottom"] - data["y"] >= 90, data
+    assert page.evaluate("() => document.documentElement.scrollHeight") <= height
+    page.screenshot(path=screenshots / f"projector-{lang}-{width}x{height}.png")
     assert errors == []
