@@ -225,6 +225,9 @@ export function createControls(form, { surfaces, optimizers, limits, defaults, h
   }
 
   function set(spec) {
+    // Settings put in from outside (a lesson, a sweep's cell) replace an edit still waiting
+    // out its debounce; the edits here that call `set` call `changed` after it.
+    clearTimeout(timer);
     current = structuredClone(spec);
     renderSurface({ ...spec.surface });
     $("#steps").value = spec.steps ?? defaults.steps;

@@ -80,3 +80,24 @@ def test_a_run_is_one_compute_request(page: Page, live_server: str) -> None:
     page.on("request", lambda r: posts.append(r.url) if r.method == "POST" else None)
     edited(page, "#optimizer-list li:nth-child(1) [data-param=lr]", "0.02")
     assert [url.split(live_server)[1] for url in posts] == ["/api/runs/stream?lang=en"]
+
+
+def test_a_lesson_picked_during_an_edits_debounce_stays_the_lesson(
+    page: Page, live_server: str
+) -> None:
+    """The edit's debounce fired after the lesson had been put in: it read the lesson's
+    settings back as an edit, so the page lost the lesson (no caption, ``#spec=`` in the
+    URL) while showing its runs."""
+    errors = watch_errors(page)
+    page.goto(f"{live_server}/?lang=en")
+    wait_done(page)
+    page.select_option("#surface-select", "beale")  # its run waits out the debounce
+    page.click("#open-gallery")
+    page.click("#gallery-cards .card[data-preset='minibatch']")
+    page.evaluate("() => { document.body.dataset.run = 'picked'; }")
+    wait_done(page)
+    page.wait_for_timeout(600)  # past the debounce: nothing else runs
+    assert page.evaluate("() => location.hash") == "#preset=minibatch&data=1"
+    assert page.text_content("#caption").startswith("Minibatch noise")
+    assert page.get_attribute("body", "data-run") == "done"
+    assert errors == []
