@@ -8,7 +8,7 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import IO
@@ -77,6 +77,22 @@ def live_server() -> Iterator[str]:
     """A real ``gradtrail serve`` process on a free loopback port; yields its base URL."""
     with serving() as base:
         yield base
+
+
+def health(base: str) -> dict:
+    """The server's ``/api/health`` answer: its load, open streams, frames computed."""
+    return httpx.get(f"{base}/api/health", timeout=10).json()
+
+
+def eventually(condition: Callable[[], bool], seconds: float = 30) -> bool:
+    """Whether ``condition()`` holds within ``seconds``, asked again and again: a wait on
+    what the server says, whose limit is only there so a broken server fails the test."""
+    deadline = time.monotonic() + seconds
+    while not condition():
+        if time.monotonic() > deadline:
+            return False
+        time.sleep(0.02)
+    return True
 
 
 def wait_until_up(base: str, process: subprocess.Popen, log: IO[bytes]) -> None:

@@ -86,9 +86,22 @@ export function createControls(form, { surfaces, optimizers, limits, defaults, h
 
   let dataError = null; // the pasted CSV's problem: nothing runs until it is fixed
 
+  // `body[data-edit="pending"]` while an edit waits out its debounce: what is on screen is
+  // not yet of the form's settings (tests and scripts wait for it to go).
+  const waiting = (pending) => {
+    if (pending) document.body.dataset.edit = "pending";
+    else delete document.body.dataset.edit;
+  };
+  const cancelEdit = () => {
+    clearTimeout(timer);
+    waiting(false);
+  };
+
   const changed = () => {
     clearTimeout(timer);
+    waiting(true);
     timer = setTimeout(() => {
+      waiting(false);
       const spec = read();
       $("#csv-status").classList.toggle("error", Boolean(dataError));
       if (dataError) {
@@ -227,7 +240,7 @@ export function createControls(form, { surfaces, optimizers, limits, defaults, h
   function set(spec) {
     // Settings put in from outside (a lesson, a sweep's cell) replace an edit still waiting
     // out its debounce; the edits here that call `set` call `changed` after it.
-    clearTimeout(timer);
+    cancelEdit();
     current = structuredClone(spec);
     renderSurface({ ...spec.surface });
     $("#steps").value = spec.steps ?? defaults.steps;

@@ -160,6 +160,7 @@
       .then(function () {
         document.body.dataset.ready = "true";
         if (settings.autoplay) resume();
+        else pause(); // the button offers play
       });
   }
 

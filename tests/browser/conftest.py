@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import os
 import shutil
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
+from playwright.sync_api import Browser, BrowserContext, Page, expect
 
 CHROMIUM = "/usr/bin/chromium"
 SCREENSHOTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "screenshots"
@@ -21,16 +23,23 @@ QUIET = [
     "--disable-component-update",
     "--disable-sync",
 ]
+# Expectations wait for the page's signals; on a loaded machine a signal may take longer
+# than Playwright's 5 s default, and waiting longer costs nothing when it comes at once.
+expect.set_options(timeout=30_000)
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """Without Chromium, skip with the way to install it (never under CI, which installs it)."""
+    """Every test here is marked ``browser``; without Chromium each skips with the way to
+    install it (never under CI, which installs it)."""
+    here = Path(__file__).parent
+    ours = [item for item in items if here in Path(str(item.fspath)).parents]
+    for item in ours:
+        item.add_marker(pytest.mark.browser)
     if Path(CHROMIUM).exists() or os.environ.get("CI") == "true":
         return
     skip = pytest.mark.skip(reason="needs Chromium: sudo apt-get install -y chromium")
-    for item in items:
-        if "tests/browser" in str(item.fspath):
-            item.add_marker(skip)
+    for item in ours:
+        item.add_marker(skip)
 
 
 @pytest.fixture(scope="session")
@@ -41,6 +50,28 @@ def browser_type_launch_args(browser_type_launch_args: dict[str, Any]) -> dict[s
 @pytest.fixture(scope="session")
 def browser_context_args(browser_context_args: dict[str, Any]) -> dict[str, Any]:
     return {**browser_context_args, "viewport": {"width": 1920, "height": 1080}}
+
+
+@pytest.fixture(scope="session")
+def shared_context(
+    browser: Browser, browser_context_args: dict[str, Any]
+) -> Iterator[BrowserContext]:
+    """One browser context for the tests' pages: its HTTP cache keeps plotly.js and the
+    modules compiled between tests, as a person's browser would. The app keeps no state in
+    the browser (no storage, no cookies), so a new page starts as a first visit's does."""
+    context = browser.new_context(**browser_context_args)
+    yield context
+    context.close()
+
+
+@pytest.fixture
+def page(shared_context: BrowserContext) -> Iterator[Page]:
+    """A new page (tab) in the shared context, closed after its test. Tests that need a
+    context of their own (a cut network, another viewport from the start) ask for
+    ``context`` or ``browser``."""
+    page = shared_context.new_page()
+    yield page
+    page.close()
 
 
 @pytest.fixture(scope="session")

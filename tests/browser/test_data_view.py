@@ -71,8 +71,7 @@ def test_the_neuron_in_japanese_and_in_lecture_mode(
     expect(page.locator("body")).to_have_class(re.compile("lecture"))
     scrub_to(page, 10)
     expect(panel).to_have_attribute("data-point", re.compile(".+"), timeout=10_000)
-    page.wait_for_timeout(500)
-    assert page.evaluate("() => document.querySelector('#data-plot')._fullLayout.font.size") == 18
+    page.wait_for_function("() => document.querySelector('#data-plot')._fullLayout.font.size == 18")
     page.screenshot(path=screenshots / "data-view-lecture-ja-1920x1080.png")
     assert errors == []
 
@@ -218,7 +217,9 @@ def test_open_panels_never_show_the_last_surfaces_result_as_current(
     wait_done(page)
     for panel in ("#data-view", "#backprop"):
         expect(page.locator(panel)).not_to_have_attribute("aria-busy", "true", timeout=10_000)
-    page.wait_for_timeout(300)
+    page.wait_for_function(  # the watch has seen the settled panels too
+        "() => window.__panels.some((m) => m.run === 'done' && m.panels.every(([, busy]) => !busy))"
+    )
     seen = page.evaluate("() => window.__panels")
     after = [page.get_attribute(panel, "data-point") for panel in ("#data-view", "#backprop")]
     assert after != before and all(after)

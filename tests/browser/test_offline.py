@@ -39,8 +39,7 @@ def test_the_app_itself_may_not_be_framed_by_another_page(
     slides = tmp_path / "frame-app.html"
     slides.write_text(f'<iframe src="{live_server}/" width="800" height="600"></iframe>')
     page = context.new_page()
-    page.goto(slides.as_uri())
-    page.wait_for_timeout(1500)
+    page.goto(slides.as_uri())  # waits for the frame's load too, refused or not
     assert page.frames[1].evaluate("() => document.querySelector('#spec-form')") is None
 
 

@@ -71,6 +71,27 @@ def wait_done(page: Page) -> None:
     expect(page.locator("body")).to_have_attribute("data-run", "done", timeout=30_000)
 
 
+# The page's own signals: an edit waiting out its debounce, a run or a sweep computing.
+SETTLED = """() => !document.body.dataset.edit && document.body.dataset.run !== 'streaming'
+  && document.body.dataset.sweep !== 'running'"""
+
+
+def settled(page: Page) -> None:
+    """Wait until no edit is pending and nothing computes: what shows is the form's."""
+    page.wait_for_function(SETTLED, timeout=30_000, polling="raf")
+
+
+def painted(page: Page, frames: int = 3) -> None:
+    """Wait until the browser has painted ``frames`` more frames (WebGL draws in them)."""
+    page.evaluate(
+        """(n) => new Promise((done) => {
+          const next = (left) => left ? requestAnimationFrame(() => next(left - 1)) : done();
+          next(n);
+        })""",
+        frames,
+    )
+
+
 RECORD_GROWTH = f"""
 window.__lengths = [];
 (function watch() {{
@@ -254,7 +275,8 @@ def test_a_start_past_the_divergence_bound_is_refused_not_drawn(
     page.fill("#start-x", "1e300")
     words = "divergence bound (±1e+08)" if lang == "en" else "発散判定の範囲（±1e+08）"
     expect(page.locator(".field-error")).to_contain_text(words)
-    page.wait_for_timeout(500)
+    settled(page)
+    painted(page)
     assert not [e for e in errors if "WebGL" not in e and "status of 422" not in e], errors
     markers = page.evaluate(
         "() => document.querySelector('#contour-plot').data.filter((t) => t.meta)"
@@ -363,7 +385,7 @@ def test_three_d_view(page: Page, live_server: str, screenshots: Path) -> None:
     expect(page.locator("#surface-plot")).to_be_visible()
     kinds = page.evaluate("() => document.querySelector('#surface-plot').data.map((t) => t.type)")
     assert kinds[0] == "surface" and kinds.count("scatter3d") == 4
-    page.wait_for_timeout(500)
+    painted(page)
     page.screenshot(path=screenshots / "3d-1920x1080.png")
     assert not [e for e in errors if "WebGL" not in e]
 
@@ -600,6 +622,9 @@ def test_the_saddle_lessons_loss_plot_has_a_sane_log_axis(
     assert axis["type"] == "log" and "f*" in axis["title"]
     assert -20 < axis["range"][0] < axis["range"][1] < 5  # log10 units: no 10⁻²⁹⁴
     page.screenshot(path=screenshots / "saddle-loss-1920x1080.png")
+    wide = page.evaluate("() => document.querySelector('#convergence-plot')._fullLayout.width")
     page.set_viewport_size({"width": 1366, "height": 768})
-    page.wait_for_timeout(500)  # plotly follows the window's size
+    page.wait_for_function(  # plotly follows the window's size
+        "(wide) => document.querySelector('#convergence-plot')._fullLayout.width < wide", arg=wide
+    )
     page.screenshot(path=screenshots / "saddle-loss-1366x768.png")

@@ -8,7 +8,7 @@ import pytest
 from playwright.sync_api import Page
 
 from gradtrail.presets import PRESETS
-from tests.browser.test_page import url_spec, wait_done, watch_errors
+from tests.browser.test_page import settled, url_spec, wait_done, watch_errors
 
 LESSONS = sorted(PRESETS)
 
@@ -96,7 +96,7 @@ def test_a_lesson_picked_during_an_edits_debounce_stays_the_lesson(
     page.click("#gallery-cards .card[data-preset='minibatch']")
     page.evaluate("() => { document.body.dataset.run = 'picked'; }")
     wait_done(page)
-    page.wait_for_timeout(600)  # past the debounce: nothing else runs
+    settled(page)  # no edit waits out its debounce: nothing else runs
     assert page.evaluate("() => location.hash") == "#preset=minibatch&data=1"
     assert page.text_content("#caption").startswith("Minibatch noise")
     assert page.get_attribute("body", "data-run") == "done"

@@ -12,7 +12,7 @@ from playwright.sync_api import Page, expect
 
 from gradtrail.figures import PALETTE
 from tests.browser.test_layout import SCREENS
-from tests.browser.test_page import wait_done, watch_errors
+from tests.browser.test_page import painted, wait_done, watch_errors
 
 # Counted in the page (no imaging library needed): per colour, the pixels within
 # `tolerance` of it; and the dark (text) pixels on the picture's outer `edge` pixels.
@@ -69,7 +69,7 @@ def test_every_path_shows_on_the_surface_and_no_label_is_cut(
     page.set_viewport_size({"width": width, "height": height})
     page.goto(f"{live_server}/?lang=en#preset={lesson}&view=3d")
     wait_done(page)
-    page.wait_for_timeout(500)  # WebGL draws after plotly resolves
+    painted(page)  # WebGL draws after plotly resolves
     runs = page.evaluate(
         "() => document.querySelector('#surface-plot').data.filter((t) => t.type === 'scatter3d')"
         ".map((t) => t.line.color)"
@@ -106,7 +106,7 @@ def test_lecture_mode_keeps_the_3d_axes_readable_and_logs_nothing(
     page.wait_for_function(f"() => ({ticks})()[0] !== {own[0]}")
     large = page.evaluate(ticks)
     assert all(own[0] < size <= 18 for size in large), (own, large)
-    page.wait_for_timeout(500)
+    painted(page)
     page.screenshot(path=screenshots / "3d-lecture-1920x1080.png")
     page.keyboard.press("Escape")
     page.wait_for_function(f"() => ({ticks})()[0] === {own[0]}")

@@ -19,7 +19,7 @@ from collections.abc import Callable
 import pytest
 from playwright.sync_api import Page
 
-from tests.browser.test_page import url_spec, watch_errors
+from tests.browser.test_page import settled, url_spec, watch_errors
 
 SEQUENCES = int(os.environ.get("GRADTRAIL_FUZZ_SEQUENCES", "30"))
 ONE_SEED = os.environ.get("GRADTRAIL_FUZZ_SEED")
@@ -39,14 +39,6 @@ Action = Callable[[Page, random.Random], str]
 # Invalid input is answered with a 422 the page shows by its field; Chromium logs the
 # response too. That line is the only console error expected.
 EXPECTED_422 = "status of 422 (Unprocessable Entity)"
-
-
-def settle(page: Page) -> None:
-    """Wait for a run the action started to finish (or fail)."""
-    page.wait_for_function(
-        "() => document.body.dataset.run !== 'streaming'", timeout=30_000, polling=50
-    )
-    page.wait_for_timeout(60)
 
 
 def choose_surface(page: Page, rng: random.Random) -> str:
@@ -174,7 +166,7 @@ def neuron_loss(page: Page, rng: random.Random) -> str:
 def type_formula(page: Page, rng: random.Random) -> str:
     if page.locator("#formula-input").is_hidden():
         page.select_option("#surface-select", "custom")
-        settle(page)
+        settled(page)
     formula = rng.choice(FORMULAS)
     page.fill("#formula-input", formula)
     return f"formula {formula!r}"
@@ -220,7 +212,7 @@ def test_random_use_leaves_no_error_and_a_consistent_page(
     rng = random.Random(seed)
     errors = watch_errors(page)
     page.goto(f"{live_server}/#preset={rng.choice(['rosenbrock', 'ravine', 'line-fit'])}")
-    settle(page)
+    settled(page)
     done: list[str] = []
     for _ in range(ACTIONS_PER_SEQUENCE):
         if page.locator("dialog[open]").count():
@@ -232,8 +224,7 @@ def test_random_use_leaves_no_error_and_a_consistent_page(
                 done.append("leave lecture")
                 continue
             done.append(action(page, rng))
-            page.wait_for_timeout(400)  # past the settings' debounce: a run starts
-            settle(page)
+            settled(page)
             real = [e for e in errors if "WebGL" not in e and EXPECTED_422 not in e]
             assert not real, real
             check_drawing(page)
