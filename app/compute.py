@@ -204,6 +204,12 @@ async def admitted(cost: float) -> AsyncIterator[Lane]:
 
 IDLE_SECONDS = 1.0  # quiet this long after the last computation: memory goes back
 _release: dict[str, asyncio.TimerHandle | None] = {"timer": None}
+_released = {"count": 0}  # touched only on the event loop
+
+
+def memory_releases() -> int:
+    """How often this process has handed freed memory back after going idle."""
+    return _released["count"]
 
 
 def release_when_idle() -> None:
@@ -230,6 +236,7 @@ def release_if_still_idle() -> None:
     if not any(lane.admitted for lane in LANES.values()):
         gc.collect()
         release_freed_memory()
+        _released["count"] += 1
 
 
 async def compute(

@@ -40,6 +40,9 @@ class Health(BaseModel):
     frames_computed: int = Field(description="stream frames this process has computed")
     open_streams: int = Field(description="event streams this process has open")
     compute: dict[str, LaneLoad] = Field(description="per lane (small, large): the load")
+    memory_releases: int = Field(
+        description="times this process gave freed memory back after its lanes went idle"
+    )
 
 
 class SurfaceParamInfo(BaseModel):

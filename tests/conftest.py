@@ -11,13 +11,15 @@ import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import IO
+from typing import IO, TypeVar
 
 import httpx
 import pytest
 from fastapi.testclient import TestClient
 
 from gradtrail.app.main import create_app
+
+T = TypeVar("T")
 
 
 @pytest.fixture(scope="session")
@@ -82,6 +84,20 @@ def live_server() -> Iterator[str]:
 def health(base: str) -> dict:
     """The server's ``/api/health`` answer: its load, open streams, frames computed."""
     return httpx.get(f"{base}/api/health", timeout=10).json()
+
+
+def timed(call: Callable[[], T]) -> tuple[T, float]:
+    """What ``call()`` returns, and the seconds it took."""
+    began = time.perf_counter()
+    answer = call()
+    return answer, time.perf_counter() - began
+
+
+def at_once(seconds: float, quick: float) -> bool:
+    """Whether ``seconds`` is "at once" beside ``quick``, the time the same server took
+    for a trivial request in the same test: under a second, or on a machine slow enough
+    that a trivial request takes over 50 ms, under twenty of those."""
+    return seconds < max(1.0, 20 * quick)
 
 
 def eventually(condition: Callable[[], bool], seconds: float = 30) -> bool:

@@ -19,7 +19,7 @@ from gradtrail import (
     list_surfaces,
     run,
 )
-from gradtrail.app.compute import compute, compute_bounded, load
+from gradtrail.app.compute import compute, compute_bounded, load, memory_releases
 from gradtrail.app.deps import LangQuery, SimulationDep, SpecBody
 from gradtrail.app.jsonio import OrjsonBodyRoute
 from gradtrail.app.limits import open_streams
@@ -90,6 +90,7 @@ async def health() -> FastJSONResponse:
         "frames_computed": frames_computed(),
         "open_streams": open_streams(),
         "compute": load(),
+        "memory_releases": memory_releases(),
     }
     return FastJSONResponse(body)
 

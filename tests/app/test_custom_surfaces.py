@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import os
 import tempfile
-import time
 from pathlib import Path
 
 import httpx
 import pytest
 from fastapi.testclient import TestClient
+
+from tests.conftest import at_once, timed
 
 HOSTILE = [
     "x.__class__.__mro__",
@@ -88,11 +89,12 @@ def test_formula_endpoint_for_live_validation(client: TestClient) -> None:
 def test_hostile_formula_is_422_within_a_second(live_server: str, expression: str) -> None:
     watched = [Path.cwd(), Path(tempfile.gettempdir())]
     before = {folder: set(os.listdir(folder)) for folder in watched}
-    began = time.perf_counter()
-    response = httpx.post(f"{live_server}/api/runs", json=spec_with(expression), timeout=10)
-    elapsed = time.perf_counter() - began
+    _, quick = timed(lambda: httpx.post(f"{live_server}/api/runs", json=spec_with("x +* y")))
+    response, took = timed(
+        lambda: httpx.post(f"{live_server}/api/runs", json=spec_with(expression), timeout=10)
+    )
     assert response.status_code == 422, response.text[:200]
-    assert elapsed < 1.0
+    assert at_once(took, quick), (took, quick)
     assert httpx.get(f"{live_server}/api/health", timeout=5).status_code == 200
     for folder in watched:
         added = set(os.listdir(folder)) - before[folder]

@@ -3,24 +3,38 @@
 Invalid data must be rejected too. Schema-valid data may still be refused with
 a 422: some rules (a domain's min < max, hyperparameter names per optimizer)
 span several fields and JSON Schema cannot say them, so that check is off.
+
+Each operation gets ``GRADTRAIL_API_FUZZ_EXAMPLES`` examples (40; more for a longer
+hunt). A failing example is kept in ``tests/app/api-fuzz-examples/`` (Hypothesis's
+example database) and tried first in every later run; commit it with the fix, so CI
+replays it too.
 """
 
 from __future__ import annotations
 
+import os
+from pathlib import Path
+
+import pytest
 import schemathesis
 from hypothesis import HealthCheck, settings
+from hypothesis.database import DirectoryBasedExampleDatabase
 from schemathesis.checks import positive_data_acceptance
 
 from gradtrail.app.main import create_app
 
+EXAMPLES = int(os.environ.get("GRADTRAIL_API_FUZZ_EXAMPLES", "40"))
+FOUND = DirectoryBasedExampleDatabase(Path(__file__).parent / "api-fuzz-examples")
 schema = schemathesis.openapi.from_asgi("/openapi.json", create_app())
 
 
+@pytest.mark.slow
 @schema.parametrize()
 @settings(
-    max_examples=100,
+    max_examples=EXAMPLES,
     deadline=None,
     suppress_health_check=list(HealthCheck),
+    database=FOUND,
 )
 def test_api_never_fails(case: schemathesis.Case) -> None:
     case.call_and_validate(excluded_checks=[positive_data_acceptance])
