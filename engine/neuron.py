@@ -123,6 +123,9 @@ class NeuronData(ClassData):
         return ClassSampler(self, self.loss, batch_size, rng)
 
 
+MAX_HALF_WIDTH = 1e6  # the widest window in w, whatever the data's scale
+
+
 def neuron(data: ClassData, loss: Loss = DEFAULT_LOSS) -> Surface:
     """The loss of ``σ(w x + b)`` over ``(w, b)``, plotted as ``x = w``, ``y = b``."""
     samples = NeuronData(data.x, data.t, loss)
@@ -132,7 +135,9 @@ def neuron(data: ClassData, loss: Loss = DEFAULT_LOSS) -> Surface:
         return value, (gw, gb)
 
     spread = float(np.max(np.abs(data.x))) or 1.0
-    half_w = max(4.0, 8.0 / spread)
+    # w·x spans ±8 across the window; for tiny x that w is bounded, so the window stays
+    # finite (8 / 1e-308 overflows: the API fuzz found it).
+    half_w = min(max(4.0, 8.0 / spread), MAX_HALF_WIDTH)
     return Surface(
         id="neuron",
         formula=NEURON_FORMULAS[loss],

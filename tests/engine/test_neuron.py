@@ -74,3 +74,13 @@ def test_classes_must_be_zero_or_one() -> None:
     with pytest.raises(SpecError) as error:
         build_surface(SurfaceSpec(id="neuron", data={"x": [0.0, 1.0], "y": [0.0, 2.0]}))
     assert error.value.field == "surface.data" and "0 or 1" in error.value.message
+
+
+def test_features_near_zero_still_give_a_finite_window_and_grid() -> None:
+    """A spread of 2.2e-308 made the window's half width 8 / x overflow to infinity."""
+    spec = {"id": "neuron", "classes": {"n": 2, "seed": 0, "separation": 0.0,
+                                        "spread": 2.2250738585072014e-308}}  # fmt: skip
+    surface = build_surface(SurfaceSpec.model_validate(spec))
+    assert np.isfinite(surface.domain).all()
+    grid = surface.grid(20)
+    assert np.isfinite(grid.x).all() and np.isfinite(grid.y).all() and np.isfinite(grid.z).all()
