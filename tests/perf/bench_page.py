@@ -8,7 +8,9 @@ Target: <= 0.8 s median on a first visit (empty cache), <= 1.0 s on repeat visit
 Reported beside the time each plotly.js bundle alone takes to load and run in a
 blank page on a first visit (the cartesian one the page loads, 1.5 MB, and the
 full one the 3-D view loads, 4.8 MB): no page that draws with it can beat that.
-Also the size of an exported 2-D lesson (target <= 2 MB).
+Also the first 3-D open: from a click on the 3-D toggle, in a context that has not loaded
+the 3-D view's bundle yet, until the 3-D plot is drawn (target <= 1.5 s); and the size of
+an exported 2-D lesson (target <= 2 MB).
 """
 
 from __future__ import annotations
@@ -34,6 +36,18 @@ PLOTLY_ALONE = """(source) => new Promise((resolve) => {
   script.onload = () => resolve(performance.now() - began);
   document.head.append(script);
 })"""
+# From a click on the 3-D toggle until the 3-D plot is drawn: its scene and WebGL canvas in
+# place with the surface in them, and a frame painted after that.
+OPEN_3D = """() => new Promise((resolve) => {
+  const node = document.querySelector('#surface-plot');
+  const drawn = () => !node.hidden && node._fullLayout?.scene?._scene
+    && node.querySelector('canvas') && node.data?.some((trace) => trace.type === 'surface');
+  const began = performance.now();
+  const wait = () => requestAnimationFrame(
+    () => (drawn() ? requestAnimationFrame(() => resolve(performance.now() - began)) : wait()));
+  document.querySelector('#toggle-3d').click();
+  wait();
+})"""
 BUNDLES = {
     "cartesian": "/static/vendor/plotly-cartesian.min.js",
     "full": "/static/vendor/plotly.min.js",
@@ -44,7 +58,7 @@ def main() -> None:
     port = free_port()
     base = f"http://127.0.0.1:{port}"
     server = start_server(port)
-    cold, warm = [], []
+    cold, warm, open_3d = [], [], []
     plotly_alone: dict[str, list[float]] = {name: [] for name in BUNDLES}
     try:
         with sync_playwright() as playwright:
@@ -56,6 +70,12 @@ def main() -> None:
                     page.goto(f"{base}/?preset=rosenbrock")
                     page.wait_for_function(f"({MARK})() !== null", timeout=20_000)
                     (cold if visit == 0 else warm).append(page.evaluate(MARK))
+                context.close()
+                context = browser.new_context(viewport={"width": 1920, "height": 1080})
+                page = context.new_page()
+                page.goto(f"{base}/?preset=rosenbrock")
+                page.wait_for_function("() => document.body.dataset.run === 'done'", timeout=20_000)
+                open_3d.append(page.evaluate(OPEN_3D))
                 context.close()
                 for name, source in BUNDLES.items():
                     context = browser.new_context()
@@ -80,6 +100,11 @@ def main() -> None:
             "<= 1000 ms",
         ),
         ("  slowest of all", f"{max(cold + warm):.0f} ms", "-"),
+        (
+            "first 3-D open, click to drawn",
+            f"{statistics.median(open_3d):.0f} ms median of {len(open_3d)}",
+            "<= 1500 ms",
+        ),
         *(
             (
                 f"plotly.js {name} alone, blank page, first visit",
