@@ -79,6 +79,7 @@ def test_the_wheel_is_one_package_with_its_files(dist: Path) -> None:
         "gradtrail/app/static/js/player.js",
         "gradtrail/app/static/css/app.css",
         "gradtrail/app/static/vendor/plotly-cartesian.min.js",
+        "gradtrail/app/static/vendor/plotly-gl3d.min.js",
         "gradtrail/app/static/vendor/plotly-LICENSE.txt",
         "gradtrail/__main__.py",
     ):
@@ -153,7 +154,7 @@ def test_the_installed_wheel_serves(installed: tuple[Path, Path]) -> None:
                 "/",
                 "/static/js/main.js",
                 "/static/vendor/plotly-cartesian.min.js",
-                "/static/vendor/plotly.min.js",
+                "/static/vendor/plotly-gl3d.min.js",
                 "/embed?preset=ravine",
                 "/export?preset=ravine",
                 "/docs",

@@ -7,7 +7,7 @@ points are on the contour plot; its ``startTime`` counts from navigation start.
 Target: <= 0.8 s median on a first visit (empty cache), <= 1.0 s on repeat visits.
 Reported beside the time each plotly.js bundle alone takes to load and run in a
 blank page on a first visit (the cartesian one the page loads, 1.5 MB, and the
-full one the 3-D view loads, 4.8 MB): no page that draws with it can beat that.
+gl3d one the 3-D view loads, 1.75 MB): no page that draws with it can beat that.
 Also the first 3-D open: from a click on the 3-D toggle, in a context that has not loaded
 the 3-D view's bundle yet, until the 3-D plot is drawn (target <= 1.5 s); and the size of
 an exported 2-D lesson (target <= 2 MB).
@@ -50,7 +50,7 @@ OPEN_3D = """() => new Promise((resolve) => {
 })"""
 BUNDLES = {
     "cartesian": "/static/vendor/plotly-cartesian.min.js",
-    "full": "/static/vendor/plotly.min.js",
+    "gl3d": "/static/vendor/plotly-gl3d.min.js",
 }
 
 
