@@ -15,8 +15,12 @@ VENDOR = STATIC / "vendor"
 # plotly.js' official partial dists, pinned to the plotly.js version of the plotly
 # package (static/vendor/fetch.py). The 2-D views and the players: cartesian (contour,
 # heatmap, scatter). The 3-D view, loaded only when it opens: gl3d (surface, scatter3d).
-PLOTLY_CARTESIAN_JS = VENDOR / "plotly-cartesian.min.js"
-PLOTLY_GL3D_JS = VENDOR / "plotly-gl3d.min.js"
+PLOTLY_BUNDLES = {
+    "cartesian": "vendor/plotly-cartesian.min.js",
+    "gl3d": "vendor/plotly-gl3d.min.js",
+}
+PLOTLY_CARTESIAN_JS = STATIC / PLOTLY_BUNDLES["cartesian"]
+PLOTLY_GL3D_JS = STATIC / PLOTLY_BUNDLES["gl3d"]
 
 
 def read_static(relative: str) -> str:

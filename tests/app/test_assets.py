@@ -11,6 +11,7 @@ from fastapi.testclient import TestClient
 
 from gradtrail import figures, run
 from gradtrail.app.assets import PLOTLY_CARTESIAN_JS, PLOTLY_GL3D_JS, VENDOR
+from gradtrail.app.static_files import plotly_urls
 
 FETCH = VENDOR / "fetch.py"
 
@@ -69,10 +70,11 @@ def test_the_vendored_files_match_their_checksums() -> None:
 
 def test_the_page_preloads_the_cartesian_bundle_and_serves_both(client: TestClient) -> None:
     page = client.get("/").text
-    assert '<link rel="preload" href="/static/vendor/plotly-cartesian.min.js"' in page
-    assert "plotly-gl3d.min.js" not in page  # loaded when a 3-D view opens
-    cartesian = client.get("/static/vendor/plotly-cartesian.min.js")
-    gl3d = client.get("/static/vendor/plotly-gl3d.min.js")
+    urls = plotly_urls()
+    assert f'<link rel="preload" href="{urls["cartesian"]}" as="script">' in page
+    assert page.count("plotly-gl3d.min.js") == 1  # in the bundle list: loaded when 3-D opens
+    cartesian = client.get(urls["cartesian"])
+    gl3d = client.get(urls["gl3d"])
     assert cartesian.status_code == gl3d.status_code == 200
     assert cartesian.content == PLOTLY_CARTESIAN_JS.read_bytes()
     assert gl3d.content == PLOTLY_GL3D_JS.read_bytes()
