@@ -8,6 +8,7 @@ from fastapi_offline import FastAPIOffline
 
 from gradtrail import __version__
 from gradtrail.app import errors
+from gradtrail.app.compression import Compression
 from gradtrail.app.limits import BodyLimits, StreamGuard
 from gradtrail.app.routers import api, pages, static, streams, sweeps
 from gradtrail.app.security import SecurityHeaders
@@ -43,6 +44,9 @@ def create_app() -> FastAPI:
             allow_methods=["GET", "POST"],
             allow_headers=["content-type"],
         )
+    # Outermost last: the limits see each request first, the compression sees each answer
+    # as the routes made it (the others only read or add headers).
+    app.add_middleware(Compression)
     app.add_middleware(SecurityHeaders)
     app.add_middleware(StreamGuard, write_timeout=settings.stream_write_timeout)
     app.add_middleware(

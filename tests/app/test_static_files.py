@@ -1,5 +1,5 @@
 """The browser files travel gzipped at versioned URLs cached for good; nothing else is served
-from /static/."""
+from /static/; pages and large JSON answers travel gzipped too, event streams never."""
 
 from __future__ import annotations
 
@@ -16,6 +16,7 @@ from fastapi.testclient import TestClient
 from gradtrail.app.assets import PLOTLY_BUNDLES, STATIC
 from gradtrail.app.routers.static import IMMUTABLE, REVALIDATE, accepts_gzip
 from gradtrail.app.static_files import SHIPPED, folder_version
+from tests.app.test_streams import LONG, events
 
 ROOT = Path(__file__).resolve().parents[2]
 BROWSER_ENCODINGS = {"accept-encoding": "gzip, deflate, br, zstd"}
@@ -70,6 +71,8 @@ def test_a_client_without_accept_encoding_gets_the_plain_file(
     assert "content-encoding" not in response.headers
     assert response.headers["vary"].lower() == "accept-encoding"
     assert response.content == (STATIC / PLOTLY_BUNDLES[bundle]).read_bytes()
+    refused = without_accept_encoding(client, "/")  # and gzip;q=0 refuses gzip
+    assert "content-encoding" not in refused.headers
     assert not accepts_gzip("gzip;q=0, br") and accepts_gzip("br;q=1, gzip;q=0.5")
     assert accepts_gzip("*") and not accepts_gzip("identity") and not accepts_gzip("")
 
@@ -133,3 +136,45 @@ def test_the_served_files_are_the_package_data() -> None:
     assert sorted(package_data) == sorted(
         f"{folder}/{pattern}" for folder, patterns in SHIPPED.items() for pattern in patterns
     )
+
+
+def test_pages_exports_and_large_json_travel_gzipped(client: TestClient) -> None:
+    spec = {"surface": {"id": "rosenbrock"}, "steps": 500, "optimizers": [{"id": "adam"}]}
+    answers = {
+        "page": client.get("/"),
+        "export": client.get("/export?preset=ravine"),
+        "runs": client.post("/api/runs", json=spec),
+        "catalogue": client.get("/api/optimizers"),
+    }
+    for name, response in answers.items():
+        assert response.status_code == 200, name
+        assert response.headers["content-encoding"] == "gzip", name
+        assert "accept-encoding" in response.headers["vary"].lower(), name
+    assert answers["export"].headers["content-disposition"].startswith("attachment")
+    assert len(answers["runs"].json()["runs"][0]["x"]) == 501
+    small = client.get("/api/health")  # a packet's worth: not worth compressing
+    assert "content-encoding" not in small.headers
+
+
+def test_event_streams_are_neither_compressed_nor_held_back(live_server: str) -> None:
+    """A long run's first frame arrives, uncompressed, while the stream is still open."""
+    headers = {"accept-encoding": "gzip"}
+    url = f"{live_server}/api/runs/stream"
+    with httpx.stream("POST", url, json=LONG, headers=headers, timeout=60) as response:
+        assert response.headers["content-type"].startswith("text/event-stream")
+        assert "content-encoding" not in response.headers
+        stream = events(response)  # kept: dropping the generator would close the response
+        assert next(name for name, _ in stream if name == "frame") == "frame"
+        health = httpx.get(f"{live_server}/api/health", timeout=10).json()
+        assert health["open_streams"] >= 1  # the run is still computing
+    sweep = {
+        "surface": {"id": "quadratic"},
+        "optimizer": {"id": "gd"},
+        "steps": 20,
+        "axes": [{"name": "lr", "low": 0.01, "high": 0.1, "count": 4}],
+    }
+    url = f"{live_server}/api/sweeps/stream"
+    with httpx.stream("POST", url, json=sweep, headers=headers, timeout=60) as response:
+        assert response.status_code == 200
+        assert "content-encoding" not in response.headers
+        assert [name for name, _ in events(response)][-1] == "done"
