@@ -9,16 +9,18 @@ from __future__ import annotations
 from importlib.resources import files
 from pathlib import Path
 
-import plotly
-
 STATIC = Path(str(files("gradtrail.app.static")))
 TEMPLATES = Path(str(files("gradtrail.app.templates")))
 VENDOR = STATIC / "vendor"
-# The 2-D views: plotly.js' official cartesian dist (contour, heatmap, scatter),
-# pinned to the version of the plotly package's full bundle (static/vendor/fetch.py).
-PLOTLY_CARTESIAN_JS = VENDOR / "plotly-cartesian.min.js"
-# The 3-D view: the full bundle the plotly Python package ships, loaded only when opened.
-PLOTLY_FULL_JS = Path(str(files(plotly) / "package_data" / "plotly.min.js"))
+# plotly.js' official partial dists, pinned to the plotly.js version of the plotly
+# package (static/vendor/fetch.py). The 2-D views and the players: cartesian (contour,
+# heatmap, scatter). The 3-D view, loaded only when it opens: gl3d (surface, scatter3d).
+PLOTLY_BUNDLES = {
+    "cartesian": "vendor/plotly-cartesian.min.js",
+    "gl3d": "vendor/plotly-gl3d.min.js",
+}
+PLOTLY_CARTESIAN_JS = STATIC / PLOTLY_BUNDLES["cartesian"]
+PLOTLY_GL3D_JS = STATIC / PLOTLY_BUNDLES["gl3d"]
 
 
 def read_static(relative: str) -> str:

@@ -4,14 +4,13 @@ from __future__ import annotations
 
 from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
-from fastapi.staticfiles import StaticFiles
 from fastapi_offline import FastAPIOffline
 
 from gradtrail import __version__
 from gradtrail.app import errors
-from gradtrail.app.assets import STATIC
+from gradtrail.app.compression import Compression
 from gradtrail.app.limits import BodyLimits, StreamGuard
-from gradtrail.app.routers import api, pages, streams, sweeps
+from gradtrail.app.routers import api, pages, static, streams, sweeps
 from gradtrail.app.security import SecurityHeaders
 from gradtrail.app.settings import get_settings
 
@@ -37,8 +36,7 @@ def create_app() -> FastAPI:
     app.include_router(streams.router)
     app.include_router(sweeps.router)
     app.include_router(pages.router)
-    for folder in ("js", "css", "vendor"):  # the browser files, not the Python beside them
-        app.mount(f"/static/{folder}", StaticFiles(directory=STATIC / folder), name=folder)
+    app.include_router(static.router)
     if settings.cors_origins:
         app.add_middleware(
             CORSMiddleware,
@@ -46,6 +44,9 @@ def create_app() -> FastAPI:
             allow_methods=["GET", "POST"],
             allow_headers=["content-type"],
         )
+    # Outermost last: the limits see each request first, the compression sees each answer
+    # as the routes made it (the others only read or add headers).
+    app.add_middleware(Compression)
     app.add_middleware(SecurityHeaders)
     app.add_middleware(StreamGuard, write_timeout=settings.stream_write_timeout)
     app.add_middleware(

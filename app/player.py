@@ -16,6 +16,7 @@ import orjson
 from gradtrail import RunSpec, Simulation, figures, gather
 from gradtrail.app.assets import PLOTLY_CARTESIAN_JS, TEMPLATES, read_static
 from gradtrail.app.jsonio import dumps
+from gradtrail.app.static_files import plotly_urls, static_url
 from gradtrail.catalog import surface_name
 from gradtrail.presets import PRESETS
 from gradtrail.texts import DEFAULT_LANGUAGE, text
@@ -23,6 +24,8 @@ from gradtrail.texts import DEFAULT_LANGUAGE, text
 environment = jinja2.Environment(
     loader=jinja2.FileSystemLoader(TEMPLATES), autoescape=jinja2.select_autoescape(["html"])
 )
+# Every template names a browser file by its versioned URL, made here and nowhere else.
+environment.globals.update(static_url=static_url, plotly_urls=plotly_urls)
 
 
 PLAYER_TEXTS = ("play_pause", "scrubber")  # what the player's own controls say

@@ -9,6 +9,7 @@ must build a wheel with the same files.
 from __future__ import annotations
 
 import os
+import re
 import subprocess
 import sys
 import tarfile
@@ -79,6 +80,7 @@ def test_the_wheel_is_one_package_with_its_files(dist: Path) -> None:
         "gradtrail/app/static/js/player.js",
         "gradtrail/app/static/css/app.css",
         "gradtrail/app/static/vendor/plotly-cartesian.min.js",
+        "gradtrail/app/static/vendor/plotly-gl3d.min.js",
         "gradtrail/app/static/vendor/plotly-LICENSE.txt",
         "gradtrail/__main__.py",
     ):
@@ -153,7 +155,7 @@ def test_the_installed_wheel_serves(installed: tuple[Path, Path]) -> None:
                 "/",
                 "/static/js/main.js",
                 "/static/vendor/plotly-cartesian.min.js",
-                "/static/vendor/plotly.min.js",
+                "/static/vendor/plotly-gl3d.min.js",
                 "/embed?preset=ravine",
                 "/export?preset=ravine",
                 "/docs",
@@ -162,6 +164,13 @@ def test_the_installed_wheel_serves(installed: tuple[Path, Path]) -> None:
                 answer = httpx.get(base + path, timeout=30)
                 assert answer.status_code == 200, path
                 assert answer.content, path
+            page = httpx.get(base + "/", timeout=30).text
+            versioned = re.findall(r'(?:src|href)="(/static/[0-9a-f]+/[^"]+)"', page)
+            assert len(versioned) > 20
+            for path in versioned:
+                answer = httpx.get(base + path, timeout=30)
+                assert answer.status_code == 200, path
+                assert "immutable" in answer.headers["cache-control"], path
             spec = {"surface": {"id": "beale"}, "steps": 30, "optimizers": [{"id": "gd"}]}
             answer = httpx.post(f"{base}/api/runs", json=spec, timeout=30)
             assert answer.status_code == 200

@@ -1,4 +1,4 @@
-"""HTML pages: the app, the embeddable plot, the offline export, and plotly.js itself."""
+"""HTML pages: the app, the embeddable plot and the offline export."""
 
 from __future__ import annotations
 
@@ -6,12 +6,12 @@ from functools import partial
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Header, Query, Request
-from fastapi.responses import FileResponse, HTMLResponse
+from fastapi.responses import HTMLResponse
 from fastapi.templating import Jinja2Templates
 
 from gradtrail import RunSpec
 from gradtrail.app import urlspec
-from gradtrail.app.assets import PLOTLY_FULL_JS, STATIC
+from gradtrail.app.assets import STATIC
 from gradtrail.app.compute import compute_bounded
 from gradtrail.app.deps import LangQuery, SpecBody
 from gradtrail.app.jsonio import OrjsonBodyRoute
@@ -23,7 +23,6 @@ from gradtrail.texts import pick_language, text
 
 templates = Jinja2Templates(env=environment)
 router = APIRouter(route_class=OrjsonBodyRoute, include_in_schema=False)
-CACHE = {"cache-control": "public, max-age=86400"}
 
 SpecQuery = Annotated[str | None, Query(max_length=urlspec.MAX_SPEC_PARAM)]
 PresetQuery = Annotated[str | None, Query(max_length=64)]
@@ -55,12 +54,6 @@ def index(
         "title": text("title", language),
     }
     return templates.TemplateResponse(request, "index.html", context)
-
-
-@router.get("/static/vendor/plotly.min.js")
-def plotly_full_js() -> FileResponse:
-    """The full plotly.js of the installed plotly package, for the 3-D view only."""
-    return FileResponse(PLOTLY_FULL_JS, media_type="text/javascript", headers=CACHE)
 
 
 @router.get("/embed", response_class=HTMLResponse)

@@ -4,6 +4,7 @@
 import { createLatest } from "./api.js";
 import { messageOf } from "./field-errors.js";
 import { withLanguage } from "./messages.js";
+import { plotlyOf } from "./plotly-loader.js";
 import { drawPanelFigure } from "./traces.js";
 
 export function createAveragesPanel({ panel, plot, status }) {
@@ -31,7 +32,7 @@ export function createAveragesPanel({ panel, plot, status }) {
           await drawPanelFigure(plot, answer.figure);
           status.textContent = "";
         }
-        if (plot.data) await window.Plotly.relayout(plot, { shapes: cursorLines(step) });
+        if (plot.data) await plotlyOf(plot).relayout(plot, { shapes: cursorLines(step) });
         panel.dataset.step = String(step);
       } catch (error) {
         status.textContent = messageOf(error.detail ?? error.message);

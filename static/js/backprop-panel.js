@@ -6,6 +6,7 @@ import { createLatest } from "./api.js";
 import { formatNumber } from "./dom.js";
 import { messageOf } from "./field-errors.js";
 import { t, withLanguage } from "./messages.js";
+import { plotlyOf } from "./plotly-loader.js";
 import { drawPanelFigure } from "./traces.js";
 
 const WALK_MS = 700;
@@ -35,11 +36,11 @@ export function createBackpropPanel({ panel, plot, play, sample, sampleField, tr
       ? `${formatNumber(edge.local)} × ${formatNumber(shown.nodes[edge.target].adjoint)} = ${formatNumber(edge.product)}`
       : formatNumber(edge.local)));
     return Promise.all([
-      window.Plotly.restyle(plot, {
+      plotlyOf(plot).restyle(plot, {
         "marker.line.color": [shown.nodes.map((n) => (n.id === current ? CURRENT : NODE_LINE))],
         "marker.line.width": [shown.nodes.map((n) => (done.has(n.id) ? 4 : 1.5))],
       }, [nodes]),
-      window.Plotly.restyle(plot, { text: [edgeText] }, [edges]),
+      plotlyOf(plot).restyle(plot, { text: [edgeText] }, [edges]),
     ]).then(() => { panel.dataset.walked = String(count); });
   }
 

@@ -5,6 +5,7 @@
 import { createLatest } from "./api.js";
 import { messageOf } from "./field-errors.js";
 import { withLanguage } from "./messages.js";
+import { plotlyOf } from "./plotly-loader.js";
 import { drawPanelFigure } from "./traces.js";
 
 const ROLE = "sample-gradients";
@@ -16,7 +17,7 @@ export function createDataPanel({ panel, plot, status }, { contourNode }) {
   function clearArrows() {
     if (!contourNode.data) return null;
     const drawn = contourNode.data.flatMap((trace, i) => (trace.meta?.role === ROLE ? [i] : []));
-    return drawn.length ? window.Plotly.deleteTraces(contourNode, drawn) : null;
+    return drawn.length ? plotlyOf(contourNode).deleteTraces(contourNode, drawn) : null;
   }
 
   return {
@@ -33,7 +34,7 @@ export function createDataPanel({ panel, plot, status }, { contourNode }) {
         if (!answer) return;
         await drawPanelFigure(plot, answer.figure);
         await clearArrows();
-        if (contourNode.data) await window.Plotly.addTraces(contourNode, answer.arrow_traces);
+        if (contourNode.data) await plotlyOf(contourNode).addTraces(contourNode, answer.arrow_traces);
         status.textContent = "";
         panel.dataset.point = point.join(",");
         panel.dataset.batch = minibatch ? String(minibatch.step) : "";

@@ -1,6 +1,7 @@
 // Ways out of the page: a link or an <iframe> to share, the numbers as a file,
 // the plot as an image. Pure functions of what they are given.
 import { t, withLanguage } from "./messages.js";
+import { plotlyOf } from "./plotly-loader.js";
 
 /** Show `text` in the share dialog, selected, and try to copy it. */
 export async function offer(dialog, kind, text, notice) {
@@ -60,7 +61,7 @@ export function downloadSpec(spec) {
 
 /** The plot in `node` as a PNG or SVG download. */
 export function downloadImage(node, format) {
-  window.Plotly.downloadImage(node, { format, width: 1600, height: 1000, filename: "gradtrail" });
+  plotlyOf(node).downloadImage(node, { format, width: 1600, height: 1000, filename: "gradtrail" });
 }
 
 /** The lesson cards; a click calls `onPick(id)`. */

@@ -4,6 +4,7 @@
 // The numbers are the server's (recorded state): the page only lays them out.
 import { formatNumber as fmt } from "./dom.js";
 import { t } from "./messages.js";
+import { plotlyOf } from "./plotly-loader.js";
 import { PLOT_CONFIG } from "./traces.js";
 
 const ARROWS = [
@@ -129,8 +130,8 @@ export function createInspector({ panel, select, stepPlot }, { contourNode, conv
       const annotations = drawn.annotations;
       panel.querySelector("#legend-memory").hidden = !recorded || !memoryOf(info, run.state);
       const work = [
-        window.Plotly.relayout(contourNode, { annotations: [...markers, ...annotations] }),
-        convergenceNode.data ? window.Plotly.relayout(convergenceNode, { shapes: cursorLine(step) }) : null,
+        plotlyOf(contourNode).relayout(contourNode, { annotations: [...markers, ...annotations] }),
+        convergenceNode.data ? plotlyOf(convergenceNode).relayout(convergenceNode, { shapes: cursorLine(step) }) : null,
       ];
       if (recorded) {
         const layout = {
@@ -141,10 +142,10 @@ export function createInspector({ panel, select, stepPlot }, { contourNode, conv
           shapes: cursorLine(step), font: { family: getComputedStyle(document.body).fontFamily, size: 13 }, paper_bgcolor: "#fff",
         };
         if (plotted?.run !== run || plotted.points !== run.x.length) { // another run, result or length
-          work.push(window.Plotly.react(stepPlot, stepFigure(run), layout, PLOT_CONFIG));
+          work.push(plotlyOf(stepPlot).react(stepPlot, stepFigure(run), layout, PLOT_CONFIG));
           plotted = { run, points: run.x.length };
         } else {
-          work.push(window.Plotly.relayout(stepPlot, { shapes: cursorLine(step) }));
+          work.push(plotlyOf(stepPlot).relayout(stepPlot, { shapes: cursorLine(step) }));
         }
       }
       await Promise.all(work);

@@ -18,7 +18,7 @@ import { createBackpropPanel } from "./backprop-panel.js";
 import { createDataPanel } from "./data-panel.js";
 import { createAveragesPanel } from "./averages-panel.js";
 import { createLiveRun, withState } from "./live-run.js";
-import { loadPlotly } from "./plotly-loader.js";
+import { loadPlotly, plotlyOf } from "./plotly-loader.js";
 import { emphasize, emphasizePanel } from "./traces.js";
 
 const $ = (selector) => document.querySelector(selector);
@@ -131,7 +131,7 @@ async function togglePanel({ flag, node, toggle, panel }) {
   saveState();
   // The open panels share the row: each one drawn keeps to its new width.
   for (const entry of panels) {
-    if (!entry.node.hidden && entry.plot.data) window.Plotly.Plots.resize(entry.plot);
+    if (!entry.node.hidden && entry.plot.data) plotlyOf(entry.plot).Plots.resize(entry.plot);
   }
   if (!open) {
     panel.stop?.();
@@ -164,7 +164,7 @@ async function setLecture(on) {
   ]);
   // Only a plot on screen can be resized: the hidden one (3-D or contour) is redrawn when shown.
   for (const { node } of allPlots()) {
-    if (node.data && node.offsetParent !== null) window.Plotly.Plots.resize(node);
+    if (node.data && node.offsetParent !== null) plotlyOf(node).Plots.resize(node);
   }
 }
 
@@ -305,7 +305,7 @@ async function toggle3d() {
   const threeD = state.view !== "3d";
   if (threeD) {
     try {
-      await loadPlotly("full");
+      await loadPlotly(surface.node.dataset.plotly);
     } catch {
       notice(t("plotly_3d_failed"));
       return;
@@ -316,7 +316,7 @@ async function toggle3d() {
   saveState();
   const plot = threeD ? surface : contour;
   await live.redraw(plot, threeD ? "surface3d" : "contour");
-  window.Plotly.Plots.resize(plot.node);
+  plotlyOf(plot.node).Plots.resize(plot.node);
 }
 
 async function share(kind) {
@@ -388,7 +388,7 @@ async function main() {
       state.view = "contour";
       applyView();
       saveState();
-      window.Plotly.Plots.resize(contour.node);
+      plotlyOf(contour.node).Plots.resize(contour.node);
     } else {
       showSweep(null);
       saveState();

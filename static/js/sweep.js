@@ -4,6 +4,7 @@
 import { ApiError, postJSON, streamEvents } from "./api.js";
 import { messageOf } from "./field-errors.js";
 import { t } from "./messages.js";
+import { plotlyOf } from "./plotly-loader.js";
 import { PLOT_CONFIG, decodeArray, onPointClick } from "./traces.js";
 
 const STATUS_COLOURS = { diverged: "#b3261e", max_steps: "#5b6875", converged: "#1b7f3b" };
@@ -104,7 +105,7 @@ export function createSweepPanel({ plot, progress, status }, { onOpenRun, startA
       template: undefined, paper_bgcolor: "#fff", plot_bgcolor: "#fff", showlegend: false,
     };
     if (signal.aborted) return null; // a newer sweep draws instead
-    return window.Plotly.react(plot, traces, layout, PLOT_CONFIG);
+    return plotlyOf(plot).react(plot, traces, layout, PLOT_CONFIG);
   }
 
   return {
@@ -137,7 +138,7 @@ export function createSweepPanel({ plot, progress, status }, { onOpenRun, startA
       controller?.abort();
     },
     resize() {
-      if (plot.data) window.Plotly.Plots.resize(plot);
+      if (plot.data) plotlyOf(plot).Plots.resize(plot);
     },
   };
 }

@@ -1,4 +1,5 @@
 // What the three plots share: finding the path traces and the Plotly settings.
+import { plotlyOf } from "./plotly-loader.js";
 
 export const PLOT_CONFIG = {
   responsive: true,
@@ -53,7 +54,7 @@ function withRuns(figure, columns, runs) {
 /** Draw `figure` (plotly JSON from the server) into `node`, keeping the user's zoom. */
 export function drawFigure(node, figure) {
   const layout = { ...figure.layout, autosize: true, height: undefined, width: undefined };
-  return window.Plotly.react(node, withPlainPaths(figure.data), layout, PLOT_CONFIG);
+  return plotlyOf(node).react(node, withPlainPaths(figure.data), layout, PLOT_CONFIG);
 }
 
 // Lecture mode's type: the main plots', a panel's (half the stage), the 3-D axes'.
@@ -95,7 +96,7 @@ function typeFor(node, on, type) {
 /** A panel's type for lecture mode (on) or back to the figure's own (off). */
 export function emphasizePanel(node, on) {
   if (!node.data) return null;
-  return window.Plotly.relayout(node, typeFor(node, on, PANEL_LECTURE_TYPE));
+  return plotlyOf(node).relayout(node, typeFor(node, on, PANEL_LECTURE_TYPE));
 }
 
 /** Lecture mode: large type, thick paths and darker contour lines for a projector. */
@@ -105,8 +106,8 @@ export function emphasize(node, on) {
   const scale = on ? 1.8 : 1;
   const widths = paths.map((i) => (node.data[i].type === "scatter3d" ? 7 : 3) * scale);
   return Promise.all([
-    window.Plotly.restyle(node, { "line.width": widths, "marker.size": paths.map(() => 5 * scale) }, paths),
-    window.Plotly.relayout(node, typeFor(node, on, LECTURE_TYPE)),
+    plotlyOf(node).restyle(node, { "line.width": widths, "marker.size": paths.map(() => 5 * scale) }, paths),
+    plotlyOf(node).relayout(node, typeFor(node, on, LECTURE_TYPE)),
   ]);
 }
 
@@ -137,12 +138,12 @@ export function createPathPlot(node, columns, { prepare = null, onPoint = null, 
   function keepAxes() {
     const { xaxis, yaxis } = node._fullLayout;
     scaleKept = true;
-    return window.Plotly.relayout(node, { "xaxis.range": [...xaxis.range], "yaxis.range": [...yaxis.range] });
+    return plotlyOf(node).relayout(node, { "xaxis.range": [...xaxis.range], "yaxis.range": [...yaxis.range] });
   }
   /** Let the axes follow the paths again (plotly would keep the fixed range through a redraw). */
   function freeAxes() {
     scaleKept = false;
-    return window.Plotly.relayout(node, { "xaxis.autorange": true, "yaxis.autorange": true });
+    return plotlyOf(node).relayout(node, { "xaxis.autorange": true, "yaxis.autorange": true });
   }
   return {
     node,
@@ -157,14 +158,14 @@ export function createPathPlot(node, columns, { prepare = null, onPoint = null, 
     /** Append each run's new points: `points[i] = {x, y, loss, first}`. */
     async extend(points) {
       if (scaleKept) await freeAxes(); // the paths grow again: so do the axes
-      return window.Plotly.extendTraces(node, columns(points), traces);
+      return plotlyOf(node).extendTraces(node, columns(points), traces);
     },
     /** Every run's path up to `step`. */
     async show(runs, step) {
       if (keepScale && !scaleKept && node._fullLayout) await keepAxes();
       const upTo = (values) => values.slice(0, step + 1);
       const chunks = runs.map((r) => ({ x: upTo(r.x), y: upTo(r.y), loss: upTo(r.loss), first: 0 }));
-      return window.Plotly.restyle(node, columns(chunks), traces);
+      return plotlyOf(node).restyle(node, columns(chunks), traces);
     },
   };
 }

@@ -1,13 +1,15 @@
-"""Fetch the vendored plotly.js partial bundle from the npm registry and check it.
+"""Fetch the vendored plotly.js partial bundles from the npm registry and check them.
 
     python static/vendor/fetch.py          # download, verify, write
     python static/vendor/fetch.py --check  # verify the files already here
 
 The page's 2-D views and the exported players use plotly.js' official
-``cartesian`` dist (contour, heatmap, scatter; a third of the full bundle). It
-must be the plotly.js version the installed plotly Python package ships, whose
-full bundle the 3-D view loads: ``VERSION`` pins both, and a test checks it.
-The tarball's SHA-512 is npm's own ``integrity`` for that version, pinned here.
+``cartesian`` dist (contour, heatmap, scatter; a third of the full bundle); the
+3-D view loads the official ``gl3d`` dist (surface, scatter3d) when it first
+opens. Both must be the plotly.js version the installed plotly Python package
+ships: ``VERSION`` pins them, and a test checks it. Each tarball's SHA-512 is
+npm's own ``integrity`` for that version, pinned here. The two carry the same
+licence file, written once.
 """
 
 from __future__ import annotations
@@ -20,20 +22,38 @@ import sys
 import tarfile
 import urllib.request
 from pathlib import Path
+from typing import NamedTuple
 
-PACKAGE = "plotly.js-cartesian-dist-min"
 VERSION = "4.1.1"
-INTEGRITY = (
-    "sha512-o8GrFeusncwBIxbBynRJpY4pkgVB6caM+JLpwrLYbbsO7dZ8FJ+SVN2Fr+L7kiG/"
-    "Z6w4P5O0Jus/Qr5EefHVeg=="
-)
-TARBALL = f"https://registry.npmjs.org/{PACKAGE}/-/{PACKAGE}-{VERSION}.tgz"
+
+
+class Package(NamedTuple):
+    """An npm package: npm's integrity of its tarball, and the files taken from it."""
+
+    integrity: str
+    files: dict[str, str]  # name in the tarball -> name here
+
+
+PACKAGES = {
+    "plotly.js-cartesian-dist-min": Package(
+        "sha512-o8GrFeusncwBIxbBynRJpY4pkgVB6caM+JLpwrLYbbsO7dZ8FJ+SVN2Fr+L7kiG/"
+        "Z6w4P5O0Jus/Qr5EefHVeg==",
+        {"package/plotly-cartesian.min.js": "plotly-cartesian.min.js",
+         "package/LICENSE": "plotly-LICENSE.txt"},
+    ),
+    "plotly.js-gl3d-dist-min": Package(
+        "sha512-HNdhOi/mVr29u6BbzJvz1kAjEzCxwfaZNLipjNCxg33JE3RmRHhPDUd0LCuQMDcRR5LLFFfaSMMdt"
+        "OWl0bERZA==",
+        {"package/plotly-gl3d.min.js": "plotly-gl3d.min.js",
+         "package/LICENSE": "plotly-LICENSE.txt"},
+    ),
+}  # fmt: skip
 HERE = Path(__file__).resolve().parent
-FILES = {  # name in the tarball -> name here
-    "package/plotly-cartesian.min.js": "plotly-cartesian.min.js",
-    "package/LICENSE": "plotly-LICENSE.txt",
-}
 DIGESTS = HERE / "SHA256SUMS"
+
+
+def tarball_url(name: str) -> str:
+    return f"https://registry.npmjs.org/{name}/-/{name}-{VERSION}.tgz"
 
 
 def integrity(data: bytes) -> str:
@@ -46,28 +66,40 @@ def sha256sums(files: dict[str, bytes]) -> str:
     return "".join(f"{hashlib.sha256(data).hexdigest()}  {name}\n" for name, data in files.items())
 
 
-def fetch() -> None:
-    """Download the pinned tarball, check npm's integrity hash, write its two files."""
-    with urllib.request.urlopen(TARBALL, timeout=60) as response:
+def extract(name: str, package: Package) -> dict[str, bytes]:
+    """Download ``name``'s pinned tarball, check npm's integrity hash, read its files."""
+    url = tarball_url(name)
+    with urllib.request.urlopen(url, timeout=60) as response:
         tarball = response.read()
-    if integrity(tarball) != INTEGRITY:
-        sys.exit(f"{TARBALL}: integrity mismatch; nothing written")
+    if integrity(tarball) != package.integrity:
+        sys.exit(f"{url}: integrity mismatch; nothing written")
     files: dict[str, bytes] = {}
     with tarfile.open(fileobj=io.BytesIO(tarball), mode="r:gz") as archive:
-        for member, name in FILES.items():
+        for member, here in package.files.items():
             extracted = archive.extractfile(member)
             if extracted is None:
-                sys.exit(f"{member} missing from {TARBALL}")
-            files[name] = extracted.read()
-    for name, data in files.items():
-        (HERE / name).write_bytes(data)
+                sys.exit(f"{member} missing from {url}")
+            files[here] = extracted.read()
+    return files
+
+
+def fetch() -> None:
+    """Every package's files, checked, then written (nothing is written on a mismatch)."""
+    files: dict[str, bytes] = {}
+    for name, package in PACKAGES.items():
+        for here, data in extract(name, package).items():
+            if files.setdefault(here, data) != data:
+                sys.exit(f"{here} differs between the packages; nothing written")
+    for here, data in files.items():
+        (HERE / here).write_bytes(data)
     DIGESTS.write_text(sha256sums(files), encoding="utf-8")
-    print(f"wrote {', '.join(files)} from {PACKAGE} {VERSION}")
+    print(f"wrote {', '.join(files)} from {', '.join(PACKAGES)} {VERSION}")
 
 
 def check() -> None:
-    """The files here are the ones the pinned tarball holds."""
-    files = {name: (HERE / name).read_bytes() for name in FILES.values()}
+    """The files here are the ones the pinned tarballs hold."""
+    names = dict.fromkeys(here for package in PACKAGES.values() for here in package.files.values())
+    files = {name: (HERE / name).read_bytes() for name in names}
     if sha256sums(files) != DIGESTS.read_text(encoding="utf-8"):
         sys.exit("vendored files differ from SHA256SUMS: run static/vendor/fetch.py")
     print("ok")

@@ -112,3 +112,10 @@ def test_the_sweep_form_gets_its_axes_from_the_optimizer() -> None:
         for axis in first_axes(optimizer):
             assert axis["name"] in sweepable_axes(optimizer)
     assert CATALOG["sweep"]["start_axes"] == ["start.x", "start.y"]
+
+
+def test_no_static_url_is_typed_in_the_page() -> None:
+    """Every /static/ URL is versioned by the server (static_files.static_url) and reaches
+    the page through its templates; a typed one would bypass the version."""
+    found = [f"{path}:{n}" for path, n, line in source_lines() if "/static/" in line]
+    assert found == []

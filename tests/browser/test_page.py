@@ -531,10 +531,20 @@ def test_a_page_without_plotly_says_so(page: Page, live_server: str) -> None:
 SURFACE_KINDS = "() => (document.querySelector('#surface-plot').data || []).map((t) => t.type)"
 
 
-def test_the_3d_toggle_loads_the_full_bundle_offline(
+# Whether the plotly.js that drew a plot knows each of its traces: a bundle without a trace
+# type draws it as an invisible scatter (the gl3d one has no contour, the cartesian one no
+# surface).
+TYPES_KNOWN = """(selector) => {
+  const node = document.querySelector(selector);
+  return node._fullData.every((full) => full.type === (node.data[full.index].type ?? 'scatter'));
+}"""
+
+
+def test_the_3d_toggle_loads_the_gl3d_bundle_offline_beside_the_cartesian_one(
     context: BrowserContext, live_server: str
 ) -> None:
-    """The page starts with the cartesian bundle; 3-D fetches the full one from this server."""
+    """The page starts with the cartesian bundle; 3-D fetches the gl3d one from this server,
+    which draws the 3-D plot while the cartesian one keeps drawing the contour."""
     attempted = cut_network(context)
     page = context.new_page()
     errors = watch_errors(page)
@@ -546,19 +556,27 @@ def test_the_3d_toggle_loads_the_full_bundle_offline(
     page.click("#toggle-3d")
     page.wait_for_function(f"({SURFACE_KINDS})()[0] === 'surface'")
     assert page.evaluate(SURFACE_KINDS).count("scatter3d") == 4
-    assert scripts[-1].endswith("/static/vendor/plotly.min.js")
-    page.click("#toggle-3d")  # back to the contour, now drawn by the full bundle
+    assert [url.rsplit("/", 1)[1] for url in scripts[1:]] == ["plotly-gl3d.min.js"]
+    assert page.evaluate(TYPES_KNOWN, "#surface-plot")
+    assert page.evaluate("() => Boolean(window.Plotly.PlotSchema.get().traces.contour)")
+    assert page.evaluate("() => Boolean(window.PlotlyGl3d.PlotSchema.get().traces.surface)")
+    page.click("#toggle-3d")  # back to the contour, still drawn by the cartesian bundle
     before = page.evaluate(LAST_POINTS)
     page.evaluate("() => { document.body.dataset.run = 'edited'; }")
     page.fill("#optimizer-list li:nth-child(1) [data-param=lr]", "0.002")
     wait_done(page)
     assert page.evaluate(LAST_POINTS)[0] != before[0]
+    assert page.evaluate(TYPES_KNOWN, "#contour-plot")
+    assert "contour" in page.evaluate(
+        "() => document.querySelector('#contour-plot')._fullData.map((t) => t.type)"
+    )
+    assert len(scripts) == 2
     assert not attempted
     assert not [e for e in errors if "WebGL" not in e]
 
 
 def test_a_3d_view_without_its_bundle_says_so_and_stays_2d(page: Page, live_server: str) -> None:
-    page.route("**/plotly.min.js", lambda route: route.abort())
+    page.route("**/plotly-gl3d.min.js", lambda route: route.abort())
     page.goto(f"{live_server}/?preset=himmelblau")
     wait_done(page)
     page.click("#toggle-3d")
