@@ -27,9 +27,10 @@ CACHE = {"cache-control": "public, max-age=86400"}
 
 SpecQuery = Annotated[str | None, Query(max_length=urlspec.MAX_SPEC_PARAM)]
 PresetQuery = Annotated[str | None, Query(max_length=64)]
-# A page takes any ?lang= (an unknown one falls back to the browser's, then English).
-PageLangQuery = Annotated[str | None, Query(alias="lang", max_length=16)]
-AcceptLanguage = Annotated[str | None, Header(max_length=1024)]
+# A page takes any ?lang= and any Accept-Language, however long (an unknown one falls
+# back to the browser's, then English): a page is never a 422 for its language.
+PageLangQuery = Annotated[str | None, Query(alias="lang")]
+AcceptLanguage = Annotated[str | None, Header()]
 
 
 __all__ = ["router"]
