@@ -24,6 +24,9 @@ from gradtrail.texts import pick_language, text
 templates = Jinja2Templates(env=environment)
 router = APIRouter(route_class=OrjsonBodyRoute, include_in_schema=False)
 CACHE = {"cache-control": "public, max-age=86400"}
+# A page also answers HEAD (link checkers and monitors ask it first): the status and
+# headers of GET, and the server sends no body.
+PAGE_METHODS = ["GET", "HEAD"]
 
 SpecQuery = Annotated[str | None, Query(max_length=urlspec.MAX_SPEC_PARAM)]
 PresetQuery = Annotated[str | None, Query(max_length=64)]
@@ -43,7 +46,7 @@ PAGE_MODULES = sorted(
 )
 
 
-@router.get("/", response_class=HTMLResponse)
+@router.api_route("/", methods=PAGE_METHODS, response_class=HTMLResponse)
 def index(
     request: Request, lang: PageLangQuery = None, accept_language: AcceptLanguage = None
 ) -> HTMLResponse:
@@ -64,7 +67,7 @@ def plotly_full_js() -> FileResponse:
     return FileResponse(PLOTLY_FULL_JS, media_type="text/javascript", headers=CACHE)
 
 
-@router.get("/embed", response_class=HTMLResponse)
+@router.api_route("/embed", methods=PAGE_METHODS, response_class=HTMLResponse)
 async def embed(
     request: Request,
     spec: SpecQuery = None,
@@ -95,7 +98,7 @@ async def player(
     return await compute_bounded(request, build, spec, preset_id, cost=work(spec))
 
 
-@router.get("/export", response_class=HTMLResponse)
+@router.api_route("/export", methods=PAGE_METHODS, response_class=HTMLResponse)
 async def export(
     request: Request,
     spec: SpecQuery = None,
