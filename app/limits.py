@@ -6,7 +6,7 @@ import anyio
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from gradtrail.app.compute import release_when_idle
-from gradtrail.app.jsonio import dumps
+from gradtrail.app.jsonio import send_json
 
 
 def too_large_detail(limit: int) -> str:
@@ -14,17 +14,6 @@ def too_large_detail(limit: int) -> str:
     return (
         f"the request body is larger than the limit of {limit:,} bytes (GRADTRAIL_MAX_BODY_BYTES)"
     )
-
-
-async def send_json(
-    send: Send, status: int, detail: str, headers: list[tuple[bytes, bytes]] | None = None
-) -> None:
-    """A whole JSON ``{"detail": …}`` response, written straight to ASGI."""
-    body = dumps({"detail": detail})
-    start = [(b"content-type", b"application/json"), (b"connection", b"close"),
-             (b"content-length", str(len(body)).encode()), *(headers or [])]  # fmt: skip
-    await send({"type": "http.response.start", "status": status, "headers": start})
-    await send({"type": "http.response.body", "body": body})
 
 
 class BodyLimits:
