@@ -5,7 +5,7 @@ uvicorn's httptools protocol (what ``uvicorn[standard]`` runs) has none of these
 timer runs while a request's headers or body arrive: its keep-alive timer covers only
 the idle time after a response, and any byte stops it. It takes every connection until
 the process runs out of file descriptors, and then it cannot accept its health check.
-A header block has no size limit. An
+A header block has no size limit, and a target over 65,535 bytes is a bare 400. An
 answer sent before the body has arrived (a 413, a 503) is followed by a close with
 unread bytes, which the kernel turns into a reset that destroys the answer on its way.
 
@@ -32,6 +32,12 @@ try:
 except ImportError:  # Windows: no file-descriptor limit to fit in
     resource = None  # type: ignore[assignment]
 
+# httptools keeps a URL's offsets in 16 bits, so it parses no longer request target; a
+# longer one reaches the app shortened, marked with this ASGI scope extension.
+MAX_TARGET_BYTES = 2**16 - 1
+TARGET_TOO_LONG = "gradtrail.target_too_long"
+TAIL_BYTES = 256  # kept of a too-long target's end, for its short parameters (?lang=)
+SHORT_PARAMETER = 64  # bytes of a parameter kept from a too-long target
 MAX_HEADER_BYTES = 16 * 1024  # the header block besides its target, as h11's default
 FILES_PER_CONNECTION = 2  # its socket, and a file it may be sending (a static asset)
 FILES_BESIDE = 64  # the process's own (about 16: the event loop, pipes, logs), and room
@@ -95,6 +101,15 @@ async def too_many_connections(scope: Any, receive: Any, send: Any) -> None:
     await send_json(send, 503, detail, [(b"retry-after", b"1")])
 
 
+def shortened_target(prefix: bytes, tail: bytes) -> bytes:
+    """A target too long to keep, as its path and the short parameters at either end
+    (``?lang=`` of a long ``?spec=`` link), the rest dropped."""
+    path, _, query = prefix.partition(b"?")
+    ends = query.split(b"&")[:-1] + tail.split(b"&")[1:]  # whole ones: not cut by the ends
+    short = b"&".join(part for part in ends if len(part) <= SHORT_PARAMETER)
+    return path[:SHORT_PARAMETER] + b"?" + short  # a path that long names no page: a 414
+
+
 class ReadClock(FlowControl):
     """uvicorn's flow control, restarting the body's read clock when the server resumes
     reading: a client held back by the server has not stalled."""
@@ -151,6 +166,7 @@ class GuardedProtocol(HttpToolsProtocol):
         self.waiting_since: int | None = None  # for a request's headers, since (in turns)
         self.reading_headers = self.reading_body = self.lingering = False
         self.header_bytes = self.target_bytes = self.discarded = 0
+        self.target_tail = b""
         self.last_read = 0.0
 
     # The connection
@@ -205,19 +221,26 @@ class GuardedProtocol(HttpToolsProtocol):
         super().on_message_begin()
         self.reading_headers = True
         self.header_bytes = self.target_bytes = 0
+        self.target_tail = b""
         if self.header_timer is None:
             timeout = self.settings.header_timeout
             self.header_timer = self.loop.call_later(timeout, self.headers_late)
 
     def on_url(self, url: bytes) -> None:
         self.target_bytes += len(url)
-        super().on_url(url)
+        if len(self.url) < MAX_TARGET_BYTES:
+            self.url += url[: MAX_TARGET_BYTES - len(self.url)]
+        self.target_tail = (self.target_tail + url)[-TAIL_BYTES:]
 
     def on_headers_complete(self) -> None:
         if self.header_timer is not None:
             self.header_timer.cancel()
             self.header_timer = None
         self.reading_headers, self.reading_body, self.waiting_since = False, True, None
+        if self.target_bytes > MAX_TARGET_BYTES:
+            self.url = shortened_target(self.url, self.target_tail)
+            extensions = self.scope.setdefault("extensions", {})  # type: ignore[typeddict-item]
+            extensions[TARGET_TOO_LONG] = {"length": self.target_bytes}
         super().on_headers_complete()
         if self.cycle is not None:
             self.cycle.transport = LingeringClose(self)  # type: ignore[assignment]

@@ -12,6 +12,8 @@ from starlette.requests import ClientDisconnect
 
 from gradtrail import SpecError
 from gradtrail.app.compute import ClientGone, DeadlineExceeded, ServerBusy
+from gradtrail.app.routers.pages import link_too_long
+from gradtrail.app.urlspec import LinkTooLong
 
 
 def spec_error_body(error: SpecError) -> dict:
@@ -88,3 +90,4 @@ def install(app: FastAPI) -> None:
     app.add_exception_handler(DeadlineExceeded, deadline_handler)
     app.add_exception_handler(ClientGone, client_gone_handler)
     app.add_exception_handler(ClientDisconnect, client_gone_handler)
+    app.add_exception_handler(LinkTooLong, link_too_long)

@@ -10,7 +10,7 @@ from fastapi_offline import FastAPIOffline
 from gradtrail import __version__
 from gradtrail.app import errors
 from gradtrail.app.assets import STATIC
-from gradtrail.app.limits import BodyLimits, StreamGuard
+from gradtrail.app.limits import BodyLimits, LongTargets, StreamGuard
 from gradtrail.app.routers import api, pages, streams, sweeps
 from gradtrail.app.security import SecurityHeaders
 from gradtrail.app.settings import get_settings
@@ -46,6 +46,7 @@ def create_app() -> FastAPI:
             allow_methods=["GET", "POST"],
             allow_headers=["content-type"],
         )
+    app.add_middleware(LongTargets, pages=pages.PAGES)
     app.add_middleware(SecurityHeaders)
     app.add_middleware(StreamGuard, write_timeout=settings.stream_write_timeout)
     app.add_middleware(
