@@ -7,7 +7,9 @@ loopback sockets, as a stalled phone or a slow-loris script would.
 
 from __future__ import annotations
 
+import re
 import select
+import shutil
 import socket
 import subprocess
 import sys
@@ -15,6 +17,7 @@ import tempfile
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from pathlib import Path
 from urllib.parse import urlparse
 
 import httpx
@@ -261,3 +264,31 @@ def test_with_few_open_files_idle_connections_cannot_starve_health(connect: Conn
 )
 def test_the_connection_cap_fits_in_the_open_file_limit(wanted, soft, hard, expected) -> None:
     assert room_for_connections(wanted, soft, hard) == expected
+
+
+README = Path(__file__).resolve().parents[2] / "README.md"
+
+
+def test_the_readme_nginx_config_is_valid(tmp_path: Path) -> None:
+    """The reverse-proxy config that the README advises, read by nginx itself."""
+    nginx = shutil.which("nginx") or shutil.which("nginx", path="/usr/sbin:/usr/local/sbin")
+    if nginx is None:
+        pytest.skip("nginx is not installed: apt-get install nginx-light (or brew install nginx)")
+    site = re.search(r"```nginx\n(.*?)```", README.read_text(encoding="utf-8"), re.S)
+    assert site is not None, "the README shows no nginx config"
+    (tmp_path / "gradtrail.conf").write_text(site[1])
+    temporary = " ".join(
+        f"{kind}_temp_path {tmp_path / kind};" for kind in ("client_body", "proxy", "fastcgi",
+                                                              "uwsgi", "scgi")
+    )  # fmt: skip
+    (tmp_path / "nginx.conf").write_text(
+        f"pid {tmp_path / 'nginx.pid'};\nerror_log {tmp_path / 'error.log'};\nevents {{}}\n"
+        f"http {{ access_log off; {temporary} include {tmp_path / 'gradtrail.conf'}; }}\n"
+    )
+    checked = subprocess.run(
+        [nginx, "-t", "-p", str(tmp_path), "-e", str(tmp_path / "error.log"),
+         "-c", str(tmp_path / "nginx.conf")],
+        capture_output=True, text=True, timeout=60,
+    )  # fmt: skip
+    assert checked.returncode == 0, checked.stderr
+    assert "test is successful" in checked.stderr
