@@ -30,6 +30,9 @@ def command_serve(args: argparse.Namespace) -> None:
         host=args.host,
         port=args.port,
         workers=args.workers,
+        # httptools (uvicorn's own choice) with read timeouts, a cap on open connections
+        # and a lingering close; named, so only the workers import it and the settings.
+        http="gradtrail.app.connections:GuardedProtocol",
         timeout_graceful_shutdown=5,  # then SIGTERM closes open streams too
     )
 

@@ -19,6 +19,7 @@ from gradtrail import (
     list_surfaces,
 )
 from gradtrail.app.jsonio import dumps
+from gradtrail.app.settings import get_settings
 from gradtrail.presets import PRESETS
 
 
@@ -27,11 +28,23 @@ class UsageError(Exception):
 
 
 def read_bytes(source: str) -> bytes:
-    """A file's bytes, or standard input's when ``source`` is ``-``."""
+    """A file's bytes, or standard input's when ``source`` is ``-``: no more than the
+    server takes in a request body (``/dev/zero`` or an endless pipe is refused, not read
+    until memory runs out)."""
+    limit = get_settings().max_body_bytes
     try:
-        return sys.stdin.buffer.read() if source == "-" else Path(source).read_bytes()
+        if source == "-":
+            content = sys.stdin.buffer.read(limit + 1)
+        else:
+            with open(source, "rb") as file:
+                content = file.read(limit + 1)
     except OSError as error:
         raise UsageError(f"cannot read {source}: {error.strerror}") from None
+    if len(content) > limit:
+        raise UsageError(
+            f"{source} is larger than the limit of {limit:,} bytes (GRADTRAIL_MAX_BODY_BYTES)"
+        )
+    return content
 
 
 def read_spec(source: str) -> RunSpec:

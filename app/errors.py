@@ -8,9 +8,12 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.requests import ClientDisconnect
 
 from gradtrail import SpecError
 from gradtrail.app.compute import ClientGone, DeadlineExceeded, ServerBusy
+from gradtrail.app.routers.pages import link_too_long
+from gradtrail.app.urlspec import LinkTooLong
 
 
 def spec_error_body(error: SpecError) -> dict:
@@ -73,7 +76,8 @@ async def deadline_handler(request: Request, error: Exception) -> JSONResponse:
 
 
 async def client_gone_handler(request: Request, error: Exception) -> JSONResponse:
-    """The client left and its work was stopped; nobody reads this answer."""
+    """The client left (mid-body, or while its work ran, which was then stopped): no
+    error of the server's, so nothing in its log; nobody reads this answer."""
     return JSONResponse({"detail": "the client disconnected"}, status_code=499)
 
 
@@ -85,3 +89,5 @@ def install(app: FastAPI) -> None:
     app.add_exception_handler(ServerBusy, busy_handler)
     app.add_exception_handler(DeadlineExceeded, deadline_handler)
     app.add_exception_handler(ClientGone, client_gone_handler)
+    app.add_exception_handler(ClientDisconnect, client_gone_handler)
+    app.add_exception_handler(LinkTooLong, link_too_long)

@@ -10,6 +10,7 @@ import orjson
 from fastapi.routing import APIRoute
 from starlette.requests import Request
 from starlette.responses import Response
+from starlette.types import Send
 
 OPTIONS = orjson.OPT_SERIALIZE_NUMPY | orjson.OPT_NON_STR_KEYS
 
@@ -37,3 +38,15 @@ class OrjsonBodyRoute(APIRoute):
             return await handler(request)
 
         return decode_then_handle
+
+
+async def send_json(
+    send: Send, status: int, detail: str, headers: list[tuple[bytes, bytes]] | None = None
+) -> None:
+    """A whole JSON ``{"detail": …}`` response that closes its connection, written straight
+    to ASGI (by middleware and the connection layer, outside FastAPI's responses)."""
+    body = dumps({"detail": detail})
+    start = [(b"content-type", b"application/json"), (b"connection", b"close"),
+             (b"content-length", str(len(body)).encode()), *(headers or [])]  # fmt: skip
+    await send({"type": "http.response.start", "status": status, "headers": start})
+    await send({"type": "http.response.body", "body": body})

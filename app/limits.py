@@ -1,12 +1,16 @@
-"""ASGI middleware for limits enforced outside the routes: body size and stalled streams."""
+"""ASGI middleware for limits enforced outside the routes: body size, stalled streams, and
+targets too long to read."""
 
 from __future__ import annotations
+
+from collections.abc import Collection
 
 import anyio
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from gradtrail.app.compute import release_when_idle
-from gradtrail.app.jsonio import dumps
+from gradtrail.app.connections import MAX_TARGET_BYTES, TARGET_TOO_LONG
+from gradtrail.app.jsonio import send_json
 
 
 def too_large_detail(limit: int) -> str:
@@ -14,17 +18,6 @@ def too_large_detail(limit: int) -> str:
     return (
         f"the request body is larger than the limit of {limit:,} bytes (GRADTRAIL_MAX_BODY_BYTES)"
     )
-
-
-async def send_json(
-    send: Send, status: int, detail: str, headers: list[tuple[bytes, bytes]] | None = None
-) -> None:
-    """A whole JSON ``{"detail": …}`` response, written straight to ASGI."""
-    body = dumps({"detail": detail})
-    start = [(b"content-type", b"application/json"), (b"connection", b"close"),
-             (b"content-length", str(len(body)).encode()), *(headers or [])]  # fmt: skip
-    await send({"type": "http.response.start", "status": status, "headers": start})
-    await send({"type": "http.response.body", "body": body})
 
 
 class BodyLimits:
@@ -92,6 +85,23 @@ class BodyLimits:
         except Exception:
             if not refused:
                 raise  # an error of the app's own; the 413 already answered this one
+
+
+class LongTargets:
+    """A request whose target was too long to read whole (the connection layer marks it)
+    is a 414, in JSON; a page's (GET or HEAD of ``pages``) goes on to the page, which says
+    in the reader's language how to open the view another way."""
+
+    def __init__(self, app: ASGIApp, pages: Collection[str]) -> None:
+        self.app, self.pages = app, pages
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        marked = scope["type"] == "http" and TARGET_TOO_LONG in scope.get("extensions", {})
+        if marked and not (scope["method"] in ("GET", "HEAD") and scope["path"] in self.pages):
+            detail = f"the request's target is longer than {MAX_TARGET_BYTES:,} bytes"
+            await send_json(send, 414, detail)
+            return
+        await self.app(scope, receive, send)
 
 
 _open = {"streams": 0}  # changed only on the event loop

@@ -9,7 +9,7 @@ from fastapi_offline import FastAPIOffline
 from gradtrail import __version__
 from gradtrail.app import errors
 from gradtrail.app.compression import Compression
-from gradtrail.app.limits import BodyLimits, StreamGuard
+from gradtrail.app.limits import BodyLimits, LongTargets, StreamGuard
 from gradtrail.app.routers import api, pages, static, streams, sweeps
 from gradtrail.app.security import SecurityHeaders
 from gradtrail.app.settings import get_settings
@@ -44,6 +44,7 @@ def create_app() -> FastAPI:
             allow_methods=["GET", "POST"],
             allow_headers=["content-type"],
         )
+    app.add_middleware(LongTargets, pages=pages.PAGES)
     # Outermost last: the limits see each request first, the compression sees each answer
     # as the routes made it (the others only read or add headers).
     app.add_middleware(Compression)

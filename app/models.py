@@ -39,6 +39,9 @@ class Health(BaseModel):
     pid: int = Field(description="the worker process that answered (all below is per process)")
     frames_computed: int = Field(description="stream frames this process has computed")
     open_streams: int = Field(description="event streams this process has open")
+    open_connections: int = Field(
+        description="connections this process holds open (GRADTRAIL_MAX_CONNECTIONS caps them)"
+    )
     compute: dict[str, LaneLoad] = Field(description="per lane (small, large): the load")
     memory_releases: int = Field(
         description="times this process gave freed memory back after its lanes went idle"

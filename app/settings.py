@@ -24,6 +24,18 @@ class Settings(BaseSettings):
     )
     large_bodies: int = Field(4, ge=1, description="large bodies read and handled at once")
     queue_large_bodies: int = Field(16, ge=0, description="large bodies that may wait; then 503")
+    header_timeout: float = Field(
+        10.0, gt=0, description="seconds a client has for a request's line and headers (from "
+        "connecting, or from a next request's first byte); then 408 and the connection closes",
+    )  # fmt: skip
+    body_timeout: float = Field(
+        10.0, gt=0, description="seconds a request body may pause between two reads; then 408"
+    )
+    max_connections: int = Field(
+        500, ge=1, description="open connections per worker process (each may hold a file "
+        "too: the open-file limit is raised to fit, or this lowered); past it the connection "
+        "waiting longest for a request is closed, or when all are busy a new one is a 503",
+    )  # fmt: skip
     frame_steps: int = Field(100, ge=1, le=5000, description="optimizer steps per streamed frame")
     compute_threads: int = Field(2, ge=1, le=64, description="threads for small computations")
     queue_small: int = Field(64, ge=0, description="small computations that may wait; beyond: 503")

@@ -20,6 +20,7 @@ Language = Literal["en", "ja"]
 LANGUAGES: tuple[str, ...] = get_args(Language)
 DEFAULT_LANGUAGE: Language = "en"
 PLACEHOLDER = re.compile(r"\{(\w+)\}")
+ACCEPTED_LANGUAGES = 12  # entries of an Accept-Language header read
 
 
 @cache
@@ -53,7 +54,10 @@ def pick_language(asked: str | None, accept_language: str | None = None) -> Lang
     if asked in LANGUAGES:
         return asked  # type: ignore[return-value]
     ranked: list[tuple[float, int, str]] = []
-    for order, part in enumerate((accept_language or "").split(",")):
+    # A browser names a few languages; past the first dozen a header is junk, and reading
+    # no further keeps any length of it cheap (a page never refuses one: it falls back).
+    parts = (accept_language or "").split(",", ACCEPTED_LANGUAGES)[:ACCEPTED_LANGUAGES]
+    for order, part in enumerate(parts):
         tag, _, params = part.strip().partition(";")
         quality = 1.0
         if params.strip().startswith("q="):

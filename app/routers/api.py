@@ -20,6 +20,7 @@ from gradtrail import (
     run,
 )
 from gradtrail.app.compute import compute, compute_bounded, load, memory_releases
+from gradtrail.app.connections import open_connections
 from gradtrail.app.deps import LangQuery, SimulationDep, SpecBody
 from gradtrail.app.jsonio import OrjsonBodyRoute
 from gradtrail.app.limits import open_streams
@@ -89,6 +90,7 @@ async def health() -> FastJSONResponse:
         "pid": os.getpid(),
         "frames_computed": frames_computed(),
         "open_streams": open_streams(),
+        "open_connections": open_connections(),
         "compute": load(),
         "memory_releases": memory_releases(),
     }

@@ -5,7 +5,7 @@ from __future__ import annotations
 from functools import partial
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Header, Query, Request
+from fastapi import APIRouter, Depends, Header, Query, Request
 from fastapi.responses import HTMLResponse
 from fastapi.templating import Jinja2Templates
 
@@ -13,6 +13,7 @@ from gradtrail import RunSpec
 from gradtrail.app import urlspec
 from gradtrail.app.assets import STATIC
 from gradtrail.app.compute import compute_bounded
+from gradtrail.app.connections import MAX_TARGET_BYTES, TARGET_TOO_LONG
 from gradtrail.app.deps import LangQuery, SpecBody
 from gradtrail.app.jsonio import OrjsonBodyRoute
 from gradtrail.app.player import environment, export_name, json_for_script, player_data, render
@@ -23,12 +24,26 @@ from gradtrail.texts import pick_language, text
 
 templates = Jinja2Templates(env=environment)
 router = APIRouter(route_class=OrjsonBodyRoute, include_in_schema=False)
+# A page also answers HEAD (link checkers and monitors ask it first): the status and
+# headers of GET, and the server sends no body.
+PAGE_METHODS = ["GET", "HEAD"]
+PAGES = ("/", "/embed", "/export")  # what a ?spec= link opens
 
-SpecQuery = Annotated[str | None, Query(max_length=urlspec.MAX_SPEC_PARAM)]
+
+def whole_link(request: Request, spec: Annotated[str | None, Query()] = None) -> str | None:
+    """``?spec=``, when the link reached the server whole (uvicorn's parser reads targets
+    of up to 65,535 bytes: a longer one arrives cut, and marked so)."""
+    if TARGET_TOO_LONG in request.scope.get("extensions", {}) or len(spec or "") > MAX_TARGET_BYTES:
+        raise urlspec.LinkTooLong
+    return spec
+
+
+SpecQuery = Annotated[str | None, Depends(whole_link)]
 PresetQuery = Annotated[str | None, Query(max_length=64)]
-# A page takes any ?lang= (an unknown one falls back to the browser's, then English).
-PageLangQuery = Annotated[str | None, Query(alias="lang", max_length=16)]
-AcceptLanguage = Annotated[str | None, Header(max_length=1024)]
+# A page takes any ?lang= and any Accept-Language, however long (an unknown one falls
+# back to the browser's, then English): a page is never a 422 for its language.
+PageLangQuery = Annotated[str | None, Query(alias="lang")]
+AcceptLanguage = Annotated[str | None, Header()]
 
 
 __all__ = ["router"]
@@ -41,11 +56,15 @@ PAGE_MODULES = sorted(
 )
 
 
-@router.get("/", response_class=HTMLResponse)
+@router.api_route("/", methods=PAGE_METHODS, response_class=HTMLResponse)
 def index(
-    request: Request, lang: PageLangQuery = None, accept_language: AcceptLanguage = None
+    request: Request,
+    spec: SpecQuery,
+    lang: PageLangQuery = None,
+    accept_language: AcceptLanguage = None,
 ) -> HTMLResponse:
-    """The app; its whole state lives in the URL (``?lang=`` its language)."""
+    """The app; its whole state lives in the URL (``?lang=`` its language; the page reads
+    a ``?spec=`` itself, once the server has seen that it arrived whole)."""
     language = pick_language(lang, accept_language)
     context = {
         "modules": PAGE_MODULES,
@@ -56,10 +75,31 @@ def index(
     return templates.TemplateResponse(request, "index.html", context)
 
 
-@router.get("/embed", response_class=HTMLResponse)
+LONG_LINK_TEXTS = {
+    "title": "long_link.title",
+    "why": "long_link.why",
+    "fragment": "long_link.fragment",
+    "json": "long_link.json",
+    "open": "long_link.open",
+}
+
+
+async def link_too_long(request: Request, error: Exception) -> HTMLResponse:
+    """A link too long to read whole: a 414 (the view was not served), with a page in the
+    request's language that says how to open the view another way."""
+    language = pick_language(
+        request.query_params.get("lang"), request.headers.get("accept-language")
+    )
+    limit = f"{MAX_TARGET_BYTES:,}"
+    texts = {name: text(key, language, limit=limit) for name, key in LONG_LINK_TEXTS.items()}
+    context = {"lang": language, "texts": texts}
+    return templates.TemplateResponse(request, "link_too_long.html", context, status_code=414)
+
+
+@router.api_route("/embed", methods=PAGE_METHODS, response_class=HTMLResponse)
 async def embed(
     request: Request,
-    spec: SpecQuery = None,
+    spec: SpecQuery,
     preset: PresetQuery = None,
     lang: PageLangQuery = None,
     accept_language: AcceptLanguage = None,
@@ -87,10 +127,10 @@ async def player(
     return await compute_bounded(request, build, spec, preset_id, cost=work(spec))
 
 
-@router.get("/export", response_class=HTMLResponse)
+@router.api_route("/export", methods=PAGE_METHODS, response_class=HTMLResponse)
 async def export(
     request: Request,
-    spec: SpecQuery = None,
+    spec: SpecQuery,
     preset: PresetQuery = None,
     lang: PageLangQuery = None,
     accept_language: AcceptLanguage = None,

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import importlib.metadata
 import json
+import os
 import shutil
 import subprocess
 import sys
@@ -99,6 +100,38 @@ def test_bad_input_is_one_line_on_stderr_and_exit_2(
 def test_missing_file_exits_2() -> None:
     done = gradtrail("run", "/nonexistent/spec.json")
     assert done.returncode == 2 and "cannot read" in done.stderr
+
+
+@pytest.mark.skipif(not Path("/dev/zero").exists(), reason="reads /dev/zero")
+def test_endless_input_is_refused_at_the_body_limit() -> None:
+    """``gradtrail run /dev/zero`` ran out of memory; it reads no more than a server takes
+    in a request body, and says so in one line (its time is that of a small run's)."""
+    began = time.perf_counter()
+    small = gradtrail(
+        "run", "-", stdin='{"surface": {"id": "beale"}, "optimizers": [{"id": "gd"}]}'
+    )
+    small_seconds = time.perf_counter() - began
+    assert small.returncode == 0, small.stderr
+    began = time.perf_counter()
+    done = gradtrail("run", "/dev/zero")
+    assert time.perf_counter() - began < 3 * small_seconds
+    assert done.returncode == 2 and done.stdout == ""
+    assert (
+        done.stderr == "gradtrail: /dev/zero is larger than the limit of 8,388,608 bytes"
+        " (GRADTRAIL_MAX_BODY_BYTES)\n"
+    )
+
+
+def test_standard_input_has_the_same_limit_as_a_body() -> None:
+    spec = json.dumps(
+        {"surface": {"id": "beale"}, "optimizers": [{"id": "gd", "label": "x" * 3000}]}
+    )
+    command = [sys.executable, "-m", "gradtrail", "run", "-"]
+    environment = {**os.environ, "GRADTRAIL_MAX_BODY_BYTES": "2048"}
+    done = subprocess.run(command, input=spec, capture_output=True, text=True, timeout=60,
+                          env=environment)  # fmt: skip
+    assert done.returncode == 2
+    assert done.stderr.count("\n") == 1 and "2,048 bytes" in done.stderr
 
 
 def loaded(pid: int, library: str) -> bool:

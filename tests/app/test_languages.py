@@ -7,6 +7,7 @@ import json
 import re
 from pathlib import Path
 
+import pytest
 from fastapi.testclient import TestClient
 
 from gradtrail.texts import messages
@@ -34,6 +35,25 @@ def test_without_lang_the_page_follows_the_browser(client: TestClient) -> None:
     english = client.get("/", headers={"accept-language": "de-DE,en;q=0.5"}).text
     assert '<html lang="en">' in english
     assert '<html lang="en">' in client.get("/?lang=ja-Latn-xx").text  # unknown: the default
+
+
+@pytest.mark.parametrize("path", ["/", "/embed?preset=ravine", "/export?preset=ravine"])
+def test_a_page_falls_back_from_an_overlong_language_instead_of_a_422(
+    client: TestClient, path: str
+) -> None:
+    """An Accept-Language over 1,024 characters or a ?lang= over 16 was a 422."""
+    junk = "x" * 2000
+    separator = "&" if "?" in path else "?"
+    asked = [
+        ({"accept-language": "ja-JP,ja;q=0.9," + junk}, "", "ja"),  # its first entry counts
+        ({"accept-language": junk}, "", "en"),
+        ({"accept-language": "ja"}, f"{separator}lang={junk}", "ja"),  # unknown ?lang=
+        ({}, f"{separator}lang=ja{junk}", "en"),
+    ]
+    for headers, query, language in asked:
+        answer = client.get(path + query, headers=headers)
+        assert answer.status_code == 200, (headers, query)
+        assert f'<html lang="{language}">' in answer.text, (headers, query)
 
 
 def test_the_api_names_things_in_the_language_asked_for(client: TestClient) -> None:

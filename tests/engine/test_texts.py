@@ -123,6 +123,8 @@ def test_the_japanese_catalogue_is_japanese_and_the_english_one_is_not() -> None
         ("xx", None, "en"),
         (None, "ja;q=0", "en"),
         (None, "ja;q=banana", "en"),
+        ("x" * 100, "ja," + "y" * 5000, "ja"),  # any length falls back, never fails
+        (None, "fr," * 1000 + "ja", "en"),  # ja past the first dozen entries is not read
     ],
 )
 def test_the_language_is_the_asked_one_else_the_browsers(asked, accept, chosen) -> None:

@@ -1,0 +1,84 @@
+"""The HTML pages over a real server: HEAD, and links too long to read."""
+
+from __future__ import annotations
+
+import html
+import json
+import socket
+from urllib.parse import urlparse
+
+import pytest
+from starlette.requests import Request
+
+from gradtrail.app.routers.pages import whole_link
+from gradtrail.app.urlspec import LinkTooLong
+from gradtrail.texts import messages
+
+
+def exchange(base: str, request: bytes) -> bytes:
+    """Send one raw request on a new connection and read the answer until the server
+    closes it (the request asks it to)."""
+    address = urlparse(base)
+    with socket.create_connection((address.hostname, address.port), timeout=30) as connection:
+        connection.sendall(request)
+        answer = b""
+        while chunk := connection.recv(65536):
+            answer += chunk
+    return answer
+
+
+@pytest.mark.parametrize("target", ["/", "/?lang=ja", "/embed", "/export?preset=ravine"])
+def test_head_answers_a_page_with_its_headers_and_no_body(live_server: str, target: str) -> None:
+    """``HEAD /`` was a 405."""
+    request = f"HEAD {target} HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n".encode()
+    head, _, body = exchange(live_server, request).partition(b"\r\n\r\n")
+    assert head.startswith(b"HTTP/1.1 200 "), head
+    assert b"content-type: text/html" in head.lower()
+    assert body == b""
+
+
+LONG_SPEC = "A" * 70_000  # about 70 KB of ?spec=: past the 65,535 bytes a link may have
+
+
+@pytest.mark.parametrize("path", ["/", "/embed", "/export"])
+@pytest.mark.parametrize(
+    ("query", "headers", "language"),
+    [
+        (f"?spec={LONG_SPEC}", {}, "en"),
+        (f"?spec={LONG_SPEC}&lang=ja", {}, "ja"),
+        (f"?lang=ja&spec={LONG_SPEC}", {}, "ja"),
+        (f"?spec={LONG_SPEC}", {"accept-language": "ja-JP,ja;q=0.9"}, "ja"),
+    ],
+)
+def test_a_link_too_long_to_read_is_a_page_that_says_what_to_do(
+    live_server: str, path: str, query: str, headers: dict[str, str], language: str
+) -> None:
+    """A ``?spec=`` link over 64 KB was uvicorn's bare 400 (or a 422 from the app)."""
+    lines = [f"GET {path}{query} HTTP/1.1", "Host: x", "Connection: close"]
+    lines += [f"{name}: {value}" for name, value in headers.items()]
+    request = ("\r\n".join(lines) + "\r\n\r\n").encode()
+    head, _, body = exchange(live_server, request).partition(b"\r\n\r\n")
+    assert head.startswith(b"HTTP/1.1 414 "), head
+    assert b"content-type: text/html" in head.lower()
+    page = html.unescape(body.decode())
+    assert f'<html lang="{language}">' in page
+    catalogue = messages(language)
+    for key in ("long_link.title", "long_link.fragment", "long_link.json"):
+        assert catalogue[key] in page, key
+    assert "65,535" in page and "#spec=" in page and "gradtrail export spec.json" in page
+
+
+def test_the_app_applies_the_same_limit_behind_another_server() -> None:
+    """A server that reads longer targets than uvicorn's parser lets them in whole."""
+    request = Request({"type": "http", "method": "GET", "path": "/embed", "headers": []})
+    with pytest.raises(LinkTooLong):
+        whole_link(request, LONG_SPEC)
+    assert whole_link(request, LONG_SPEC[:60_000]) == LONG_SPEC[:60_000]
+
+
+@pytest.mark.parametrize("target", [f"/api/health?pad={LONG_SPEC}", f"/{'a' * 70_000}"])
+def test_any_other_target_too_long_is_a_json_414(live_server: str, target: str) -> None:
+    request = f"GET {target} HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n".encode()
+    head, _, body = exchange(live_server, request).partition(b"\r\n\r\n")
+    assert head.startswith(b"HTTP/1.1 414 "), head
+    assert json.loads(body)["detail"] == "the request's target is longer than 65,535 bytes"
