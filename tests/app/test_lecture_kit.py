@@ -70,6 +70,7 @@ def test_cli_and_page_exports_show_the_same_plot(tmp_path: Path, live_server: st
     assert payload(out.read_text()) == payload(page)
 
 
+@pytest.mark.browser  # the command line drives Debian's Chromium for its stills
 @pytest.mark.parametrize("suffix", ["png", "svg"])
 def test_cli_still_images(tmp_path: Path, suffix: str) -> None:
     if not Path("/usr/bin/chromium").exists():
