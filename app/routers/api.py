@@ -60,7 +60,7 @@ from gradtrail.spec import (
     SurfaceSpec,
 )
 from gradtrail.surfaces import Grid
-from gradtrail.sweep import MAX_SWEEP_STEPS, SweepSpec
+from gradtrail.sweep import MAX_AXIS, MAX_SWEEP_STEPS, SweepSpec
 from gradtrail.texts import LANGUAGES, messages
 
 router = APIRouter(
@@ -203,6 +203,7 @@ def page_catalog(lang: str = "en") -> dict[str, object]:
             "formula_length": MAX_EXPRESSION,
             "label_length": MAX_LABEL,
             "sweep_steps": MAX_SWEEP_STEPS,
+            "sweep_axis_count": MAX_AXIS,
             "record_steps": RECORD_STEPS,
             "link_characters": get_settings().max_link_characters,
         },

@@ -51,7 +51,10 @@ const inspector = createInspector(
 );
 const sweepPanel = createSweepPanel(
   { plot: $("#sweep-plot"), progress: $("#sweep-progress"), status: $("#sweep-status") },
-  { onOpenRun: (spec) => openRun(spec), startAxes: catalog.sweep.start_axes },
+  {
+    onOpenRun: (spec) => openRun(spec), startAxes: catalog.sweep.start_axes,
+    optimizers: catalog.optimizers,
+  },
 );
 const playback = createPlayback(
   {

@@ -29,7 +29,7 @@ export function createSweepControls(form, { optimizers, hasData, limits, default
         const grid = element("div", { class: "axis-grid" }, [
           labelled(t("low"), axisInput("low", axis?.low, { placeholder: t("sweep_domain") })),
           labelled(t("high"), axisInput("high", axis?.high, { placeholder: t("sweep_domain") })),
-          labelled(t("count"), axisInput("count", count, { min: "1", max: "400", step: "1" })),
+          labelled(t("count"), axisInput("count", count, { min: "1", max: String(limits.sweep_axis_count), step: "1" })),
           labelled(t("scale"), scale),
         ]);
         return element("div", { class: "axis", "data-axis": String(k) }, [

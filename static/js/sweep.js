@@ -22,8 +22,12 @@ async function streamSweep(spec, onProgress, signal) {
   return result;
 }
 
-/** The single run that a cell stands for. */
-export function cellRun(spec, values) {
+/**
+ * The single run that a cell stands for. An axis over one half of a pair (`betas[0]`,
+ * `etas[1]`) keeps the other half the spec gave, or else the optimizer's default:
+ * `defaults` is the API's `{optimizer id: {param: default}}`.
+ */
+export function cellRun(spec, values, defaults) {
   const optimizer = structuredClone(spec.optimizer);
   optimizer.params = optimizer.params ?? {};
   const start = [...(spec.start ?? [])];
@@ -35,7 +39,7 @@ export function cellRun(spec, values) {
     else if (axis.name === "batch_size") optimizer.batch_size = Math.round(value);
     else if (axis.name.endsWith("]")) {
       const [name, part] = [axis.name.slice(0, -3), Number(axis.name.at(-2))];
-      optimizer.params[name] = optimizer.params[name] ?? [0.9, 0.999];
+      optimizer.params[name] = [...(optimizer.params[name] ?? defaults[optimizer.id][name])];
       optimizer.params[name][part] = value;
     } else optimizer.params[axis.name] = value;
   });
@@ -45,7 +49,9 @@ export function cellRun(spec, values) {
   return run;
 }
 
-export function createSweepPanel({ plot, progress, status }, { onOpenRun, startAxes }) {
+export function createSweepPanel({ plot, progress, status }, { onOpenRun, startAxes, optimizers }) {
+  const defaults = Object.fromEntries(optimizers.map((o) =>
+    [o.id, Object.fromEntries(o.params.map((p) => [p.name, p.default]))]));
   let controller = null;
   let shown = null; // { spec, result }
 
@@ -124,7 +130,7 @@ export function createSweepPanel({ plot, progress, status }, { onOpenRun, startA
         await heatmap(result, spec, mine.signal);
         if (mine.signal.aborted) return;
         shown = { spec, result };
-        onPointClick(plot, (point) => onOpenRun(cellRun(shown.spec, [point.x, point.y])));
+        onPointClick(plot, (point) => onOpenRun(cellRun(shown.spec, [point.x, point.y], defaults)));
         document.body.dataset.sweep = "done";
       } catch (error) {
         if (mine.signal.aborted) return;

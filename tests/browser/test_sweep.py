@@ -6,7 +6,8 @@ from pathlib import Path
 
 from playwright.sync_api import Page, expect
 
-from tests.browser.test_page import address, wait_done, watch_errors
+from gradtrail.app.urlspec import encode
+from tests.browser.test_page import address, url_spec, wait_done, watch_errors
 
 
 def wait_sweep(page: Page) -> None:
@@ -142,4 +143,33 @@ def test_a_sweep_lesson_says_it_replaced_the_run_settings_and_gives_them_back(
     assert "preset=rosenbrock" in address(page)
     expect(page.locator("#sweep-optimizer")).to_contain_text("Rosenbrock")
     expect(notice).to_be_hidden()
+    assert not errors
+
+
+def test_a_cell_of_a_sweep_over_one_half_of_a_pair_opens_a_run_the_server_takes(
+    page: Page, live_server: str
+) -> None:
+    """A sweep over Rprop's etas[0] filled the other half with Adam's β₂: a cell opened
+    ``etas: [0.3, 0.999]``, which the server refused (etaplus must be > 1)."""
+    errors = watch_errors(page)
+    spec = {"surface": {"id": "rosenbrock"}, "optimizers": [{"id": "rprop"}], "steps": 100}
+    page.goto(f"{live_server}/?lang=en#spec={encode(spec)}")
+    wait_done(page)
+    page.click("#toggle-sweep")
+    wait_sweep(page)
+    page.select_option("#sweep-axes [data-axis='0'] [data-role='name']", "etas[0]")
+    page.select_option("#sweep-axes [data-axis='1'] [data-role='name']", "")
+    page.fill("#sweep-axes [data-axis='0'] [data-role='low']", "0.2")
+    page.fill("#sweep-axes [data-axis='0'] [data-role='high']", "0.8")
+    page.fill("#sweep-axes [data-axis='0'] [data-role='count']", "7")
+    page.evaluate("() => { document.body.dataset.sweep = 'asked'; }")
+    page.click("#run-sweep")
+    wait_sweep(page)
+    page.evaluate("() => { document.body.dataset.run = 'waiting'; }")
+    box = page.locator("#sweep-plot .nsewdrag").first.bounding_box()
+    assert box is not None
+    page.mouse.click(box["x"] + box["width"] * 0.5, box["y"] + box["height"] * 0.5)
+    wait_done(page)
+    etas = url_spec(page)["optimizers"][0]["params"]["etas"]
+    assert 0.2 <= etas[0] <= 0.8 and etas[1] == 1.2  # Rprop's own default etaplus
     assert not errors
