@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import shutil
 import socket
 import subprocess
 import sys
@@ -11,6 +12,7 @@ import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from pathlib import Path
 from typing import IO, TypeVar
 
 import httpx
@@ -20,6 +22,14 @@ from fastapi.testclient import TestClient
 from gradtrail.app.main import create_app
 
 T = TypeVar("T")
+SCREENSHOTS = Path(__file__).resolve().parents[1] / "test-artifacts" / "screenshots"
+
+
+def pytest_sessionstart(session: pytest.Session) -> None:
+    """The last run's screenshots go, once: not again in each of pytest-xdist's workers,
+    which would remove what the others have taken."""
+    if not hasattr(session.config, "workerinput") and SCREENSHOTS.exists():
+        shutil.rmtree(SCREENSHOTS)
 
 
 @pytest.fixture(scope="session")

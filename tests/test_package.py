@@ -24,7 +24,9 @@ import pytest
 from tests.conftest import free_port, wait_until_up
 
 ROOT = Path(__file__).resolve().parents[1]
-pytestmark = pytest.mark.slow  # builds, and installs the wheel with its dependencies
+# Builds, and installs the wheel with its dependencies: slow, and done once, so every test
+# here runs in the same pytest-xdist worker.
+pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("package")]
 
 
 def run(command: list[str | Path], cwd: Path, **kwargs: object) -> subprocess.CompletedProcess:
