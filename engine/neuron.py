@@ -21,7 +21,9 @@ from gradtrail.spec import DEFAULT_LOSS, Loss
 from gradtrail.surfaces import Surface, one_pass
 
 NEURON_FORMULAS = {
-    "cross_entropy": r"-\frac1n \sum_i t_i \log σ(w x_i + b) + (1 - t_i) \log(1 - σ(w x_i + b))",
+    "cross_entropy": (
+        r"-\frac1n \sum_i \big[t_i \log σ(w x_i + b) + (1 - t_i) \log(1 - σ(w x_i + b))\big]"
+    ),
     "mse": r"\frac1n \sum_i \big(t_i - σ(w x_i + b)\big)^2",
 }
 CHUNK = 1 << 18  # points × samples evaluated at once: a grid is done in slices this size

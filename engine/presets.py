@@ -1,9 +1,14 @@
-"""Lessons: each a run spec with a title and two sentences of explanation.
+"""Lessons: each a run spec with a title, two sentences of explanation and the claims
+those sentences make about the run.
 
 The page's gallery, ``?preset=ID`` links, ``/embed`` and the command line all
-read this one table. A lesson's title, caption and run labels are texts of the
-catalogue (``lesson.ID.title``, ``lesson.ID.caption``, ``lesson.ID.runK``), in
-every language; :meth:`Preset.localized` puts them in.
+read this one table; its order is the course's (data, model, loss, gradient,
+computation graph, gradient descent, minibatches, momentum, RMSProp, Adam) and a
+lesson's number is its place in it. A lesson's title, caption and run labels are
+texts of the catalogue (``lesson.ID.title``, ``lesson.ID.caption``,
+``lesson.ID.runK``), in every language; :meth:`Preset.localized` puts them in.
+Each run lesson's :class:`~gradtrail.claims.Claim` list checks its caption against
+its own result (``tests/engine/test_lessons.py``).
 """
 
 from __future__ import annotations
@@ -11,10 +16,39 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+import numpy as np
+
+from gradtrail.claims import (
+    Claim,
+    distance,
+    distances_to,
+    first,
+    first_within,
+    loss_rise_share,
+    nearest_minimum,
+    status,
+    step_in_lr,
+    step_length,
+)
+from gradtrail.result import Result, Trajectory
+from gradtrail.runner import run
 from gradtrail.spec import RunSpec
 from gradtrail.texts import DEFAULT_LANGUAGE, lesson_key, messages, text
 
 PANELS = ("backprop", "data", "averages")  # the page's panels a lesson may open
+# The course, in order: each lesson is about one of these, and the gallery follows them.
+TOPICS = (
+    "data",
+    "model",
+    "loss",
+    "gradient",
+    "graph",
+    "gradient-descent",
+    "minibatch",
+    "momentum",
+    "rmsprop",
+    "adam",
+)
 
 
 @dataclass(frozen=True)
@@ -25,9 +59,12 @@ class Preset:
     id: str
     spec: dict[str, Any]
     panels: tuple[str, ...] = ()
+    topic: str = "gradient-descent"
+    claims: tuple[Claim, ...] = ()
 
     def __post_init__(self) -> None:
         assert set(self.panels) <= set(PANELS), self.panels
+        assert self.topic in TOPICS, self.topic
 
     def title(self, lang: str = DEFAULT_LANGUAGE) -> str:
         return text(lesson_key(self.id, "title"), lang)
@@ -51,6 +88,10 @@ class Preset:
         """The validated run spec."""
         return RunSpec.model_validate(self.localized(lang))
 
+    def result(self, lang: str = DEFAULT_LANGUAGE) -> Result:
+        """The lesson's run with every step's state recorded: what its claims check."""
+        return run(self.run_spec(lang).model_copy(update={"record": ["state"]}), lang=lang)
+
     def sweep_spec(self) -> Any:
         """The validated sweep spec (for a sweep lesson)."""
         from gradtrail.sweep import SweepSpec  # the sweep module builds on this one's specs
@@ -72,6 +113,85 @@ def gd(lr: float, **extra: Any) -> dict[str, Any]:
     return {"id": "gd", "params": {"lr": lr}, **extra}
 
 
+def momentum(lr: float, mu: float = 0.9) -> dict[str, Any]:
+    return {"id": "momentum", "params": {"lr": lr, "momentum": mu}}
+
+
+def minimum(result: Result) -> tuple[float, float]:
+    return result.surface.minima[0]
+
+
+def late_distance(result: Result, index: int) -> float:
+    """Run ``index``'s mean distance from the minimum over its last 100 points."""
+    return float(distances_to(result.runs[index], minimum(result))[-100:].mean())
+
+
+def graph_and_tree_agree(result: Result) -> bool:
+    """At the start, the graph (x one node) and the tree (x copied) give the run's gradient."""
+    from gradtrail.backprop import backprop  # the graph modules build on the surfaces'
+
+    path = result.runs[0]
+    start = (float(path.x[0]), float(path.y[0]))
+    graph, tree = backprop(result.surface, start), backprop(result.surface, start, shared=False)
+    assert path.state is not None
+    used = [path.state["gradient_x"][0], path.state["gradient_y"][0]]
+    return (
+        np.allclose(graph["gradient"], used, rtol=1e-12)
+        and np.allclose(tree["gradient"], used, rtol=1e-12)
+        and len(tree["nodes"]) > len(graph["nodes"])
+    )
+
+
+def curvature_ratio(result: Result) -> float:
+    """∂²L/∂w² over ∂²L/∂b² (the bowl is quadratic: differences of gradients are exact)."""
+    gradients = result.surface.grad(np.array([[0.0, 0.0], [1.0, 0.0], [0.0, 1.0]]))
+    return float((gradients[1, 0] - gradients[0, 0]) / (gradients[2, 1] - gradients[0, 1]))
+
+
+def straight(path: Trajectory) -> bool:
+    """The path stays on the line from its start to its end (to rounding)."""
+    points = np.stack([path.x - path.x[0], path.y - path.y[0]], axis=1)
+    chord = points[-1]
+    across = np.abs(points @ np.array([-chord[1], chord[0]])) / np.hypot(*chord)
+    return bool(across.max() < 1e-9 * np.hypot(*chord))
+
+
+BETA_CLAIMS = (
+    Claim(
+        "β₁ = 0.99 follows the gradient late and overshoots: past x = 0 by more than 1, "
+        "where β₁ = 0.9 goes less than 0.2 past it",
+        lambda r: r.runs[1].x.max() > 1 and r.runs[0].x.max() < 0.2,
+    ),
+    Claim(
+        "without bias correction (β₂ = 0.999) the first step is 0.32·η: m = 0.01 g but "
+        "√v = 0.032 |g|; the first steps are too small, not too large",
+        lambda r: 0.31 < step_in_lr(r.runs[2])[0] < 0.32,
+        quotes=("0.01 g", "0.032 |g|", "0.32·η"),
+    ),
+    Claim(
+        "its steps stay below η for 11 steps, then grow past it (up to 1.4·η) and past the "
+        "corrected run's, and the path overshoots far more",
+        lambda r: (
+            first(step_in_lr(r.runs[2]) >= 1) == 11
+            and 1.35 < step_in_lr(r.runs[2]).max() < 1.45
+            and bool(np.all(step_length(r.runs[2])[11:60] > step_length(r.runs[1])[11:60]))
+            and r.runs[2].x.max() > r.runs[1].x.max()
+        ),
+        quotes=("11", "1.4·η"),
+    ),
+)
+
+
+HEAVY_BALL = Claim(  # every lesson with momentum μ = 0.9 says how torch's form compares
+    "momentum is the heavy ball (dampening 0), μ = 0.9: 1/(1 − μ) = 10",
+    lambda r: all(
+        run.info.params["dampening"] == 0 and run.info.params["momentum"] == 0.9
+        for run in r.runs
+        if run.info.optimizer == "momentum"
+    ),
+    quotes=("b = μb + g", "v = βv + (1 − β)g", "1/(1 − μ) = 10"),
+)
+
 PRESETS: dict[str, Preset] = {
     preset.id: preset
     for preset in (
@@ -81,158 +201,26 @@ PRESETS: dict[str, Preset] = {
                 "surface": {"id": "regression", "domain": [[-1.0, 5.0], [-2.0, 4.0]]},
                 "start": [3.0, 2.0],
                 "steps": 150,
-                "optimizers": [
-                    gd(0.01),
-                    {"id": "momentum", "params": {"lr": 0.01, "momentum": 0.9}},
-                    {"id": "adam", "params": {"lr": 0.3}},
-                ],
+                "optimizers": [gd(0.01), momentum(0.01), {"id": "adam", "params": {"lr": 0.3}}],
             },
-        ),
-        Preset(
-            "ravine",
-            {
-                "surface": {"id": "quadratic", "params": {"l1": 1.0, "l2": 40.0, "theta": 0.0}},
-                "start": [-4.5, 1.5],
-                "steps": 120,
-                "optimizers": [
-                    gd(0.045),
-                    {"id": "momentum", "params": {"lr": 0.01, "momentum": 0.8}},
-                    {"id": "rmsprop", "params": {"lr": 0.1}},
-                ],
-            },
-        ),
-        Preset(
-            "rosenbrock",
-            {
-                "surface": {"id": "rosenbrock"},
-                "start": [-1.5, 2.0],
-                "steps": 1500,
-                "optimizers": [
-                    gd(0.001),
-                    {"id": "momentum", "params": {"lr": 0.001, "momentum": 0.9}},
-                    {"id": "adam", "params": {"lr": 0.05}},
-                ],
-            },
-        ),
-        Preset(
-            "saddle",
-            {
-                "surface": {"id": "saddle"},
-                "start": [-1.8, 0.001],
-                "steps": 300,
-                "optimizers": [
-                    gd(0.05),
-                    {"id": "momentum", "params": {"lr": 0.05, "momentum": 0.9}},
-                    {"id": "adam", "params": {"lr": 0.05}},
-                ],
-            },
-        ),
-        Preset(
-            "himmelblau",
-            {
-                "surface": {"id": "himmelblau"},
-                "start": [0.0, -3.0],
-                "steps": 400,
-                "optimizers": [
-                    gd(0.01),
-                    {"id": "momentum", "params": {"lr": 0.01, "momentum": 0.9}},
-                    {"id": "adam", "params": {"lr": 0.1}},
-                    {"id": "rmsprop", "params": {"lr": 0.05}},
-                ],
-            },
-        ),
-        Preset(
-            "minibatch",
-            {
-                "surface": {
-                    "id": "regression",
-                    "generate": {"noise": 2.0, "n": 200},
-                    "domain": [[0.5, 3.5], [-0.5, 2.5]],
-                },
-                "start": [3.0, 2.0],
-                "steps": 300,
-                "seed": 0,
-                "optimizers": [
-                    gd(0.01, batch_size=1),
-                    gd(0.01, batch_size=16),
-                    gd(0.01),
-                ],
-            },
-            panels=("data",),
-        ),
-        Preset(
-            "adam-bias",
-            {
-                "surface": {"id": "quadratic", "params": {"l1": 1.0, "l2": 10.0}},
-                "start": [-4.0, 2.0],
-                "steps": 200,
-                "optimizers": [
-                    {"id": "adam", "params": {"lr": 0.2}},
-                    {"id": "adam", "params": {"lr": 0.2, "bias_correction": False}},
-                ],
-            },
-        ),
-        Preset(
-            "scaling-raw",
-            {
-                "surface": {
-                    "id": "regression",
-                    "generate": {"x_range": [50.0, 80.0], "noise": 1.0},
-                },
-                "start": [0.0, 0.0],
-                "steps": 300,
-                "optimizers": [
-                    gd(0.0002),
-                    {"id": "adam", "params": {"lr": 0.5}},
-                ],
-            },
-        ),
-        Preset(
-            "scaling-standardized",
-            {
-                "surface": {
-                    "id": "regression",
-                    "generate": {"x_range": [50.0, 80.0], "noise": 1.0},
-                    "standardize": True,
-                },
-                "start": [0.0, 0.0],
-                "steps": 300,
-                "optimizers": [
-                    gd(0.3),
-                    {"id": "adam", "params": {"lr": 0.5}},
-                ],
-            },
-        ),
-        Preset(
-            "too-large",
-            {
-                "surface": {"id": "quadratic", "params": {"l1": 1.0, "l2": 10.0}},
-                "start": [-4.0, 2.0],
-                "steps": 100,
-                "optimizers": [gd(0.15), gd(0.19), gd(0.21)],
-            },
-        ),
-        Preset(
-            "neuron",
-            {
-                "surface": {"id": "neuron", "loss": "cross_entropy"},
-                "start": [-4.0, 4.0],
-                "steps": 150,
-                "optimizers": [
-                    gd(1.0),
-                    {"id": "momentum", "params": {"lr": 0.3, "momentum": 0.9}},
-                    {"id": "adam", "params": {"lr": 0.1}},
-                ],
-            },
-        ),
-        Preset(
-            "neuron-mse",
-            {
-                "surface": {"id": "neuron", "loss": "mse"},
-                "start": [-4.0, 4.0],
-                "steps": 400,
-                "optimizers": [gd(1.0), {"id": "adam", "params": {"lr": 0.1}}],
-            },
+            topic="data",
+            claims=(
+                Claim(
+                    "every run walks downhill: its loss falls below 1% of the start's",
+                    lambda r: all(run.loss[-1] < 0.01 * run.loss[0] for run in r.runs),
+                ),
+                Claim(
+                    "momentum and Adam end within 0.001 of (2, 1)",
+                    lambda r: max(distance(r.runs[1]), distance(r.runs[2])) < 0.001,
+                    quotes=("0.001",),
+                ),
+                Claim(
+                    "gradient descent hits its step limit still about 0.05 from (2, 1)",
+                    lambda r: status(r)[0] == "max_steps" and 0.045 < distance(r.runs[0]) < 0.055,
+                    quotes=("0.05",),
+                ),
+                HEAVY_BALL,
+            ),
         ),
         Preset(
             "perceptron",
@@ -247,6 +235,74 @@ PRESETS: dict[str, Preset] = {
                 "optimizers": [gd(0.1)],
             },
             panels=("data",),
+            topic="model",
+            claims=(
+                Claim(
+                    "gradient descent walks from (3, 2) down to (2, 1) and converges",
+                    lambda r: (
+                        (r.runs[0].x[0], r.runs[0].y[0]) == (3.0, 2.0)
+                        and status(r) == ["converged"]
+                        and distance(r.runs[0]) < 1e-8
+                        and np.allclose(minimum(r), (2.0, 1.0))
+                    ),
+                ),
+                Claim(
+                    "the residuals shrink: the loss falls at every step",
+                    lambda r: bool(np.all(np.diff(r.runs[0].loss) < 0)),
+                ),
+            ),
+        ),
+        Preset(
+            "neuron",
+            {
+                "surface": {"id": "neuron", "loss": "cross_entropy"},
+                "start": [-4.0, 4.0],
+                "steps": 150,
+                "optimizers": [gd(1.0), momentum(0.3), {"id": "adam", "params": {"lr": 0.1}}],
+            },
+            topic="loss",
+            claims=(
+                Claim(
+                    "gradient descent follows the gradient downhill: its loss falls at every step",
+                    lambda r: bool(np.all(np.diff(r.runs[0].loss) <= 0)),
+                ),
+                Claim(
+                    "gradient descent is within 10% of its final loss in about 20 steps",
+                    lambda r: 15 <= first(r.runs[0].loss < 1.1 * r.runs[0].loss[-1]) <= 25,
+                    quotes=("10%", "20"),
+                ),
+                HEAVY_BALL,
+            ),
+        ),
+        Preset(
+            "neuron-mse",
+            {
+                "surface": {"id": "neuron", "loss": "mse"},
+                "start": [-4.0, 4.0],
+                "steps": 400,
+                "optimizers": [gd(1.0), {"id": "adam", "params": {"lr": 0.1}}],
+            },
+            topic="loss",
+            claims=(
+                Claim(
+                    "gradient descent crawls on a plateau for hundreds of steps: at step 300 its "
+                    "loss is still above 60% of the start's",
+                    lambda r: r.runs[0].loss[300] > 0.6 * r.runs[0].loss[0],
+                ),
+                Claim(
+                    "Adam gets off the plateau sooner: it halves the loss before gradient descent",
+                    lambda r: (
+                        0
+                        < first(r.runs[1].loss < 0.5 * r.runs[1].loss[0])
+                        < first(r.runs[0].loss < 0.5 * r.runs[0].loss[0])
+                    ),
+                ),
+                Claim(
+                    "the cross-entropy lesson starts where this one does (its “about 20 steps”)",
+                    lambda r: (r.runs[0].x[0], r.runs[0].y[0]) == (-4.0, 4.0),
+                    quotes=("20",),
+                ),
+            ),
         ),
         Preset(
             "bias-input-one",
@@ -261,6 +317,23 @@ PRESETS: dict[str, Preset] = {
                 "optimizers": [gd(0.05)],
             },
             panels=("backprop", "data"),
+            topic="gradient",
+            claims=(
+                Claim(
+                    "inputs in [0, 4]: w gets the larger push, |∂L/∂w| > 3 |∂L/∂b| at the start",
+                    lambda r: (
+                        abs(r.runs[0].state["gradient_x"][0])
+                        > 3 * abs(r.runs[0].state["gradient_y"][0])
+                    ),
+                ),
+                Claim(
+                    "w moves first, b follows more slowly: over 10 steps |Δw| > 3 |Δb|",
+                    lambda r: (
+                        abs(r.runs[0].x[10] - r.runs[0].x[0])
+                        > 3 * abs(r.runs[0].y[10] - r.runs[0].y[0])
+                    ),
+                ),
+            ),
         ),
         Preset(
             "graph-reuse",
@@ -271,6 +344,203 @@ PRESETS: dict[str, Preset] = {
                 "optimizers": [gd(0.02)],
             },
             panels=("backprop",),
+            topic="graph",
+            claims=(
+                Claim(
+                    "graph and tree give the gradient the run used, the tree with more nodes",
+                    graph_and_tree_agree,
+                ),
+            ),
+        ),
+        Preset(
+            "too-large",
+            {
+                "surface": {"id": "quadratic", "params": {"l1": 1.0, "l2": 10.0}},
+                "start": [-4.0, 2.0],
+                "steps": 100,
+                "optimizers": [gd(0.15), gd(0.19), gd(0.21)],
+            },
+            claims=(
+                Claim(
+                    "each step multiplies the distance across the valley by 1 − 10η",
+                    lambda r: all(
+                        np.allclose(run.y[1:11] / run.y[:10], 1 - 10 * run.info.params["lr"])
+                        for run in r.runs
+                    ),
+                    quotes=("1 − 10η", "−0.5", "−0.9", "−1.1"),
+                ),
+                Claim(
+                    "0.15 and 0.19 hit the step limit 3.5e-7 and 5e-5 from the minimum; "
+                    "0.21 diverges",
+                    lambda r: (
+                        status(r) == ["max_steps", "max_steps", "diverged"]
+                        and 3.4e-7 < distance(r.runs[0]) < 3.6e-7
+                        and 4.5e-5 < distance(r.runs[1]) < 5.5e-5
+                    ),
+                    quotes=("3.5e-7", "5e-5"),
+                ),
+            ),
+        ),
+        Preset(
+            "scaling-raw",
+            {
+                "surface": {
+                    "id": "regression",
+                    "generate": {"x_range": [50.0, 80.0], "noise": 1.0},
+                },
+                "start": [0.0, 0.0],
+                "steps": 300,
+                "optimizers": [gd(0.0002), {"id": "adam", "params": {"lr": 0.5}}],
+            },
+            claims=(
+                Claim(
+                    "the bowl is thousands of times steeper along w than along b",
+                    lambda r: 1000 < curvature_ratio(r) < 10_000,
+                ),
+                Claim(
+                    "gradient descent barely moves along b: less than 0.05 of the 1.2 to go",
+                    lambda r: abs(r.runs[0].y[-1] - r.runs[0].y[0]) < 0.05 and minimum(r)[1] > 1.0,
+                ),
+            ),
+        ),
+        Preset(
+            "scaling-standardized",
+            {
+                "surface": {
+                    "id": "regression",
+                    "generate": {"x_range": [50.0, 80.0], "noise": 1.0},
+                    "standardize": True,
+                },
+                "start": [0.0, 0.0],
+                "steps": 300,
+                "optimizers": [gd(0.3), {"id": "adam", "params": {"lr": 0.5}}],
+            },
+            claims=(
+                Claim(
+                    "gradient descent walks straight to the minimum and converges",
+                    lambda r: status(r)[0] == "converged" and straight(r.runs[0]),
+                ),
+                Claim(
+                    "Adam, at lr = 0.5, is still 27 short of the intercept after 300 steps",
+                    lambda r: (
+                        status(r)[1] == "max_steps"
+                        and 26.5 < minimum(r)[1] - r.runs[1].y[-1] < 27.5
+                    ),
+                    quotes=("0.5", "27", "300"),
+                ),
+            ),
+        ),
+        Preset(
+            "minibatch",
+            {
+                "surface": {
+                    "id": "regression",
+                    "generate": {"noise": 2.0, "n": 200},
+                    "domain": [[0.5, 3.5], [-0.5, 2.5]],
+                },
+                "start": [3.0, 2.0],
+                "steps": 300,
+                "seed": 0,
+                "optimizers": [gd(0.01, batch_size=1), gd(0.01, batch_size=16), gd(0.01)],
+            },
+            panels=("data",),
+            topic="minibatch",
+            # The minibatches a seed draws may change: these hold with margins of 2 or more.
+            claims=(
+                Claim(
+                    "the full batch does not jitter: its loss never rises",
+                    lambda r: loss_rise_share(r.runs[2]) == 0,
+                ),
+                Claim(
+                    "minibatch paths jitter: their loss rises after at least a fifth of the steps",
+                    lambda r: min(loss_rise_share(r.runs[0]), loss_rise_share(r.runs[1])) > 0.2,
+                ),
+                Claim(
+                    "the noise keeps small batches wandering near the minimum: over the last 100 "
+                    "steps batch 1 stays farther than batch 16, and batch 16 than the full batch",
+                    lambda r: (
+                        late_distance(r, 0) > 2 * late_distance(r, 1) > 4 * late_distance(r, 2)
+                    ),
+                ),
+            ),
+        ),
+        Preset(
+            "ravine",
+            {
+                "surface": {"id": "quadratic", "params": {"l1": 1.0, "l2": 40.0, "theta": 0.0}},
+                "start": [-4.5, 1.5],
+                "steps": 120,
+                "optimizers": [
+                    gd(0.045),
+                    momentum(0.01, 0.8),
+                    {"id": "rmsprop", "params": {"lr": 0.1}},
+                ],
+            },
+            topic="momentum",
+            claims=(
+                Claim(
+                    "gradient descent bounces from wall to wall: y changes sign at every step",
+                    lambda r: bool(np.all(r.runs[0].y[1:21] * r.runs[0].y[:20] < 0)),
+                ),
+                Claim(
+                    "within 0.05 of the bottom: RMSProp at step 30, momentum 69, "
+                    "gradient descent 98; RMSProp converges, the others hit the step limit",
+                    lambda r: (
+                        [first_within(run, (0.0, 0.0), 0.05) for run in r.runs] == [98, 69, 30]
+                        and status(r) == ["max_steps", "max_steps", "converged"]
+                    ),
+                    quotes=("0.05", "30", "69", "98"),
+                ),
+                Claim(
+                    "along the floor, the heavy ball's buffer grows to about 1/(1 − μ) = 5 "
+                    "gradients (4 to 7 of them from step 10 to 30)",
+                    lambda r: (
+                        bool(
+                            np.all(
+                                np.abs(
+                                    r.runs[1].state["velocity_x"][9:30]
+                                    / r.runs[1].state["gradient_x"][9:30]
+                                    - 5.5
+                                )
+                                < 1.5
+                            )
+                        )
+                        and r.runs[1].info.params["dampening"] == 0
+                    ),
+                    quotes=("b = μb + g", "v = βv + (1 − β)g", "1/(1 − μ) = 5"),
+                ),
+            ),
+        ),
+        Preset(
+            "adam-bias",
+            {
+                "surface": {"id": "quadratic", "params": {"l1": 1.0, "l2": 10.0}},
+                "start": [-4.0, 2.0],
+                "steps": 200,
+                "optimizers": [
+                    {"id": "adam", "params": {"lr": 0.2}},
+                    {"id": "adam", "params": {"lr": 0.2, "bias_correction": False}},
+                ],
+            },
+            topic="adam",
+            claims=(
+                Claim(
+                    "without the correction the first step is 3.2 times the learning rate "
+                    "(m = 0.1 g, √v = 0.032 |g|); with it, 1 time",
+                    lambda r: (
+                        3.1 < step_in_lr(r.runs[1])[0] < 3.2
+                        and abs(step_in_lr(r.runs[0])[0] - 1) < 1e-6
+                    ),
+                    quotes=("3.2",),
+                ),
+                Claim(
+                    "without the correction the path overshoots: past x = 0 sooner and farther",
+                    lambda r: (
+                        first(r.runs[1].x > 0) < first(r.runs[0].x > 0)
+                        and r.runs[1].x.max() > 2 * r.runs[0].x.max()
+                    ),
+                ),
+            ),
         ),
         Preset(
             "beta",
@@ -288,6 +558,87 @@ PRESETS: dict[str, Preset] = {
                 ],
             },
             panels=("averages",),
+            topic="adam",
+            claims=BETA_CLAIMS,
+        ),
+        Preset(
+            "rosenbrock",
+            {
+                "surface": {"id": "rosenbrock"},
+                "start": [-1.5, 2.0],
+                "steps": 1500,
+                "optimizers": [gd(0.001), momentum(0.001), {"id": "adam", "params": {"lr": 0.05}}],
+            },
+            topic="adam",
+            claims=(
+                Claim(
+                    "finding the valley is easy: every run halves its loss within 20 steps",
+                    lambda r: all(run.loss[20] < 0.5 * run.loss[0] for run in r.runs),
+                    quotes=("20",),
+                ),
+                Claim(
+                    "after 1,500 steps gradient descent is still 1.25 from (1, 1); "
+                    "momentum and Adam end within 0.01",
+                    lambda r: (
+                        1.2 < distance(r.runs[0]) < 1.3
+                        and max(distance(r.runs[1]), distance(r.runs[2])) < 0.01
+                    ),
+                    quotes=("1.25", "0.01"),
+                ),
+                HEAVY_BALL,
+            ),
+        ),
+        Preset(
+            "saddle",
+            {
+                "surface": {"id": "saddle"},
+                "start": [-1.8, 0.001],
+                "steps": 300,
+                "optimizers": [gd(0.05), momentum(0.05), {"id": "adam", "params": {"lr": 0.05}}],
+            },
+            topic="adam",
+            claims=(
+                Claim(
+                    "0.5 off the ridge: gradient descent at step 66, momentum 25, Adam 11",
+                    lambda r: [first(np.abs(run.y) > 0.5) for run in r.runs] == [66, 25, 11],
+                    quotes=("0.5", "66", "25", "11"),
+                ),
+                Claim(
+                    "gradient descent settles first; momentum and Adam hit the step limit "
+                    "still circling within 1e-6 of the minimum",
+                    lambda r: (
+                        status(r) == ["converged", "max_steps", "max_steps"]
+                        and max(distance(r.runs[1]), distance(r.runs[2])) < 1e-6
+                    ),
+                    quotes=("1e-6",),
+                ),
+                HEAVY_BALL,
+            ),
+        ),
+        Preset(
+            "himmelblau",
+            {
+                "surface": {"id": "himmelblau"},
+                "start": [0.0, -3.0],
+                "steps": 400,
+                "optimizers": [
+                    gd(0.01),
+                    momentum(0.01),
+                    {"id": "adam", "params": {"lr": 0.1}},
+                    {"id": "rmsprop", "params": {"lr": 0.05}},
+                ],
+            },
+            topic="adam",
+            claims=(
+                Claim(
+                    "every run settles within 1e-6 of a minimum, the four at three different ones",
+                    lambda r: (
+                        max(distance(run) for run in r.runs) < 1e-6
+                        and len({nearest_minimum(r, run) for run in r.runs}) == 3
+                    ),
+                ),
+                HEAVY_BALL,
+            ),
         ),
     )
 }

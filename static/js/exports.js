@@ -64,15 +64,15 @@ export function downloadImage(node, format) {
   plotlyOf(node).downloadImage(node, { format, width: 1600, height: 1000, filename: "gradtrail" });
 }
 
-/** The lesson cards; a click calls `onPick(id)`. */
+/** The lesson cards, numbered in the API's (the course's) order; a click calls `onPick(id)`. */
 export function galleryCards(presets, onPick) {
-  return presets.map((preset) => {
+  return presets.map((preset, index) => {
     const card = document.createElement("button");
     card.type = "button";
     card.className = "card";
     card.dataset.preset = preset.id;
     const title = document.createElement("strong");
-    title.textContent = preset.title;
+    title.textContent = `${index + 1}. ${preset.title}`;
     const text = document.createElement("span");
     text.textContent = preset.caption;
     card.append(title, text);

@@ -171,13 +171,25 @@ async function setLecture(on) {
   }
 }
 
+/** A lesson's number is its place in the gallery, which is the API's (the course's) order. */
+function lessonNumber(id) {
+  return presets.findIndex((p) => p.id === id) + 1; // 0: not a lesson
+}
+
+/** In lecture mode 1–9 open that lesson; Page Down and Page Up (a presenter's clicker) the
+ * next and the previous one, so every lesson is reachable. */
 function lectureKeys(event) {
   if (event.target.closest?.("input, textarea, select")) return;
   if (event.key === "l" || event.key === "L") setLecture(!state.lecture);
   else if (event.key === "Escape" && state.lecture) setLecture(false);
-  else if (state.lecture && /^[1-9]$/.test(event.key) && presets[Number(event.key) - 1]) {
-    loadPreset(presets[Number(event.key) - 1].id);
-  }
+  else if (!state.lecture) return;
+  let wanted = 0;
+  if (/^[1-9]$/.test(event.key)) wanted = Number(event.key);
+  else if (event.key === "PageDown") wanted = Math.min(lessonNumber(state.preset) + 1, presets.length);
+  else if (event.key === "PageUp") wanted = Math.max(lessonNumber(state.preset) - 1, 1);
+  if (!presets[wanted - 1]) return;
+  event.preventDefault(); // Page Down must not scroll
+  if (presets[wanted - 1].id !== state.preset || state.spec) loadPreset(presets[wanted - 1].id);
 }
 
 /** A short message at the top; with `undo`, a button that takes back what it reports. */

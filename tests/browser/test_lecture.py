@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Browser, Page, expect
 
+from gradtrail.presets import PRESETS
 from tests.app.test_cli import gradtrail
 from tests.browser.test_page import address, cut_network, wait_done, watch_errors
 
@@ -98,11 +99,18 @@ def test_lecture_mode(page: Page, live_server: str, screenshots: Path) -> None:
         page.evaluate("() => document.querySelector('#contour-plot')._fullLayout.font.size") == 24
     )
     page.screenshot(path=screenshots / "lecture-1920x1080.png")
+    lessons = [lesson.id for lesson in PRESETS.values()]  # the gallery's order, numbered from 1
+    first_card = page.text_content("#gallery-cards .card strong")
+    assert first_card == f"1. {PRESETS[lessons[0]].title()}"
     page.evaluate("() => { document.body.dataset.run = 'switching'; }")
     page.keyboard.press("3")  # the third lesson
     wait_done(page)
-    expect(page.locator("#caption")).to_contain_text("Rosenbrock")
-    assert "preset=rosenbrock" in address(page) and "lecture=1" in address(page)
+    expect(page.locator("#caption")).to_contain_text(PRESETS[lessons[2]].title())
+    assert f"preset={lessons[2]}" in address(page) and "lecture=1" in address(page)
+    page.evaluate("() => { document.body.dataset.run = 'switching'; }")
+    page.keyboard.press("PageDown")  # past 9 too: the next lesson, as a clicker sends it
+    wait_done(page)
+    assert f"preset={lessons[3]}" in address(page)
     page.keyboard.press("Escape")
     expect(page.locator(".controls")).to_be_visible()
     assert "lecture=1" not in address(page)
