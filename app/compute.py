@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import asyncio
 import gc
+import inspect
 import math
 import sys
 import threading
@@ -28,9 +29,10 @@ from collections.abc import AsyncIterator, Callable, Iterator
 from contextlib import asynccontextmanager, contextmanager
 from dataclasses import dataclass, field
 from functools import partial
-from typing import TypeVar
+from typing import Annotated, TypeVar
 
 import anyio
+from fastapi import Depends
 from starlette.requests import Request
 
 from gradtrail.app.settings import get_settings
@@ -151,10 +153,15 @@ class Lane:
                 SMALL_FIRST.wait_for_turn(get_settings().deadline_seconds)
             return function(*args)
         with SMALL_FIRST.running_small():
+            if budget is not None:
+                budget.check()  # its client left or its deadline passed while it waited
             return function(*args)
 
     @property
     def load(self) -> dict[str, int]:
+        """Work running and waiting: every computation here holds an admission, so the
+        threads in use never outnumber the places taken (a stream that computed its frames
+        here without one once made ``waiting`` negative)."""
         running = int(self.limiter.borrowed_tokens)
         return {"running": running, "waiting": self.admitted - running, "queue": self.queue}
 
@@ -239,31 +246,10 @@ def release_if_still_idle() -> None:
         _released["count"] += 1
 
 
-async def compute(
-    function: Callable[..., T], *args: object, cost: float = 0.0, budget: Budget | None = None
-) -> T:
-    """Run ``function(*args)`` in a worker thread of the lane for ``cost`` (admitted first)."""
-    async with admitted(cost) as lane:
-        return await lane.run(function, *args, budget=budget)
-
-
 def retry_after(lane: Lane) -> int:
     """Seconds to wait before trying again: more for a longer queue of heavier work."""
     per_item = 1.0 if lane.name == "small" else 5.0
     return max(1, math.ceil(per_item * lane.admitted / lane.threads))
-
-
-async def compute_bounded(
-    request: Request, function: Callable[..., T], *args: object, cost: float = 0.0
-) -> T:
-    """:func:`compute` of ``function(*args, budget.check)``, stopped by the deadline or
-    when the client disconnects (the engine calls ``check`` between chunks of work)."""
-    budget = Budget(get_settings().deadline_seconds, gives_way=lane_for(cost).gives_way)
-    watcher = asyncio.create_task(watch_disconnect(request, budget))
-    try:
-        return await compute(function, *args, budget.check, cost=cost, budget=budget)
-    finally:
-        watcher.cancel()
 
 
 async def watch_disconnect(request: Request, budget: Budget, every: float = 0.1) -> None:
@@ -271,3 +257,115 @@ async def watch_disconnect(request: Request, budget: Budget, every: float = 0.1)
     while not await request.is_disconnected():
         await asyncio.sleep(every)
     budget.abandoned.set()
+
+
+@dataclass
+class Admission:
+    """A place in a lane, held from the request's admission to the end of its answer (a
+    stream's last frame included), and the budget of the work done in it.
+
+    The only way into the lanes: a route declares its work with :func:`admits` and
+    computes through the :class:`Admission` it is given.
+    """
+
+    lane: Lane
+    budget: Budget
+
+    async def run(self, function: Callable[..., T], *args: object) -> T:
+        """``function(*args)`` on one of the lane's threads; not begun once the budget is
+        spent or its client has left."""
+        return await self.lane.run(function, *args, budget=self.budget)
+
+    async def bounded(self, function: Callable[..., T], *args: object) -> T:
+        """``function(*args, check)``: the engine calls ``check`` between chunks of work,
+        which stops it at the deadline or once the client has left."""
+        return await self.run(function, *args, self.budget.check)
+
+    async def answer(self, build: Callable[..., str | bytes], *args: object) -> bytes:
+        """The whole answer, built (encoded, rendered) on the lane's thread rather than
+        the event loop, and refused (422) when it passes the response cap."""
+        return await self.run(built_within_cap, build, args)
+
+
+class AnswerTooLarge(Exception):
+    """An answer over ``max_response_bytes``: a 422 that says how to ask for less."""
+
+    def __init__(self, size: float, limit: int, field: str = "steps") -> None:
+        self.field = field
+        super().__init__(
+            f"the answer would be about {size / 2**20:.0f} MiB, over the {limit / 2**20:.0f} MiB"
+            " limit (GRADTRAIL_MAX_RESPONSE_BYTES): ask for fewer steps or optimizers, record"
+            " no state, or stream it (POST /api/runs/stream)"
+        )
+
+
+def check_answer_size(size: float) -> None:
+    """:class:`AnswerTooLarge` when an answer of ``size`` bytes passes the cap."""
+    limit = get_settings().max_response_bytes
+    if size > limit:
+        raise AnswerTooLarge(size, limit)
+
+
+def built_within_cap(build: Callable[..., str | bytes], args: tuple[object, ...]) -> bytes:
+    """``build(*args)`` as bytes, checked against the cap (the estimate's backstop)."""
+    built = build(*args)
+    body = built.encode() if isinstance(built, str) else built
+    check_answer_size(len(body))
+    return body
+
+
+def nothing() -> float:
+    """The cost or answer size of work too small to estimate (the small lane)."""
+    return 0.0
+
+
+def admits(
+    cost: Callable[..., float] = nothing,
+    answer: Callable[..., float] = nothing,
+    stream: bool = False,
+) -> Callable[..., AsyncIterator[Admission]]:
+    """The dependency that admits a route's work: ``cost`` and ``answer`` are dependencies
+    themselves (their parameters are the request's), giving the work's cost (its lane)
+    and the answer's estimated bytes, both known before anything is computed.
+
+    An answer estimated over the cap is a 422 at once; a full lane (or, for a ``stream``,
+    ``max_streams`` open) a 503 with ``Retry-After`` at once. Once admitted, the route
+    holds its place until its answer has been sent (a stream's until its end, however
+    many frames it computes), and its budget stops the work at the deadline or when its
+    client leaves.
+    """
+
+    async def admission(request: Request, work: float, size: float) -> AsyncIterator[Admission]:
+        from gradtrail.app.limits import open_streams  # limits imports this module
+
+        check_answer_size(size)
+        if stream and open_streams() >= get_settings().max_streams:
+            raise ServerBusy("streams", retry_after=2)
+        async with admitted(work) as lane:
+            budget = Budget(get_settings().deadline_seconds, gives_way=lane.gives_way)
+            watcher = asyncio.create_task(watch_disconnect(request, budget))
+            try:
+                yield Admission(lane, budget)
+            finally:
+                budget.abandoned.set()  # whatever is left of its work stops
+                watcher.cancel()
+
+    # FastAPI reads a dependency's parameters from its signature: these name the two
+    # estimates as the dependencies they are.
+    admission.__signature__ = inspect.Signature(  # type: ignore[attr-defined]
+        [
+            inspect.Parameter("request", KEYWORD, annotation=Request),
+            inspect.Parameter("work", KEYWORD, annotation=Annotated[float, Depends(cost)]),
+            inspect.Parameter("size", KEYWORD, annotation=Annotated[float, Depends(answer)]),
+        ]
+    )
+    admission.admits = True  # type: ignore[attr-defined]  # what tests/app/test_admission.py finds
+    return admission
+
+
+KEYWORD = inspect.Parameter.KEYWORD_ONLY
+
+
+def is_admission(call: object) -> bool:
+    """Whether ``call`` is a dependency made by :func:`admits`."""
+    return getattr(call, "admits", False) is True

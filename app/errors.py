@@ -11,7 +11,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.requests import ClientDisconnect
 
 from gradtrail import SpecError
-from gradtrail.app.compute import ClientGone, DeadlineExceeded, ServerBusy
+from gradtrail.app.compute import AnswerTooLarge, ClientGone, DeadlineExceeded, ServerBusy
 from gradtrail.app.routers.pages import link_too_long
 from gradtrail.app.urlspec import LinkTooLong
 
@@ -70,6 +70,15 @@ async def busy_handler(request: Request, error: Exception) -> JSONResponse:
     return JSONResponse({"detail": str(error)}, status_code=503, headers=headers)
 
 
+async def too_large_handler(request: Request, error: Exception) -> JSONResponse:
+    """An answer over the response cap: a 422 on the spec's steps (in the body, or the
+    link's ``?spec=``) that says how to ask for less."""
+    assert isinstance(error, AnswerTooLarge)
+    location = ["body", error.field] if request.method == "POST" else ["query", "spec"]
+    item = {"loc": location, "msg": str(error), "type": "answer_too_large"}
+    return JSONResponse({"detail": [item]}, status_code=422)
+
+
 async def deadline_handler(request: Request, error: Exception) -> JSONResponse:
     """A computation stopped at its deadline: 503, saying how to ask for less."""
     return JSONResponse({"detail": str(error)}, status_code=503)
@@ -87,6 +96,7 @@ def install(app: FastAPI) -> None:
     app.add_exception_handler(RequestValidationError, validation_error_handler)
     app.add_exception_handler(StarletteHTTPException, http_error_handler)
     app.add_exception_handler(ServerBusy, busy_handler)
+    app.add_exception_handler(AnswerTooLarge, too_large_handler)
     app.add_exception_handler(DeadlineExceeded, deadline_handler)
     app.add_exception_handler(ClientGone, client_gone_handler)
     app.add_exception_handler(ClientDisconnect, client_gone_handler)

@@ -90,3 +90,22 @@ def render(data: dict[str, Any] | None, inline: bool, lang: str = DEFAULT_LANGUA
 def export_name(data: dict[str, Any], preset_id: str | None) -> str:
     """A file name that says what the export shows."""
     return f"gradtrail-{preset_id or data['surface']['id']}.html"
+
+
+def player_page(
+    spec: RunSpec,
+    preset_id: str | None,
+    lang: str,
+    inline: bool,
+    check: Callable[[], None] | None = None,
+) -> str:
+    """The player page with its data: run, gathered and written in one go, on the
+    compute thread that runs it (a large export's HTML takes seconds to write)."""
+    return render(player_data(spec, preset_id, check, lang), inline=inline)
+
+
+def player_json(
+    spec: RunSpec, preset_id: str | None, lang: str, check: Callable[[], None] | None = None
+) -> bytes:
+    """The player's data as JSON, encoded on the compute thread that ran it."""
+    return dumps(player_data(spec, preset_id, check, lang))

@@ -1,10 +1,10 @@
 """Server-sent event streams of a simulation, one frame at a time.
 
-Each frame is computed in a worker thread, so the event loop keeps serving
-other requests. Frames are computed only as the response pulls them: when the
-client disconnects, FastAPI cancels the task that pulls, the generator stays
-suspended at its ``yield`` (closed later by the garbage collector) and no
-further frame is computed.
+Each frame is computed in a worker thread of the lane the stream was admitted to,
+so the event loop keeps serving other requests; the stream holds its place in that
+lane from its first frame to its end. Frames are computed only as the response
+pulls them: when the client disconnects, the pulling stops and the admission's
+budget, now abandoned, stops any frame not yet begun.
 """
 
 from __future__ import annotations
@@ -18,12 +18,10 @@ import orjson
 from fastapi.sse import ServerSentEvent
 
 from gradtrail import Simulation, figures
-from gradtrail.app.compute import Budget, ServerBusy, lane_for
+from gradtrail.app.compute import Admission
 from gradtrail.app.jsonio import dumps
-from gradtrail.app.limits import open_streams
-from gradtrail.app.settings import get_settings
 from gradtrail.result import Summary
-from gradtrail.runner import Chunk, Frame, work
+from gradtrail.runner import Chunk, Frame
 
 FIRST_FRAME_STEPS = 10  # a short first frame: the paths appear at once
 _counts = {"frames": 0}  # touched only on the event loop: no lock needed
@@ -32,13 +30,6 @@ _counts = {"frames": 0}  # touched only on the event loop: no lock needed
 def frames_computed() -> int:
     """Frames (and sweep chunks) computed for streams by this process since it started."""
     return _counts["frames"]
-
-
-async def admit_stream() -> None:
-    """A dependency of every stream: refused (503) before the response starts when the
-    process already has ``max_streams`` open."""
-    if open_streams() >= get_settings().max_streams:
-        raise ServerBusy("streams", retry_after=2)
 
 
 def count_frame() -> None:
@@ -65,22 +56,19 @@ def frame_payload(frame: Frame) -> dict:
 
 
 async def simulation_events(
-    simulation: Simulation, frame_steps: int
+    simulation: Simulation, frame_steps: int, admission: Admission
 ) -> AsyncIterator[ServerSentEvent]:
     """``meta`` (with the start's figures: a page run is one request), then a ``frame``
     per chunk of steps, then ``done`` (or ``error``).
 
-    Each frame is computed on the lane the whole run's cost calls for, and the run
-    stops with an ``error`` event once it passes the deadline.
+    Every frame is computed in the stream's admission, and the run stops with an
+    ``error`` event once it passes the deadline.
     """
-    lane = lane_for(work(simulation.spec))
-    budget = Budget(get_settings().deadline_seconds)
     try:
-        drawn_first = await lane.run(start_figures, simulation)  # before the first frame
+        drawn_first = await admission.run(start_figures, simulation)  # before the first frame
         yield event("meta", {**simulation.describe(), "figures": drawn_first})
         frames = simulation.frames(frame_steps, first_steps=min(FIRST_FRAME_STEPS, frame_steps))
-        while (frame := await lane.run(next, frames, None)) is not None:
-            budget.check()
+        while (frame := await admission.run(next, frames, None)) is not None:
             count_frame()
             yield event("frame", frame_payload(frame))
         yield event("done", {"runs": [summary_payload(s) for s in simulation.summaries()]})

@@ -7,10 +7,11 @@ from functools import partial
 from typing import Annotated, Literal
 
 import orjson
-from fastapi import APIRouter, Header, Query, Request
+from fastapi import APIRouter, Header, Query
 from fastapi.responses import PlainTextResponse, Response
 
 from gradtrail import (
+    Simulation,
     SpecError,
     __version__,
     build_surface,
@@ -19,10 +20,10 @@ from gradtrail import (
     list_surfaces,
     run,
 )
-from gradtrail.app.compute import compute, compute_bounded, load, memory_releases
+from gradtrail.app.compute import load, memory_releases
 from gradtrail.app.connections import open_connections
-from gradtrail.app.deps import LangQuery, SimulationDep, SpecBody
-from gradtrail.app.jsonio import OrjsonBodyRoute
+from gradtrail.app.deps import LangQuery, RunAdmission, SmallAdmission, SpecDep
+from gradtrail.app.jsonio import OrjsonBodyRoute, dumps
 from gradtrail.app.limits import open_streams
 from gradtrail.app.models import (
     AveragesResponse,
@@ -41,7 +42,7 @@ from gradtrail.app.models import (
     RunsResponse,
     SurfaceInfo,
 )
-from gradtrail.app.responses import FastJSONResponse
+from gradtrail.app.responses import EncodedJSON, FastJSONResponse
 from gradtrail.app.settings import get_settings
 from gradtrail.app.streams import frames_computed, start_figures
 from gradtrail.axes import AXIS_COUNT, DATA_AXES, START_AXES
@@ -49,7 +50,6 @@ from gradtrail.backprop import backprop as backprop_graph
 from gradtrail.dataview import data_view as data_view_at
 from gradtrail.formula import DEFAULT_EXPRESSION
 from gradtrail.presets import DEFAULT_OPTIMIZER, DEFAULT_PRESET, PRESETS, SWEEP_PRESETS
-from gradtrail.runner import work
 from gradtrail.schedules import schedule_defaults
 from gradtrail.spec import (
     MAX_EXPRESSION,
@@ -110,9 +110,9 @@ async def optimizers(lang: LangQuery = "en") -> FastJSONResponse:
 
 
 @router.post("/surfaces/grid", response_model=GridResponse, responses=TOO_LARGE)
-async def grid(request: GridRequest) -> FastJSONResponse:
+async def grid(request: GridRequest, admission: SmallAdmission) -> FastJSONResponse:
     """The surface on a grid for contours: ``z[j][i] = f(x[i], y[j])``, null where undefined."""
-    sampled = await compute(sample_grid, request)
+    sampled = await admission.run(sample_grid, request)
     return FastJSONResponse({"x": sampled.x, "y": sampled.y, "z": sampled.z})
 
 
@@ -122,12 +122,14 @@ def sample_grid(request: GridRequest) -> Grid:
 
 
 @router.post("/backprop", response_model=BackpropResponse, responses=TOO_LARGE)
-async def backprop(request: BackpropRequest, lang: LangQuery = "en") -> FastJSONResponse:
+async def backprop(
+    request: BackpropRequest, admission: SmallAdmission, lang: LangQuery = "en"
+) -> FastJSONResponse:
     """The loss's computation graph at a point: every node's forward value and adjoint
     ``∂f/∂node`` (one reverse sweep), every edge's local derivative; on the line-fit bowl
     one sample's loss and how the per-sample gradients average to the gradient. With
     ``figure: true`` also the plotly figure of it (its texts in ``lang``)."""
-    return FastJSONResponse(await compute(graph_at, request, lang))
+    return FastJSONResponse(await admission.run(graph_at, request, lang))
 
 
 def graph_at(request: BackpropRequest, lang: str) -> dict:
@@ -142,12 +144,14 @@ def graph_at(request: BackpropRequest, lang: str) -> dict:
 
 
 @router.post("/data-view", response_model=DataViewResponse, responses=TOO_LARGE)
-async def data_view(request: DataViewRequest, lang: LangQuery = "en") -> FastJSONResponse:
+async def data_view(
+    request: DataViewRequest, admission: SmallAdmission, lang: LangQuery = "en"
+) -> FastJSONResponse:
     """A data surface at a point: the samples (a bounded list), the model's line or the
     neuron's curve, residuals, the mean of the per-sample gradients and, for a step of a
     run with minibatches, the batch it drew and its mean gradient. With ``figure: true``
     also the plotly figure and the contour's arrow traces (texts in ``lang``)."""
-    return FastJSONResponse(await compute(data_at, request, lang))
+    return FastJSONResponse(await admission.run(data_at, request, lang))
 
 
 def data_at(request: DataViewRequest, lang: str) -> dict:
@@ -162,9 +166,9 @@ def data_at(request: DataViewRequest, lang: str) -> dict:
 
 
 @router.post("/formula", response_model=FormulaResponse, responses=TOO_LARGE)
-async def formula(request: FormulaRequest) -> FastJSONResponse:
+async def formula(request: FormulaRequest, admission: SmallAdmission) -> FastJSONResponse:
     """Check a formula and show it and its exact gradient in LaTeX (a 422 says what is wrong)."""
-    return FastJSONResponse(await compute(formula_forms, request.expression))
+    return FastJSONResponse(await admission.run(formula_forms, request.expression))
 
 
 def formula_forms(expression: str) -> dict[str, str]:
@@ -240,36 +244,26 @@ async def sweep_presets(lang: LangQuery = "en") -> FastJSONResponse:
 
 
 @router.post("/figures", response_model=FiguresResponse, responses=TOO_LARGE)
-async def figures_of(simulation: SimulationDep) -> FastJSONResponse:
+async def figures_of(
+    spec: SpecDep, admission: SmallAdmission, lang: LangQuery = "en"
+) -> FastJSONResponse:
     """The plotly figures of a spec before it runs (each path is its start point).
 
     The page draws these, then streams the paths into the traces whose
     ``meta.run`` is the run's index; styling lives in one place, server-side.
     """
-    return FastJSONResponse(await compute(start_figures, simulation))
+    return FastJSONResponse(await admission.run(figures_at_start, spec, lang))
 
 
-# Bytes of JSON per recorded number ("-1.2345678901234567,"), and the columns per step:
-# x, y, loss, grad_norm, and with the optimizer state at most sixteen more.
-BYTES_PER_NUMBER = 20
-COLUMNS, STATE_COLUMNS = 4, 16
-
-
-def check_answer_size(spec: RunSpec) -> None:
-    """A spec whose whole answer would pass the response budget is a 422 on ``steps``."""
-    columns = COLUMNS + (STATE_COLUMNS if "state" in spec.record else 0)
-    size = len(spec.optimizers) * (spec.steps + 1) * columns * BYTES_PER_NUMBER
-    budget = get_settings().max_response_bytes
-    if size > budget:
-        raise SpecError(
-            "steps",
-            f"the answer would be about {size / 2**20:.0f} MiB, over the {budget / 2**20:.0f} MiB"
-            " limit: stream it (POST /api/runs/stream) or ask for fewer steps, runs or records",
-        )
+def figures_at_start(spec: RunSpec, lang: str) -> dict:
+    """Build the simulation and draw its start figures."""
+    return start_figures(Simulation(spec, lang))
 
 
 @router.post("/averages", response_model=AveragesResponse, responses=TOO_LARGE)
-async def averages(request: Request, spec: SpecBody, lang: LangQuery = "en") -> FastJSONResponse:
+async def averages(
+    spec: SpecDep, admission: RunAdmission, lang: LangQuery = "en"
+) -> FastJSONResponse:
     """The moving averages of a spec's runs (momentum, RMSProp, Adam …): the spec is run
     with its optimizer state recorded, so runs × steps may not pass ``record_steps``."""
     if len(spec.optimizers) * spec.steps > RECORD_STEPS:
@@ -279,8 +273,8 @@ async def averages(request: Request, spec: SpecBody, lang: LangQuery = "en") -> 
             " whose state is recorded: ask for fewer steps or runs",
         )
     recorded = spec.model_copy(update={"record": ["state"]})
-    result = await compute_bounded(request, partial(run, lang=lang), recorded, cost=work(spec))
-    figure = await compute(lambda: figures.moving_averages(result).to_json())
+    result = await admission.bounded(partial(run, lang=lang), recorded)
+    figure = await admission.run(lambda: figures.moving_averages(result).to_json())
     return FastJSONResponse({"figure": orjson.Fragment(figure)})
 
 
@@ -292,8 +286,8 @@ CSV_RESPONSE = {
 
 @router.post("/runs", response_model=RunsResponse, responses={**TOO_LARGE, **CSV_RESPONSE})
 async def runs(
-    request: Request,
-    spec: SpecBody,
+    spec: SpecDep,
+    admission: RunAdmission,
     accept: Annotated[str | None, Header()] = None,
     format: Annotated[Literal["json", "csv"] | None, Query()] = None,
     lang: LangQuery = "en",
@@ -304,13 +298,12 @@ async def runs(
     row per run and step with x, y, loss, grad_norm and, with ``record: ["state"]``,
     the lr, gradient, step and optimizer state of the step that led there.
     """
-    check_answer_size(spec)
-    # Built and run in one trip to a worker thread; stopped by the deadline or a client
-    # that leaves.
-    result = await compute_bounded(request, partial(run, lang=lang), spec, cost=work(spec))
+    # Built and run in one trip to a worker thread, stopped by the deadline or a client
+    # that leaves; then encoded in another (its size checked against the cap).
+    result = await admission.bounded(partial(run, lang=lang), spec)
     wants_csv = format == "csv" or (format is None and "text/csv" in (accept or ""))
     if wants_csv:
-        text = await compute(result.to_csv)
+        text = await admission.answer(result.to_csv)
         disposition = {"content-disposition": 'attachment; filename="gradtrail-runs.csv"'}
         return PlainTextResponse(text, media_type="text/csv", headers=disposition)
-    return FastJSONResponse(result.as_dict())
+    return EncodedJSON(await admission.answer(lambda: dumps(result.as_dict())))

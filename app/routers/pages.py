@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from functools import partial
-from typing import Annotated, Any
+from dataclasses import dataclass
+from typing import Annotated
 
 from fastapi import APIRouter, Depends, Header, Query, Request
 from fastapi.responses import HTMLResponse
@@ -12,14 +12,14 @@ from fastapi.templating import Jinja2Templates
 from gradtrail import RunSpec
 from gradtrail.app import urlspec
 from gradtrail.app.assets import STATIC
-from gradtrail.app.compute import compute_bounded
+from gradtrail.app.compute import Admission, admits
 from gradtrail.app.connections import MAX_TARGET_BYTES, TARGET_TOO_LONG
-from gradtrail.app.deps import LangQuery, SpecBody
+from gradtrail.app.costs import run_answer_bytes, run_work
+from gradtrail.app.deps import LangQuery, RunAdmission, SpecDep
 from gradtrail.app.jsonio import OrjsonBodyRoute
-from gradtrail.app.player import environment, export_name, json_for_script, player_data, render
-from gradtrail.app.responses import FastJSONResponse
+from gradtrail.app.player import environment, json_for_script, player_json, player_page, render
+from gradtrail.app.responses import EncodedJSON
 from gradtrail.app.routers.api import page_catalog
-from gradtrail.runner import work
 from gradtrail.texts import pick_language, text
 
 templates = Jinja2Templates(env=environment)
@@ -96,14 +96,61 @@ async def link_too_long(request: Request, error: Exception) -> HTMLResponse:
     return templates.TemplateResponse(request, "link_too_long.html", context, status_code=414)
 
 
-@router.api_route("/embed", methods=PAGE_METHODS, response_class=HTMLResponse)
-async def embed(
-    request: Request,
+@dataclass
+class PageView:
+    """The spec a page shows, the lesson it came from, its language, and whether the
+    link named one (an embed without one reads its spec from the fragment)."""
+
+    spec: RunSpec
+    preset_id: str | None
+    lang: str
+    named: bool
+
+
+def page_view(
     spec: SpecQuery,
     preset: PresetQuery = None,
     lang: PageLangQuery = None,
     accept_language: AcceptLanguage = None,
-) -> HTMLResponse:
+) -> PageView:
+    """The view of a page's link (``?spec=`` or ``?preset=``, else the default lesson)."""
+    language = pick_language(lang, accept_language)
+    run_spec, preset_id = urlspec.decode(spec, preset, language)
+    return PageView(run_spec, preset_id, language, named=bool(spec or preset))
+
+
+def preset_view(preset: PresetQuery = None, lang: LangQuery = "en") -> PageView:
+    """The view of ``#preset=ID``, which an embed asks ``/api/player`` for."""
+    run_spec, preset_id = urlspec.decode(None, preset, lang)
+    return PageView(run_spec, preset_id, lang, named=True)
+
+
+PageViewDep = Annotated[PageView, Depends(page_view)]
+PresetViewDep = Annotated[PageView, Depends(preset_view)]
+
+
+def page_work(view: PageViewDep) -> float:
+    return run_work(view.spec if view.named else None)
+
+
+def page_answer(view: PageViewDep) -> float:
+    return run_answer_bytes(view.spec if view.named else None)
+
+
+def preset_work(view: PresetViewDep) -> float:
+    return run_work(view.spec)
+
+
+def preset_answer(view: PresetViewDep) -> float:
+    return run_answer_bytes(view.spec)
+
+
+PageAdmission = Annotated[Admission, Depends(admits(page_work, page_answer))]
+PresetAdmission = Annotated[Admission, Depends(admits(preset_work, preset_answer))]
+
+
+@router.api_route("/embed", methods=PAGE_METHODS, response_class=HTMLResponse)
+async def embed(view: PageViewDep, admission: PageAdmission) -> HTMLResponse:
     """The plot alone, for an ``<iframe>`` in slides: ``?theme=light|dark``,
     ``?controls=0|1``, ``?autoplay=0|1``, ``?speed=`` are read by the page itself.
 
@@ -111,62 +158,53 @@ async def embed(
     reads its spec from the fragment (``#spec=…``, never sent here) and asks
     ``/api/player`` for them, so a spec of any size embeds.
     """
-    language = pick_language(lang, accept_language)
-    if spec is None and preset is None:
-        return HTMLResponse(render(None, inline=False, lang=language))
-    run_spec, preset_id = urlspec.decode(spec, preset, language)
-    data = await player(request, run_spec, preset_id, language)
-    return HTMLResponse(render(data, inline=False))
-
-
-async def player(
-    request: Request, spec: RunSpec, preset_id: str | None, lang: str
-) -> dict[str, Any]:
-    """The player's data in ``lang``, computed within the request's budget."""
-    build = partial(player_data, lang=lang)
-    return await compute_bounded(request, build, spec, preset_id, cost=work(spec))
+    if not view.named:
+        return HTMLResponse(await admission.answer(render, None, False, view.lang))
+    page = await admission.answer(
+        player_page, view.spec, view.preset_id, view.lang, False, admission.budget.check
+    )
+    return HTMLResponse(page)
 
 
 @router.api_route("/export", methods=PAGE_METHODS, response_class=HTMLResponse)
-async def export(
-    request: Request,
-    spec: SpecQuery,
-    preset: PresetQuery = None,
-    lang: PageLangQuery = None,
-    accept_language: AcceptLanguage = None,
-) -> HTMLResponse:
+async def export(view: PageViewDep, admission: PageAdmission) -> HTMLResponse:
     """A single self-contained HTML file that plays offline (downloaded as an attachment)."""
-    language = pick_language(lang, accept_language)
-    run_spec, preset_id = urlspec.decode(spec, preset, language)
-    return exported(await player(request, run_spec, preset_id, language), preset_id)
+    return await exported(admission, view.spec, view.preset_id, view.lang)
 
 
 @router.post("/export", response_class=HTMLResponse)
 async def export_posted(
-    request: Request, spec: SpecBody, preset: PresetQuery = None, lang: LangQuery = "en"
+    spec: SpecDep, admission: RunAdmission, preset: PresetQuery = None, lang: LangQuery = "en"
 ) -> HTMLResponse:
     """The same file for a spec in the body (the page's Export: no spec is too long for
     it); ``?preset=`` only gives it the lesson's title and caption."""
-    return exported(await player(request, spec, preset, lang), preset)
+    return await exported(admission, spec, preset, lang)
 
 
-def exported(data: dict[str, Any], preset_id: str | None) -> HTMLResponse:
-    disposition = f'attachment; filename="{export_name(data, preset_id)}"'
-    return HTMLResponse(render(data, inline=True), headers={"content-disposition": disposition})
+async def exported(
+    admission: Admission, spec: RunSpec, preset_id: str | None, lang: str
+) -> HTMLResponse:
+    """The export file, run and written on a compute thread, as a download."""
+    page = await admission.answer(player_page, spec, preset_id, lang, True, admission.budget.check)
+    name = f"gradtrail-{preset_id or spec.surface.id}.html"
+    return HTMLResponse(page, headers={"content-disposition": f'attachment; filename="{name}"'})
 
 
 @router.get("/api/player", include_in_schema=False)
-async def player_of_preset(
-    request: Request, preset: PresetQuery = None, lang: LangQuery = "en"
-) -> FastJSONResponse:
+async def player_of_preset(view: PresetViewDep, admission: PresetAdmission) -> EncodedJSON:
     """An embed's data for ``#preset=ID``."""
-    run_spec, preset_id = urlspec.decode(None, preset, lang)
-    return FastJSONResponse(await player(request, run_spec, preset_id, lang))
+    return EncodedJSON(
+        await admission.answer(
+            player_json, view.spec, view.preset_id, view.lang, admission.budget.check
+        )
+    )
 
 
 @router.post("/api/player", include_in_schema=False)
 async def player_of_spec(
-    request: Request, spec: SpecBody, lang: LangQuery = "en"
-) -> FastJSONResponse:
+    spec: SpecDep, admission: RunAdmission, lang: LangQuery = "en"
+) -> EncodedJSON:
     """An embed's data for ``#spec=…``: every run's arrays and the contour figure."""
-    return FastJSONResponse(await player(request, spec, None, lang))
+    return EncodedJSON(
+        await admission.answer(player_json, spec, None, lang, admission.budget.check)
+    )
