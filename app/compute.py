@@ -34,7 +34,9 @@ from typing import Annotated, TypeVar
 import anyio
 from fastapi import Depends
 from starlette.requests import Request
+from starlette.responses import Response
 
+from gradtrail.app.compression import MINIMUM_SIZE, accepts_gzip, compressed
 from gradtrail.app.settings import get_settings
 from gradtrail.heap import keep_freed_memory, release_freed_memory, share_heap_arenas
 
@@ -270,6 +272,7 @@ class Admission:
 
     lane: Lane
     budget: Budget
+    gzip: bool = False  # the client takes gzip: an answer is compressed where it is built
 
     async def run(self, function: Callable[..., T], *args: object) -> T:
         """``function(*args)`` on one of the lane's threads; not begun once the budget is
@@ -281,10 +284,19 @@ class Admission:
         which stops it at the deadline or once the client has left."""
         return await self.run(function, *args, self.budget.check)
 
-    async def answer(self, build: Callable[..., str | bytes], *args: object) -> bytes:
-        """The whole answer, built (encoded, rendered) on the lane's thread rather than
-        the event loop, and refused (422) when it passes the response cap."""
-        return await self.run(built_within_cap, build, args)
+    async def answer(
+        self,
+        build: Callable[..., str | bytes],
+        *args: object,
+        media_type: str,
+        headers: dict[str, str] | None = None,
+    ) -> Response:
+        """The whole answer, built (encoded, rendered) and, for a client that takes it,
+        gzipped on the lane's thread rather than the event loop (tens of MB of an export
+        took the loop for seconds), and refused (422) when it passes the response cap."""
+        body, gzipped = await self.run(built_within_cap, build, args, self.gzip)
+        encoding = {"content-encoding": "gzip", "vary": "Accept-Encoding"} if gzipped else {}
+        return Response(body, media_type=media_type, headers={**(headers or {}), **encoding})
 
 
 class AnswerTooLarge(Exception):
@@ -306,15 +318,20 @@ def check_answer_size(size: float) -> None:
         raise AnswerTooLarge(size, limit)
 
 
-def built_within_cap(build: Callable[..., str | bytes], args: tuple[object, ...]) -> bytes:
-    """``build(*args)`` as bytes, checked against the cap (the estimate's backstop)."""
+def built_within_cap(
+    build: Callable[..., str | bytes], args: tuple[object, ...], gzip: bool
+) -> tuple[bytes, bool]:
+    """``build(*args)`` as bytes, checked against the cap (the estimate's backstop), and
+    whether it was gzipped (when the client takes it and it is worth it)."""
     built = build(*args)
     body = built.encode() if isinstance(built, str) else built
     check_answer_size(len(body))
-    return body
+    if gzip and len(body) >= MINIMUM_SIZE:
+        return compressed(body), True
+    return body, False
 
 
-def nothing() -> float:
+async def nothing() -> float:
     """The cost or answer size of work too small to estimate (the small lane)."""
     return 0.0
 
@@ -345,7 +362,7 @@ def admits(
             budget = Budget(get_settings().deadline_seconds, gives_way=lane.gives_way)
             watcher = asyncio.create_task(watch_disconnect(request, budget))
             try:
-                yield Admission(lane, budget)
+                yield Admission(lane, budget, gzip=accepts_gzip(request.scope))
             finally:
                 budget.abandoned.set()  # whatever is left of its work stops
                 watcher.cancel()

@@ -27,12 +27,12 @@ LangQuery = Annotated[
 ]
 
 
-def spec_of(spec: SpecBody) -> RunSpec:
+async def spec_of(spec: SpecBody) -> RunSpec:
     """The run spec in the body, validated once however many dependencies read it."""
     return spec
 
 
-def sweep_spec_of(spec: SweepBody) -> SweepSpec:
+async def sweep_spec_of(spec: SweepBody) -> SweepSpec:
     """The sweep spec in the body, validated once."""
     return spec
 
@@ -41,15 +41,15 @@ SpecDep = Annotated[RunSpec, Depends(spec_of)]
 SweepSpecDep = Annotated[SweepSpec, Depends(sweep_spec_of)]
 
 
-def spec_work(spec: SpecDep) -> float:
+async def spec_work(spec: SpecDep) -> float:
     return run_work(spec)
 
 
-def spec_answer(spec: SpecDep) -> float:
+async def spec_answer(spec: SpecDep) -> float:
     return run_answer_bytes(spec)
 
 
-def sweep_spec_work(spec: SweepSpecDep) -> float:
+async def sweep_spec_work(spec: SweepSpecDep) -> float:
     return sweep_work(spec)
 
 

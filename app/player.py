@@ -62,12 +62,19 @@ def script_safe(text: str) -> str:
 
 # In JSON, <, > and & stand only inside strings, where \u escapes mean the same; without
 # them no text (a label such as ``<!--<script>``) can end or re-enter the script element.
-JSON_IN_HTML = str.maketrans({"<": "\\u003c", ">": "\\u003e", "&": "\\u0026"})
+JSON_IN_HTML = ((b"<", b"\\u003c"), (b">", b"\\u003e"), (b"&", b"\\u0026"))
 
 
 def json_for_script(content: Any) -> str:
-    """``content`` as JSON to place inside a ``<script type="application/json">`` element."""
-    return dumps(content).decode().translate(JSON_IN_HTML)
+    """``content`` as JSON to place inside a ``<script type="application/json">`` element.
+
+    Replaced in bytes, one character after the other: ``str.translate`` over a large
+    export's 33 MB took 4 s in one call that held the interpreter lock (and so the event
+    loop); three ``bytes.replace`` take milliseconds."""
+    encoded = dumps(content)
+    for character, escaped in JSON_IN_HTML:
+        encoded = encoded.replace(character, escaped)
+    return encoded.decode()
 
 
 def render(data: dict[str, Any] | None, inline: bool, lang: str = DEFAULT_LANGUAGE) -> str:

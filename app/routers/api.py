@@ -8,7 +8,7 @@ from typing import Annotated, Literal
 
 import orjson
 from fastapi import APIRouter, Header, Query
-from fastapi.responses import PlainTextResponse, Response
+from fastapi.responses import Response
 
 from gradtrail import (
     Simulation,
@@ -303,7 +303,8 @@ async def runs(
     result = await admission.bounded(partial(run, lang=lang), spec)
     wants_csv = format == "csv" or (format is None and "text/csv" in (accept or ""))
     if wants_csv:
-        text = await admission.answer(result.to_csv)
         disposition = {"content-disposition": 'attachment; filename="gradtrail-runs.csv"'}
-        return PlainTextResponse(text, media_type="text/csv", headers=disposition)
-    return EncodedJSON(await admission.answer(lambda: dumps(result.as_dict())))
+        return await admission.answer(result.to_csv, media_type="text/csv", headers=disposition)
+    return await admission.answer(
+        lambda: dumps(result.as_dict()), media_type=EncodedJSON.media_type
+    )

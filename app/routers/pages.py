@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Header, Query, Request
-from fastapi.responses import HTMLResponse
+from fastapi.responses import HTMLResponse, Response
 from fastapi.templating import Jinja2Templates
 
 from gradtrail import RunSpec
@@ -30,7 +30,7 @@ PAGE_METHODS = ["GET", "HEAD"]
 PAGES = ("/", "/embed", "/export")  # what a ?spec= link opens
 
 
-def whole_link(request: Request, spec: Annotated[str | None, Query()] = None) -> str | None:
+async def whole_link(request: Request, spec: Annotated[str | None, Query()] = None) -> str | None:
     """``?spec=``, when the link reached the server whole (uvicorn's parser reads targets
     of up to 65,535 bytes: a longer one arrives cut, and marked so)."""
     if TARGET_TOO_LONG in request.scope.get("extensions", {}) or len(spec or "") > MAX_TARGET_BYTES:
@@ -107,7 +107,7 @@ class PageView:
     named: bool
 
 
-def page_view(
+async def page_view(
     spec: SpecQuery,
     preset: PresetQuery = None,
     lang: PageLangQuery = None,
@@ -119,7 +119,7 @@ def page_view(
     return PageView(run_spec, preset_id, language, named=bool(spec or preset))
 
 
-def preset_view(preset: PresetQuery = None, lang: LangQuery = "en") -> PageView:
+async def preset_view(preset: PresetQuery = None, lang: LangQuery = "en") -> PageView:
     """The view of ``#preset=ID``, which an embed asks ``/api/player`` for."""
     run_spec, preset_id = urlspec.decode(None, preset, lang)
     return PageView(run_spec, preset_id, lang, named=True)
@@ -129,19 +129,19 @@ PageViewDep = Annotated[PageView, Depends(page_view)]
 PresetViewDep = Annotated[PageView, Depends(preset_view)]
 
 
-def page_work(view: PageViewDep) -> float:
+async def page_work(view: PageViewDep) -> float:
     return run_work(view.spec if view.named else None)
 
 
-def page_answer(view: PageViewDep) -> float:
+async def page_answer(view: PageViewDep) -> float:
     return run_answer_bytes(view.spec if view.named else None)
 
 
-def preset_work(view: PresetViewDep) -> float:
+async def preset_work(view: PresetViewDep) -> float:
     return run_work(view.spec)
 
 
-def preset_answer(view: PresetViewDep) -> float:
+async def preset_answer(view: PresetViewDep) -> float:
     return run_answer_bytes(view.spec)
 
 
@@ -150,7 +150,7 @@ PresetAdmission = Annotated[Admission, Depends(admits(preset_work, preset_answer
 
 
 @router.api_route("/embed", methods=PAGE_METHODS, response_class=HTMLResponse)
-async def embed(view: PageViewDep, admission: PageAdmission) -> HTMLResponse:
+async def embed(view: PageViewDep, admission: PageAdmission) -> Response:
     """The plot alone, for an ``<iframe>`` in slides: ``?theme=light|dark``,
     ``?controls=0|1``, ``?autoplay=0|1``, ``?speed=`` are read by the page itself.
 
@@ -159,15 +159,16 @@ async def embed(view: PageViewDep, admission: PageAdmission) -> HTMLResponse:
     ``/api/player`` for them, so a spec of any size embeds.
     """
     if not view.named:
-        return HTMLResponse(await admission.answer(render, None, False, view.lang))
-    page = await admission.answer(
-        player_page, view.spec, view.preset_id, view.lang, False, admission.budget.check
-    )
-    return HTMLResponse(page)
+        page = HTMLResponse.media_type
+        return await admission.answer(render, None, False, view.lang, media_type=page)
+    return await admission.answer(
+        player_page, view.spec, view.preset_id, view.lang, False, admission.budget.check,
+        media_type=HTMLResponse.media_type,
+    )  # fmt: skip
 
 
 @router.api_route("/export", methods=PAGE_METHODS, response_class=HTMLResponse)
-async def export(view: PageViewDep, admission: PageAdmission) -> HTMLResponse:
+async def export(view: PageViewDep, admission: PageAdmission) -> Response:
     """A single self-contained HTML file that plays offline (downloaded as an attachment)."""
     return await exported(admission, view.spec, view.preset_id, view.lang)
 
@@ -175,7 +176,7 @@ async def export(view: PageViewDep, admission: PageAdmission) -> HTMLResponse:
 @router.post("/export", response_class=HTMLResponse)
 async def export_posted(
     spec: SpecDep, admission: RunAdmission, preset: PresetQuery = None, lang: LangQuery = "en"
-) -> HTMLResponse:
+) -> Response:
     """The same file for a spec in the body (the page's Export: no spec is too long for
     it); ``?preset=`` only gives it the lesson's title and caption."""
     return await exported(admission, spec, preset, lang)
@@ -183,28 +184,30 @@ async def export_posted(
 
 async def exported(
     admission: Admission, spec: RunSpec, preset_id: str | None, lang: str
-) -> HTMLResponse:
+) -> Response:
     """The export file, run and written on a compute thread, as a download."""
-    page = await admission.answer(player_page, spec, preset_id, lang, True, admission.budget.check)
     name = f"gradtrail-{preset_id or spec.surface.id}.html"
-    return HTMLResponse(page, headers={"content-disposition": f'attachment; filename="{name}"'})
+    download = {"content-disposition": f'attachment; filename="{name}"'}
+    return await admission.answer(
+        player_page, spec, preset_id, lang, True, admission.budget.check,
+        media_type=HTMLResponse.media_type, headers=download,
+    )  # fmt: skip
 
 
 @router.get("/api/player", include_in_schema=False)
-async def player_of_preset(view: PresetViewDep, admission: PresetAdmission) -> EncodedJSON:
+async def player_of_preset(view: PresetViewDep, admission: PresetAdmission) -> Response:
     """An embed's data for ``#preset=ID``."""
-    return EncodedJSON(
-        await admission.answer(
-            player_json, view.spec, view.preset_id, view.lang, admission.budget.check
-        )
-    )
+    return await admission.answer(
+        player_json, view.spec, view.preset_id, view.lang, admission.budget.check,
+        media_type=EncodedJSON.media_type,
+    )  # fmt: skip
 
 
 @router.post("/api/player", include_in_schema=False)
 async def player_of_spec(
     spec: SpecDep, admission: RunAdmission, lang: LangQuery = "en"
-) -> EncodedJSON:
+) -> Response:
     """An embed's data for ``#spec=…``: every run's arrays and the contour figure."""
-    return EncodedJSON(
-        await admission.answer(player_json, spec, None, lang, admission.budget.check)
+    return await admission.answer(
+        player_json, spec, None, lang, admission.budget.check, media_type=EncodedJSON.media_type
     )

@@ -6,6 +6,7 @@ from collections.abc import AsyncIterator, Callable
 from typing import Annotated
 
 from fastapi import APIRouter, Depends
+from fastapi.responses import Response
 from fastapi.sse import EventSourceResponse, ServerSentEvent
 
 from gradtrail.app.deps import SweepAdmission, SweepSpecDep, SweepStreamAdmission
@@ -25,13 +26,15 @@ def swept(spec: SweepSpec, check: Callable[[], None]) -> bytes:
 
 
 @router.post("/sweeps", response_model=SweepResponse, responses=TOO_LARGE)
-async def sweep(spec: SweepSpecDep, admission: SweepAdmission) -> EncodedJSON:
+async def sweep(spec: SweepSpecDep, admission: SweepAdmission) -> Response:
     """Run every cell; per cell the final loss, status, steps, steps to the threshold, basin.
 
     Grids are ``[len(axis 1)][len(axis 0)]``, as Plotly's heatmaps read them.
     Limits: 40,000 cells, 5,000 steps, cells × steps ≤ 20,000,000 (larger: 422).
     """
-    return EncodedJSON(await admission.answer(swept, spec, admission.budget.check))
+    return await admission.answer(
+        swept, spec, admission.budget.check, media_type=EncodedJSON.media_type
+    )
 
 
 async def prepare_stream(spec: SweepSpecDep, admission: SweepStreamAdmission) -> Sweep:
