@@ -120,7 +120,8 @@ class Batches:
 class Draws:
     """:class:`Batches` step after step, as a run draws them: the same indices as
     :meth:`Batches.indices`, with the epoch's order evaluated up to :data:`BLOCK`
-    positions ahead so a one-sample batch does not pay a dozen numpy calls per step."""
+    positions ahead so a one-sample batch does not pay a dozen numpy calls per step (at
+    most that many kept between steps)."""
 
     batches: Batches
     step: int = 0
@@ -136,7 +137,9 @@ class Draws:
         if epoch != self.epoch or self.order is None:
             self.epoch, self.order = epoch, self.batches.order(epoch)
             self.ahead, self.ahead_start = self.ahead[:0], start
+        if stop - start >= BLOCK:  # a large batch is ordered alone and not kept: a sweep
+            return self.order.at(np.arange(start, stop))  # holds many samplers at once
         if stop > self.ahead_start + self.ahead.size:
-            end = min(self.batches.n, max(stop, start + BLOCK))
+            end = min(self.batches.n, start + BLOCK)
             self.ahead, self.ahead_start = self.order.at(np.arange(start, end)), start
         return self.ahead[start - self.ahead_start : stop - self.ahead_start]
