@@ -15,6 +15,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from gradtrail.cost import samples_cost
 from gradtrail.epochs import Batches
 from gradtrail.numeric import Real
 from gradtrail.regression import as_samples
@@ -149,5 +150,5 @@ def neuron(data: ClassData, loss: Loss = DEFAULT_LOSS) -> Surface:
         **one_pass(at),  # every evaluation visits every sample: once per step
         extra={"n": int(data.x.size), "loss": loss},
         sampler=samples,
-        cost=max(1.0, data.x.size / 8.0),
+        cost=samples_cost(int(data.x.size)),
     )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 from functools import partial
 from typing import Annotated, Literal
 
@@ -46,6 +47,7 @@ from gradtrail.app.settings import get_settings
 from gradtrail.app.streams import frames_computed, start_figures
 from gradtrail.axes import AXIS_COUNT, DATA_AXES, START_AXES
 from gradtrail.backprop import backprop as backprop_graph
+from gradtrail.cost import data_size, data_view_work, evaluation_cost, grid_work
 from gradtrail.dataview import data_view as data_view_at
 from gradtrail.formula import DEFAULT_EXPRESSION
 from gradtrail.presets import DEFAULT_OPTIMIZER, DEFAULT_PRESET, PRESETS, SWEEP_PRESETS
@@ -56,6 +58,7 @@ from gradtrail.spec import (
     MAX_LABEL,
     MAX_OPTIMIZERS,
     MAX_STEPS,
+    MinibatchStep,
     RunSpec,
     SurfaceSpec,
 )
@@ -110,15 +113,21 @@ async def optimizers(lang: LangQuery = "en") -> FastJSONResponse:
 
 
 @router.post("/surfaces/grid", response_model=GridResponse, responses=TOO_LARGE)
-async def grid(request: GridRequest) -> FastJSONResponse:
+async def grid(http: Request, request: GridRequest) -> FastJSONResponse:
     """The surface on a grid for contours: ``z[j][i] = f(x[i], y[j])``, null where undefined."""
-    sampled = await compute(sample_grid, request)
+    cost = grid_work(request.resolution, evaluation_cost(request.surface))
+    sampled = await compute_bounded(http, sample_grid, request, cost=cost)
     return FastJSONResponse({"x": sampled.x, "y": sampled.y, "z": sampled.z})
 
 
-def sample_grid(request: GridRequest) -> Grid:
-    """Build the surface and sample it."""
-    return build_surface(request.surface).grid(request.resolution, request.domain)
+def sample_grid(request: GridRequest, check: Callable[[], None]) -> Grid:
+    """Build the surface and sample it (``check`` stops it at its deadline)."""
+    return build_surface(request.surface).grid(request.resolution, request.domain, check)
+
+
+def samples_work(surface: SurfaceSpec, minibatch: MinibatchStep | None) -> float:
+    """What a data view or backprop costs: every sample, and the batch the step drew."""
+    return data_view_work(data_size(surface), minibatch.size if minibatch else None)
 
 
 @router.post("/backprop", response_model=BackpropResponse, responses=TOO_LARGE)
@@ -127,7 +136,8 @@ async def backprop(request: BackpropRequest, lang: LangQuery = "en") -> FastJSON
     ``∂f/∂node`` (one reverse sweep), every edge's local derivative; on the line-fit bowl
     one sample's loss and how the per-sample gradients average to the gradient. With
     ``figure: true`` also the plotly figure of it (its texts in ``lang``)."""
-    return FastJSONResponse(await compute(graph_at, request, lang))
+    cost = samples_work(request.surface, request.minibatch)
+    return FastJSONResponse(await compute(graph_at, request, lang, cost=cost))
 
 
 def graph_at(request: BackpropRequest, lang: str) -> dict:
@@ -147,7 +157,8 @@ async def data_view(request: DataViewRequest, lang: LangQuery = "en") -> FastJSO
     neuron's curve, residuals, the mean of the per-sample gradients and, for a step of a
     run with minibatches, the batch it drew and its mean gradient. With ``figure: true``
     also the plotly figure and the contour's arrow traces (texts in ``lang``)."""
-    return FastJSONResponse(await compute(data_at, request, lang))
+    cost = samples_work(request.surface, request.minibatch)
+    return FastJSONResponse(await compute(data_at, request, lang, cost=cost))
 
 
 def data_at(request: DataViewRequest, lang: str) -> dict:
