@@ -131,12 +131,20 @@ class Shards:
     operation, but a shard makes many small ones, and two threads contending for it
     measured slower (tests/perf/bench_sweep.py) than one."""
 
-    def __init__(self, pieces: list[tuple[np.ndarray, Callable[[], BatchStepper]]], n: int):
+    def __init__(
+        self,
+        pieces: list[tuple[np.ndarray, Callable[[], BatchStepper]]],
+        n: int,
+        chunks: list[int] | None = None,
+    ):
         self.pieces, self.n = pieces, n
+        self.chunks = chunks  # each shard's steps per chunk (None: progress's ``chunk``)
         self.finished: list[BatchResult | None] = [None] * len(pieces)
 
     def progress(self, chunk: int) -> Iterator[int]:
-        """Step every shard ``chunk`` steps at a time; yield the optimizer steps done so far.
+        """Step every shard ``chunk`` steps at a time (or its own, :attr:`chunks`); yield the
+        optimizer steps done so far after each shard's chunk, so a caller that checks a
+        budget in between checks it every chunk of work, however many shards there are.
 
         Batch stepping makes many short-lived numpy temporaries: the process's heap
         first keeps freed memory for them (:func:`gradtrail.heap.keep_freed_memory`)."""
@@ -149,13 +157,13 @@ class Shards:
             for index in pending:
                 stepper = steppers[index] or self.pieces[index][1]()
                 steppers[index] = stepper
-                if stepper.advance(chunk):
+                if stepper.advance(self.chunks[index] if self.chunks else chunk):
                     going.append(index)
                 else:
                     self.finished[index], steppers[index] = stepper.result(), None
                 done[index] = min(stepper.done, stepper.steps) * stepper.points.shape[1]
+                yield sum(done)
             pending = going
-            yield sum(done)
 
     def results(self) -> list[BatchResult]:
         """Each shard's result, in order (after :meth:`progress` has run out)."""

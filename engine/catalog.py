@@ -110,22 +110,6 @@ def neuron_surface(spec: SurfaceSpec) -> Surface:
     return replace(surface, domain=spec.domain) if spec.domain is not None else surface
 
 
-def surface_cost(spec: SurfaceSpec) -> float:
-    """What one evaluation of the surface costs next to a built-in's (1): a typed formula's
-    grows with its graph. Cheap: the formula's graph is built in linear time and cached."""
-    if spec.id == "neuron":  # every evaluation visits every sample
-        n = len(spec.data.x) if spec.data else (spec.classes or ClassesSpec()).n
-        return max(1.0, n / 8.0)
-    if spec.id != "custom" or spec.expression is None:
-        return 1.0
-    from gradtrail.formula import FormulaError, compile_formula, evaluation_cost
-
-    try:
-        return evaluation_cost(compile_formula(spec.expression).graph)
-    except FormulaError:
-        return 1.0  # building the surface reports it
-
-
 def standardized(data: LineData) -> Surface:
     r"""The bowl of the fit on standardized inputs :math:`x' = (x - \bar x)/s_x`.
 

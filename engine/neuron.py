@@ -15,8 +15,10 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from gradtrail.cost import samples_cost
+from gradtrail.epochs import Batches
 from gradtrail.numeric import Real
-from gradtrail.regression import Epochs, as_samples
+from gradtrail.regression import as_samples
 from gradtrail.spec import DEFAULT_LOSS, Loss
 from gradtrail.surfaces import Surface, one_pass
 
@@ -96,14 +98,13 @@ def evaluate(w: Real, b: Real, data: ClassData, loss: Loss) -> tuple[Real, Real,
 
 
 class ClassSampler:
-    """Minibatch gradients of the neuron's loss, over the batches :class:`Epochs` draws."""
+    """Minibatch gradients of the neuron's loss, over one run's
+    :class:`~gradtrail.epochs.Batches`."""
 
-    def __init__(
-        self, data: ClassData, loss: Loss, batch_size: int, rng: np.random.Generator
-    ) -> None:
+    def __init__(self, data: ClassData, loss: Loss, batches: Batches) -> None:
         self.data = data
         self.loss = loss
-        self.epochs = Epochs(data.x.size, batch_size, rng)
+        self.epochs = batches.draws()
 
     def grad(self, w: Real, b: Real) -> tuple[Real, Real]:
         """The gradient over the next minibatch at one or many ``(w, b)`` (one draw serves
@@ -120,9 +121,10 @@ class NeuronData(ClassData):
 
     loss: Loss = DEFAULT_LOSS
 
-    def minibatches(self, batch_size: int, rng: np.random.Generator) -> ClassSampler:
-        """Shuffled epochs cut into batches of ``batch_size``, as a DataLoader draws them."""
-        return ClassSampler(self, self.loss, batch_size, rng)
+    def minibatches(self, batches: Batches) -> ClassSampler:
+        """Gradients over ``batches``: shuffled epochs cut into batches, as a DataLoader
+        draws them."""
+        return ClassSampler(self, self.loss, batches)
 
 
 MAX_HALF_WIDTH = 1e6  # the widest window in w, whatever the data's scale
@@ -150,5 +152,5 @@ def neuron(data: ClassData, loss: Loss = DEFAULT_LOSS) -> Surface:
         **one_pass(at),  # every evaluation visits every sample: once per step
         extra={"n": int(data.x.size), "loss": loss},
         sampler=samples,
-        cost=max(1.0, data.x.size / 8.0),
+        cost=samples_cost(int(data.x.size)),
     )

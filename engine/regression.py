@@ -17,6 +17,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from gradtrail.epochs import Batches
 from gradtrail.numeric import Real
 from gradtrail.spec import MinibatchStep
 from gradtrail.surfaces import Minibatches, Surface
@@ -63,9 +64,10 @@ class LineData:
             )
         return cls(x, t, *moments)
 
-    def minibatches(self, batch_size: int, rng: np.random.Generator) -> MinibatchSampler:
-        """Shuffled epochs cut into batches of ``batch_size``, as a DataLoader draws them."""
-        return MinibatchSampler(self, batch_size, rng)
+    def minibatches(self, batches: Batches) -> MinibatchSampler:
+        """Gradients over ``batches``: shuffled epochs cut into batches, as a DataLoader
+        draws them."""
+        return MinibatchSampler(self, batches)
 
     @property
     def slope(self) -> float:
@@ -95,67 +97,28 @@ def generate_line(
     return x, t
 
 
-class Epochs:
-    """Which samples each minibatch takes: shuffled epochs cut into batches, without
-    replacement, like a ``DataLoader(shuffle=True, drop_last=False)`` (the last batch of
-    an epoch may be smaller). One per data surface's sampler."""
-
-    def __init__(self, size: int, batch_size: int, rng: np.random.Generator) -> None:
-        self.size = size
-        self.batch_size = min(batch_size, size)
-        self.rng = rng
-        self.order = np.empty(0, dtype=np.intp)
-        self.cursor = 0
-
-    def next(self) -> np.ndarray:
-        """The indices of the next minibatch."""
-        if self.cursor >= self.order.size:
-            self.order = self.rng.permutation(self.size)
-            self.cursor = 0
-        index = self.order[self.cursor : self.cursor + self.batch_size]
-        self.cursor += self.batch_size
-        return index
-
-    def skip(self, draws: int) -> None:
-        """Move past ``draws`` minibatches as :meth:`next` would, an epoch at a time."""
-        while draws > 0:
-            if self.cursor >= self.order.size:
-                self.order = self.rng.permutation(self.size)
-                self.cursor = 0
-            left = -(-(self.order.size - self.cursor) // self.batch_size)  # batches this epoch
-            taken = min(draws, left)
-            self.cursor += taken * self.batch_size
-            draws -= taken
-
-
-def batch_rng(seed: int, run: int) -> np.random.Generator:
-    """The generator of run ``run``'s minibatches under ``seed``: each run draws its own."""
-    return np.random.default_rng([seed, run])
-
-
 def run_minibatches(
     surface: Surface, batch_size: int | None, seed: int, run: int
 ) -> Minibatches | None:
     """The minibatches run ``run`` of a spec draws under ``seed`` (None: full gradients).
-    A single run, a sweep's cells (as run 0) and the data view replay the same draws."""
+    A single run, a sweep's cells (as run 0) and the data view draw the same batches."""
     if batch_size is None:
         return None
-    return surface.sampler.minibatches(batch_size, batch_rng(seed, run))
+    return surface.sampler.minibatches(Batches(surface.sampler.x.size, batch_size, seed, run))
 
 
 def minibatch_indices(count: int, batch: MinibatchStep) -> np.ndarray:
-    """The samples of ``batch``: the run's seeded epochs, replayed up to that step."""
-    epochs = Epochs(count, batch.size, batch_rng(batch.seed, batch.run))
-    epochs.skip(batch.step)
-    return epochs.next()
+    """The samples of ``batch``, straight from its seed, run and step: O(batch), however
+    late the step (:mod:`gradtrail.epochs`)."""
+    return Batches(count, batch.size, batch.seed, batch.run).indices(batch.step)
 
 
 class MinibatchSampler:
-    """Minibatch gradients of the bowl, over the batches :class:`Epochs` draws."""
+    """Minibatch gradients of the bowl, over one run's :class:`~gradtrail.epochs.Batches`."""
 
-    def __init__(self, data: LineData, batch_size: int, rng: np.random.Generator) -> None:
+    def __init__(self, data: LineData, batches: Batches) -> None:
         self.data = data
-        self.epochs = Epochs(data.x.size, batch_size, rng)
+        self.epochs = batches.draws()
 
     def grad(self, w: Real, b: Real) -> tuple[Real, Real]:
         """Gradient of the mean squared error over the next minibatch, at one or many (w, b).

@@ -21,8 +21,8 @@ from gradtrail.catalog import (
     build_surface,
     describe_surface,
     optimizer_name,
-    surface_cost,
 )
+from gradtrail.cost import run_step, run_work, steps_per_check
 from gradtrail.optimizers import OPTIMIZERS
 from gradtrail.regression import run_minibatches
 from gradtrail.result import Result, RunInfo, Summary, Trajectory
@@ -232,6 +232,7 @@ class Simulation:
         check_start(self.surface, self.start, self.rules)
         self.infos = [run_info(entry, lang) for entry in spec.optimizers]
         recording = "state" in spec.record
+        self.step_work = run_step(spec)  # each run's cost per step (gradtrail.cost)
         self.runs = [
             Run(self.surface, info.optimizer, info.params, self.start,
                 run_minibatches(self.surface, info.batch_size, spec.seed, index),
@@ -240,23 +241,34 @@ class Simulation:
         ]  # fmt: skip
 
     def frames(
-        self, frame_steps: int = FRAME_STEPS, first_steps: int | None = None
+        self,
+        frame_steps: int = FRAME_STEPS,
+        first_steps: int | None = None,
+        check: Callable[[], None] | None = None,
     ) -> Iterator[Frame]:
         """Frames until every run has stopped; the first one starts with the start point.
 
         ``first_steps`` makes the first frame shorter, so a viewer sees the paths
-        begin at once while later frames carry ``frame_steps`` steps each.
+        begin at once while later frames carry ``frame_steps`` steps each. A frame holds
+        at most :data:`gradtrail.cost.CHECK_WORK` of work (a step with a large minibatch
+        costs thousands of plain ones), so whoever checks a budget between frames checks
+        it at bounded intervals of work; ``check()``, if given, also runs before each
+        run's part of a frame and may raise to stop.
         """
         rules, steps = self.rules, self.spec.steps
         chunks = [run.start_chunk() for run in self.runs]
         for run in self.runs:
             run.check_start(rules)
         first_index = done = 0
-        budget_steps = first_steps or frame_steps
+        bounded = steps_per_check(sum(self.step_work))
+        budget_steps = min(first_steps or frame_steps, bounded)
+        frame_steps = min(frame_steps, bounded)
         while True:
             budget = min(budget_steps, steps - done)
             budget_steps = frame_steps
             for run, chunk in zip(self.runs, chunks, strict=True):
+                if check is not None:
+                    check()
                 run.advance(budget, rules, chunk)
             done += budget
             yield Frame(step=first_index, runs=chunks)
@@ -372,11 +384,12 @@ def gather(
 ) -> Result:
     """Run a simulation to the end and join its frames into whole trajectories.
 
-    ``check()`` runs after each frame and may raise to stop the run (a deadline, a
-    client that left): the work is bounded by construction and stoppable in between.
+    ``check()`` runs between runs' parts of each frame (see :meth:`Simulation.frames`) and
+    after each frame, and may raise to stop the run (a deadline, a client that left): it
+    runs at bounded intervals of work, whatever the batch size.
     """
     joined = [JoinedRun(simulation.spec.steps + 1) for _ in simulation.runs]
-    for frame in frames if frames is not None else simulation.frames():
+    for frame in frames if frames is not None else simulation.frames(check=check):
         if check is not None:
             check()
         for run, chunk in zip(joined, frame.runs, strict=True):
@@ -408,5 +421,6 @@ def run(
 
 
 def work(spec: RunSpec) -> float:
-    """The optimizer steps ``spec`` may take, weighted by the surface's evaluation cost."""
-    return spec.steps * len(spec.optimizers) * surface_cost(spec.surface)
+    """What running ``spec`` costs (:func:`gradtrail.cost.run_work`): its steps, each run's
+    evaluation and each minibatch draw."""
+    return run_work(spec)

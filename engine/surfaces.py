@@ -70,7 +70,7 @@ class Surface:
     value_xy: Callable[[Real, Real], Real]
     grad_xy: Callable[[Real, Real], tuple[Real, Real]]
     extra: Mapping[str, Any] = field(default_factory=dict)
-    sampler: Any = None  # a data surface's samples: ``.minibatches(size, rng)`` draws batches
+    sampler: Any = None  # a data surface's samples (``.x``); ``.minibatches(batches)`` draws
     # What one evaluation costs next to a built-in's (1): a typed formula's grows with
     # its size, and limits on work (sweeps, the server's admission) count it.
     cost: float = 1.0
@@ -106,14 +106,33 @@ class Surface:
             gx, gy = self.grad_xy(p[:, 0], p[:, 1])
         return np.stack(np.broadcast_arrays(gx, gy, p[:, 0])[:2], axis=1).astype(np.float64)
 
-    def grid(self, resolution: int = GRID_RESOLUTION, domain: Domain | None = None) -> Grid:
-        """Values on a ``resolution`` × ``resolution`` grid; NaN where undefined."""
+    def grid(
+        self,
+        resolution: int = GRID_RESOLUTION,
+        domain: Domain | None = None,
+        check: Callable[[], None] | None = None,
+    ) -> Grid:
+        """Values on a ``resolution`` × ``resolution`` grid; NaN where undefined.
+
+        With ``check``, rows are evaluated a bounded amount of work at a time
+        (:mod:`gradtrail.cost`: a neuron's grid visits every sample at every point) and
+        ``check()`` runs before each block, and may raise to stop.
+        """
         (x0, x1), (y0, y1) = domain or self.domain
         x = np.linspace(x0, x1, resolution)
         y = np.linspace(y0, y1, resolution)
-        xx, yy = np.meshgrid(x, y)
-        with np.errstate(all="ignore"):
-            z = np.broadcast_to(self.value_xy(xx, yy), xx.shape).astype(np.float64)
+        rows = resolution
+        if check is not None:
+            from gradtrail.cost import batch_check_work, steps_per_check
+
+            rows = steps_per_check(batch_check_work(resolution, self.cost, None, 0))
+        z = np.empty((resolution, resolution))
+        for first in range(0, resolution, rows):
+            if check is not None:
+                check()
+            xx, yy = np.meshgrid(x, y[first : first + rows])
+            with np.errstate(all="ignore"):
+                z[first : first + rows] = np.broadcast_to(self.value_xy(xx, yy), xx.shape)
         z[~np.isfinite(z)] = np.nan
         return Grid(x, y, z)
 

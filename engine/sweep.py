@@ -20,7 +20,14 @@ from pydantic import Field, field_validator, model_validator
 
 from gradtrail.axes import DATA_AXES, START_AXES, sweepable_axes
 from gradtrail.batch import BatchResult, BatchStepper, Shards, shard
-from gradtrail.catalog import SpecError, build_surface, describe_surface, surface_cost
+from gradtrail.catalog import SpecError, build_surface, describe_surface
+from gradtrail.cost import (
+    batch_check_work,
+    batch_step,
+    data_size,
+    evaluation_cost,
+    steps_per_check,
+)
 from gradtrail.optimizers import OPTIMIZERS
 from gradtrail.regression import run_minibatches
 from gradtrail.spec import (
@@ -116,7 +123,7 @@ class SweepSpec(Strict):
                 f"cells × steps is {cells * self.steps:,}; the limit is {MAX_WORK:,} "
                 "(fewer cells or fewer steps)"
             )
-        cost = surface_cost(self.surface)  # a typed formula costs more per step
+        cost = evaluation_cost(self.surface)  # a typed formula or the neuron costs more
         if cells * self.steps * cost > MAX_WORK:
             raise ValueError(
                 f"cells × steps × the formula's cost ({cost:.1f}) is "
@@ -264,9 +271,14 @@ class Sweep:
         sizes = self.columns.get("batch_size")
         fixed = spec.optimizer.batch_size
         keys = sizes if sizes is not None else np.full(self.cells, fixed or 0, dtype=np.float64)
-        pieces = []
+        pieces, chunks, self.step_work = [], [], 0.0
+        evaluation, samples = evaluation_cost(spec.surface), data_size(spec.surface)
         for size in np.unique(keys):
             for cells in shard(np.flatnonzero(keys == size)):
+                batch = int(size) or None
+                self.step_work += batch_step(cells.size, evaluation, batch, samples)
+                between = batch_check_work(cells.size, evaluation, batch, samples)
+                chunks.append(steps_per_check(between, most=CHUNK_STEPS))
                 make = partial(
                     BatchStepper, self.surface, spec.optimizer.id, self.hyperparameters(cells),
                     self.starts[cells], spec.steps, spec.stop,
@@ -274,10 +286,17 @@ class Sweep:
                     loss_threshold=spec.loss_threshold, schedule=spec.optimizer.schedule,
                 )  # fmt: skip
                 pieces.append((cells, make))
-        return Shards(pieces, self.cells)
+        return Shards(pieces, self.cells, chunks)
+
+    def work(self) -> float:
+        """What the sweep costs (:mod:`gradtrail.cost`): its steps times each shard's cells'
+        evaluations and its minibatch draw."""
+        return self.spec.steps * self.step_work
 
     def progress(self) -> Iterator[int]:
-        """Step every shard a chunk at a time; yield the optimizer steps done so far."""
+        """Step every shard a chunk at a time (at most :data:`CHUNK_STEPS`, fewer when its
+        steps cost more: a check every bounded amount of work); yield the optimizer steps
+        done so far."""
         yield from self.groups.progress(CHUNK_STEPS)
         yield self.total
 

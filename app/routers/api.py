@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 from functools import partial
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal, TypeVar
 
 import orjson
-from fastapi import APIRouter, Header, Query
+from fastapi import APIRouter, Depends, Header, Query
 from fastapi.responses import Response
 
 from gradtrail import (
@@ -20,7 +21,7 @@ from gradtrail import (
     list_surfaces,
     run,
 )
-from gradtrail.app.compute import load, memory_releases
+from gradtrail.app.compute import Admission, admits, load, memory_releases
 from gradtrail.app.connections import open_connections
 from gradtrail.app.deps import LangQuery, RunAdmission, SmallAdmission, SpecDep
 from gradtrail.app.jsonio import OrjsonBodyRoute, dumps
@@ -47,6 +48,7 @@ from gradtrail.app.settings import get_settings
 from gradtrail.app.streams import frames_computed, start_figures
 from gradtrail.axes import AXIS_COUNT, DATA_AXES, START_AXES
 from gradtrail.backprop import backprop as backprop_graph
+from gradtrail.cost import data_size, data_view_work, evaluation_cost, grid_work
 from gradtrail.dataview import data_view as data_view_at
 from gradtrail.formula import DEFAULT_EXPRESSION
 from gradtrail.presets import DEFAULT_OPTIMIZER, DEFAULT_PRESET, PRESETS, SWEEP_PRESETS
@@ -56,6 +58,7 @@ from gradtrail.spec import (
     MAX_LABEL,
     MAX_OPTIMIZERS,
     MAX_STEPS,
+    MinibatchStep,
     RunSpec,
     SurfaceSpec,
 )
@@ -109,21 +112,62 @@ async def optimizers(lang: LangQuery = "en") -> FastJSONResponse:
     return FastJSONResponse(list_optimizers(lang))
 
 
+T = TypeVar("T")
+
+
+def body_of(model: type[T]) -> Callable[..., Any]:
+    """A dependency that reads the body as ``model`` once, for the route and the estimate
+    of its work alike."""
+
+    async def body(request: model) -> model:  # type: ignore[valid-type]
+        return request
+
+    return body
+
+
+GridDep = Annotated[GridRequest, Depends(body_of(GridRequest))]
+BackpropDep = Annotated[BackpropRequest, Depends(body_of(BackpropRequest))]
+DataViewDep = Annotated[DataViewRequest, Depends(body_of(DataViewRequest))]
+
+
+async def grid_cost(request: GridDep) -> float:
+    """A grid costs resolution² evaluations of its surface."""
+    return grid_work(request.resolution, evaluation_cost(request.surface))
+
+
+async def backprop_cost(request: BackpropDep) -> float:
+    return samples_work(request.surface, request.minibatch)
+
+
+async def data_view_cost(request: DataViewDep) -> float:
+    return samples_work(request.surface, request.minibatch)
+
+
+GridAdmission = Annotated[Admission, Depends(admits(grid_cost))]
+BackpropAdmission = Annotated[Admission, Depends(admits(backprop_cost))]
+DataViewAdmission = Annotated[Admission, Depends(admits(data_view_cost))]
+
+
 @router.post("/surfaces/grid", response_model=GridResponse, responses=TOO_LARGE)
-async def grid(request: GridRequest, admission: SmallAdmission) -> FastJSONResponse:
+async def grid(request: GridDep, admission: GridAdmission) -> FastJSONResponse:
     """The surface on a grid for contours: ``z[j][i] = f(x[i], y[j])``, null where undefined."""
-    sampled = await admission.run(sample_grid, request)
+    sampled = await admission.bounded(sample_grid, request)
     return FastJSONResponse({"x": sampled.x, "y": sampled.y, "z": sampled.z})
 
 
-def sample_grid(request: GridRequest) -> Grid:
-    """Build the surface and sample it."""
-    return build_surface(request.surface).grid(request.resolution, request.domain)
+def sample_grid(request: GridRequest, check: Callable[[], None]) -> Grid:
+    """Build the surface and sample it (``check`` stops it at its deadline)."""
+    return build_surface(request.surface).grid(request.resolution, request.domain, check)
+
+
+def samples_work(surface: SurfaceSpec, minibatch: MinibatchStep | None) -> float:
+    """What a data view or backprop costs: every sample, and the batch the step drew."""
+    return data_view_work(data_size(surface), minibatch.size if minibatch else None)
 
 
 @router.post("/backprop", response_model=BackpropResponse, responses=TOO_LARGE)
 async def backprop(
-    request: BackpropRequest, admission: SmallAdmission, lang: LangQuery = "en"
+    request: BackpropDep, admission: BackpropAdmission, lang: LangQuery = "en"
 ) -> FastJSONResponse:
     """The loss's computation graph at a point: every node's forward value and adjoint
     ``∂f/∂node`` (one reverse sweep), every edge's local derivative; on the line-fit bowl
@@ -145,7 +189,7 @@ def graph_at(request: BackpropRequest, lang: str) -> dict:
 
 @router.post("/data-view", response_model=DataViewResponse, responses=TOO_LARGE)
 async def data_view(
-    request: DataViewRequest, admission: SmallAdmission, lang: LangQuery = "en"
+    request: DataViewDep, admission: DataViewAdmission, lang: LangQuery = "en"
 ) -> FastJSONResponse:
     """A data surface at a point: the samples (a bounded list), the model's line or the
     neuron's curve, residuals, the mean of the per-sample gradients and, for a step of a

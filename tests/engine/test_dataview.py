@@ -13,7 +13,8 @@ from gradtrail import figures, run
 from gradtrail.backprop import BackpropError, backprop
 from gradtrail.catalog import build_surface
 from gradtrail.dataview import MAX_ARROWS, MAX_SHOWN_POINTS, data_view
-from gradtrail.regression import Epochs, batch_rng, minibatch_indices
+from gradtrail.epochs import Batches
+from gradtrail.regression import minibatch_indices
 from gradtrail.spec import MinibatchStep, SurfaceSpec
 
 
@@ -52,9 +53,9 @@ def test_the_samples_average_to_the_exact_gradient_and_what_is_listed_is_bounded
     assert (view["target"] is None) == (spec.id == "neuron")
 
 
-def test_skipping_draws_lands_where_drawing_them_one_by_one_does() -> None:
-    for size, batch in [(200, 16), (10, 3), (7, 7), (5, 100)]:
-        drawn = Epochs(size, batch, batch_rng(4, 2))
+def test_a_step_drawn_straight_is_the_one_drawing_them_one_by_one_reaches() -> None:
+    for size, batch in [(200, 16), (10, 3), (7, 7), (5, 100), (9000, 300)]:
+        drawn = Batches(size, batch, seed=4, run=2).draws()
         for step in range(40):
             expected = drawn.next()
             got = minibatch_indices(size, MinibatchStep(size=batch, seed=4, run=2, step=step))

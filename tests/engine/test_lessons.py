@@ -3,6 +3,7 @@ language; the gallery follows the course."""
 
 from __future__ import annotations
 
+import numpy as np
 import pytest
 
 from gradtrail import figures, run
@@ -41,3 +42,22 @@ def test_the_standardized_lesson_shows_both_minima_in_its_title() -> None:
         title = figures.contour(run(PRESETS["scaling-standardized"].run_spec(), lang=lang))
         assert said + f"{raw_w:.4g}" in title.layout.title.text
         assert f"{w:.4g}" in title.layout.title.text
+
+
+def test_the_minibatch_lesson_jitters_most_with_one_point_and_not_with_the_full_batch() -> None:
+    """Its caption: the path jitters most with batch 1, less with 16, not at all with the
+    full batch, and the noise keeps small batches wandering near the minimum."""
+    result = run(PRESETS["minibatch"].run_spec())
+    [(w, b)] = result.surface.minima
+
+    def jitter(path) -> float:  # path length over the distance covered
+        steps = np.hypot(np.diff(path.x), np.diff(path.y))
+        return float(steps.sum() / np.hypot(path.x[-1] - path.x[0], path.y[-1] - path.y[0]))
+
+    def wander(path) -> float:  # mean distance to the minimum over the last 100 steps
+        return float(np.mean(np.hypot(path.x[-100:] - w, path.y[-100:] - b)))
+
+    one, sixteen, full = result.runs
+    assert jitter(one) > jitter(sixteen) > 2 * jitter(full)
+    assert jitter(full) < 1.5
+    assert wander(one) > wander(sixteen) > wander(full)

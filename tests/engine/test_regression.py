@@ -99,11 +99,12 @@ def test_minibatch_records_the_full_data_loss() -> None:
 
 
 def test_each_epoch_visits_every_point_once() -> None:
+    from gradtrail.epochs import Batches
     from gradtrail.regression import MinibatchSampler
 
     x = np.arange(10.0)
     t = np.arange(10.0) * 3.0 + 100.0  # at (w, b) = (0, 0) a 1-point batch's db is -2 t_i
-    sampler = MinibatchSampler(LineData.from_points(x, t), 1, np.random.default_rng(0))
+    sampler = MinibatchSampler(LineData.from_points(x, t), Batches(10, 1, seed=0, run=0))
     for _ in range(3):  # three epochs, each a permutation of all ten points
         drawn = sorted(-sampler.grad(0.0, 0.0)[1] / 2 for _ in range(10))
         assert drawn == pytest.approx(sorted(t))
