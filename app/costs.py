@@ -6,12 +6,9 @@ admission (see :func:`gradtrail.app.compute.admits`).
 
 from __future__ import annotations
 
-import math
-
 from gradtrail import RunSpec
-from gradtrail.catalog import surface_cost
 from gradtrail.runner import work
-from gradtrail.sweep import SweepSpec, axis_length
+from gradtrail.sweep import SweepSpec
 
 # Bytes of JSON per recorded number ("-1.2345678901234567,"), and the columns per step:
 # x, y, loss, grad_norm, and with the optimizer state at most sixteen more.
@@ -25,9 +22,8 @@ def run_work(spec: RunSpec | None) -> float:
 
 
 def sweep_work(spec: SweepSpec) -> float:
-    """Optimizer steps of a whole sweep (cells × steps), weighted the same way."""
-    cells = math.prod(axis_length(axis) for axis in spec.axes)
-    return cells * spec.steps * surface_cost(spec.surface)
+    """A whole sweep: every cell's steps and every minibatch draw, from its spec."""
+    return spec.work()
 
 
 def run_answer_bytes(spec: RunSpec | None) -> float:

@@ -25,6 +25,7 @@ from gradtrail.cost import (
     batch_check_work,
     batch_step,
     data_size,
+    draw_cost,
     evaluation_cost,
     steps_per_check,
 )
@@ -131,6 +132,22 @@ class SweepSpec(Strict):
                 "(fewer cells, fewer steps or a shorter formula)"
             )
         return self
+
+    def work(self) -> float:
+        """What the sweep will cost (:mod:`gradtrail.cost`), known from the spec before it
+        is built: its steps times every cell's evaluation and a draw per batch size."""
+        cells = math.prod(axis_length(axis) for axis in self.axes)
+        samples = data_size(self.surface)
+        sizes = next(
+            (
+                np.unique(np.round(a.resolve((0.0, 0.0))))
+                for a in self.axes
+                if a.name == "batch_size"
+            ),
+            [self.optimizer.batch_size or 0],
+        )
+        draws = sum(draw_cost(int(size) or None, samples) for size in sizes)
+        return self.steps * (cells * evaluation_cost(self.surface) + draws)
 
 
 def axis_length(axis: AxisSpec) -> int:

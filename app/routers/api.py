@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 from collections.abc import Callable
 from functools import partial
-from typing import Annotated, Any, Literal, TypeVar
+from typing import Annotated, Literal
 
 import orjson
 from fastapi import APIRouter, Depends, Header, Query
@@ -112,22 +112,22 @@ async def optimizers(lang: LangQuery = "en") -> FastJSONResponse:
     return FastJSONResponse(list_optimizers(lang))
 
 
-T = TypeVar("T")
+# Each body is read once, for the route and for the estimate of its work alike.
+async def grid_body(request: GridRequest) -> GridRequest:
+    return request
 
 
-def body_of(model: type[T]) -> Callable[..., Any]:
-    """A dependency that reads the body as ``model`` once, for the route and the estimate
-    of its work alike."""
-
-    async def body(request: model) -> model:  # type: ignore[valid-type]
-        return request
-
-    return body
+async def backprop_body(request: BackpropRequest) -> BackpropRequest:
+    return request
 
 
-GridDep = Annotated[GridRequest, Depends(body_of(GridRequest))]
-BackpropDep = Annotated[BackpropRequest, Depends(body_of(BackpropRequest))]
-DataViewDep = Annotated[DataViewRequest, Depends(body_of(DataViewRequest))]
+async def data_view_body(request: DataViewRequest) -> DataViewRequest:
+    return request
+
+
+GridDep = Annotated[GridRequest, Depends(grid_body)]
+BackpropDep = Annotated[BackpropRequest, Depends(backprop_body)]
+DataViewDep = Annotated[DataViewRequest, Depends(data_view_body)]
 
 
 async def grid_cost(request: GridDep) -> float:
