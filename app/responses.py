@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from fastapi.responses import JSONResponse, Response
+from fastapi.responses import JSONResponse
 
 from gradtrail.app.jsonio import dumps
 
@@ -16,9 +16,3 @@ class FastJSONResponse(JSONResponse):
 
     def render(self, content: Any) -> bytes:
         return dumps(content)
-
-
-class EncodedJSON(Response):
-    """JSON already encoded (on a compute thread, see ``Admission.answer``)."""
-
-    media_type = "application/json"

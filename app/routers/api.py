@@ -43,7 +43,7 @@ from gradtrail.app.models import (
     RunsResponse,
     SurfaceInfo,
 )
-from gradtrail.app.responses import EncodedJSON, FastJSONResponse
+from gradtrail.app.responses import FastJSONResponse
 from gradtrail.app.settings import get_settings
 from gradtrail.app.streams import frames_computed, start_figures
 from gradtrail.axes import AXIS_COUNT, DATA_AXES, START_AXES
@@ -350,5 +350,5 @@ async def runs(
         disposition = {"content-disposition": 'attachment; filename="gradtrail-runs.csv"'}
         return await admission.answer(result.to_csv, media_type="text/csv", headers=disposition)
     return await admission.answer(
-        lambda: dumps(result.as_dict()), media_type=EncodedJSON.media_type
+        lambda: dumps(result.as_dict()), media_type=FastJSONResponse.media_type
     )

@@ -18,7 +18,7 @@ from gradtrail.app.costs import run_answer_bytes, run_work
 from gradtrail.app.deps import LangQuery, RunAdmission, SpecDep
 from gradtrail.app.jsonio import OrjsonBodyRoute
 from gradtrail.app.player import environment, json_for_script, player_json, player_page, render
-from gradtrail.app.responses import EncodedJSON
+from gradtrail.app.responses import FastJSONResponse
 from gradtrail.app.routers.api import page_catalog
 from gradtrail.texts import pick_language, text
 
@@ -199,7 +199,7 @@ async def player_of_preset(view: PresetViewDep, admission: PresetAdmission) -> R
     """An embed's data for ``#preset=ID``."""
     return await admission.answer(
         player_json, view.spec, view.preset_id, view.lang, admission.budget.check,
-        media_type=EncodedJSON.media_type,
+        media_type=FastJSONResponse.media_type,
     )  # fmt: skip
 
 
@@ -209,5 +209,10 @@ async def player_of_spec(
 ) -> Response:
     """An embed's data for ``#spec=…``: every run's arrays and the contour figure."""
     return await admission.answer(
-        player_json, spec, None, lang, admission.budget.check, media_type=EncodedJSON.media_type
+        player_json,
+        spec,
+        None,
+        lang,
+        admission.budget.check,
+        media_type=FastJSONResponse.media_type,
     )

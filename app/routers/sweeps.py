@@ -12,7 +12,7 @@ from fastapi.sse import EventSourceResponse, ServerSentEvent
 from gradtrail.app.deps import SweepAdmission, SweepSpecDep, SweepStreamAdmission
 from gradtrail.app.jsonio import OrjsonBodyRoute, dumps
 from gradtrail.app.models import SweepResponse
-from gradtrail.app.responses import EncodedJSON
+from gradtrail.app.responses import FastJSONResponse
 from gradtrail.app.routers.api import TOO_LARGE
 from gradtrail.app.streams import count_frame, event
 from gradtrail.sweep import Sweep, SweepSpec
@@ -33,7 +33,7 @@ async def sweep(spec: SweepSpecDep, admission: SweepAdmission) -> Response:
     Limits: 40,000 cells, 5,000 steps, cells × steps ≤ 20,000,000 (larger: 422).
     """
     return await admission.answer(
-        swept, spec, admission.budget.check, media_type=EncodedJSON.media_type
+        swept, spec, admission.budget.check, media_type=FastJSONResponse.media_type
     )
 
 

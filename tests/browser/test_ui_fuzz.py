@@ -21,7 +21,9 @@ from playwright.sync_api import Page
 
 from tests.browser.test_page import settled, url_spec, watch_errors
 
-SEQUENCES = int(os.environ.get("GRADTRAIL_FUZZ_SEQUENCES", "30"))
+# Each action waits only for what it started (no fixed pause): the suite plays 5 new
+# sequences and the ones that once failed, 10 x 40 actions in a few minutes.
+SEQUENCES = int(os.environ.get("GRADTRAIL_FUZZ_SEQUENCES", "5"))
 ONE_SEED = os.environ.get("GRADTRAIL_FUZZ_SEED")
 FIRST_SEED = int(os.environ.get("GRADTRAIL_FUZZ_FIRST", "0"))
 # Seeds that once failed, replayed in every run: 85, 145, 196 and 296 typed a start of 1e300
