@@ -48,7 +48,11 @@ async def validation_error_handler(request: Request, error: Exception) -> JSONRe
         entry = {"loc": list(item["loc"]), "msg": str(item["msg"]), "type": str(item["type"])}
         if context := plain_context(item.get("ctx")):
             entry["ctx"] = context  # the bounds of a range: a page says them in its language
-        detail.append(entry)
+        # A body that fails validation is not cached for the next dependency that reads
+        # it (the route's and its admission's estimates), so FastAPI reports it once for
+        # each: a person is told each fault once.
+        if entry not in detail:
+            detail.append(entry)
     return JSONResponse({"detail": detail}, status_code=422)
 
 

@@ -24,9 +24,7 @@ import pytest
 from tests.conftest import free_port, wait_until_up
 
 ROOT = Path(__file__).resolve().parents[1]
-# Builds, and installs the wheel with its dependencies: slow, and done once, so every test
-# here runs in the same pytest-xdist worker.
-pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("package")]
+pytestmark = pytest.mark.slow  # builds, and installs the wheel with its dependencies
 
 
 def run(command: list[str | Path], cwd: Path, **kwargs: object) -> subprocess.CompletedProcess:

@@ -324,3 +324,13 @@ def test_lessons_say_which_panels_they_open(client: TestClient) -> None:
         "data",
         "averages",
     }
+
+
+@pytest.mark.parametrize("path", ["/api/runs", "/api/runs/stream", "/export", "/api/player"])
+def test_a_fault_in_the_body_is_reported_once(client: TestClient, path: str) -> None:
+    """The route and its admission's estimates each read the body: a bad value was listed
+    three times, and the page showed its message three times under the field."""
+    spec = {"surface": {"id": "beale"},
+            "optimizers": [{"id": "momentum", "params": {"momentum": -0.5}}]}  # fmt: skip
+    detail = client.post(path, json=spec).json()["detail"]
+    assert len(detail) == 1 and detail[0]["loc"] == ["body", "optimizers", 0, "params"], detail

@@ -48,6 +48,7 @@ NAMES = {
     "Rosenbrock", "Beale", "Himmelblau", "Rastrigin",
     "CSV", "JSON", "PNG", "SVG", "HTML",
     "gradtrail", "grad", "trail", "English", "log", "exp", "sin", "cos", "min", "max",
+    "PyTorch",
 }  # fmt: skip
 ALLOWED = (
     NAMES

@@ -91,10 +91,23 @@ def test_a_lesson_picked_during_an_edits_debounce_stays_the_lesson(
     errors = watch_errors(page)
     page.goto(f"{live_server}/?lang=en")
     wait_done(page)
-    page.select_option("#surface-select", "beale")  # its run waits out the debounce
     page.click("#open-gallery")
-    page.click("#gallery-cards .card[data-preset='minibatch']")
-    page.evaluate("() => { document.body.dataset.run = 'picked'; }")
+    # In one task, so the lesson is surely picked while the edit waits out its debounce
+    # (clicked one after the other, on a loaded machine the debounce could end first).
+    pending = page.evaluate(
+        """() => {
+          const select = document.querySelector('#surface-select');
+          select.value = 'beale';
+          for (const kind of ['input', 'change']) {
+            select.dispatchEvent(new Event(kind, { bubbles: true }));
+          }
+          const pending = document.body.dataset.edit;
+          document.body.dataset.run = 'picked';
+          document.querySelector("#gallery-cards .card[data-preset='minibatch']").click();
+          return pending;
+        }"""
+    )
+    assert pending == "pending"
     wait_done(page)
     settled(page)  # no edit waits out its debounce: nothing else runs
     assert page.evaluate("() => location.hash") == "#preset=minibatch&data=1"
