@@ -60,28 +60,25 @@ def while_running(base: str, path: str, body: dict) -> tuple[httpx.Response, flo
     return answer, seconds, small.get("status", 0)
 
 
-def test_a_run_of_million_sample_minibatches_stops_at_its_deadline() -> None:
-    """16 runs × 20,000 steps, each drawing 999,999 samples: 63.5 s to its 503 before."""
-    spec = {"surface": MILLION, "steps": 20_000, "stop": NEVER_STOP,
-            "optimizers": [BIG_BATCH] * 16}  # fmt: skip
-    with serving(deadline_seconds=str(DEADLINE)) as base:
-        step, quick = one_step(), warm(base)
-        answer, seconds, small = while_running(base, "/api/runs", spec)
-        assert answer.status_code == 503 and "deadline" in answer.json()["detail"]
-        limit = DEADLINE + 2 * quick + 4 * step
-        assert seconds < limit, f"503 after {seconds:.2f} s; step {step:.2f}, request {quick:.2f}"
-        assert small == 200
+# A run of 16 × 20,000 steps, each drawing 999,999 samples: 63.5 s to its 503 before.
+MILLION_SAMPLE_RUN = {"surface": MILLION, "steps": 20_000, "stop": NEVER_STOP,
+                      "optimizers": [BIG_BATCH] * 16}  # fmt: skip
+# A sweep over 199 batch sizes of a million points: 314.5 s to its "30 s" 503 before.
+LARGE_BATCH_SWEEP = {"surface": MILLION, "optimizer": {"id": "gd", "params": {"lr": 0.01}},
+                     "steps": 5000, "stop": NEVER_STOP,
+                     "axes": [{"name": "batch_size",
+                               "values": [1_000_000 - 1000 * k for k in range(199)]}]}  # fmt: skip
 
 
-def test_a_sweep_over_large_batch_sizes_stops_at_its_deadline() -> None:
-    """199 batch sizes of a million points: 314.5 s to its "30 s" 503 before."""
-    sizes = [1_000_000 - 1000 * k for k in range(199)]
-    spec = {"surface": MILLION, "optimizer": {"id": "gd", "params": {"lr": 0.01}},
-            "steps": 5000, "stop": NEVER_STOP,
-            "axes": [{"name": "batch_size", "values": sizes}]}  # fmt: skip
+@pytest.mark.parametrize(
+    ("path", "spec"),
+    [("/api/runs", MILLION_SAMPLE_RUN), ("/api/sweeps", LARGE_BATCH_SWEEP)],
+    ids=["run", "sweep"],
+)
+def test_work_of_large_minibatches_stops_at_its_deadline(path: str, spec: dict) -> None:
     with serving(deadline_seconds=str(DEADLINE)) as base:
         step, quick = one_step(), warm(base)
-        answer, seconds, small = while_running(base, "/api/sweeps", spec)
+        answer, seconds, small = while_running(base, path, spec)
         assert answer.status_code == 503 and "deadline" in answer.json()["detail"]
         limit = DEADLINE + 2 * quick + 4 * step
         assert seconds < limit, f"503 after {seconds:.2f} s; step {step:.2f}, request {quick:.2f}"
