@@ -11,6 +11,7 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, StrictBool
 
 from gradtrail.fields import Bounded
+from gradtrail.kinds import SURFACE_KINDS
 from gradtrail.presets import PANELS
 from gradtrail.spec import (
     MAX_EXPRESSION,
@@ -61,6 +62,23 @@ class LossInfo(BaseModel):
     name: str
 
 
+class DataFormField(BaseModel):
+    name: str
+    step: Literal["1", "any"] = Field(description="an input's step: 1 for a count")
+    label: str
+
+
+class DataFormInfo(BaseModel):
+    key: str = Field(description="the spec field its generated data's settings go under")
+    defaults: dict[str, object] = Field(description="those settings at their defaults")
+    fields: list[DataFormField] = Field(description="the settings the page shows")
+    option: Literal["standardize", "loss"] = Field(description="the box's own control")
+    csv_label: str = Field(description="text key: what the pasted box asks for")
+    generated: str = Field(description="text key: the generated box's title")
+    example: str = Field(description="a CSV shown greyed in the pasted box")
+    view: str = Field(description="the data view's model")
+
+
 class SurfaceInfo(BaseModel):
     model_config = ConfigDict(extra="allow")
 
@@ -72,14 +90,13 @@ class SurfaceInfo(BaseModel):
     minima: list[list[float]]
     default_start: list[float]
     data: bool = Field(description="fitted to samples: runs take a batch_size, backprop a sample")
-    generate: dict[str, object] | None = Field(
-        None, description="regression: the generated line's settings at their defaults"
+    example: dict[str, object] = Field(description="the fields of a new spec of this kind")
+    axes: list[str] = Field(description="what its two parameters are called")
+    data_form: DataFormInfo | None = Field(
+        None, description="a kind fitted to samples: its data box (generated data's settings)"
     )
-    classes: dict[str, object] | None = Field(
-        None, description="neuron: the generated classes' settings at their defaults"
-    )
-    losses: list[LossInfo] | None = Field(None, description="neuron: the losses it is fitted under")
-    loss: str | None = Field(None, description="neuron: the loss unless the spec names one")
+    losses: list[LossInfo] | None = Field(None, description="the losses it can be fitted under")
+    loss: str | None = Field(None, description="the loss unless the spec names one")
 
 
 class HyperParamInfo(BaseModel):
@@ -197,8 +214,11 @@ class DataViewRequest(Strict):
     )
 
 
+DataViewKind = Literal[tuple(k.data.view for k in SURFACE_KINDS.values() if k.data)]  # type: ignore[valid-type]
+
+
 class DataViewResponse(BaseModel):
-    kind: Literal["line", "neuron"]
+    kind: DataViewKind = Field(description="the model drawn: a line, a neuron's sigmoid …")
     point: list[float]
     count: int = Field(description="how many samples (all are summed; some are listed)")
     loss: Number = Field(description="the mean loss over all samples")
@@ -207,7 +227,9 @@ class DataViewResponse(BaseModel):
         description="listed samples: index, x, t, prediction, residual, in_batch"
     )
     curve: dict[str, Any] = Field(description="the model's line or curve over the data's x")
-    target: dict[str, Any] | None = Field(description="the least-squares line (line fit only)")
+    target: dict[str, Any] | None = Field(
+        description="the model at the surface's minimum where one is known (the least-squares line)"
+    )
     arrows: dict[str, Any] = Field(description="per-sample gradients of a few samples")
     minibatch: dict[str, Any] | None = Field(
         description="the step's batch: its size, mean loss and mean gradient (the one used)"

@@ -11,7 +11,7 @@ the parameters are the gradient.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from typing import Any, NamedTuple
 
 import numpy as np
@@ -70,10 +70,13 @@ def sample_graph(neuron_loss: str | None = None) -> LossGraph:
 
 
 def loss_graph(surface: Surface) -> LossGraph:
-    """The graph of ``surface``: a DAG, each subexpression one node."""
-    if surface.id in ("regression", "neuron"):
-        loss = surface.extra.get("loss") if surface.id == "neuron" else None
-        return replace(sample_graph(loss), data=surface.sampler)
+    """The graph of ``surface``: a DAG, each subexpression one node; its kind's (one
+    sample's loss, on a surface fitted to samples), else parsed from its expression."""
+    from gradtrail.kinds import SURFACE_KINDS
+
+    kind = SURFACE_KINDS[surface.id]
+    if kind.graph is not None:
+        return kind.graph(surface)
     if surface.expression is None:
         raise BackpropError("surface", f"the surface {surface.id} has no formula")
     from gradtrail.formula import FormulaError, parse

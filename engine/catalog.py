@@ -7,17 +7,13 @@
 from __future__ import annotations
 
 from dataclasses import replace
-from functools import lru_cache
 from typing import Any
 
-import numpy as np
-
 from gradtrail.axes import first_axes, sweepable_axes
-from gradtrail.neuron import ClassData, generate_classes, neuron
+from gradtrail.kinds import SURFACE_KINDS
 from gradtrail.optimizers import OPTIMIZERS, Optimizer
-from gradtrail.regression import LineData, generate_line, regression
-from gradtrail.spec import DEFAULT_LOSS, LOSSES, ClassesSpec, GenerateSpec, SurfaceSpec
-from gradtrail.surfaces import BUILTIN_SURFACES, Surface
+from gradtrail.spec import SurfaceSpec
+from gradtrail.surfaces import DataForm, Surface, SurfaceKind
 from gradtrail.texts import (
     DEFAULT_LANGUAGE,
     hyperparam_key,
@@ -45,96 +41,17 @@ class SpecError(ValueError):
         self.context = context or {}
 
 
-@lru_cache(maxsize=8)
-def generated_data(generate: GenerateSpec) -> LineData:
-    """Generated points and their moments; cached, since a slider drag repeats the spec."""
-    x, t = generate_line(
-        generate.slope, generate.intercept, generate.noise, generate.n, generate.x_range,
-        generate.seed,
-    )  # fmt: skip
-    return LineData.from_points(x, t)
-
-
 def build_surface(spec: SurfaceSpec) -> Surface:
-    """The surface a spec names, with its parameters, data or domain applied."""
-    if spec.id == "regression":
-        if spec.data is not None:
-            try:
-                data = LineData.from_points(np.array(spec.data.x), np.array(spec.data.y))
-            except ValueError as error:
-                raise SpecError("surface.data", str(error), "data") from None
-        else:
-            try:
-                data = generated_data(spec.generate or GenerateSpec())
-            except ValueError as error:
-                raise SpecError("surface.generate", str(error), "data") from None
-        try:
-            surface = standardized(data) if spec.standardize else regression(data)
-        except ValueError as error:
-            field = "surface.data" if spec.data else "surface.generate"
-            raise SpecError(field, str(error), "data") from None
-    elif spec.id == "neuron":
-        return neuron_surface(spec)
-    elif spec.id == "custom":
-        from gradtrail.formula import FormulaError, custom_surface
-
-        assert spec.expression is not None
-        try:
-            return custom_surface(spec.expression, spec.domain)
-        except FormulaError as error:
-            raise SpecError("surface.expression", str(error), error.kind, error.context) from None
-    else:
-        surface = BUILTIN_SURFACES[spec.id].make(**spec.params)
-    if spec.domain is not None:
-        surface = replace(surface, domain=spec.domain)
-    return surface
-
-
-@lru_cache(maxsize=8)
-def generated_classes(classes: ClassesSpec) -> ClassData:
-    """Generated two-class points; cached like the line's."""
-    x, t = generate_classes(classes.n, classes.separation, classes.spread, classes.seed)
-    return ClassData(x, t)
-
-
-def neuron_surface(spec: SurfaceSpec) -> Surface:
-    """The neuron's loss on the spec's data (its ``y`` are the classes) or generated classes."""
-    try:
-        if spec.data is not None:
-            data = ClassData.from_points(np.array(spec.data.x), np.array(spec.data.y))
-        else:
-            data = generated_classes(spec.classes or ClassesSpec())
-    except ValueError as error:
-        raise SpecError("surface.data", str(error), "data") from None
-    surface = neuron(data, spec.loss or DEFAULT_LOSS)
-    return replace(surface, domain=spec.domain) if spec.domain is not None else surface
-
-
-def standardized(data: LineData) -> Surface:
-    r"""The bowl of the fit on standardized inputs :math:`x' = (x - \bar x)/s_x`.
-
-    Its curvature is the same in both directions (a round bowl), and its minimum
-    :math:`(w', b')` maps back to the raw line as :math:`w = w'/s_x`,
-    :math:`b = b' - w'\bar x / s_x`; both are reported.
-    """
-    scale = float(np.sqrt(data.var_x))
-    scaled = LineData.from_points((data.x - data.mean_x) / scale, data.t)
-    surface = regression(scaled)
-    w_scaled, b_scaled = surface.minima[0]
-    info = {
-        **surface.extra,
-        "standardized": True,
-        "x_mean": data.mean_x,
-        "x_std": scale,
-        "raw_minimum": [w_scaled / scale, b_scaled - w_scaled * data.mean_x / scale],
-    }
-    return replace(surface, extra=info)
+    """The surface a spec names, built by its kind, with the spec's window applied."""
+    surface = SURFACE_KINDS[spec.id].build(spec)
+    return surface if spec.domain is None else replace(surface, domain=spec.domain)
 
 
 def surface_name(surface: Surface, lang: str = DEFAULT_LANGUAGE) -> str:
     """What a surface is called, in ``lang``: the neuron's name says which loss it is under."""
-    if "loss" in surface.extra:
-        return text("surface.neuron.under", lang, loss=text(f"loss.{surface.extra['loss']}", lang))
+    if "loss" in surface.extra:  # fitted under one of its kind's losses
+        loss = text(f"loss.{surface.extra['loss']}", lang)
+        return text(f"{surface_key(surface.id)}.under", lang, loss=loss)
     standardized = surface.extra.get("standardized", False)
     return text(
         f"{surface_key(surface.id)}.standardized" if standardized else surface_key(surface.id), lang
@@ -162,28 +79,50 @@ def describe_surface(surface: Surface, lang: str = DEFAULT_LANGUAGE) -> dict[str
 
 
 def list_surfaces(lang: str = DEFAULT_LANGUAGE) -> list[dict[str, Any]]:
-    """Every surface kind at its defaults, with the allowed range of each parameter."""
-    described = []
-    for kind in BUILTIN_SURFACES.values():
-        info = describe_surface(kind.make(), lang)
-        info["params"] = [
-            {"name": p.name, "default": p.default, "min": p.min, "max": p.max,
-             "help": text(surface_param_key(kind.id, p.name), lang)}
-            for p in kind.params
-        ]  # fmt: skip
-        described.append(info)
-    bowl = describe_surface(build_surface(SurfaceSpec(id="regression")), lang)
-    bowl["params"] = []
-    bowl["generate"] = GenerateSpec().model_dump(mode="json")
-    described.append(bowl)
-    cell = describe_surface(build_surface(SurfaceSpec(id="neuron")), lang)
-    cell["name"] = text(surface_key("neuron"), lang)  # its loss is chosen beside it
-    cell["params"] = []
-    cell["classes"] = ClassesSpec().model_dump(mode="json")
-    cell["losses"] = [{"id": loss, "name": text(f"loss.{loss}", lang)} for loss in LOSSES]
-    cell["loss"] = DEFAULT_LOSS
-    described.append(cell)
-    return described
+    """Every surface kind at its defaults, with what its form on the page shows: the range
+    of each parameter, its data box, its loss menu, its formula."""
+    return [describe_kind(kind, lang) for kind in SURFACE_KINDS.values()]
+
+
+def describe_kind(kind: SurfaceKind, lang: str = DEFAULT_LANGUAGE) -> dict[str, Any]:
+    """A kind as the catalogue lists it: its surface at the defaults (``example``), named
+    by the kind, and its form."""
+    info = describe_surface(build_surface(SurfaceSpec(id=kind.id, **kind.example)), lang)
+    info["name"] = text(kind.name_key, lang)  # a neuron's loss is chosen beside it
+    info["params"] = [
+        {"name": p.name, "default": p.default, "min": p.min, "max": p.max,
+         "help": text(surface_param_key(kind.id, p.name), lang)}
+        for p in kind.params
+    ]  # fmt: skip
+    info["example"] = dict(kind.example)  # the fields of a new spec of this kind
+    info["axes"] = [text(key, lang) for key in kind.axes] if kind.axes else ["x", "y"]
+    if kind.data is not None:
+        info["data_form"] = describe_data_form(kind.data, lang)
+    if kind.losses:
+        info["losses"] = [{"id": loss, "name": text(f"loss.{loss}", lang)} for loss in kind.losses]
+        info["loss"] = kind.losses[0]
+    return info
+
+
+def describe_data_form(form: DataForm, lang: str) -> dict[str, Any]:
+    """A data box: where its generated settings go, each number field (its label, its input
+    step: 1 for a count) from the settings' model, its own control and its texts."""
+    fields = [
+        {"name": name, "step": "1" if info.annotation is int else "any",
+         "label": text(f"{form.generator}.{name}", lang)}
+        for name, info in form.settings.model_fields.items()
+        if info.annotation in (int, float)
+    ]  # fmt: skip
+    return {
+        "key": form.generator,
+        "defaults": form.settings().model_dump(mode="json"),
+        "fields": fields,
+        "option": form.option,
+        "csv_label": form.csv_label,
+        "generated": form.generated,
+        "example": form.example,
+        "view": form.view,
+    }
 
 
 def describe_optimizer(optimizer: Optimizer, lang: str = DEFAULT_LANGUAGE) -> dict[str, Any]:

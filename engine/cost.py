@@ -36,7 +36,10 @@ step of one run (one draw) is the finest a check can go.
 
 from __future__ import annotations
 
-from gradtrail.spec import ClassesSpec, GenerateSpec, RunSpec, SurfaceSpec
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from gradtrail.spec import RunSpec, SurfaceSpec
 
 SAMPLES_PER_UNIT = 8  # samples (or points) a vectorised evaluation visits per unit
 CHECK_WORK = 4096.0  # units of the float runner between two budget checks: ~50 ms
@@ -46,30 +49,19 @@ DATA_VIEW_PASSES = 3  # elements per sample of a data view: prediction, loss, gr
 
 def data_size(spec: SurfaceSpec) -> int:
     """The samples of a data surface's spec (0 for a surface without data)."""
-    if spec.data is not None:
-        return len(spec.data.x)
-    if spec.id == "regression":
-        return (spec.generate or GenerateSpec()).n
-    if spec.id == "neuron":
-        return (spec.classes or ClassesSpec()).n
-    return 0
+    from gradtrail.kinds import SURFACE_KINDS
+
+    return SURFACE_KINDS[spec.id].samples(spec)
 
 
 def evaluation_cost(spec: SurfaceSpec) -> float:
-    """One evaluation of the surface, ``c = max(p, e/8)``: 1 for a built-in or the line-fit
-    bowl, the graph's size next to a built-in's for a typed formula, the samples / 8 for
-    the neuron. Cheap: a formula's graph is built in linear time and cached."""
-    if spec.id == "neuron":  # every evaluation visits every sample
-        return max(1.0, data_size(spec) / SAMPLES_PER_UNIT)
-    if spec.id != "custom" or spec.expression is None:
-        return 1.0
-    from gradtrail.formula import FormulaError, compile_formula
-    from gradtrail.formula import evaluation_cost as graph_cost
+    """One evaluation of the surface, ``c = max(p, e/8)``, by its kind: 1 for a built-in or
+    the line-fit bowl, the graph's size next to a built-in's for a typed formula, the
+    samples / 8 for the neuron. Cheap: a formula's graph is built in linear time and
+    cached."""
+    from gradtrail.kinds import SURFACE_KINDS
 
-    try:
-        return graph_cost(compile_formula(spec.expression).graph)
-    except FormulaError:
-        return 1.0  # building the surface reports it
+    return SURFACE_KINDS[spec.id].evaluation_cost(spec)
 
 
 def samples_cost(count: int) -> float:

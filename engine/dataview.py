@@ -17,6 +17,7 @@ from typing import Any
 import numpy as np
 
 from gradtrail.backprop import BackpropError, loss_graph, sample_terms
+from gradtrail.kinds import SURFACE_KINDS
 from gradtrail.regression import minibatch_indices
 from gradtrail.spec import MinibatchStep
 from gradtrail.surfaces import Surface
@@ -54,7 +55,7 @@ def data_view(
         listed = np.concatenate([first, rest[: MAX_SHOWN_POINTS - first.size]])
     arrows = evenly(x.size, MAX_ARROWS)
     view: dict[str, Any] = {
-        "kind": "neuron" if surface.id == "neuron" else "line",
+        "kind": SURFACE_KINDS[surface.id].data.view,
         "point": [w, b],
         "count": int(x.size),
         "loss": float(np.mean(values)),
@@ -68,7 +69,7 @@ def data_view(
             "in_batch": np.isin(listed, batch if batch is not None else []),
         },
         "curve": {"x": curve_x, "y": curve_y},
-        "target": target_line(surface, curve_x),
+        "target": target_curve(loss, surface, curve_x),
         "arrows": {"index": arrows, "gradient_w": grad_w[arrows], "gradient_b": grad_b[arrows]},
         "minibatch": None,
     }
@@ -89,9 +90,10 @@ def curve_span(x: np.ndarray) -> np.ndarray:
     return np.linspace(low - pad, high + pad, CURVE_POINTS)
 
 
-def target_line(surface: Surface, curve_x: np.ndarray) -> dict[str, np.ndarray] | None:
-    """The least-squares line ``w* x + b*`` the bowl's minimum stands for (the neuron's
-    loss has no closed-form minimum: None)."""
-    if surface.id != "regression":
+def target_curve(loss: Any, surface: Surface, curve_x: np.ndarray) -> dict[str, np.ndarray] | None:
+    """The model at the surface's minimum, where one is known (the line fit's least-squares
+    line ``w* x + b*``): what a run is heading for."""
+    if not surface.minima:
         return None
-    return {"x": curve_x, "y": surface.extra["slope"] * curve_x + surface.extra["intercept"]}
+    w, b = surface.minima[0]
+    return {"x": curve_x, "y": sample_terms(loss, w, b, curve_x, np.zeros_like(curve_x)).prediction}

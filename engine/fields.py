@@ -5,13 +5,14 @@ from __future__ import annotations
 import math
 from typing import Annotated
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
 from pydantic_core import PydanticCustomError
 
 # Strict: JSON true or "1" is not a number here, and 2.0 is not a count.
 Finite = Annotated[float, Field(allow_inf_nan=False, strict=True)]
 Bounded = Annotated[float, Field(allow_inf_nan=False, strict=True, ge=-1e6, le=1e6)]
 Seed = Annotated[int, Field(strict=True, ge=0, le=2**32 - 1)]
+MAX_POINTS = 1_000_000  # samples a data surface may be given
 
 
 def ordered_domain(domain: tuple[tuple[float, float], tuple[float, float]]) -> tuple:
@@ -50,3 +51,17 @@ def check_range(
         bound = "≤" if inclusive else "<"
         message = f"{name} must be {bound} {high:g}, got {value:g}"
         raise PydanticCustomError("param_range", message, context)
+
+
+class LineDataSpec(Strict):
+    """Samples for a surface fitted to data: inputs ``x`` and targets ``y`` (a line fit's
+    values, a neuron's classes)."""
+
+    x: Annotated[list[Finite], Field(min_length=2, max_length=MAX_POINTS)]
+    y: Annotated[list[Finite], Field(min_length=2, max_length=MAX_POINTS)]
+
+    @model_validator(mode="after")
+    def same_length(self) -> LineDataSpec:
+        if len(self.x) != len(self.y):
+            raise ValueError(f"x has {len(self.x)} values but y has {len(self.y)}")
+        return self

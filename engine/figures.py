@@ -297,13 +297,12 @@ def add_minima(figure: go.Figure, surface: Surface, lang: str) -> None:
 
 
 def axis_titles(surface: Surface, lang: str) -> tuple[str, str]:
-    """The data surfaces' axes are the model's parameters: a line's slope and intercept, a
-    neuron's weight and bias."""
-    if surface.id == "regression":
-        return text("figure.slope", lang), text("figure.intercept", lang)
-    if surface.id == "neuron":
-        return text("figure.weight", lang), text("figure.bias", lang)
-    return "x", "y"
+    """Its kind's names for its two parameters (a line's slope and intercept, a neuron's
+    weight and bias), or x and y."""
+    from gradtrail.kinds import SURFACE_KINDS
+
+    axes = SURFACE_KINDS[surface.id].axes
+    return (text(axes[0], lang), text(axes[1], lang)) if axes else ("x", "y")
 
 
 def styled(figure: go.Figure, title: str, notes: tuple[str, ...] | list[str] = ()) -> go.Figure:
@@ -525,7 +524,7 @@ def data_view_figure(view: dict, lang: str = "en", line_colour: str = PALETTE[0]
                 hovertemplate="x = %{x:.4g}<br>t = %{y:.4g}<extra></extra>",
             )
         )  # fmt: skip
-    model = "figure.data_neuron" if view["kind"] == "neuron" else "figure.data_line"
+    model = f"figure.data_{view['kind']}"  # the data view's model: a line, a sigmoid
     figure.add_trace(
         go.Scatter(
             x=curve["x"], y=curve["y"], mode="lines", name=text(model, lang),

@@ -16,13 +16,16 @@ import ast
 import math
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import Annotated, Any
 
 import numpy as np
+from pydantic import Field
 
+from gradtrail.fields import Strict
 from gradtrail.graph import Graph, GraphBuilder, GraphError
 from gradtrail.graph_text import TooLong, derivative, to_text
 from gradtrail.numeric import Real
-from gradtrail.surfaces import Domain, Surface, one_pass
+from gradtrail.surfaces import Domain, Surface, SurfaceKind, one_pass
 
 MAX_LENGTH = 300
 MAX_DEPTH = 40
@@ -319,3 +322,46 @@ def custom_surface(text: str, domain: Domain | None = None) -> Surface:
             **{f"text_{k}": v for k, v in plain.items()},
         },
     )
+
+
+class FormulaFields(Strict):
+    """The typed formula's spec field: its text in ``x`` and ``y``."""
+
+    expression: Annotated[str, Field(max_length=MAX_LENGTH)] | None = None
+
+
+def formula_surface(spec: Any) -> Surface:
+    """The surface of the spec's formula over its window."""
+    from gradtrail.catalog import SpecError
+
+    try:
+        return custom_surface(spec.expression, spec.domain)
+    except FormulaError as error:
+        raise SpecError("surface.expression", str(error), error.kind, error.context) from None
+
+
+def formula_rules(spec: Any) -> None:
+    """A typed formula needs its text."""
+    if spec.expression is None:
+        raise ValueError("a custom surface needs an expression in x and y")
+
+
+def formula_cost(spec: Any) -> float:
+    """Its graph's size next to a built-in's (a formula that will not parse: 1, and
+    building it reports why)."""
+    if spec.expression is None:
+        return 1.0
+    try:
+        return evaluation_cost(compile_formula(spec.expression).graph)
+    except FormulaError:
+        return 1.0
+
+
+FORMULA = SurfaceKind(
+    "custom",
+    FormulaFields,
+    formula_surface,
+    check=formula_rules,
+    evaluation_cost=formula_cost,
+    example={"expression": DEFAULT_EXPRESSION},
+)

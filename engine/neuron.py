@@ -11,16 +11,24 @@ the neuron saturates, so plain gradient descent crawls there. Both gradients are
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from functools import lru_cache
+from typing import Annotated, Any, Literal, get_args
 
 import numpy as np
+from pydantic import ConfigDict, Field
 
 from gradtrail.cost import samples_cost
 from gradtrail.epochs import Batches
+from gradtrail.fields import LineDataSpec, Seed, Strict
 from gradtrail.numeric import Real
 from gradtrail.regression import as_samples
-from gradtrail.spec import DEFAULT_LOSS, Loss
-from gradtrail.surfaces import Surface, one_pass
+from gradtrail.surfaces import DataForm, Surface, SurfaceKind, one_pass
+
+Loss = Literal["cross_entropy", "mse"]
+LOSSES: tuple[Loss, ...] = get_args(Loss)
+DEFAULT_LOSS: Loss = "cross_entropy"  # convex: what the neuron is fitted under unless told
+MAX_NEURON_POINTS = 10_000  # every evaluation of the neuron's loss visits every sample
 
 NEURON_FORMULAS = {
     "cross_entropy": (
@@ -154,3 +162,83 @@ def neuron(data: ClassData, loss: Loss = DEFAULT_LOSS) -> Surface:
         sampler=samples,
         cost=samples_cost(int(data.x.size)),
     )
+
+
+class ClassesSpec(Strict):
+    """Synthetic two-class data for the neuron: classes 0 and 1 alternate, centred at
+    ``∓separation/2``, each normal with standard deviation ``spread``."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)  # hashable: a cache key
+
+    n: Annotated[int, Field(strict=True, ge=2, le=MAX_NEURON_POINTS)] = 60
+    separation: Annotated[float, Field(allow_inf_nan=False, strict=True, ge=0.0, le=100.0)] = 2.0
+    spread: Annotated[float, Field(allow_inf_nan=False, strict=True, ge=0.0, le=100.0)] = 1.0
+    seed: Seed = 0
+
+
+class NeuronFields(Strict):
+    """The neuron's spec fields: pasted samples (``y`` their classes) or generated classes,
+    and the loss it is fitted under."""
+
+    data: LineDataSpec | None = None
+    classes: ClassesSpec | None = None
+    loss: Loss | None = None
+
+
+@lru_cache(maxsize=8)
+def generated_classes(classes: ClassesSpec) -> ClassData:
+    """Generated two-class points; cached like the line's."""
+    x, t = generate_classes(classes.n, classes.separation, classes.spread, classes.seed)
+    return ClassData(x, t)
+
+
+def neuron_surface(spec: Any) -> Surface:
+    """The neuron's loss on the spec's data (its ``y`` are the classes) or generated classes."""
+    from gradtrail.catalog import SpecError
+
+    try:
+        if spec.data is not None:
+            data = ClassData.from_points(np.array(spec.data.x), np.array(spec.data.y))
+        else:
+            data = generated_classes(spec.classes or ClassesSpec())
+    except ValueError as error:
+        raise SpecError("surface.data", str(error), "data") from None
+    return neuron(data, spec.loss or DEFAULT_LOSS)
+
+
+def neuron_rules(spec: Any) -> None:
+    """Samples are pasted or generated, not both, and at most :data:`MAX_NEURON_POINTS`."""
+    if spec.data and spec.classes:
+        raise ValueError("give either data or classes, not both")
+    if spec.data and len(spec.data.x) > MAX_NEURON_POINTS:
+        raise ValueError(f"the neuron takes at most {MAX_NEURON_POINTS:,} points")
+
+
+def neuron_samples(spec: Any) -> int:
+    """The samples the spec fits."""
+    return len(spec.data.x) if spec.data is not None else (spec.classes or ClassesSpec()).n
+
+
+def neuron_graph(surface: Surface) -> Any:
+    """One sample's loss through ``σ(w x + b)``: the backward pass's graph."""
+    from gradtrail.backprop import sample_graph
+
+    return replace(sample_graph(surface.extra["loss"]), data=surface.sampler)
+
+
+NEURON = SurfaceKind(
+    "neuron",
+    NeuronFields,
+    neuron_surface,
+    check=neuron_rules,
+    data=DataForm(
+        generator="classes", settings=ClassesSpec, view="neuron", option="loss",
+        csv_label="csv_label_classes", generated="data_generated_classes",
+        example="x,t\n-1.2,0\n0.8,1",
+    ),
+    samples=neuron_samples,
+    evaluation_cost=lambda spec: samples_cost(neuron_samples(spec)),  # it visits every one
+    graph=neuron_graph,
+    axes=("figure.weight", "figure.bias"),
+    losses=LOSSES,
+)  # fmt: skip

@@ -13,14 +13,20 @@ which is never negative and exact near the minimum (no cancellation).
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from functools import lru_cache
+from typing import TYPE_CHECKING, Annotated, Any
 
 import numpy as np
+from pydantic import ConfigDict, Field, StrictBool, field_validator
 
 from gradtrail.epochs import Batches
+from gradtrail.fields import MAX_POINTS, Bounded, LineDataSpec, Seed, Strict
 from gradtrail.numeric import Real
-from gradtrail.spec import MinibatchStep
-from gradtrail.surfaces import Minibatches, Surface
+from gradtrail.surfaces import DataForm, Minibatches, Surface, SurfaceKind
+
+if TYPE_CHECKING:
+    from gradtrail.spec import MinibatchStep
 
 REGRESSION_FORMULA = r"\frac1n \sum_i \big(t_i - (w x_i + b)\big)^2"
 
@@ -165,3 +171,110 @@ def regression(data: LineData, *, generated: bool = False) -> Surface:
         extra={"n": int(data.x.size), "slope": w_star, "intercept": b_star, "generated": generated},
         sampler=data,
     )
+
+
+class GenerateSpec(Strict):
+    """Synthetic line data ``t = slope·x + intercept + noise·N(0, 1)``."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)  # hashable: a cache key
+
+    slope: Bounded = 2.0
+    intercept: Bounded = 1.0
+    noise: Annotated[float, Field(allow_inf_nan=False, strict=True, ge=0.0, le=1e6)] = 0.0
+    n: Annotated[int, Field(strict=True, ge=2, le=MAX_POINTS)] = 100
+    x_range: tuple[Bounded, Bounded] = (-5.0, 5.0)
+    seed: Seed = 0
+
+    @field_validator("x_range")
+    @classmethod
+    def ordered(cls, value: tuple[float, float]) -> tuple[float, float]:
+        if not value[0] < value[1]:
+            raise ValueError("x_range must be [low, high] with low < high")
+        return value
+
+
+class LineFitFields(Strict):
+    """The line fit's spec fields: pasted points or generated ones, the x standardized."""
+
+    data: LineDataSpec | None = None
+    generate: GenerateSpec | None = None
+    standardize: StrictBool = False
+
+
+@lru_cache(maxsize=8)
+def generated_data(generate: GenerateSpec) -> LineData:
+    """Generated points and their moments; cached, since a slider drag repeats the spec."""
+    x, t = generate_line(
+        generate.slope, generate.intercept, generate.noise, generate.n, generate.x_range,
+        generate.seed,
+    )  # fmt: skip
+    return LineData.from_points(x, t)
+
+
+def standardized(data: LineData) -> Surface:
+    r"""The bowl of the fit on standardized inputs :math:`x' = (x - \bar x)/s_x`.
+
+    Its curvature is the same in both directions (a round bowl), and its minimum
+    :math:`(w', b')` maps back to the raw line as :math:`w = w'/s_x`,
+    :math:`b = b' - w'\bar x / s_x`; both are reported.
+    """
+    scale = float(np.sqrt(data.var_x))
+    scaled = LineData.from_points((data.x - data.mean_x) / scale, data.t)
+    surface = regression(scaled)
+    w_scaled, b_scaled = surface.minima[0]
+    info = {
+        **surface.extra,
+        "standardized": True,
+        "x_mean": data.mean_x,
+        "x_std": scale,
+        "raw_minimum": [w_scaled / scale, b_scaled - w_scaled * data.mean_x / scale],
+    }
+    return replace(surface, extra=info)
+
+
+def line_fit_surface(spec: Any) -> Surface:
+    """The bowl of the spec's points (or generated ones), standardized if asked."""
+    from gradtrail.catalog import SpecError
+
+    field = "surface.data" if spec.data is not None else "surface.generate"
+    try:
+        if spec.data is not None:
+            data = LineData.from_points(np.array(spec.data.x), np.array(spec.data.y))
+        else:
+            data = generated_data(spec.generate or GenerateSpec())
+        return standardized(data) if spec.standardize else regression(data)
+    except ValueError as error:
+        raise SpecError(field, str(error), "data") from None
+
+
+def line_fit_rules(spec: Any) -> None:
+    """Points are pasted or generated, not both."""
+    if spec.data and spec.generate:
+        raise ValueError("give either data or generate, not both")
+
+
+def line_fit_samples(spec: Any) -> int:
+    """The points the spec fits."""
+    return len(spec.data.x) if spec.data is not None else (spec.generate or GenerateSpec()).n
+
+
+def line_fit_graph(surface: Surface) -> Any:
+    """One sample's squared error, ``(t - (w x + b))²``: the backward pass's graph."""
+    from gradtrail.backprop import sample_graph
+
+    return replace(sample_graph(None), data=surface.sampler)
+
+
+LINE_FIT = SurfaceKind(
+    "regression",
+    LineFitFields,
+    line_fit_surface,
+    check=line_fit_rules,
+    data=DataForm(
+        generator="generate", settings=GenerateSpec, view="line", option="standardize",
+        csv_label="csv_label", generated="data_generated", example="x,t\n0.5,2.1\n1.0,2.9",
+    ),
+    samples=line_fit_samples,
+    graph=line_fit_graph,
+    axes=("figure.slope", "figure.intercept"),
+)  # fmt: skip

@@ -7,131 +7,119 @@ the field that is wrong. Cross-field rules that need the registries
 
 from __future__ import annotations
 
-from typing import Annotated, Any, Literal, get_args
+from typing import Annotated, Any, Literal
 
 from pydantic import (
+    AfterValidator,
     ConfigDict,
     Field,
-    StrictBool,
     ValidationInfo,
+    create_model,
     field_validator,
     model_validator,
 )
+from pydantic_core import PydanticCustomError
 
-from gradtrail.fields import Bounded, Domain, Finite, Seed, Strict, check_range
+from gradtrail.fields import MAX_POINTS, Domain, Finite, LineDataSpec, Seed, Strict, check_range
 from gradtrail.formula import MAX_LENGTH
+from gradtrail.kinds import SURFACE_KINDS, data_kinds
+from gradtrail.neuron import DEFAULT_LOSS, LOSSES, MAX_NEURON_POINTS, ClassesSpec, Loss
 from gradtrail.optimizers import OPTIMIZERS
+from gradtrail.regression import GenerateSpec
 from gradtrail.schedules import ScheduleSpec
-from gradtrail.surfaces import BUILTIN_SURFACES
+
+__all__ = [  # the data kinds' field models, importable from here as before
+    "DEFAULT_LOSS",
+    "LOSSES",
+    "MAX_NEURON_POINTS",
+    "MAX_POINTS",
+    "ClassesSpec",
+    "GenerateSpec",
+    "LineDataSpec",
+    "Loss",
+]  # fmt: skip
 
 MAX_STEPS = 20_000
 MAX_OPTIMIZERS = 16
-MAX_POINTS = 1_000_000
-MAX_NEURON_POINTS = 10_000  # every evaluation of the neuron's loss visits every sample
 
 # The registries are the only list of what exists: these types (and the API's enums) follow.
-DATA_SURFACES = ("regression", "neuron")  # fitted to samples: they take data and minibatches
-SurfaceId = Literal[(*BUILTIN_SURFACES, *DATA_SURFACES, "custom")]  # type: ignore[valid-type]
+
+
+def registered_surface(value: str) -> str:
+    """A surface id the registry holds now (a kind registered after import counts too),
+    refused as an enum would be."""
+    if value not in SURFACE_KINDS:
+        *most, last = (repr(kind) for kind in SURFACE_KINDS)
+        expected = f"{', '.join(most)} or {last}"
+        raise PydanticCustomError(
+            "literal_error", "Input should be {expected}", {"expected": expected}
+        )
+    return value
+
+
+SurfaceId = Annotated[
+    str,
+    Field(
+        strict=True,
+        json_schema_extra=lambda schema: schema.update(enum=list(SURFACE_KINDS)),  # type: ignore[union-attr]
+    ),
+    AfterValidator(registered_surface),
+]
 MAX_EXPRESSION = MAX_LENGTH  # the parser's own limit, which it also enforces on its own
 MAX_LABEL = 80
 OptimizerId = Literal[tuple(OPTIMIZERS)]  # type: ignore[valid-type]
 
 
-class LineDataSpec(Strict):
-    """Data points for the regression bowl: inputs ``x`` and targets ``y``."""
+class SurfaceFields(Strict):
+    """What every surface spec has: its kind, the kind's numeric parameters, a window.
 
-    x: Annotated[list[Finite], Field(min_length=2, max_length=MAX_POINTS)]
-    y: Annotated[list[Finite], Field(min_length=2, max_length=MAX_POINTS)]
-
-    @model_validator(mode="after")
-    def same_length(self) -> LineDataSpec:
-        if len(self.x) != len(self.y):
-            raise ValueError(f"x has {len(self.x)} values but y has {len(self.y)}")
-        return self
-
-
-class GenerateSpec(Strict):
-    """Synthetic line data ``t = slope·x + intercept + noise·N(0, 1)``."""
-
-    model_config = ConfigDict(extra="forbid", frozen=True)  # hashable: a cache key
-
-    slope: Bounded = 2.0
-    intercept: Bounded = 1.0
-    noise: Annotated[float, Field(allow_inf_nan=False, strict=True, ge=0.0, le=1e6)] = 0.0
-    n: Annotated[int, Field(strict=True, ge=2, le=MAX_POINTS)] = 100
-    x_range: tuple[Bounded, Bounded] = (-5.0, 5.0)
-    seed: Seed = 0
-
-    @field_validator("x_range")
-    @classmethod
-    def ordered(cls, value: tuple[float, float]) -> tuple[float, float]:
-        if not value[0] < value[1]:
-            raise ValueError("x_range must be [low, high] with low < high")
-        return value
-
-
-Loss = Literal["cross_entropy", "mse"]  # the neuron's: see gradtrail.neuron
-LOSSES: tuple[Loss, ...] = get_args(Loss)
-DEFAULT_LOSS: Loss = "cross_entropy"  # convex: what the neuron is fitted under unless told
-
-
-class ClassesSpec(Strict):
-    """Synthetic two-class data for the neuron: classes 0 and 1 alternate, centred at
-    ``∓separation/2``, each normal with standard deviation ``spread``."""
-
-    model_config = ConfigDict(extra="forbid", frozen=True)  # hashable: a cache key
-
-    n: Annotated[int, Field(strict=True, ge=2, le=MAX_NEURON_POINTS)] = 60
-    separation: Annotated[float, Field(allow_inf_nan=False, strict=True, ge=0.0, le=100.0)] = 2.0
-    spread: Annotated[float, Field(allow_inf_nan=False, strict=True, ge=0.0, le=100.0)] = 1.0
-    seed: Seed = 0
-
-
-class SurfaceSpec(Strict):
-    """Which surface, with its parameters (built-ins), data (regression) or formula (custom).
-
-    ``domain`` overrides the plotting window (for ``custom`` it defaults to [-5, 5]²).
+    ``domain`` overrides the plotting window. :class:`SurfaceSpec` adds every kind's own
+    fields (data, a formula, a loss …); a field set for a kind that does not take it is
+    an error naming the kinds that do.
     """
 
     id: SurfaceId
     params: dict[str, Finite] = Field(default_factory=dict)
-    data: LineDataSpec | None = None
-    generate: GenerateSpec | None = None
-    expression: Annotated[str, Field(max_length=MAX_EXPRESSION)] | None = None
     domain: Domain | None = None
-    standardize: StrictBool = False
-    classes: ClassesSpec | None = None
-    loss: Loss | None = None
 
     @model_validator(mode="after")
-    def fits_the_surface(self) -> SurfaceSpec:
-        kind = BUILTIN_SURFACES.get(self.id)
-        allowed = {p.name: p for p in kind.params} if kind else {}
+    def fits_the_surface(self) -> SurfaceFields:
+        kind = SURFACE_KINDS[self.id]
+        allowed = {p.name: p for p in kind.params}
         for name, value in self.params.items():
             param = allowed.get(name)
             if param is None:
                 known = ", ".join(allowed) or "none"
                 raise ValueError(f"unknown parameter '{name}' for {self.id} (known: {known})")
             check_range(name, value, param.min, param.max, inclusive=True)
-        if self.id not in DATA_SURFACES and self.data:
-            raise ValueError("data belongs to the surfaces with data (regression, neuron) only")
-        if self.id != "regression" and self.generate:
-            raise ValueError("generate belongs to the regression surface only")
-        if self.id != "neuron" and (self.classes or self.loss):
-            raise ValueError("classes and loss belong to the neuron surface only")
-        if self.data and self.classes:
-            raise ValueError("give either data or classes, not both")
-        if self.id == "neuron" and self.data and len(self.data.x) > MAX_NEURON_POINTS:
-            raise ValueError(f"the neuron takes at most {MAX_NEURON_POINTS:,} points")
-        if self.standardize and self.id != "regression":
-            raise ValueError("standardize belongs to the regression surface only")
-        if self.data and self.generate:
-            raise ValueError("give either data or generate, not both")
-        if self.id == "custom" and self.expression is None:
-            raise ValueError("a custom surface needs an expression in x and y")
-        if self.id != "custom" and self.expression is not None:
-            raise ValueError("expression belongs to the custom surface only")
+        for name, info in type(self).model_fields.items():
+            if name in SurfaceFields.model_fields or name in kind.fields.model_fields:
+                continue
+            if getattr(self, name) != info.get_default(call_default_factory=True):
+                owners = [k.id for k in SURFACE_KINDS.values() if name in k.fields.model_fields]
+                kinds = f"{' and '.join(owners)} surface{'s' if len(owners) > 1 else ''}"
+                raise ValueError(f"{name} belongs to the {kinds} only")
+        if kind.check is not None:
+            kind.check(self)
         return self
+
+
+def kinds_fields() -> dict[str, Any]:
+    """Every kind's own spec fields, each name declared once (kinds that share a field, such
+    as ``data``, share its declaration)."""
+    fields: dict[str, Any] = {}
+    for kind in SURFACE_KINDS.values():
+        for name, info in kind.fields.model_fields.items():
+            if name in fields:
+                assert fields[name][1].annotation == info.annotation, f"two kinds' {name} differ"
+                continue
+            fields[name] = (info.annotation, info)
+    return fields
+
+
+SurfaceSpec = create_model(
+    "SurfaceSpec", __base__=SurfaceFields, __doc__=SurfaceFields.__doc__, **kinds_fields()
+)
 
 
 HyperValue = bool | Finite | tuple[Finite, Finite]
@@ -231,9 +219,9 @@ class RunSpec(Strict):
     @model_validator(mode="after")
     def batch_size_needs_data(self) -> RunSpec:
         for index, entry in enumerate(self.optimizers):
-            if entry.batch_size is not None and self.surface.id not in DATA_SURFACES:
+            if entry.batch_size is not None and self.surface.id not in data_kinds():
                 raise ValueError(
                     f"optimizers[{index}].batch_size needs a surface with data "
-                    f"({', '.join(DATA_SURFACES)}), not {self.surface.id}"
+                    f"({', '.join(data_kinds())}), not {self.surface.id}"
                 )
         return self

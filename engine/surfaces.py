@@ -13,7 +13,9 @@ from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 import numpy as np
+from pydantic import BaseModel
 
+from gradtrail.fields import Strict
 from gradtrail.numeric import Real, cos, sin
 
 Point = tuple[float, float]
@@ -154,20 +156,81 @@ class SurfaceParam:
 
 
 @dataclass(frozen=True)
-class SurfaceKind:
-    """A registered kind of surface: metadata plus a factory from parameters."""
+class Builtin:
+    """A built-in test function: its parameters (each default stated here only) and the
+    function that makes the surface from their values."""
 
     id: str
     formula: str
     params: tuple[SurfaceParam, ...]
-    make: Callable[..., Surface]
+    build: Callable[..., Surface]
 
     def defaults(self) -> dict[str, float]:
         """Every parameter at its default."""
         return {p.name: p.default for p in self.params}
 
+    def make(self, **params: float) -> Surface:
+        """The surface with ``params`` (checked by the spec) and the rest at their defaults."""
+        return self.build(**(self.defaults() | params))
 
-def quadratic(l1: float = 1.0, l2: float = 10.0, theta: float = 0.0) -> Surface:
+
+@dataclass(frozen=True)
+class DataForm:
+    """How a kind fitted to samples takes them: pasted as ``data`` (x and y), or generated
+    by the settings under ``generator`` (their model gives their defaults and bounds),
+    and what its data box and data view show."""
+
+    generator: str  # the spec key of its generated data's settings: "generate", "classes"
+    settings: type[BaseModel]  # those settings
+    view: str  # the data view's model: "line" (a fitted line), "neuron" (a sigmoid)
+    option: str  # the box's own control beside the data: "standardize", "loss"
+    csv_label: str  # text keys: what the pasted box asks for, and the generated box's title
+    generated: str
+    example: str  # a CSV the pasted box shows greyed
+
+
+class NoFields(Strict):
+    """A kind with no fields of its own (a built-in's parameters are the spec's ``params``)."""
+
+
+@dataclass(frozen=True)
+class SurfaceKind:
+    """A registered kind of surface, the twin of an optimizer's registry entry: its spec
+    fields, how it is built and costed, its backward-pass graph and its page form.
+
+    Functions take the validated spec (:class:`gradtrail.spec.SurfaceSpec`), whose fields
+    beyond ``id`` and ``domain`` are this kind's ``fields``.
+    """
+
+    id: str
+    fields: type[BaseModel]  # its spec fields, with their bounds (pydantic)
+    build: Callable[[Any], Surface]  # the surface of a valid spec (the domain is applied after)
+    check: Callable[[Any], None] | None = None  # rules across its fields, raising ValueError
+    params: tuple[SurfaceParam, ...] = ()  # numeric parameters under the spec's "params"
+    data: DataForm | None = None  # fitted to samples: data, minibatches, a data view
+    samples: Callable[[Any], int] = lambda spec: 0  # how many (0: none)
+    evaluation_cost: Callable[[Any], float] = lambda spec: 1.0  # next to a built-in's (1)
+    # The backward pass's graph of a built surface (None: parsed from its ``expression``).
+    graph: Callable[[Surface], Any] | None = None
+    axes: tuple[str, str] | None = None  # text keys of its parameters' axis titles (x, y)
+    losses: tuple[str, ...] = ()  # the losses it can be fitted under: a menu beside the data
+    example: Mapping[str, Any] = field(default_factory=dict)  # its default spec's fields
+
+    @property
+    def name_key(self) -> str:
+        """The text key of its name."""
+        return f"surface.{self.id}"
+
+
+def builtin_kind(builtin: Builtin) -> SurfaceKind:
+    """A built-in's registry entry: its parameters under ``params``, its graph parsed from
+    its expression."""
+    return SurfaceKind(
+        builtin.id, NoFields, lambda spec: builtin.make(**spec.params), params=builtin.params
+    )
+
+
+def quadratic(l1: float, l2: float, theta: float) -> Surface:
     """An elongated bowl with curvatures ``l1``, ``l2``, rotated by ``theta`` degrees."""
     c, s = math.cos(math.radians(theta)), math.sin(math.radians(theta))
 
@@ -187,7 +250,7 @@ def quadratic(l1: float = 1.0, l2: float = 10.0, theta: float = 0.0) -> Surface:
     )  # fmt: skip
 
 
-def rosenbrock(a: float = 1.0, b: float = 100.0) -> Surface:
+def rosenbrock(a: float, b: float) -> Surface:
     """Rosenbrock's banana valley, minimum at ``(a, a²)``."""
 
     def at(x: Real, y: Real) -> tuple[Real, tuple[Real, Real]]:
@@ -281,10 +344,12 @@ HIMMELBLAU_FORMULA = r"(x^2 + y - 11)^2 + (x + y^2 - 7)^2"
 SADDLE_FORMULA = r"x^2 - y^2 + y^4/4"
 RASTRIGIN_FORMULA = r"20 + x^2 - 10\cos(2\pi x) + y^2 - 10\cos(2\pi y)"
 
-BUILTIN_SURFACES: dict[str, SurfaceKind] = {
-    kind.id: kind
-    for kind in (
-        SurfaceKind(
+# The built-in test functions, in the order the page lists them: adding one is its
+# function above, one entry here and its texts (engine/locales: name, parameters' help).
+BUILTIN_SURFACES: dict[str, Builtin] = {
+    builtin.id: builtin
+    for builtin in (
+        Builtin(
             "quadratic", QUADRATIC_FORMULA,
             (
                 SurfaceParam("l1", 1.0, 1e-6, 1e6),
@@ -293,7 +358,7 @@ BUILTIN_SURFACES: dict[str, SurfaceKind] = {
             ),
             quadratic,
         ),
-        SurfaceKind(
+        Builtin(
             "rosenbrock", ROSENBROCK_FORMULA,
             (
                 SurfaceParam("a", 1.0, -10.0, 10.0),
@@ -301,9 +366,9 @@ BUILTIN_SURFACES: dict[str, SurfaceKind] = {
             ),
             rosenbrock,
         ),
-        SurfaceKind("beale", BEALE_FORMULA, (), beale),
-        SurfaceKind("himmelblau", HIMMELBLAU_FORMULA, (), himmelblau),
-        SurfaceKind("saddle", SADDLE_FORMULA, (), saddle),
-        SurfaceKind("rastrigin", RASTRIGIN_FORMULA, (), rastrigin),
+        Builtin("beale", BEALE_FORMULA, (), beale),
+        Builtin("himmelblau", HIMMELBLAU_FORMULA, (), himmelblau),
+        Builtin("saddle", SADDLE_FORMULA, (), saddle),
+        Builtin("rastrigin", RASTRIGIN_FORMULA, (), rastrigin),
     )
 }  # fmt: skip

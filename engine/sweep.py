@@ -29,10 +29,10 @@ from gradtrail.cost import (
     evaluation_cost,
     steps_per_check,
 )
+from gradtrail.kinds import data_kinds
 from gradtrail.optimizers import OPTIMIZERS
 from gradtrail.regression import run_minibatches
 from gradtrail.spec import (
-    DATA_SURFACES,
     MAX_POINTS,
     Finite,
     OptimizerSpec,
@@ -111,7 +111,7 @@ class SweepSpec(Strict):
     @model_validator(mode="after")
     def within_limits(self) -> SweepSpec:
         optimizer = OPTIMIZERS[self.optimizer.id]
-        if self.optimizer.batch_size is not None and self.surface.id not in DATA_SURFACES:
+        if self.optimizer.batch_size is not None and self.surface.id not in data_kinds():
             surface = self.surface.id
             raise ValueError(f"optimizer.batch_size needs a surface with data, not {surface}")
         for axis in self.axes:
@@ -160,8 +160,9 @@ def check_axis(axis: AxisSpec, optimizer_id: str, surface_id: str) -> None:
         return
     numbers = axis.values or [axis.low, axis.high]
     if axis.name in DATA_AXES:
-        if surface_id not in DATA_SURFACES:
-            raise ValueError("a batch_size axis needs a surface with data (regression, neuron)")
+        if surface_id not in data_kinds():
+            kinds = ", ".join(data_kinds())
+            raise ValueError(f"a batch_size axis needs a surface with data ({kinds})")
         if any(v is None or v < 1 or v > MAX_POINTS or v != int(v) for v in numbers):
             raise ValueError("batch_size values must be whole numbers ≥ 1")
         return

@@ -32,6 +32,15 @@ def messages(lang: str) -> Mapping[str, str]:
     return json.loads(source)
 
 
+def add_texts(lang: str, entries: Mapping[str, str]) -> None:
+    """Add a plug-in's texts to ``lang``'s catalogue (a key already there is an error)."""
+    catalogue = messages(lang)
+    taken = set(entries) & set(catalogue)
+    if taken:
+        raise ValueError(f"text keys already in the {lang} catalogue: {', '.join(sorted(taken))}")
+    catalogue.update(entries)  # type: ignore[attr-defined]
+
+
 def text(key: str, lang: str = DEFAULT_LANGUAGE, /, **values: Any) -> str:
     """The text ``key`` in ``lang`` with ``{name}`` filled from ``values`` (the page's ``t``)."""
     template = messages(lang)[key]

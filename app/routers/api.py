@@ -50,7 +50,7 @@ from gradtrail.axes import AXIS_COUNT, DATA_AXES, START_AXES
 from gradtrail.backprop import backprop as backprop_graph
 from gradtrail.cost import data_size, data_view_work, evaluation_cost, grid_work
 from gradtrail.dataview import data_view as data_view_at
-from gradtrail.formula import DEFAULT_EXPRESSION
+from gradtrail.formula import FormulaError, custom_surface
 from gradtrail.presets import DEFAULT_OPTIMIZER, DEFAULT_PRESET, PRESETS, SWEEP_PRESETS
 from gradtrail.schedules import schedule_defaults
 from gradtrail.spec import (
@@ -218,9 +218,9 @@ async def formula(request: FormulaRequest, admission: SmallAdmission) -> FastJSO
 def formula_forms(expression: str) -> dict[str, str]:
     """``f`` and its partial derivatives, each in LaTeX and in plain text."""
     try:
-        surface = build_surface(SurfaceSpec(id="custom", expression=expression))
-    except SpecError as error:
-        raise SpecError("expression", error.message, error.kind, error.context) from None
+        surface = custom_surface(expression)
+    except FormulaError as error:
+        raise SpecError("expression", str(error), error.kind, error.context) from None
     info = surface.extra
     parts = ("f", "df_dx", "df_dy")
     return {
@@ -260,7 +260,6 @@ def page_catalog(lang: str = "en") -> dict[str, object]:
             "sweep_steps": SweepSpec.model_fields["steps"].default,
             "preset": DEFAULT_PRESET,
             "optimizer": DEFAULT_OPTIMIZER,
-            "expression": DEFAULT_EXPRESSION,
             "schedules": schedule_defaults(),
         },
         "sweep": {

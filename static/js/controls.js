@@ -10,33 +10,6 @@ import { t } from "./messages.js";
 import { createOptimizerList } from "./optimizer-list.js";
 
 const DEBOUNCE_MS = 350;
-/**
- * The data box of each surface fitted to samples: the spec key its generated data's
- * settings go under, the fields shown with their input steps (their defaults are the
- * surface's catalogue entry's `[key]`), their labels, the box's texts, and which of the
- * box's own settings it has (`standardize`: the x standardized; `loss`: a loss menu).
- */
-const DATA_KINDS = {
-  regression: {
-    key: "generate",
-    setting: "standardize",
-    fields: [["slope", "any"], ["intercept", "any"], ["noise", "any"], ["n", "1"], ["seed", "1"]],
-    label: (name) => t(`generate.${name}`),
-    generated: "data_generated",
-    csvLabel: "csv_label",
-    example: "x,t\n0.5,2.1\n1.0,2.9",
-  },
-  neuron: {
-    key: "classes",
-    setting: "loss",
-    fields: [["n", "1"], ["separation", "any"], ["spread", "any"], ["seed", "1"]],
-    label: (name) => t(`classes.${name}`),
-    generated: "data_generated_classes",
-    csvLabel: "csv_label_classes",
-    example: "x,t\n-1.2,0\n0.8,1",
-  },
-};
-
 /** Parse pasted or uploaded "x,t" lines; a header line is skipped. */
 export function parseCsv(text) {
   const x = [];
@@ -62,8 +35,7 @@ export function parseCsv(text) {
  * `defaults` (steps, generated data, schedules …) it shows.
  */
 export function createControls(form, { surfaces, optimizers, limits, defaults, hasData, onChange, onInvalid }) {
-  const surfaceList = [...surfaces, { id: "custom", name: t("surface.custom"), params: [] }];
-  const surfaceById = Object.fromEntries(surfaceList.map((s) => [s.id, s]));
+  const surfaceById = Object.fromEntries(surfaces.map((s) => [s.id, s]));
   const optimizerById = Object.fromEntries(optimizers.map((o) => [o.id, o]));
   const $ = (selector) => form.querySelector(selector);
   const surfaceSelect = $("#surface-select");
@@ -74,9 +46,11 @@ export function createControls(form, { surfaces, optimizers, limits, defaults, h
   $("#steps").max = limits.steps;
   let timer = null;
   let formulaTimer = null;
-  let current = { surface: { id: surfaceList[0].id }, optimizers: [] }; // the spec shown
+  let current = { surface: { id: surfaces[0].id }, optimizers: [] }; // the spec shown
 
-  surfaceSelect.replaceChildren(...surfaceList.map((s) => element("option", { value: s.id, text: s.name })));
+  surfaceSelect.replaceChildren(...surfaces.map((s) => element("option", { value: s.id, text: s.name })));
+  /** A surface takes a typed formula when its kind's new spec starts from one. */
+  const takesFormula = (id) => "expression" in surfaceById[id].example;
 
   /** Show the text `key` in `node` (and keep it named there, as the page's other texts). */
   const say = (node, key) => {
@@ -133,25 +107,25 @@ export function createControls(form, { surfaces, optimizers, limits, defaults, h
         }),
       ),
     );
-    $("#formula-box").hidden = spec.id !== "custom";
-    if (spec.id === "custom") {
+    $("#formula-box").hidden = !takesFormula(spec.id);
+    if (takesFormula(spec.id)) {
       $("#formula-input").value = spec.expression ?? "";
       previewFormula();
     }
-    const kind = DATA_KINDS[spec.id];
+    const kind = surface.data_form; // the catalogue's description of its data box
     $("#data-box").hidden = !kind;
     if (kind) renderData(spec, kind);
   }
 
   /** The data box of a surface with data: generated (its settings) or pasted points. */
   function renderData(spec, kind) {
-    $("#standardize-field").hidden = kind.setting !== "standardize";
+    $("#standardize-field").hidden = kind.option !== "standardize";
     $("#standardize").checked = Boolean(spec.standardize);
-    $("#loss-field").hidden = kind.setting !== "loss";
-    if (kind.setting === "loss") {
+    $("#loss-field").hidden = kind.option !== "loss";
+    if (kind.option === "loss") {
       const { losses, loss } = surfaceById[spec.id]; // the losses it can be fitted under, and its default
-      $("#neuron-loss").replaceChildren(...losses.map((l) => element("option", { value: l.id, text: l.name })));
-      $("#neuron-loss").value = spec.loss ?? loss;
+      $("#loss-select").replaceChildren(...losses.map((l) => element("option", { value: l.id, text: l.name })));
+      $("#loss-select").value = spec.loss ?? loss;
     }
     say($("#data-generated"), kind.generated);
     say($("#csv-label"), kind.csvLabel);
@@ -161,11 +135,10 @@ export function createControls(form, { surfaces, optimizers, limits, defaults, h
     $("#csv-box").hidden = mode !== "data";
     $("#generate-params").hidden = mode !== "generate";
     const generated = spec[kind.key] ?? {};
-    const defaultsOf = surfaceById[spec.id][kind.key];
     $("#generate-params").replaceChildren(
-      ...kind.fields.map(([name, step]) =>
-        numberField(kind.label(name), {
-          value: generated[name] ?? defaultsOf[name], step, name: `generate-${name}`,
+      ...kind.fields.map(({ name, step, label }) =>
+        numberField(label, {
+          value: generated[name] ?? kind.defaults[name], step, name: `generate-${name}`,
           loc: `surface.${kind.key}.${name}`,
         }),
       ),
@@ -188,11 +161,11 @@ export function createControls(form, { surfaces, optimizers, limits, defaults, h
       patch(params, p.name, readNumber($(`[name="surface-param-${p.name}"]`)), p.default);
     }
     patch(surface, "params", Object.keys(params).length ? params : null);
-    if (surface.id === "custom") surface.expression = $("#formula-input").value;
-    const kind = DATA_KINDS[surface.id];
+    if (takesFormula(surface.id)) surface.expression = $("#formula-input").value;
+    const kind = surfaceById[surface.id].data_form;
     if (!kind) return surface;
-    if (kind.setting === "standardize") patch(surface, "standardize", $("#standardize").checked, false);
-    if (kind.setting === "loss") patch(surface, "loss", $("#neuron-loss").value, surfaceById[surface.id].loss);
+    if (kind.option === "standardize") patch(surface, "standardize", $("#standardize").checked, false);
+    if (kind.option === "loss") patch(surface, "loss", $("#loss-select").value, surfaceById[surface.id].loss);
     if ($("#data-mode").value === "data") {
       const parsed = parseCsv($("#csv-input").value);
       dataError = parsed.error ?? null;
@@ -201,9 +174,8 @@ export function createControls(form, { surfaces, optimizers, limits, defaults, h
       patch(surface, "data", parsed.error ? null : { x: parsed.x, y: parsed.y });
     } else {
       const generated = { ...surface[kind.key] }; // x_range and the rest no field shows stay
-      const defaultsOf = surfaceById[surface.id][kind.key];
-      for (const [name] of kind.fields) {
-        patch(generated, name, readNumber($(`[name="generate-${name}"]`)), defaultsOf[name]);
+      for (const { name } of kind.fields) {
+        patch(generated, name, readNumber($(`[name="generate-${name}"]`)), kind.defaults[name]);
       }
       delete surface.data;
       patch(surface, kind.key, Object.keys(generated).length ? generated : null);
@@ -302,7 +274,7 @@ export function createControls(form, { surfaces, optimizers, limits, defaults, h
     } else if (target.id === "surface-select") {
       const spec = read(); // the fields still belong to the surface shown until now
       dataError = null; // another surface's pasted points are not this one's
-      spec.surface = { id: target.value, ...(target.value === "custom" ? { expression: defaults.expression } : {}) };
+      spec.surface = { id: target.value, ...structuredClone(surfaceById[target.value].example) };
       delete spec.start;
       set(spec);
       changed();

@@ -70,7 +70,7 @@ function readSchedule(item, schedules) {
 export function createOptimizerList(list, { optimizers, schedules, labelLength }) {
   const byId = Object.fromEntries(optimizers.map((o) => [o.id, o]));
 
-  function entryItem(entry, index, isRegression) {
+  function entryItem(entry, index, hasData) {
     const optimizer = byId[entry.id];
     const select = element("select", { "data-role": "optimizer" },
       optimizers.map((o) => element("option", { value: o.id, text: o.name, selected: o.id === entry.id })));
@@ -90,7 +90,7 @@ export function createOptimizerList(list, { optimizers, schedules, labelLength }
       element("div", { class: "param-grid", "data-loc": `optimizers.${index}.params` }, paramInputs(optimizer, entry.params ?? {}, index)),
     ]);
     item.append(scheduleFields(entry.schedule, index, schedules));
-    if (isRegression) {
+    if (hasData) {
       item.append(numberField(t("batch_size"), {
         value: entry.batch_size ?? "", min: 1, step: "1", title: t("batch_help"),
         loc: `optimizers.${index}.batch_size`, role: "batch",
@@ -127,8 +127,8 @@ export function createOptimizerList(list, { optimizers, schedules, labelLength }
 
   return {
     /** Show `entries`; a last entry cannot be removed. */
-    render(entries, isRegression) {
-      list.replaceChildren(...entries.map((entry, i) => entryItem(entry, i, isRegression)));
+    render(entries, hasData) {
+      list.replaceChildren(...entries.map((entry, i) => entryItem(entry, i, hasData)));
       for (const button of list.querySelectorAll('[data-action="remove"]')) button.disabled = entries.length <= 1;
     },
     read() {

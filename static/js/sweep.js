@@ -72,7 +72,7 @@ export function createSweepPanel({ plot, progress, status }, { onOpenRun, startA
     const rows = (grid) => grid.map((row) => Array.from(decodeArray(row)));
     const loss = rows(result.final_loss);
     const startGrid = axisY && startAxes.includes(axisX.name) && startAxes.includes(axisY.name);
-    const custom = result.status.map((row, j) =>
+    const cellData = result.status.map((row, j) =>
       row.map((s, i) => [t(s), loss[j][i], result.steps_to_threshold[j][i] ?? "—", result.basin[j][i] ?? "—"]));
     const hover = `${axisX.name}=%{x:.4g}${axisY ? `<br>${axisY.name}=%{y:.4g}` : ""}`
       + `<br>%{customdata[0]}<br>${t("final_loss")} %{customdata[1]:.3g}`
@@ -82,7 +82,7 @@ export function createSweepPanel({ plot, progress, status }, { onOpenRun, startA
       const basins = result.basin.map((row) => row.map((b) => (b === null ? null : b)));
       const count = result.surface.minima.length;
       traces.push({
-        type: "heatmap", x, y, z: basins, customdata: custom, hovertemplate: hover, zmin: -0.5, zmax: count - 0.5,
+        type: "heatmap", x, y, z: basins, customdata: cellData, hovertemplate: hover, zmin: -0.5, zmax: count - 0.5,
         colorscale: BASIN_COLOURS.slice(0, count).flatMap((c, k) => [[k / count, c], [(k + 1) / count, c]]),
         colorbar: { title: { text: t("figure.minimum") }, tickvals: [...Array(count).keys()] }, opacity: 0.8,
       });
@@ -95,11 +95,11 @@ export function createSweepPanel({ plot, progress, status }, { onOpenRun, startA
       const logLoss = loss.map((row, j) => row.map((v, i) => (result.status[j][i] === "diverged" ? null : Math.log10(Math.max(v, 1e-300)))));
       const diverged = result.status.map((row) => row.map((s) => (s === "diverged" ? 1 : null)));
       traces.push({
-        type: "heatmap", x, y, z: logLoss, customdata: custom, hovertemplate: hover, colorscale: "Viridis",
+        type: "heatmap", x, y, z: logLoss, customdata: cellData, hovertemplate: hover, colorscale: "Viridis",
         reversescale: true, colorbar: { title: { text: t("sweep_colorbar") } },
       });
       traces.push({
-        type: "heatmap", x, y, z: diverged, customdata: custom, hovertemplate: hover, showscale: false,
+        type: "heatmap", x, y, z: diverged, customdata: cellData, hovertemplate: hover, showscale: false,
         colorscale: [[0, STATUS_COLOURS.diverged], [1, STATUS_COLOURS.diverged]], name: "diverged",
       });
     }

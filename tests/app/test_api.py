@@ -9,6 +9,7 @@ import orjson
 import pytest
 from fastapi.testclient import TestClient
 
+from gradtrail.kinds import SURFACE_KINDS
 from gradtrail.optimizers import OPTIMIZERS
 
 SPEC = {
@@ -38,8 +39,9 @@ def test_surfaces_lists_every_builtin(client: TestClient) -> None:
         "rastrigin",
         "regression",
         "neuron",
+        "custom",
     }
-    assert set(listed) == expected
+    assert set(listed) == expected == set(SURFACE_KINDS)  # the registry is the only list
     rosenbrock = listed["rosenbrock"]
     assert rosenbrock["domain"] == [[-2.0, 2.0], [-1.0, 3.0]]
     assert rosenbrock["minima"] == [[1.0, 1.0]]

@@ -70,6 +70,36 @@ def test_the_sources_are_read() -> None:
     assert {20_000, 16, 300, 80} <= set(LIMITS)
 
 
+SURFACES = [s["id"] for s in CATALOG["surfaces"]]
+
+
+def named(surface: str) -> re.Pattern[str]:
+    """``surface`` as a word of its own, or a part of a camel-case name (``isRegression``)."""
+    return re.compile(rf"(?:(?<![A-Za-z]){surface}|{surface.capitalize()})(?![a-z])")
+
+
+@pytest.mark.parametrize("surface", SURFACES)
+def test_no_surface_kind_is_switched_on_in_the_page(surface: str) -> None:
+    """The page renders a surface's form from its catalogue entry: no surface id appears in
+    its code (as a word in a string, a DOM id, a name such as ``isRegression``), comments
+    aside."""
+    word = named(surface)
+    found = [
+        f"{path}:{n}: {line.strip()}"
+        for path, n, line in source_lines()
+        if word.search(re.sub(r"//.*|^\s*\*.*|<!--.*?-->", "", line))
+    ]
+    assert found == []
+
+
+def test_the_surface_check_finds_what_it_looks_for() -> None:
+    assert "custom" in SURFACES and "neuron" in SURFACES
+    word = named("regression")
+    assert word.search("function entryItem(entry, index, isRegression) {")
+    assert word.search('if (spec.id === "regression")')
+    assert not word.search("customdata: cells")
+
+
 @pytest.mark.parametrize("identifier", IDS)
 def test_no_registered_id_is_typed_in_the_page(identifier: str) -> None:
     quoted = re.compile(rf"""["'`]{re.escape(identifier)}["'`]""")

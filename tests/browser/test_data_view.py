@@ -147,8 +147,8 @@ def test_the_neuron_takes_its_loss_and_its_data_from_the_settings(
     wait_done(page)
     expect(page.locator("#loss-field")).to_be_visible()
     expect(page.locator("#standardize-field")).to_be_hidden()
-    expect(page.locator("#neuron-loss option")).to_have_text(["cross-entropy", "squared error"])
-    expect(page.locator("#neuron-loss")).to_have_value("cross_entropy")
+    expect(page.locator("#loss-select option")).to_have_text(["cross-entropy", "squared error"])
+    expect(page.locator("#loss-select")).to_have_value("cross_entropy")
     expect(page.locator("#data-generated")).to_have_text("Generated classes")
     expect(page.locator("#generate-params label")).to_have_text(
         ["points", "separation", "spread", "seed"]
@@ -158,7 +158,7 @@ def test_the_neuron_takes_its_loss_and_its_data_from_the_settings(
 
     edited = "() => { document.body.dataset.run = 'edited'; }"  # wait_done waits for the new run
     page.evaluate(edited)
-    page.select_option("#neuron-loss", "mse")
+    page.select_option("#loss-select", "mse")
     page.fill("[name=generate-separation]", "4")
     wait_done(page)
     surface = url_spec(page)["surface"]

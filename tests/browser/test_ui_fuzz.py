@@ -161,7 +161,7 @@ def neuron_loss(page: Page, rng: random.Random) -> str:
     if page.locator("#loss-field").is_hidden():
         return "no loss to choose"
     loss = rng.choice(["cross_entropy", "mse"])
-    page.select_option("#neuron-loss", loss)
+    page.select_option("#loss-select", loss)
     return f"loss {loss}"
 
 

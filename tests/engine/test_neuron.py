@@ -58,8 +58,8 @@ def test_a_minibatch_of_every_sample_is_the_full_gradient() -> None:
     ("surface", "words"),
     [
         ({"id": "neuron", "generate": {"n": 10}}, "generate belongs to the regression"),
-        ({"id": "regression", "classes": {"n": 10}}, "classes and loss belong to the neuron"),
-        ({"id": "saddle", "loss": "mse"}, "classes and loss belong to the neuron"),
+        ({"id": "regression", "classes": {"n": 10}}, "classes belongs to the neuron surface only"),
+        ({"id": "saddle", "loss": "mse"}, "loss belongs to the neuron surface only"),
         ({"id": "neuron", "loss": "hinge"}, "cross_entropy"),
         ({"id": "neuron", "classes": {"n": 10_001}}, "10000"),
     ],

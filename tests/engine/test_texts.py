@@ -10,13 +10,13 @@ from typing import get_args
 import pytest
 
 from gradtrail import figures, run
-from gradtrail.catalog import list_optimizers, list_surfaces
+from gradtrail.catalog import describe_data_form, list_optimizers, list_surfaces
+from gradtrail.kinds import SURFACE_KINDS
 from gradtrail.optimizers import OPTIMIZERS
 from gradtrail.presets import PRESETS, SWEEP_PRESETS
 from gradtrail.schedules import SCHEDULE_PARAMS
-from gradtrail.spec import LOSSES, ClassesSpec, GenerateSpec
 from gradtrail.stopping import StatusWord
-from gradtrail.surfaces import BUILTIN_SURFACES
+from gradtrail.surfaces import SurfaceKind
 from gradtrail.texts import (
     LANGUAGES,
     PLACEHOLDER,
@@ -41,12 +41,24 @@ SOURCES = [
 JAPANESE = re.compile(r"[\u3040-\u30ff\u4e00-\u9fff]")
 
 
+def form(kind: SurfaceKind) -> dict:
+    """The data box the catalogue describes for ``kind``."""
+    return describe_data_form(kind.data, "en")
+
+
 def registry_keys() -> set[str]:
     """The keys built from ids of registered things (each must exist, and may be unused
     as a literal)."""
-    keys = {surface_key(s) for s in [*BUILTIN_SURFACES, "regression", "neuron", "custom"]}
+    keys = {kind.name_key for kind in SURFACE_KINDS.values()}
     keys.add(f"{surface_key('regression')}.standardized")
-    keys |= {surface_param_key(k.id, p.name) for k in BUILTIN_SURFACES.values() for p in k.params}
+    keys |= {surface_param_key(k.id, p.name) for k in SURFACE_KINDS.values() for p in k.params}
+    for kind in SURFACE_KINDS.values():  # catalog.surface_name, describe_kind; figures
+        keys |= {f"{kind.name_key}.under" for _ in kind.losses[:1]}
+        keys |= {f"loss.{loss}" for loss in kind.losses}
+        keys |= set(kind.axes or ())
+        if kind.data is not None:
+            keys |= {f"figure.data_{kind.data.view}", kind.data.csv_label, kind.data.generated}
+            keys |= {f"{kind.data.generator}.{field['name']}" for field in form(kind)["fields"]}
     for optimizer in OPTIMIZERS.values():
         keys.add(optimizer_key(optimizer.id))
         keys |= {hyperparam_key(optimizer.id, hp.name) for hp in optimizer.params}
@@ -55,10 +67,6 @@ def registry_keys() -> set[str]:
     keys |= {schedule_key(kind) for kind in SCHEDULE_PARAMS}
     keys |= {f"language_{lang}" for lang in LANGUAGES}
     keys |= {"scale_linear", "scale_log"}  # sweep-controls.js: t(`scale_${value}`)
-    # controls.js: t(`generate.${name}`) for the generated line's fields the page shows
-    keys |= {f"generate.{name}" for name in GenerateSpec.model_fields if name != "x_range"}
-    keys |= {f"classes.{name}" for name in ClassesSpec.model_fields}  # and t(`classes.${name}`)
-    keys |= {f"loss.{loss}" for loss in LOSSES}  # catalog.list_surfaces: the neuron's losses
     keys |= set(get_args(StatusWord))  # summary.js and sweep.js: t(status)
     return keys
 
