@@ -181,9 +181,14 @@ def make_lanes() -> dict[str, Lane]:
 # turns, so a shorter wait is a shorter answer under load.
 SWITCH_SECONDS = 0.001
 LANES = make_lanes()
-share_heap_arenas()  # the lanes' threads share two heaps, which shrink once idle
-keep_freed_memory()  # a server's sweeps step in batches; release_when_idle gives it back
-sys.setswitchinterval(SWITCH_SECONDS)  # the event loop waits less for the lock
+
+
+def configure_process() -> None:
+    """The server's process-wide settings, made when it starts (never by the engine, which
+    a notebook imports): its C heap's policy and the interpreter's switch interval."""
+    share_heap_arenas()  # the lanes' threads share two heaps, which shrink once idle
+    keep_freed_memory()  # sweeps step in batches; release_when_idle gives it back
+    sys.setswitchinterval(SWITCH_SECONDS)  # the event loop waits less for the lock
 
 
 def lane_for(cost: float) -> Lane:

@@ -7,7 +7,7 @@ from fastapi.middleware.cors import CORSMiddleware
 from fastapi_offline import FastAPIOffline
 
 from gradtrail import __version__
-from gradtrail.app import errors
+from gradtrail.app import compute, errors
 from gradtrail.app.compression import Compression
 from gradtrail.app.limits import BodyLimits, LongTargets, StreamGuard
 from gradtrail.app.routers import api, pages, static, streams, sweeps
@@ -25,6 +25,7 @@ divergence is a result (`status: "diverged"`), and JSON never holds NaN.
 def create_app() -> FastAPI:
     """A new application configured from the environment."""
     settings = get_settings()
+    compute.configure_process()
     # Swagger UI and ReDoc come from fastapi-offline's package data, not a CDN.
     app = FastAPIOffline(
         title="gradtrail",

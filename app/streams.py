@@ -21,7 +21,7 @@ from gradtrail import Simulation, figures
 from gradtrail.app.compute import Admission
 from gradtrail.app.jsonio import dumps
 from gradtrail.result import Summary
-from gradtrail.runner import Chunk, Frame
+from gradtrail.runner import Frame, RunPoints
 
 FIRST_FRAME_STEPS = 10  # a short first frame: the paths appear at once
 _counts = {"frames": 0}  # touched only on the event loop: no lock needed
@@ -42,7 +42,7 @@ def event(name: str, payload: object) -> ServerSentEvent:
     return ServerSentEvent(event=name, raw_data=dumps(payload).decode())
 
 
-def chunk_payload(chunk: Chunk) -> dict:
+def chunk_payload(chunk: RunPoints) -> dict:
     """One run's part of a frame (its recorded state too, when asked for)."""
     payload = {"x": chunk.x, "y": chunk.y, "loss": chunk.loss, "grad_norm": chunk.grad_norm}
     if chunk.state is not None:

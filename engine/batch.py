@@ -16,7 +16,6 @@ from typing import Any
 
 import numpy as np
 
-from gradtrail.heap import keep_freed_memory
 from gradtrail.optimizers import OPTIMIZERS
 from gradtrail.schedules import ScheduleSpec
 from gradtrail.spec import StopSpec
@@ -146,9 +145,9 @@ class Shards:
         optimizer steps done so far after each shard's chunk, so a caller that checks a
         budget in between checks it every chunk of work, however many shards there are.
 
-        Batch stepping makes many short-lived numpy temporaries: the process's heap
-        first keeps freed memory for them (:func:`gradtrail.heap.keep_freed_memory`)."""
-        keep_freed_memory()
+        Batch stepping makes many short-lived numpy temporaries: a program that steps many
+        batches (the server, a benchmark) keeps freed heap for them at start-up
+        (:func:`gradtrail.heap.keep_freed_memory`); a library call leaves the heap alone."""
         steppers: list[BatchStepper | None] = [None] * len(self.pieces)
         done = [0] * len(self.pieces)
         pending = list(range(len(self.pieces)))

@@ -73,7 +73,7 @@ def describe_surface(surface: Surface, lang: str = DEFAULT_LANGUAGE) -> dict[str
         "domain": [list(surface.domain[0]), list(surface.domain[1])],
         "minima": [list(m) for m in surface.minima],
         "default_start": list(surface.default_start),
-        "data": surface.sampler is not None,  # fitted to samples: minibatches, per-sample graph
+        "data": surface.samples is not None,  # fitted to samples: minibatches, per-sample graph
         **({"info": dict(surface.extra)} if surface.extra else {}),
     }
 

@@ -36,7 +36,7 @@ NEURON_FORMULAS = {
     ),
     "mse": r"\frac1n \sum_i \big(t_i - σ(w x_i + b)\big)^2",
 }
-CHUNK = 1 << 18  # points × samples evaluated at once: a grid is done in slices this size
+GRID_BLOCK = 1 << 18  # points × samples evaluated at once: a grid is done in slices this size
 
 
 @dataclass(frozen=True)
@@ -92,7 +92,7 @@ def evaluate(w: Real, b: Real, data: ClassData, loss: Loss) -> tuple[Real, Real,
     scalar = np.ndim(w) == 0 and np.ndim(b) == 0
     ww, bb = np.broadcast_arrays(np.asarray(w, dtype=np.float64), np.asarray(b, dtype=np.float64))
     flat_w, flat_b = ww.ravel(), bb.ravel()
-    rows = max(1, CHUNK // data.x.size)
+    rows = max(1, GRID_BLOCK // data.x.size)
     parts = [
         mean_loss_and_gradient(flat_w[i : i + rows], flat_b[i : i + rows], data.x, data.t, loss)
         for i in range(0, flat_w.size, rows)
@@ -159,7 +159,7 @@ def neuron(data: ClassData, loss: Loss = DEFAULT_LOSS) -> Surface:
         default_start=(round(-0.5 * half_w, 2), 3.0),
         **one_pass(at),  # every evaluation visits every sample: once per step
         extra={"n": int(data.x.size), "loss": loss},
-        sampler=samples,
+        samples=samples,
         cost=samples_cost(int(data.x.size)),
     )
 
@@ -223,7 +223,7 @@ def neuron_graph(surface: Surface) -> Any:
     """One sample's loss through ``σ(w x + b)``: the backward pass's graph."""
     from gradtrail.backprop import sample_graph
 
-    return replace(sample_graph(surface.extra["loss"]), data=surface.sampler)
+    return replace(sample_graph(surface.extra["loss"]), data=surface.samples)
 
 
 NEURON = SurfaceKind(

@@ -110,7 +110,7 @@ def run_minibatches(
     A single run, a sweep's cells (as run 0) and the data view draw the same batches."""
     if batch_size is None:
         return None
-    return surface.sampler.minibatches(Batches(surface.sampler.x.size, batch_size, seed, run))
+    return surface.samples.minibatches(Batches(surface.samples.x.size, batch_size, seed, run))
 
 
 def minibatch_indices(count: int, batch: MinibatchStep) -> np.ndarray:
@@ -169,7 +169,7 @@ def regression(data: LineData, *, generated: bool = False) -> Surface:
         value_xy=value,
         grad_xy=grad,
         extra={"n": int(data.x.size), "slope": w_star, "intercept": b_star, "generated": generated},
-        sampler=data,
+        samples=data,
     )
 
 
@@ -262,7 +262,7 @@ def line_fit_graph(surface: Surface) -> Any:
     """One sample's squared error, ``(t - (w x + b))²``: the backward pass's graph."""
     from gradtrail.backprop import sample_graph
 
-    return replace(sample_graph(None), data=surface.sampler)
+    return replace(sample_graph(None), data=surface.samples)
 
 
 LINE_FIT = SurfaceKind(

@@ -36,7 +36,7 @@ FRAME_STEPS = 100
 
 
 @dataclass
-class Chunk:
+class RunPoints:
     """One run's new points in a frame (empty once the run has stopped)."""
 
     x: list[float] = field(default_factory=list)
@@ -53,7 +53,7 @@ class Frame:
     """Points ``step, step+1, …`` of every run; ``step`` is the index of the first."""
 
     step: int
-    runs: list[Chunk]
+    runs: list[RunPoints]
 
 
 class Run:
@@ -65,12 +65,12 @@ class Run:
         optimizer_id: str,
         hp: dict[str, Any],
         start: tuple[float, float],
-        sampler: Minibatches | None,
+        minibatches: Minibatches | None,
         schedule: ScheduleSpec | None = None,
         record: bool = False,
     ) -> None:
         optimizer = OPTIMIZERS[optimizer_id]
-        self.hp, self.sampler = dict(hp), sampler  # a copy: a schedule rewrites hp["lr"]
+        self.hp, self.minibatches = dict(hp), minibatches  # a copy: a schedule rewrites hp["lr"]
         self.surface = surface
         self.step_fn, self.inspect = optimizer.step, optimizer.inspect
         self.schedule, self.base_lr, self.record = schedule, hp["lr"], record
@@ -82,19 +82,19 @@ class Run:
         self.steps_taken = 0
         self.status = Status.RUNNING
 
-    def check_start(self, rules: StopRules) -> None:
+    def stop_at_start(self, rules: StopRules) -> None:
         """A start beyond the bound, or already a minimum, ends the run there."""
         norm = math.hypot(self.gx, self.gy)
         self.status = Status(int(rules.at_start(norm, self.x, self.y, self.loss, self.gx, self.gy)))
 
-    def advance(self, steps: int, rules: StopRules, chunk: Chunk) -> None:
+    def advance(self, steps: int, rules: StopRules, chunk: RunPoints) -> None:
         """Take up to ``steps`` steps into ``chunk``; stop early on convergence or divergence
         (:mod:`gradtrail.stopping`)."""
         if self.status is not Status.RUNNING:
             return
         x, y, gx, gy, loss = self.x, self.y, self.gx, self.gy, self.loss
         state_x, state_y, hp, step = self.state_x, self.state_y, self.hp, self.step_fn
-        both, sampler = self.surface.both_xy, self.sampler
+        both, minibatches = self.surface.both_xy, self.minibatches
         xs, ys, losses, norms = chunk.x, chunk.y, chunk.loss, chunk.grad_norm
         schedule, base_lr = self.schedule, self.base_lr
         norm_if_inside, grad_tol = rules.float_check(), rules.grad_tol
@@ -104,8 +104,8 @@ class Run:
             if schedule is not None:
                 hp["lr"] = schedule.lr(base_lr, self.steps_taken + taken)
             try:
-                if sampler is not None:
-                    gx, gy = sampler.grad(x, y)
+                if minibatches is not None:
+                    gx, gy = minibatches.grad(x, y)
                 nx, state_x = step(x, gx, state_x, hp)
                 ny, state_y = step(y, gy, state_y, hp)
                 new_loss, (ngx, ngy) = both(nx, ny)
@@ -135,7 +135,7 @@ class Run:
         self.state_x, self.state_y = state_x, state_y
         self.steps_taken += taken
 
-    def state_log(self, chunk: Chunk) -> dict[str, list[float]] | None:
+    def state_log(self, chunk: RunPoints) -> dict[str, list[float]] | None:
         """The chunk's per-step state columns, created on first use (None: not recording)."""
         if not self.record:
             return None
@@ -164,9 +164,9 @@ class Run:
         for name, value in values.items():
             log.setdefault(name, []).append(value)
 
-    def start_chunk(self) -> Chunk:
+    def start_points(self) -> RunPoints:
         """The start point, the first entry of every array."""
-        return Chunk([self.x], [self.y], [self.loss], [math.hypot(self.gx, self.gy)])
+        return RunPoints([self.x], [self.y], [self.loss], [math.hypot(self.gx, self.gy)])
 
 
 def displacement(before: float, after: float) -> float:
@@ -184,7 +184,7 @@ def displacement(before: float, after: float) -> float:
     return after - before
 
 
-def check_start(surface: Surface, start: tuple[float, float], rules: StopRules) -> None:
+def refuse_unusable_start(surface: Surface, start: tuple[float, float], rules: StopRules) -> None:
     """``start`` lies within the rules' bound and f and ∇f are finite there, or a
     :class:`SpecError` on ``start`` says why. (A start past the bound could only be
     reported as diverged, and no plot can draw a point at, say, 1e300.)"""
@@ -229,7 +229,7 @@ class Simulation:
         self.surface = build_surface(spec.surface)
         self.start = spec.start or self.surface.default_start
         self.rules = StopRules.of(spec.stop)
-        check_start(self.surface, self.start, self.rules)
+        refuse_unusable_start(self.surface, self.start, self.rules)
         self.infos = [run_info(entry, lang) for entry in spec.optimizers]
         recording = "state" in spec.record
         self.step_work = run_step(spec)  # each run's cost per step (gradtrail.cost)
@@ -256,9 +256,9 @@ class Simulation:
         run's part of a frame and may raise to stop.
         """
         rules, steps = self.rules, self.spec.steps
-        chunks = [run.start_chunk() for run in self.runs]
+        chunks = [run.start_points() for run in self.runs]
         for run in self.runs:
-            run.check_start(rules)
+            run.stop_at_start(rules)
         first_index = done = 0
         bounded = steps_per_check(sum(self.step_work))
         budget_steps = min(first_steps or frame_steps, bounded)
@@ -275,7 +275,7 @@ class Simulation:
             if done >= steps or all(run.status is not Status.RUNNING for run in self.runs):
                 break
             first_index = done + 1
-            chunks = [Chunk() for _ in self.runs]
+            chunks = [RunPoints() for _ in self.runs]
         for run in self.runs:
             if run.status is Status.RUNNING:
                 run.status = Status.MAX_STEPS
@@ -296,7 +296,7 @@ class Simulation:
         """A result holding only each start point: the frame the page streams into."""
         trajectories = []
         for info, run in zip(self.infos, self.runs, strict=True):
-            start = run.start_chunk()
+            start = run.start_points()
             arrays = (np.array(a) for a in (start.x, start.y, start.loss, start.grad_norm))
             trajectories.append(Trajectory(info, *arrays, summary=None))
         return Result(self.surface, trajectories, self.lang, self.spec.seed)
@@ -341,14 +341,14 @@ class JoinedRun:
     sized for the whole run are single blocks that go back as soon as they are freed.
     """
 
-    PATH = tuple(f.name for f in fields(Chunk) if f.name != "state")  # x, y, loss, grad_norm
+    PATH = tuple(f.name for f in fields(RunPoints) if f.name != "state")  # x, y, loss, grad_norm
 
     def __init__(self, capacity: int) -> None:
         self.capacity = capacity
         self.columns: dict[str, np.ndarray] = {}
         self.filled: dict[str, int] = {}
 
-    def add(self, chunk: Chunk) -> None:
+    def add(self, chunk: RunPoints) -> None:
         """Append a frame's points (and recorded state) of this run."""
         for name in self.PATH:
             self.extend(name, getattr(chunk, name))

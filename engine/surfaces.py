@@ -72,7 +72,7 @@ class Surface:
     value_xy: Callable[[Real, Real], Real]
     grad_xy: Callable[[Real, Real], tuple[Real, Real]]
     extra: Mapping[str, Any] = field(default_factory=dict)
-    sampler: Any = None  # a data surface's samples (``.x``); ``.minibatches(batches)`` draws
+    samples: Any = None  # a data surface's samples (``.x``); ``.minibatches(batches)`` draws
     # What one evaluation costs next to a built-in's (1): a typed formula's grows with
     # its size, and limits on work (sweeps, the server's admission) count it.
     cost: float = 1.0

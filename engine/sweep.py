@@ -49,7 +49,7 @@ MAX_CELLS = 40_000
 MAX_SWEEP_STEPS = 5_000
 MAX_WORK = 20_000_000  # cells × steps
 MAX_AXIS = 400
-CHUNK_STEPS = 50  # steps between two progress reports
+PROGRESS_STEPS = 50  # steps between two progress reports
 
 
 class AxisSpec(Strict):
@@ -296,7 +296,7 @@ class Sweep:
                 batch = int(size) or None
                 self.step_work += batch_step(cells.size, evaluation, batch, samples)
                 between = batch_check_work(cells.size, evaluation, batch, samples)
-                chunks.append(steps_per_check(between, most=CHUNK_STEPS))
+                chunks.append(steps_per_check(between, most=PROGRESS_STEPS))
                 make = partial(
                     BatchStepper, self.surface, spec.optimizer.id, self.hyperparameters(cells),
                     self.starts[cells], spec.steps, spec.stop,
@@ -312,10 +312,10 @@ class Sweep:
         return self.spec.steps * self.step_work
 
     def progress(self) -> Iterator[int]:
-        """Step every shard a chunk at a time (at most :data:`CHUNK_STEPS`, fewer when its
+        """Step every shard a chunk at a time (at most :data:`PROGRESS_STEPS`, fewer when its
         steps cost more: a check every bounded amount of work); yield the optimizer steps
         done so far."""
-        yield from self.groups.progress(CHUNK_STEPS)
+        yield from self.groups.progress(PROGRESS_STEPS)
         yield self.total
 
     def result(self) -> SweepResult:

@@ -45,8 +45,8 @@ def test_the_catalogue_lists_it_with_its_parameter_in_both_languages(client: Tes
 
 
 def test_a_run_reaches_its_minimum(client: TestClient) -> None:
-    spec = {"surface": SURFACE, "start": [-7.0, -8.0], "steps": 2000,
-            "optimizers": [{"id": "gd", "params": {"lr": 0.01}}, {"id": "adam", "params": {"lr": 0.1}}]}  # fmt: skip
+    runs = [{"id": "gd", "params": {"lr": 0.01}}, {"id": "adam", "params": {"lr": 0.1}}]
+    spec = {"surface": SURFACE, "start": [-7.0, -8.0], "steps": 2000, "optimizers": runs}
     body = client.post("/api/runs", json=spec).json()
     for run in body["runs"]:
         assert run["distance_to_min"] < 1e-4, run["optimizer"]
@@ -57,8 +57,8 @@ def test_a_run_reaches_its_minimum(client: TestClient) -> None:
 
 
 def test_a_sweep_runs_over_it(client: TestClient) -> None:
-    spec = {"surface": SURFACE, "steps": 100, "optimizer": {"id": "gd"},
-            "axes": [{"name": "lr", "low": 0.001, "high": 0.1, "count": 5, "scale": "log"}]}  # fmt: skip
+    axis = {"name": "lr", "low": 0.001, "high": 0.1, "count": 5, "scale": "log"}
+    spec = {"surface": SURFACE, "steps": 100, "optimizer": {"id": "gd"}, "axes": [axis]}
     body = client.post("/api/sweeps", json=spec).json()
     assert body["shape"] == [1, 5]
     assert "diverged" in body["status"][0] and "max_steps" in body["status"][0]

@@ -120,7 +120,7 @@ def test_the_backward_pass_visits_every_operation_after_its_users() -> None:
 
 def test_the_bowl_is_one_sample_and_the_samples_average_to_the_gradient() -> None:
     surface = build_surface(SurfaceSpec(id="regression", generate={"n": 40, "noise": 0.5}))
-    data = surface.sampler
+    data = surface.samples
     w, b = 3.0, 2.0
     for index in (0, 7, 39):
         shown = backprop(surface, (w, b), sample=index)
@@ -187,7 +187,7 @@ def test_the_figure_draws_every_node_and_edge_in_the_language_asked_for() -> Non
 @pytest.mark.parametrize("loss", ["cross_entropy", "mse"])
 def test_the_neurons_samples_average_to_its_exact_gradient(loss: str) -> None:
     surface = build_surface(SurfaceSpec(id="neuron", loss=loss, classes={"n": 30, "seed": 3}))
-    data = surface.sampler
+    data = surface.samples
     rng = random.Random(loss)
     for _ in range(10):
         w, b = rng.uniform(-3, 3), rng.uniform(-3, 3)

@@ -3,6 +3,10 @@
 (a) one spec, 4 optimizers x 1,000 steps on rosenbrock (target <= 20 ms median)
 (b) 10,000 runs x 1,000 Adam steps in one batch, summaries only (target >= 50 M steps/s),
     against the same batch as in-place torch operations on one thread (target ratio >= 1.0)
+(d) why the built-ins keep a hand-written f and ∇f: (a) and (b) again with Rosenbrock
+    computed by the formula compiler from its own expression (what each built-in's
+    backward-pass graph is built from); tests/engine/test_builtin_fast_paths.py checks
+    the two agree
 (c) regression grid 200 x 200 over 1,000,000 points after the one pass (target <= 30 ms),
     against evaluating the mean over the data directly at each grid point.
 """
@@ -13,14 +17,19 @@ import math
 import statistics
 import time
 from collections.abc import Callable
+from dataclasses import replace
 from typing import Any
 
 import numpy as np
 from table import print_table  # run as a script, tests/perf/ is on the path
 
 from gradtrail import OPTIMIZERS, RunSpec, build_surface, run, run_batch
+from gradtrail.formula import compile_formula
+from gradtrail.heap import keep_freed_memory
+from gradtrail.kinds import SURFACE_KINDS
 from gradtrail.regression import LineData, generate_line, regression
 from gradtrail.spec import StopSpec, SurfaceSpec
+from gradtrail.surfaces import Surface, one_pass
 
 
 def timed(action: Callable[[], object], repeat: int) -> list[float]:
@@ -49,13 +58,17 @@ def bench_spec() -> tuple[str, str, str]:
 BATCH_RUNS, BATCH_STEPS = 10_000, 1_000
 
 
-def bench_batch() -> tuple[float, tuple[str, str, str]]:
-    surface = build_surface(SurfaceSpec(id="rosenbrock"))
+def batch_rate(surface: Surface) -> float:
+    """Million steps a second of the (b) batch on ``surface``, best of 5."""
     n, steps = BATCH_RUNS, BATCH_STEPS
     hp = {**OPTIMIZERS["adam"].defaults(), "lr": np.geomspace(1e-4, 0.1, n)}
     starts = np.tile([-1.5, 2.0], (n, 1))
     best = min(timed(lambda: run_batch(surface, "adam", hp, starts, steps, StopSpec()), 5))
-    rate = n * steps / best / 1e6
+    return n * steps / best / 1e6
+
+
+def bench_batch() -> tuple[float, tuple[str, str, str]]:
+    rate = batch_rate(build_surface(SurfaceSpec(id="rosenbrock")))
     row = (
         "(b) 10,000 runs x 1,000 Adam steps, batch",
         f"{rate:.1f} M steps/s (best of 5)",
@@ -132,9 +145,38 @@ def bench_grid() -> list[tuple[str, str, str]]:
     ]
 
 
+def compiled(surface: Surface) -> Surface:
+    """``surface`` computed from its expression by the formula compiler, not by hand."""
+    formula = compile_formula(surface.expression)
+    return replace(surface, **one_pass(formula.value_and_gradient, formula.value))
+
+
+def bench_compiled(spec_ms: float, rate: float) -> list[tuple[str, str, str]]:
+    """(a) and (b) on the compiled Rosenbrock, and how much slower each is."""
+    hand = SURFACE_KINDS["rosenbrock"]
+    SURFACE_KINDS["rosenbrock"] = replace(hand, build=lambda spec: compiled(hand.build(spec)))
+    try:
+        compiled_ms = float(bench_spec()[1].split()[0])
+        surface = build_surface(SurfaceSpec(id="rosenbrock"))
+    finally:
+        SURFACE_KINDS["rosenbrock"] = hand
+    compiled_rate = batch_rate(surface)
+    return [
+        ("(d) (a) with the compiled formula", f"{compiled_ms:.1f} ms median", "-"),
+        ("(d) (a) compiled / hand-written", f"{compiled_ms / spec_ms:.2f} x", "-"),
+        ("(d) (b) with the compiled formula", f"{compiled_rate:.1f} M steps/s (best of 5)", "-"),
+        ("(d) (b) hand-written / compiled", f"{rate / compiled_rate:.2f} x", "-"),
+    ]
+
+
 def main() -> None:
+    keep_freed_memory()  # as the server does at start-up (gradtrail.app.compute)
     rate, batch = bench_batch()
-    rows = [bench_spec(), batch, *bench_torch(rate), *bench_grid()]
+    spec = bench_spec()
+    rows = [
+        spec, batch, *bench_torch(rate), *bench_compiled(float(spec[1].split()[0]), rate),
+        *bench_grid(),
+    ]  # fmt: skip
     print_table(rows)
 
 

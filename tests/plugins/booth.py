@@ -9,6 +9,7 @@ from gradtrail.numeric import Real
 from gradtrail.surfaces import Builtin, Surface, SurfaceParam, builtin_kind, one_pass
 
 ID = "booth"
+FORMULA = r"a\,(x + 2y - 7)^2 + (2x + y - 5)^2"
 
 
 def booth(a: float) -> Surface:
@@ -19,13 +20,13 @@ def booth(a: float) -> Surface:
         return a * u * u + v * v, (2.0 * a * u + 4.0 * v, 4.0 * a * u + 2.0 * v)
 
     return Surface(
-        ID, r"a\,(x + 2y - 7)^2 + (2x + y - 5)^2", {"a": a}, ((-10.0, 10.0), (-10.0, 10.0)),
+        ID, FORMULA, {"a": a}, ((-10.0, 10.0), (-10.0, 10.0)),
         ((1.0, 3.0),), (-7.0, -8.0), **one_pass(at),
         expression=f"{a!r}*(x + 2*y - 7)^2 + (2*x + y - 5)^2",
     )  # fmt: skip
 
 
-BOOTH = Builtin(ID, r"a\,(x + 2y - 7)^2 + (2x + y - 5)^2", (SurfaceParam("a", 1.0, 0.1, 10.0),), booth)
+BOOTH = Builtin(ID, FORMULA, (SurfaceParam("a", 1.0, 0.1, 10.0),), booth)
 TEXTS = {
     "en": {"surface.booth": "Booth (a plug-in)", "surface.booth.a": "weight of the first term"},
     "ja": {"surface.booth": "Booth 関数（プラグイン）", "surface.booth.a": "第 1 項の重み"},
