@@ -32,6 +32,17 @@ from gradtrail.surfaces import Surface
 
 torch = pytest.importorskip("torch")
 
+
+@pytest.fixture(autouse=True, scope="module")
+def one_torch_thread() -> Any:
+    """torch's tiny ops on one thread: on the shared two cores its thread pool made the
+    trajectory tests several times slower."""
+    threads = torch.get_num_threads()
+    torch.set_num_threads(1)
+    yield
+    torch.set_num_threads(threads)
+
+
 LOSSES = ("mse", "cross_entropy")
 KINDS = [(activation, loss) for activation in ACTIVATIONS for loss in LOSSES]
 IDS = [f"{activation}-{loss}" for activation, loss in KINDS]
