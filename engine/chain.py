@@ -97,6 +97,15 @@ def sigmoid_pair(z: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return np.where(positive, big, small), np.where(positive, small, big)
 
 
+def hidden(z: np.ndarray, activation: Activation) -> np.ndarray:
+    """``h = φ(z)`` alone (a grid's values, the data view's curve, generated data)."""
+    if activation == "tanh":
+        return np.tanh(z)
+    if activation == "sigmoid":
+        return sigmoid_pair(z)[0]
+    return np.maximum(z, 0.0)
+
+
 def activate(z: np.ndarray, activation: Activation) -> tuple[np.ndarray, ...]:
     """``h = φ(z)``, ``φ′(z)`` and ``φ″(z)``."""
     if activation == "tanh":
@@ -120,6 +129,14 @@ def output_loss(y_hat: np.ndarray, t: np.ndarray, loss: Loss) -> tuple[np.ndarra
     u = sign * y_hat
     p, q = sigmoid_pair(u)
     return np.logaddexp(0.0, u), sign * p, p * q
+
+
+def loss_value(y_hat: np.ndarray, t: np.ndarray, loss: Loss) -> np.ndarray:
+    """Per sample ``ℓ`` alone (a grid's values): as :func:`output_loss`, without the rest."""
+    if loss == "mse":
+        residual = y_hat - t
+        return residual * residual
+    return np.logaddexp(0.0, (1.0 - 2.0 * t) * y_hat)
 
 
 class Terms(NamedTuple):
@@ -189,8 +206,8 @@ class ChainData:
         share = 1.0 / self.x.size
         if not gradient:  # a grid's values: no slopes, no signals
             with np.errstate(all="ignore"):
-                h = activate(w1 * self.x, self.activation)[0]
-                return (output_loss(w2 * h, self.t, self.loss)[0].sum(axis=1) * share,)
+                h = hidden(w1 * self.x, self.activation)
+                return (loss_value(w2 * h, self.t, self.loss).sum(axis=1) * share,)
         at = terms(w1, w2, self.x, self.t, self.activation, self.loss)
         with np.errstate(all="ignore"):
             return (
@@ -207,7 +224,7 @@ class ChainData:
     def predict(self, w1: float, w2: float, x: np.ndarray) -> np.ndarray:
         """The network's output at inputs ``x``: ``ŷ``, or ``σ(ŷ)`` under cross-entropy
         (the curve a data view draws)."""
-        y_hat = w2 * activate(w1 * np.asarray(x, np.float64), self.activation)[0]
+        y_hat = w2 * hidden(w1 * np.asarray(x, np.float64), self.activation)
         return sigmoid_pair(y_hat)[0] if self.loss == "cross_entropy" else y_hat
 
 
@@ -369,7 +386,7 @@ def generate_chain(
     rng = np.random.default_rng(generate.seed)
     low, high = generate.x_range or DEFAULT_X_RANGE[activation]
     x = rng.uniform(low, high, generate.n)
-    y_hat = generate.w2 * activate(generate.w1 * x, activation)[0]
+    y_hat = generate.w2 * hidden(generate.w1 * x, activation)
     noise = DEFAULT_NOISE[loss] if generate.noise is None else generate.noise
     if loss == "mse":
         t = y_hat + noise * rng.standard_normal(generate.n)
