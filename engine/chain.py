@@ -31,7 +31,7 @@ unit is dead and no gradient reaches either weight (:math:`φ'(0) = 0`, as torch
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Annotated, Literal, NamedTuple, get_args
 
 import numpy as np
@@ -568,7 +568,7 @@ def sample_graph(activation: Activation, loss: Loss) -> ChainGraph:
 def loss_graph(surface: Surface) -> ChainGraph:
     """The chain surface's graph, with its samples."""
     data: ChainData = surface.sampler
-    return ChainGraph(**{**sample_graph(data.activation, data.loss).__dict__, "data": data})
+    return replace(sample_graph(data.activation, data.loss), data=data)
 
 
 class LayerSignals(NamedTuple):
