@@ -57,7 +57,7 @@ class SurfaceParamInfo(BaseModel):
     help: str
 
 
-class LossInfo(BaseModel):
+class ChoiceInfo(BaseModel):
     id: str
     name: str
 
@@ -68,11 +68,18 @@ class DataFormField(BaseModel):
     label: str
 
 
+class MenuInfo(BaseModel):
+    field: str = Field(description="the spec field it sets")
+    label: str
+    default: str = Field(description="the choice unless the spec names one")
+    choices: list[ChoiceInfo]
+
+
 class DataFormInfo(BaseModel):
     key: str = Field(description="the spec field its generated data's settings go under")
     defaults: dict[str, object] = Field(description="those settings at their defaults")
     fields: list[DataFormField] = Field(description="the settings the page shows")
-    option: Literal["standardize", "loss"] = Field(description="the box's own control")
+    standardize: bool = Field(description="the box offers to standardize x")
     csv_label: str = Field(description="text key: what the pasted box asks for")
     generated: str = Field(description="text key: the generated box's title")
     example: str = Field(description="a CSV shown greyed in the pasted box")
@@ -95,8 +102,7 @@ class SurfaceInfo(BaseModel):
     data_form: DataFormInfo | None = Field(
         None, description="a kind fitted to samples: its data box (generated data's settings)"
     )
-    losses: list[LossInfo] | None = Field(None, description="the losses it can be fitted under")
-    loss: str | None = Field(None, description="the loss unless the spec names one")
+    menus: list[MenuInfo] = Field(description="its fields chosen from a menu (a loss …)")
 
 
 class HyperParamInfo(BaseModel):

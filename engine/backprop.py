@@ -224,8 +224,10 @@ class SampleTerms(NamedTuple):
 
 
 def sample_terms(loss: LossGraph, w: float, b: float, x: np.ndarray, t: np.ndarray) -> SampleTerms:
-    """Every sample's terms in one vectorized forward and reverse sweep of its graph."""
-    inputs = {"w": np.full_like(x, w), "b": np.full_like(x, b), "x": x, "t": t}
+    """Every sample's terms in one vectorized forward and reverse sweep of its graph, at
+    ``(w, b)``: the values of its two parameters (a chain's are w₁ and w₂)."""
+    first, second = loss.parameters
+    inputs = {first: np.full_like(x, w), second: np.full_like(x, b), "x": x, "t": t}
     with np.errstate(all="ignore"):
         values = loss.graph.forward(**inputs)
         adjoints = loss.graph.backward(values)
@@ -236,8 +238,8 @@ def sample_terms(loss: LossGraph, w: float, b: float, x: np.ndarray, t: np.ndarr
             for v in (
                 values[loss.prediction],
                 values[loss.graph.output],
-                adjoints[leaf["w"]],
-                adjoints[leaf["b"]],
+                adjoints[leaf[first]],
+                adjoints[leaf[second]],
                 adjoints[loss.signal],
             )
         )
@@ -252,7 +254,8 @@ def per_sample(
     mean over the samples that step drew (the gradient it used)."""
     assert loss.data is not None
     x, t = loss.data.x, loss.data.t
-    prediction, values, grad_w, grad_b, signal = sample_terms(loss, inputs["w"], inputs["b"], x, t)
+    first, second = (inputs[name] for name in loss.parameters)
+    prediction, values, grad_w, grad_b, signal = sample_terms(loss, first, second, x, t)
     shown = min(x.size, MAX_SHOWN_SAMPLES)
     batch = None
     if minibatch is not None:

@@ -7,13 +7,14 @@
 from __future__ import annotations
 
 from dataclasses import replace
-from typing import Any
+from types import UnionType
+from typing import Annotated, Any, Union, get_args, get_origin
 
 from gradtrail.axes import first_axes, sweepable_axes
 from gradtrail.kinds import SURFACE_KINDS
 from gradtrail.optimizers import OPTIMIZERS, Optimizer
 from gradtrail.spec import SurfaceSpec
-from gradtrail.surfaces import DataForm, Surface, SurfaceKind
+from gradtrail.surfaces import DataForm, Menu, Surface, SurfaceKind
 from gradtrail.texts import (
     DEFAULT_LANGUAGE,
     hyperparam_key,
@@ -47,11 +48,25 @@ def build_surface(spec: SurfaceSpec) -> Surface:
     return surface if spec.domain is None else replace(surface, domain=spec.domain)
 
 
+def number_type(annotation: Any) -> type | None:
+    """``int`` or ``float`` for a field a number box shows (an optional number too), else None."""
+    if annotation in (int, float):
+        return annotation
+    if get_origin(annotation) is Annotated:
+        return number_type(get_args(annotation)[0])
+    if get_origin(annotation) in (Union, UnionType):  # an optional number
+        found = (number_type(arg) for arg in get_args(annotation) if arg is not type(None))
+        return next((number for number in found if number is not None), None)
+    return None
+
+
 def surface_name(surface: Surface, lang: str = DEFAULT_LANGUAGE) -> str:
-    """What a surface is called, in ``lang``: the neuron's name says which loss it is under."""
-    if "loss" in surface.extra:  # fitted under one of its kind's losses
-        loss = text(f"loss.{surface.extra['loss']}", lang)
-        return text(f"{surface_key(surface.id)}.under", lang, loss=loss)
+    """What a surface is called, in ``lang``: a kind with menus says what they chose (the
+    neuron's loss; the chain's activation and loss)."""
+    menus = SURFACE_KINDS[surface.id].menus if surface.id in SURFACE_KINDS else ()
+    if menus:
+        chosen = {m.field: text(f"{m.choice_texts}.{surface.extra[m.field]}", lang) for m in menus}
+        return text(f"{surface_key(surface.id)}.under", lang, **chosen)
     standardized = surface.extra.get("standardized", False)
     return text(
         f"{surface_key(surface.id)}.standardized" if standardized else surface_key(surface.id), lang
@@ -98,26 +113,33 @@ def describe_kind(kind: SurfaceKind, lang: str = DEFAULT_LANGUAGE) -> dict[str, 
     info["axes"] = [text(key, lang) for key in kind.axes] if kind.axes else ["x", "y"]
     if kind.data is not None:
         info["data_form"] = describe_data_form(kind.data, lang)
-    if kind.losses:
-        info["losses"] = [{"id": loss, "name": text(f"loss.{loss}", lang)} for loss in kind.losses]
-        info["loss"] = kind.losses[0]
+    info["menus"] = [describe_menu(menu, lang) for menu in kind.menus]
     return info
+
+
+def describe_menu(menu: Menu, lang: str) -> dict[str, Any]:
+    """A menu: the spec field it sets, its label, its default and its choices' names."""
+    choices = [{"id": c, "name": text(f"{menu.choice_texts}.{c}", lang)} for c in menu.choices]
+    return {
+        "field": menu.field, "label": text(menu.label, lang), "default": menu.default,
+        "choices": choices,
+    }  # fmt: skip
 
 
 def describe_data_form(form: DataForm, lang: str) -> dict[str, Any]:
     """A data box: where its generated settings go, each number field (its label, its input
     step: 1 for a count) from the settings' model, its own control and its texts."""
     fields = [
-        {"name": name, "step": "1" if info.annotation is int else "any",
+        {"name": name, "step": "1" if number is int else "any",
          "label": text(f"{form.generator}.{name}", lang)}
         for name, info in form.settings.model_fields.items()
-        if info.annotation in (int, float)
+        if (number := number_type(info.annotation)) is not None
     ]  # fmt: skip
     return {
         "key": form.generator,
         "defaults": form.settings().model_dump(mode="json"),
         "fields": fields,
-        "option": form.option,
+        "standardize": form.standardize,
         "csv_label": form.csv_label,
         "generated": form.generated,
         "example": form.example,

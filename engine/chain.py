@@ -32,26 +32,25 @@ unit is dead and no gradient reaches either weight (:math:`φ'(0) = 0`, as torch
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
-from typing import Annotated, Literal, NamedTuple, get_args
+from typing import Annotated, Any, Literal, NamedTuple, get_args
 
 import numpy as np
-from pydantic import ConfigDict, Field, field_validator, model_validator
+from pydantic import ConfigDict, Field, field_validator
 
 from gradtrail.cost import samples_cost
 from gradtrail.epochs import Batches
-from gradtrail.fields import Bounded, Seed, Strict
+from gradtrail.fields import Bounded, LineDataSpec, Seed, Strict
 from gradtrail.graph import Graph, GraphBuilder
+from gradtrail.neuron import GRID_BLOCK, LOSSES, Loss
 from gradtrail.numeric import Real
 from gradtrail.regression import as_samples
-from gradtrail.spec import LineDataSpec, Loss
-from gradtrail.surfaces import Point, Surface, one_pass
+from gradtrail.surfaces import DataForm, Menu, Point, Surface, SurfaceKind, one_pass
 
 Activation = Literal["tanh", "sigmoid", "relu"]
 ACTIVATIONS: tuple[Activation, ...] = get_args(Activation)
 DEFAULT_ACTIVATION: Activation = "tanh"
 DEFAULT_LOSS: Loss = "mse"  # the course's first loss for a network that fits a curve
 MAX_CHAIN_POINTS = 10_000  # every evaluation visits every sample, as the neuron's
-CHUNK = 1 << 18  # points × samples evaluated at once: a grid is done in slices this size
 PARAMETERS = ("w1", "w2")  # the graph's inputs (identifiers: Python folds "w₁" to "w1")
 AXES = ("w₁", "w₂")  # what the page and the figures call them
 # Texts of this kind in the catalogues (engine/locales): its name, the name with its
@@ -189,11 +188,11 @@ class ChainData:
 
     def evaluate(self, w1: Real, w2: Real, gradient: bool = True) -> tuple[Real, ...]:
         """``L`` and (with ``gradient``) ``∂L/∂w₁``, ``∂L/∂w₂`` at one point (floats) or many
-        (arrays of any shape): every point × every sample, in slices of :data:`CHUNK`."""
+        (arrays of any shape): every point × every sample, in slices of :data:`GRID_BLOCK`."""
         scalar = np.ndim(w1) == 0 and np.ndim(w2) == 0
         both = np.broadcast_arrays(np.asarray(w1, np.float64), np.asarray(w2, np.float64))
         flat1, flat2 = (a.reshape(-1, 1) for a in both)
-        rows = max(1, CHUNK // self.x.size)
+        rows = max(1, GRID_BLOCK // self.x.size)
         parts = [self.block(flat1[i : i + rows], flat2[i : i + rows], gradient)
                  for i in range(0, flat1.shape[0], rows)]  # fmt: skip
         columns = [np.concatenate([part[k] for part in parts]) for k in range(len(parts[0]))]
@@ -396,26 +395,33 @@ def generate_chain(
 
 
 class ChainSpec(Strict):
-    """The chain kind's own fields: ``activation``, ``loss``, and its samples as ``data``
-    (``y`` the targets, 0/1 classes under cross-entropy) or ``generate``d."""
+    """The chain kind's own fields: ``activation``, ``loss`` (menus: tanh and mse unless
+    named), and its samples as ``data`` (``y`` the targets, 0/1 classes under
+    cross-entropy) or ``generate``d."""
 
-    activation: Activation = DEFAULT_ACTIVATION
-    loss: Loss = DEFAULT_LOSS
+    activation: Activation | None = None
+    loss: Loss | None = None
     data: LineDataSpec | None = None
     generate: ChainGenerate | None = None
 
-    @model_validator(mode="after")
-    def one_source(self) -> ChainSpec:
-        if self.data is not None and self.generate is not None:
-            raise ValueError("give either data or generate, not both")
-        if self.data is not None and len(self.data.x) > MAX_CHAIN_POINTS:
-            raise ValueError(f"the chain takes at most {MAX_CHAIN_POINTS:,} points")
-        return self
 
-    @property
-    def size(self) -> int:
-        """Its samples, for the cost of an evaluation (:func:`gradtrail.cost.samples_cost`)."""
-        return len(self.data.x) if self.data is not None else (self.generate or ChainGenerate()).n
+ACTIVATION_MENU = Menu(
+    "activation", ACTIVATIONS, DEFAULT_ACTIVATION, "chain_activation", "activation"
+)
+LOSS_MENU = Menu("loss", LOSSES, DEFAULT_LOSS, "loss_menu", "loss")
+
+
+def chain_rules(spec: Any) -> None:
+    """Samples are pasted or generated, not both, and at most :data:`MAX_CHAIN_POINTS`."""
+    if spec.data is not None and spec.generate is not None:
+        raise ValueError("give either data or generate, not both")
+    if spec.data is not None and len(spec.data.x) > MAX_CHAIN_POINTS:
+        raise ValueError(f"the chain takes at most {MAX_CHAIN_POINTS:,} points")
+
+
+def chain_samples(spec: Any) -> int:
+    """Its samples, for the cost of an evaluation (:func:`gradtrail.cost.samples_cost`)."""
+    return len(spec.data.x) if spec.data is not None else (spec.generate or ChainGenerate()).n
 
 
 # ---- the view: a start that shows the kind, a window that holds it --------------------
@@ -490,21 +496,22 @@ def chain(data: ChainData) -> Surface:
             "saddles": saddles,
             "axes": AXES,
         },
-        sampler=data,
+        samples=data,
         cost=samples_cost(int(data.x.size)),
     )
 
 
-def build_chain(spec: ChainSpec) -> Surface:
+def build_chain(spec: Any) -> Surface:
     """The surface of a validated spec; bad samples raise a :class:`SpecError` on
     ``surface.data`` or ``surface.generate``."""
     from gradtrail.catalog import SpecError  # here: the registry in catalog will import us
 
     try:
+        activation, loss = ACTIVATION_MENU.chosen(spec), LOSS_MENU.chosen(spec)
         if spec.data is not None:
             x, t = np.array(spec.data.x), np.array(spec.data.y)
-            return chain(ChainData.from_points(x, t, spec.activation, spec.loss))
-        return chain(generate_chain(spec.generate or ChainGenerate(), spec.activation, spec.loss))
+            return chain(ChainData.from_points(x, t, activation, loss))
+        return chain(generate_chain(spec.generate or ChainGenerate(), activation, loss))
     except ValueError as error:
         field = "surface.data" if spec.data is not None else "surface.generate"
         raise SpecError(field, str(error), "data") from None
@@ -567,7 +574,7 @@ def sample_graph(activation: Activation, loss: Loss) -> ChainGraph:
 
 def loss_graph(surface: Surface) -> ChainGraph:
     """The chain surface's graph, with its samples."""
-    data: ChainData = surface.sampler
+    data: ChainData = surface.samples
     return replace(sample_graph(data.activation, data.loss), data=data)
 
 
@@ -591,3 +598,31 @@ def layer_signals(data: ChainData, w1: float, w2: float) -> LayerSignals:
     at = terms(w1, w2, data.x, data.t, data.activation, data.loss)
     return LayerSignals(at.z, at.h, at.y_hat, at.loss, at.delta_output, at.delta_hidden,
                         at.delta_output * at.h, at.delta_hidden * data.x)  # fmt: skip
+
+
+def backprop_graph(surface: Surface) -> Any:
+    """The backward pass's graph of one sample: its error signal is the output's, δ₂
+    (the adjoint at ŷ); the hidden one, δ₁, is the adjoint at z₁ (:class:`ChainGraph`)."""
+    from gradtrail.backprop import LossGraph
+
+    chain_graph = loss_graph(surface)
+    return LossGraph(
+        chain_graph.graph, PARAMETERS, chain_graph.data, chain_graph.output, chain_graph.prediction
+    )
+
+
+CHAIN = SurfaceKind(
+    "chain",
+    ChainSpec,
+    build_chain,
+    check=chain_rules,
+    data=DataForm(
+        generator="generate", settings=ChainGenerate, view="chain", standardize=False,
+        csv_label="csv_label", generated="data_generated", example="x,t\n-1.5,-1.9\n0.5,1.3",
+    ),
+    samples=chain_samples,
+    evaluation_cost=lambda spec: samples_cost(chain_samples(spec)),  # it visits every one
+    graph=backprop_graph,
+    axes=(TEXTS["axis_w1"], TEXTS["axis_w2"]),
+    menus=(ACTIVATION_MENU, LOSS_MENU),
+)  # fmt: skip

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
+from gradtrail.chain import CHAIN
 from gradtrail.formula import FORMULA
 from gradtrail.neuron import NEURON
 from gradtrail.regression import LINE_FIT
@@ -30,6 +31,7 @@ SURFACE_KINDS: dict[str, SurfaceKind] = registry(
     *map(builtin_kind, BUILTIN_SURFACES.values()),
     LINE_FIT,
     NEURON,
+    CHAIN,
     FORMULA,
 )
 

@@ -23,11 +23,12 @@ from gradtrail.epochs import Batches
 from gradtrail.fields import LineDataSpec, Seed, Strict
 from gradtrail.numeric import Real
 from gradtrail.regression import as_samples
-from gradtrail.surfaces import DataForm, Surface, SurfaceKind, one_pass
+from gradtrail.surfaces import DataForm, Menu, Surface, SurfaceKind, one_pass
 
 Loss = Literal["cross_entropy", "mse"]
 LOSSES: tuple[Loss, ...] = get_args(Loss)
 DEFAULT_LOSS: Loss = "cross_entropy"  # convex: what the neuron is fitted under unless told
+LOSS_MENU = Menu("loss", LOSSES, DEFAULT_LOSS, "loss_menu", "loss")
 MAX_NEURON_POINTS = 10_000  # every evaluation of the neuron's loss visits every sample
 
 NEURON_FORMULAS = {
@@ -203,7 +204,7 @@ def neuron_surface(spec: Any) -> Surface:
             data = generated_classes(spec.classes or ClassesSpec())
     except ValueError as error:
         raise SpecError("surface.data", str(error), "data") from None
-    return neuron(data, spec.loss or DEFAULT_LOSS)
+    return neuron(data, LOSS_MENU.chosen(spec))
 
 
 def neuron_rules(spec: Any) -> None:
@@ -232,7 +233,7 @@ NEURON = SurfaceKind(
     neuron_surface,
     check=neuron_rules,
     data=DataForm(
-        generator="classes", settings=ClassesSpec, view="neuron", option="loss",
+        generator="classes", settings=ClassesSpec, view="neuron", standardize=False,
         csv_label="csv_label_classes", generated="data_generated_classes",
         example="x,t\n-1.2,0\n0.8,1",
     ),
@@ -240,5 +241,5 @@ NEURON = SurfaceKind(
     evaluation_cost=lambda spec: samples_cost(neuron_samples(spec)),  # it visits every one
     graph=neuron_graph,
     axes=("figure.weight", "figure.bias"),
-    losses=LOSSES,
+    menus=(LOSS_MENU,),
 )  # fmt: skip

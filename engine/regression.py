@@ -271,7 +271,7 @@ LINE_FIT = SurfaceKind(
     line_fit_surface,
     check=line_fit_rules,
     data=DataForm(
-        generator="generate", settings=GenerateSpec, view="line", option="standardize",
+        generator="generate", settings=GenerateSpec, view="line", standardize=True,
         csv_label="csv_label", generated="data_generated", example="x,t\n0.5,2.1\n1.0,2.9",
     ),
     samples=line_fit_samples,

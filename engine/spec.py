@@ -7,17 +7,20 @@ the field that is wrong. Cross-field rules that need the registries
 
 from __future__ import annotations
 
-from typing import Annotated, Any, Literal
+from functools import cache
+from typing import Annotated, Any, Literal, Union
 
 from pydantic import (
     AfterValidator,
     ConfigDict,
     Field,
+    TypeAdapter,
     ValidationInfo,
     create_model,
     field_validator,
     model_validator,
 )
+from pydantic.fields import FieldInfo
 from pydantic_core import PydanticCustomError
 
 from gradtrail.fields import MAX_POINTS, Domain, Finite, LineDataSpec, Seed, Strict, check_range
@@ -104,21 +107,59 @@ class SurfaceFields(Strict):
         return self
 
 
-def kinds_fields() -> dict[str, Any]:
-    """Every kind's own spec fields, each name declared once (kinds that share a field, such
-    as ``data``, share its declaration)."""
-    fields: dict[str, Any] = {}
+def kinds_fields() -> tuple[dict[str, Any], dict[str, Any]]:
+    """Every kind's own spec fields, each name declared once, and the validators of the
+    names kinds declare differently.
+
+    Kinds that share a field, such as ``data``, share its declaration. A name two kinds
+    declare as different models (``generate``: a line's settings, a network's) is typed
+    as their union for the schema, and each spec's value is validated by its own kind's
+    model, so its errors name the fields of that model.
+    """
+    declared: dict[str, list[FieldInfo]] = {}
     for kind in SURFACE_KINDS.values():
         for name, info in kind.fields.model_fields.items():
-            if name in fields:
-                assert fields[name][1].annotation == info.annotation, f"two kinds' {name} differ"
-                continue
-            fields[name] = (info.annotation, info)
-    return fields
+            declared.setdefault(name, []).append(info)
+    fields: dict[str, Any] = {}
+    validators: dict[str, Any] = {}
+    for name, infos in declared.items():
+        annotations = list(dict.fromkeys(info.annotation for info in infos))
+        if len(annotations) == 1:
+            fields[name] = (infos[0].annotation, infos[0])
+            continue
+        assert all(info.default is None for info in infos), f"kinds' {name} must default to None"
+        fields[name] = (Union[tuple(annotations)], None)  # noqa: UP007 (a runtime tuple)
+        validators[f"{name}_of_its_kind"] = field_validator(name, mode="wrap")(of_its_kind(name))
+    return fields, validators
 
 
+def of_its_kind(name: str) -> Any:
+    """A validator of field ``name`` by the model the spec's own kind declares it with."""
+
+    def validate(cls: type, value: Any, handler: Any, info: ValidationInfo) -> Any:
+        kind = SURFACE_KINDS.get(info.data.get("id", ""))
+        field = kind.fields.model_fields.get(name) if kind else None
+        if field is None:  # not its kind's field: the union's check, then fits_the_surface's
+            return handler(value)
+        return field_adapter(kind.id, name).validate_python(value)
+
+    return validate
+
+
+@cache
+def field_adapter(kind: str, name: str) -> TypeAdapter:
+    """Kind ``kind``'s declaration of field ``name``, as a validator."""
+    info = SURFACE_KINDS[kind].fields.model_fields[name]
+    return TypeAdapter(Annotated[info.annotation, info])
+
+
+FIELDS, VALIDATORS = kinds_fields()
 SurfaceSpec = create_model(
-    "SurfaceSpec", __base__=SurfaceFields, __doc__=SurfaceFields.__doc__, **kinds_fields()
+    "SurfaceSpec",
+    __base__=SurfaceFields,
+    __doc__=SurfaceFields.__doc__,
+    __validators__=VALIDATORS,
+    **FIELDS,
 )
 
 

@@ -175,6 +175,22 @@ class Builtin:
 
 
 @dataclass(frozen=True)
+class Menu:
+    """A spec field a kind offers as a menu (a neuron's loss, a network's activation): its
+    choices and default, the text key of its label and the prefix of its choices' keys."""
+
+    field: str
+    choices: tuple[str, ...]
+    default: str
+    label: str
+    choice_texts: str  # the choice ``c`` reads as the text ``f"{choice_texts}.{c}"``
+
+    def chosen(self, spec: Any) -> str:
+        """The choice a spec makes (its default when it names none)."""
+        return getattr(spec, self.field) or self.default
+
+
+@dataclass(frozen=True)
 class DataForm:
     """How a kind fitted to samples takes them: pasted as ``data`` (x and y), or generated
     by the settings under ``generator`` (their model gives their defaults and bounds),
@@ -183,7 +199,7 @@ class DataForm:
     generator: str  # the spec key of its generated data's settings: "generate", "classes"
     settings: type[BaseModel]  # those settings
     view: str  # the data view's model: "line" (a fitted line), "neuron" (a sigmoid)
-    option: str  # the box's own control beside the data: "standardize", "loss"
+    standardize: bool  # the box offers to standardize x
     csv_label: str  # text keys: what the pasted box asks for, and the generated box's title
     generated: str
     example: str  # a CSV the pasted box shows greyed
@@ -213,7 +229,7 @@ class SurfaceKind:
     # The backward pass's graph of a built surface (None: parsed from its ``expression``).
     graph: Callable[[Surface], Any] | None = None
     axes: tuple[str, str] | None = None  # text keys of its parameters' axis titles (x, y)
-    losses: tuple[str, ...] = ()  # the losses it can be fitted under: a menu beside the data
+    menus: tuple[Menu, ...] = ()  # its fields chosen from a menu (a loss, an activation)
     example: Mapping[str, Any] = field(default_factory=dict)  # its default spec's fields
 
     @property

@@ -115,18 +115,22 @@ export function createControls(form, { surfaces, optimizers, limits, defaults, h
     const kind = surface.data_form; // the catalogue's description of its data box
     $("#data-box").hidden = !kind;
     if (kind) renderData(spec, kind);
+    // Its fields chosen from a menu (a loss, an activation), each at the spec's choice.
+    $("#surface-menus").replaceChildren(
+      ...surface.menus.map((menu) =>
+        element("label", { class: "field", "data-loc": `surface.${menu.field}` }, [
+          element("span", { text: menu.label }),
+          element("select", { name: `surface-menu-${menu.field}` },
+            menu.choices.map((c) => element("option", { value: c.id, text: c.name, selected: c.id === (spec[menu.field] ?? menu.default) }))),
+        ]),
+      ),
+    );
   }
 
   /** The data box of a surface with data: generated (its settings) or pasted points. */
   function renderData(spec, kind) {
-    $("#standardize-field").hidden = kind.option !== "standardize";
+    $("#standardize-field").hidden = !kind.standardize;
     $("#standardize").checked = Boolean(spec.standardize);
-    $("#loss-field").hidden = kind.option !== "loss";
-    if (kind.option === "loss") {
-      const { losses, loss } = surfaceById[spec.id]; // the losses it can be fitted under, and its default
-      $("#loss-select").replaceChildren(...losses.map((l) => element("option", { value: l.id, text: l.name })));
-      $("#loss-select").value = spec.loss ?? loss;
-    }
     say($("#data-generated"), kind.generated);
     say($("#csv-label"), kind.csvLabel);
     $("#csv-input").placeholder = kind.example;
@@ -162,10 +166,12 @@ export function createControls(form, { surfaces, optimizers, limits, defaults, h
     }
     patch(surface, "params", Object.keys(params).length ? params : null);
     if (takesFormula(surface.id)) surface.expression = $("#formula-input").value;
+    for (const menu of surfaceById[surface.id].menus) {
+      patch(surface, menu.field, $(`[name="surface-menu-${menu.field}"]`).value, menu.default);
+    }
     const kind = surfaceById[surface.id].data_form;
     if (!kind) return surface;
-    if (kind.option === "standardize") patch(surface, "standardize", $("#standardize").checked, false);
-    if (kind.option === "loss") patch(surface, "loss", $("#loss-select").value, surfaceById[surface.id].loss);
+    if (kind.standardize) patch(surface, "standardize", $("#standardize").checked, false);
     if ($("#data-mode").value === "data") {
       const parsed = parseCsv($("#csv-input").value);
       dataError = parsed.error ?? null;

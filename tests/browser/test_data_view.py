@@ -145,10 +145,12 @@ def test_the_neuron_takes_its_loss_and_its_data_from_the_settings(
     errors = watch_errors(page)
     page.goto(f"{live_server}/?lang=en#preset=neuron")
     wait_done(page)
-    expect(page.locator("#loss-field")).to_be_visible()
+    expect(page.locator("[name=surface-menu-loss]")).to_be_visible()
     expect(page.locator("#standardize-field")).to_be_hidden()
-    expect(page.locator("#loss-select option")).to_have_text(["cross-entropy", "squared error"])
-    expect(page.locator("#loss-select")).to_have_value("cross_entropy")
+    expect(page.locator("[name=surface-menu-loss] option")).to_have_text(
+        ["cross-entropy", "squared error"]
+    )
+    expect(page.locator("[name=surface-menu-loss]")).to_have_value("cross_entropy")
     expect(page.locator("#data-generated")).to_have_text("Generated classes")
     expect(page.locator("#generate-params label")).to_have_text(
         ["points", "separation", "spread", "seed"]
@@ -158,7 +160,7 @@ def test_the_neuron_takes_its_loss_and_its_data_from_the_settings(
 
     edited = "() => { document.body.dataset.run = 'edited'; }"  # wait_done waits for the new run
     page.evaluate(edited)
-    page.select_option("#loss-select", "mse")
+    page.select_option("[name=surface-menu-loss]", "mse")
     page.fill("[name=generate-separation]", "4")
     wait_done(page)
     surface = url_spec(page)["surface"]
@@ -179,7 +181,7 @@ def test_the_neuron_takes_its_loss_and_its_data_from_the_settings(
     page.evaluate(edited)
     page.select_option("#surface-select", "regression")  # the line fit's own box
     wait_done(page)
-    expect(page.locator("#loss-field")).to_be_hidden()
+    expect(page.locator("[name=surface-menu-loss]")).to_have_count(0)
     expect(page.locator("#standardize-field")).to_be_visible()
     expect(page.locator("#data-mode")).to_have_value("generate")
     expect(page.locator("#data-generated")).to_have_text("Generated line")

@@ -158,10 +158,11 @@ def data_mode(page: Page, rng: random.Random) -> str:
 
 
 def neuron_loss(page: Page, rng: random.Random) -> str:
-    if page.locator("#loss-field").is_hidden():
+    menu = page.locator("[name=surface-menu-loss]")
+    if menu.count() == 0:
         return "no loss to choose"
     loss = rng.choice(["cross_entropy", "mse"])
-    page.select_option("#loss-select", loss)
+    menu.select_option(loss)
     return f"loss {loss}"
 
 

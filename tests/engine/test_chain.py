@@ -92,7 +92,7 @@ def random_points(count: int, seed: int, half: float = 3.0) -> np.ndarray:
 def test_value_and_gradient_equal_torch(activation: str, loss: str) -> None:
     surface = surface_of(activation, loss, n=57, seed=3)
     points = random_points(25, seed=11)
-    expected = [torch_loss_and_gradient(surface.sampler, *p) for p in points]
+    expected = [torch_loss_and_gradient(surface.samples, *p) for p in points]
     values = np.array([v for v, _ in expected])
     gradients = np.array([g for _, g in expected])
     for (w1, w2), value, gradient in zip(points, values, gradients, strict=True):
@@ -128,10 +128,10 @@ def test_grid_equals_torch_pointwise(
 ) -> None:
     """A grid visits every point × every sample in blocks (made small here, so a grid
     takes many), and its values are torch's at each point."""
-    monkeypatch.setattr(chain_module, "CHUNK", 500)
+    monkeypatch.setattr(chain_module, "GRID_BLOCK", 500)
     surface = surface_of(activation, loss, n=90, seed=8)
     grid = surface.grid(17)
-    data = surface.sampler
+    data = surface.samples
     w1, w2 = np.meshgrid(grid.x, grid.y)
     expected = torch_samples(
         torch.tensor(w1[..., None]), torch.tensor(w2[..., None]),
@@ -144,7 +144,7 @@ def test_grid_equals_torch_pointwise(
 @pytest.mark.parametrize(("activation", "loss"), KINDS, ids=IDS)
 def test_minibatch_gradients_equal_torch_on_the_drawn_batch(activation: str, loss: str) -> None:
     surface = surface_of(activation, loss, n=23, seed=4)
-    data = surface.sampler
+    data = surface.samples
     batches = Batches(23, 5, seed=9, run=2)  # 5 batches an epoch, the last of 3
     sampler = run_minibatches(surface, 5, seed=9, run=2)
     points = random_points(12, seed=6)
@@ -222,7 +222,7 @@ def test_trajectories_equal_torch_optim(activation: str, loss: str) -> None:
     surface = surface_of(activation, loss, n=40, seed=1)
     for optimizer_id, params in RUN_CASES[loss]:
         ours = our_trajectory(surface, optimizer_id, params, 200)
-        expected = torch_trajectory(surface.sampler, optimizer_id, params,
+        expected = torch_trajectory(surface.samples, optimizer_id, params,
                                     surface.default_start, 200)  # fmt: skip
         assert ours.shape == (201, 2), optimizer_id  # no divergence: every step recorded
         np.testing.assert_allclose(ours, expected, rtol=1e-10, atol=1e-12, err_msg=optimizer_id)
@@ -231,7 +231,7 @@ def test_trajectories_equal_torch_optim(activation: str, loss: str) -> None:
 def test_a_minibatch_run_equals_torch_on_the_same_batches() -> None:
     surface = surface_of("tanh", "mse", n=30, seed=2)
     ours = our_trajectory(surface, "adam", {"lr": 0.05}, 100, batch_size=7)
-    expected = torch_trajectory(surface.sampler, "adam", {"lr": 0.05}, surface.default_start,
+    expected = torch_trajectory(surface.samples, "adam", {"lr": 0.05}, surface.default_start,
                                 100, batch_size=7)  # fmt: skip
     np.testing.assert_allclose(ours, expected, rtol=1e-10, atol=1e-12)
 
@@ -256,7 +256,7 @@ def test_tanh_minima_are_mirror_images_with_zero_gradient_and_positive_curvature
     first, second = np.array(surface.minima)
     np.testing.assert_allclose(second, -first, rtol=1e-12)
     for point in surface.minima:
-        gradient, hessian = torch_gradient_and_hessian(surface.sampler, point)
+        gradient, hessian = torch_gradient_and_hessian(surface.samples, point)
         assert np.hypot(*gradient) < 1e-9
         assert np.linalg.eigvalsh(hessian).min() > 0.0
         lo, hi = np.array(surface.domain).T
@@ -275,7 +275,7 @@ def test_sigmoid_minimum_is_a_minimum_for_torch() -> None:
         surface = surface_of("sigmoid", loss)
         assert surface.minima, loss
         for point in surface.minima:
-            gradient, hessian = torch_gradient_and_hessian(surface.sampler, point)
+            gradient, hessian = torch_gradient_and_hessian(surface.samples, point)
             assert np.hypot(*gradient) < 1e-9
             assert np.linalg.eigvalsh(hessian).min() > 0.0
 
@@ -284,7 +284,7 @@ def test_sigmoid_minimum_is_a_minimum_for_torch() -> None:
 def test_the_tanh_origin_is_a_saddle(loss: str) -> None:
     surface = surface_of("tanh", loss)
     assert surface.extra["saddles"] == ((0.0, 0.0),)
-    gradient, hessian = torch_gradient_and_hessian(surface.sampler, (0.0, 0.0))
+    gradient, hessian = torch_gradient_and_hessian(surface.samples, (0.0, 0.0))
     assert np.all(gradient == 0.0)
     low, high = np.linalg.eigvalsh(hessian)
     assert low < 0.0 < high
@@ -305,7 +305,7 @@ def test_relu_dead_half_plane_passes_no_gradient(loss: str) -> None:
     = 0, as torch's), no gradient reaches w₁ (nor w₂, since h = 0), and no minimum is
     claimed (ReLU's minima are hyperbolas w₁w₂ = c)."""
     surface = surface_of("relu", loss)
-    data = surface.sampler
+    data = surface.samples
     assert np.all(data.x >= 0.0)
     assert surface.minima == ()
     for w1, w2 in [(-0.5, 1.0), (-2.0, -3.0), (0.0, 2.0), (-1e-9, 0.4)]:
@@ -322,7 +322,7 @@ def test_graph_adjoints_and_layer_signals_equal_torch(activation: str, loss: str
     """Per sample: the graph's adjoints of ŷ and z₁ are torch's δ₂ and δ₁, those of the
     inputs its gradient; the labelled formulas δ₂, δ₁, δ₂h, δ₁x give the same numbers."""
     surface = surface_of(activation, loss, n=15, seed=7)
-    data = surface.sampler
+    data = surface.samples
     graph = loss_graph(surface)
     assert graph.data is data and graph.parameters == ("w1", "w2")
     nodes = graph.graph.nodes
