@@ -23,6 +23,8 @@ SCREENS = [
     (390, 844),
 ]
 
+PHOTOGRAPHED = {(1366, 768), (390, 844), (1920, 1080)}  # looked at by a person
+
 # The page has drawn what it shows at this size: the run is done, no open panel is still
 # asking, and every plot on screen has been resized to its box.
 SETTLED_BOXES = """() => {
@@ -70,6 +72,10 @@ def test_every_screen_shows_every_panel_lesson_readably(
             except Exception:  # reported with the rest below
                 found.append(f"{lang} {lesson} {width}x{height}: a plot did not follow its box")
             found += [f"{lang} {lesson} {width}x{height}: {p}" for p in page.evaluate(PROBLEMS)]
+            if (width, height) in PHOTOGRAPHED:
+                page.evaluate("() => window.scrollTo(0, 0)")
+                shot = screenshots / f"screen-{lesson}-{lang}-{width}x{height}.png"
+                page.screenshot(path=shot, full_page=width < 900)
             page.evaluate("() => window.scrollTo(0, 0)")
     (screenshots / f"screens-problems-{lang}.txt").write_text("\n".join(found), encoding="utf-8")
     assert not errors, errors
