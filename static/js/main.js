@@ -376,6 +376,10 @@ function loadPreset(id) {
 function openLessonPanels() {
   for (const entry of panels) setPanel(entry, state[entry.flag] ?? lessonWants(entry.flag), false);
   saveState();
+  // As tabs, the panel the lesson names first is the one shown.
+  const lesson = state.spec ? null : presets.find((p) => p.id === state.preset);
+  const first = panels.find(({ flag }) => flag === lesson?.panels[0]);
+  if (first && !first.node.hidden) arrangePanels(first.node);
 }
 
 /** The language menu: another language reloads the page in it, keeping the state. */
