@@ -51,23 +51,9 @@ function withRuns(figure, columns, runs) {
   return { ...figure, data: traces };
 }
 
-/**
- * A log axis labels its minor ticks with a bare digit ("2" under "1" reads as 2, meaning 0.2):
- * given a number format, plotly writes every label in full (0.2, 0.5, 1, 2, 5, 1e-6).
- */
-function fullLogLabels(layout) {
-  const axes = {};
-  for (const [key, axis] of Object.entries(layout)) {
-    if (/^[xy]axis\d*$/.test(key) && axis?.type === "log" && !axis.tickformat) {
-      axes[key] = { ...axis, tickformat: "~g" };
-    }
-  }
-  return { ...layout, ...axes };
-}
-
 /** Draw `figure` (plotly JSON from the server) into `node`, keeping the user's zoom. */
 export function drawFigure(node, figure) {
-  const layout = { ...fullLogLabels(figure.layout), autosize: true, height: undefined, width: undefined };
+  const layout = { ...figure.layout, autosize: true, height: undefined, width: undefined };
   return plotlyOf(node).react(node, withPlainPaths(figure.data), layout, PLOT_CONFIG);
 }
 
