@@ -20,6 +20,7 @@ import { createAveragesPanel } from "./averages-panel.js";
 import { createLiveRun, withState } from "./live-run.js";
 import { loadPlotly, plotlyOf } from "./plotly-loader.js";
 import { emphasize, emphasizePanel } from "./traces.js";
+import { createPanelRow, followBoxes } from "./layout.js";
 
 const $ = (selector) => document.querySelector(selector);
 const state = readState();
@@ -86,6 +87,10 @@ const panels = [
   { flag: "data", node: $("#data-view"), toggle: $("#toggle-data"), plot: $("#data-plot"), panel: dataPanel },
   { flag: "averages", node: $("#averages"), toggle: $("#toggle-averages"), plot: $("#averages-plot"), panel: averagesPanel },
 ];
+// A panel keeps a readable width beside the others (app.css says which), else the open
+// panels become tabs.
+const arrangePanels = createPanelRow($("#panels"), $("#panel-tabs"));
+followBoxes(document.querySelectorAll(".plot"));
 let cursorTimer = null;
 let runs = 0; // counts the runs started, so a panel knows whether its drawing is of the latest
 
@@ -126,16 +131,24 @@ function offerData(spec) {
   if (!data && !$("#data-view").hidden) togglePanel(panels.find((entry) => entry.flag === "data"));
 }
 
-async function togglePanel({ flag, node, toggle, panel }) {
-  const open = node.hidden;
+/** The lesson shown, if any, wants panel `flag` open. */
+function lessonWants(flag) {
+  const lesson = state.spec ? null : presets.find((p) => p.id === state.preset);
+  return Boolean(lesson?.panels.includes(flag));
+}
+
+/**
+ * Open or close a panel. In the state (and the link) a panel is `true` when open, `false`
+ * when closed against its lesson's wish, and null where it is as its lesson has it (closed,
+ * the lesson not asking for it), so a link reopens exactly the panels that were open.
+ */
+async function setPanel({ flag, node, toggle, panel }, open, save = true) {
+  if (node.hidden === !open) return;
   node.hidden = !open;
   toggle.setAttribute("aria-pressed", String(open));
-  state[flag] = open;
-  saveState();
-  // The open panels share the row: each one drawn keeps to its new width.
-  for (const entry of panels) {
-    if (!entry.node.hidden && entry.plot.data) plotlyOf(entry.plot).Plots.resize(entry.plot);
-  }
+  state[flag] = open ? true : lessonWants(flag) ? false : null;
+  if (save) saveState();
+  arrangePanels(open ? node : null); // the plots follow their boxes (layout.js)
   if (!open) {
     panel.stop?.();
     await panel.clearArrows?.();
@@ -144,6 +157,10 @@ async function togglePanel({ flag, node, toggle, panel }) {
   node.setAttribute("aria-busy", "true"); // it still holds what it drew when it closed
   await loadPlotly();
   followCursor();
+}
+
+function togglePanel(entry) {
+  return setPanel(entry, entry.node.hidden);
 }
 
 function visiblePlots() {
@@ -349,14 +366,20 @@ function loadPreset(id) {
   state.spec = null;
   const spec = specOfState();
   controls.set(spec);
-  openLessonPanels(id);
+  for (const entry of panels) state[entry.flag] = null; // a new lesson: its own panels
+  openLessonPanels();
   run(spec); // offers the data panel where the surface has data, and closes it elsewhere
 }
 
-/** A lesson opens the panels it is about (the others stay as they are). */
-function openLessonPanels(id) {
-  const wanted = presets.find((p) => p.id === id)?.panels ?? [];
-  for (const entry of panels) if (wanted.includes(entry.flag) && entry.node.hidden) togglePanel(entry);
+/** The panels the state asks for: a lesson's own, unless the link says otherwise; a lesson
+ * opens the panels it is about and closes the others. */
+function openLessonPanels() {
+  for (const entry of panels) setPanel(entry, state[entry.flag] ?? lessonWants(entry.flag), false);
+  saveState();
+  // As tabs, the panel the lesson names first is the one shown.
+  const lesson = state.spec ? null : presets.find((p) => p.id === state.preset);
+  const first = panels.find(({ flag }) => flag === lesson?.panels[0]);
+  if (first && !first.node.hidden) arrangePanels(first.node);
 }
 
 /** The language menu: another language reloads the page in it, keeping the state. */
@@ -447,8 +470,7 @@ async function main() {
   if (!state.spec && !presets.some((p) => p.id === state.preset)) state.preset = catalog.defaults.preset;
   const spec = specOfState();
   controls.set(spec);
-  for (const entry of panels) if (state[entry.flag] && entry.node.hidden) togglePanel(entry);
-  if (state.preset && !state.spec) openLessonPanels(state.preset);
+  openLessonPanels();
   if (state.view === "3d") {
     state.view = "contour";
     await loadPlotly();

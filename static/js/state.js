@@ -11,9 +11,10 @@ const FIELDS = [
   { name: "sweep", type: "spec", fallback: null },
   { name: "speed", type: "number", fallback: 1 },
   { name: "lecture", type: "flag", fallback: false },
-  { name: "backprop", type: "flag", fallback: false },
-  { name: "data", type: "flag", fallback: false },
-  { name: "averages", type: "flag", fallback: false },
+  // A panel: 1 open, 0 closed though its lesson opens it, absent as its lesson has it.
+  { name: "backprop", type: "panel", fallback: null },
+  { name: "data", type: "panel", fallback: null },
+  { name: "averages", type: "panel", fallback: null },
 ];
 
 /** UTF-8 JSON → base64url without padding (DESIGN.md's ?spec= format). */
@@ -44,6 +45,7 @@ const READERS = {
   enum: (text, field) => (field.values.includes(text) ? text : field.fallback),
   number: (text, field) => (Number.isFinite(Number(text)) ? Number(text) : field.fallback),
   flag: (text) => text === "1",
+  panel: (text) => (text === "1" ? true : text === "0" ? false : null),
 };
 const WRITERS = {
   spec: (value) => encodeSpec(value),
@@ -51,6 +53,7 @@ const WRITERS = {
   enum: (value) => value,
   number: (value) => String(value),
   flag: (value) => (value ? "1" : "0"),
+  panel: (value) => (value ? "1" : "0"),
 };
 
 /** The state described by a location's query string and fragment (the fragment wins). */

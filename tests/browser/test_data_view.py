@@ -120,20 +120,24 @@ def test_the_averages_follow_the_cursor_and_every_new_lesson_loads_cleanly(
 def test_three_open_panels_keep_a_readable_width_and_leave_the_playback_bar_free(
     page: Page, live_server: str, screenshots: Path
 ) -> None:
+    """Three panels do not fit side by side under the contour at 1366×768: they become
+    tabs, each shown at the row's whole width when picked."""
     errors = watch_errors(page)
     page.set_viewport_size({"width": 1366, "height": 768})
     page.goto(f"{live_server}/?lang=ja#preset=minibatch&backprop=1&averages=1")
     wait_done(page)
-    for panel in ("#backprop", "#data-view", "#averages"):
-        expect(page.locator(panel)).to_be_visible()
     expect(page.locator("#data-view")).to_have_attribute("data-point", re.compile(".+"))
-    boxes = page.evaluate(
-        "() => ['#backprop', '#data-view', '#averages', '#playback'].map((s) =>"
-        " document.querySelector(s).getBoundingClientRect().toJSON())"
-    )
-    *shown, playback = boxes
-    assert min(box["width"] for box in shown) >= 360  # not squeezed: the row scrolls instead
-    assert max(box["bottom"] for box in shown) <= playback["top"] + 1
+    expect(page.locator("#panel-tabs [role=tab]")).to_have_count(3)
+    for panel in ("#backprop", "#data-view", "#averages"):
+        page.click(f"#panel-tabs [aria-controls='{panel[1:]}']")
+        expect(page.locator(panel)).to_be_visible()
+        shown, playback = page.evaluate(
+            "(s) => [s, '#playback'].map((q) =>"
+            " document.querySelector(q).getBoundingClientRect().toJSON())",
+            panel,
+        )
+        assert shown["width"] >= 360  # not squeezed: the others wait behind their tabs
+        assert shown["bottom"] <= playback["top"] + 1
     page.click("#play")  # nothing lies over it
     page.screenshot(path=screenshots / "panels-three-ja-1366x768.png")
     assert errors == []
