@@ -26,7 +26,7 @@ from gradtrail.chain import (
 from gradtrail.epochs import Batches
 from gradtrail.regression import run_minibatches
 from gradtrail.runner import Run
-from gradtrail.spec import OptimizerSpec
+from gradtrail.spec import OptimizerSpec, SurfaceSpec
 from gradtrail.stopping import StopRules
 from gradtrail.surfaces import Surface
 
@@ -186,7 +186,7 @@ def our_trajectory(
     resolved = OptimizerSpec(id=optimizer_id, params=params).params
     sampler = run_minibatches(surface, batch_size, seed=0, run=0)
     run = Run(surface, optimizer_id, resolved, surface.default_start, sampler)
-    chunk = run.start_chunk()
+    chunk = run.start_points()
     run.advance(steps, StopRules(grad_tol=0.0, bound=1e300), chunk)
     return np.stack([chunk.x, chunk.y], axis=1)
 
@@ -375,7 +375,7 @@ def test_data_and_generation_are_checked() -> None:
         build_chain(ChainSpec(loss="cross_entropy", data={"x": [0, 1, 2], "y": [0, 0.5, 1]}))
     assert error.value.field == "surface.data"
     with pytest.raises(ValueError, match="either data or generate"):
-        ChainSpec(data={"x": [0, 1], "y": [0, 1]}, generate={})
+        SurfaceSpec(id="chain", data={"x": [0, 1], "y": [0, 1]}, generate={})
     with pytest.raises(ValueError, match="x_range"):
         ChainGenerate(x_range=(1.0, 1.0))
     classes = generate_chain(ChainGenerate(n=200), "tanh", "cross_entropy")
