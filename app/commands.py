@@ -160,12 +160,17 @@ def write_video(args: argparse.Namespace, html: str, output: Path, video_format:
     defaults = VideoDefaults()
     size = (args.width or defaults.width, args.height or defaults.height)
     show = sys.stderr.isatty() and not args.quiet
+    # Written beside the output and renamed when whole: a failed or interrupted recording
+    # leaves no half video, and an earlier one in its place stays.
+    partial = output.with_name(f".{output.name}.part")
     try:
-        record(html, output, video_format, size, args.fps, args.seconds,
+        record(html, partial, video_format, size, args.fps, args.seconds,
                progress=progress_bar if show else lambda done, total: None)  # fmt: skip
+        partial.replace(output)
     except VideoFailed as error:
         raise UsageError(str(error)) from None
     finally:
+        partial.unlink(missing_ok=True)
         if show:
             print(file=sys.stderr)
 

@@ -106,7 +106,7 @@ def encoder(path: Path, video_format: str, fps: int) -> Iterator[subprocess.Pope
     _, errors = process.communicate()
     if stopped or process.returncode != 0:
         last_line = errors.decode(errors="replace").strip().splitlines()[-1:] or ["no message"]
-        raise VideoFailed(f"ffmpeg could not write {path.name}: {last_line[0]}")
+        raise VideoFailed(f"ffmpeg could not encode the video: {last_line[0]}")
 
 
 def record(

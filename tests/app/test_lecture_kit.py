@@ -95,7 +95,7 @@ def test_cli_export_rejects_bad_input(tmp_path: Path) -> None:
     out = str(tmp_path / "x.html")
     assert gradtrail("export", "--preset", "nope", "-o", out).returncode == 2
     assert gradtrail("export", "-o", out).returncode == 2
-    assert gradtrail("export", "--preset", "ravine", "-o", str(tmp_path / "x.gif")).returncode == 2
+    assert gradtrail("export", "--preset", "ravine", "-o", str(tmp_path / "x.avi")).returncode == 2
 
 
 def run_notebook(path: Path) -> list[tuple[str, str]]:
