@@ -24,6 +24,8 @@ RULES: tuple[tuple[str, str], ...] = (
     (r"\\sum_(\w)", r"Σ_\1 "),
     (r"\\sum", "Σ "),
     (r"\\(?:,|;|:|!| )", " "),
+    (r"\\operatorname\{([^{}]*)\}", r"\1"),
+    (r"\\hat\s*\{?(\w)\}?", "\\1\u0302"),  # ŷ: the letter and a combining circumflex
     (r"\\cdot", "·"),
     (r"\\times", "×"),
 )
@@ -39,7 +41,7 @@ def plain_formula(latex: str) -> str:
         text = re.sub(rf"\\{name}(?![a-z])", name, text)
     for name, letter in GREEK.items():
         text = re.sub(rf"\\{name}(?![a-z])", letter, text)
-    text = re.sub(r"(cos|sin|tan|tanh|log|exp)(?=[^\s(])", r"\1 ", text)
+    text = re.sub(r"\b(cos|sin|tanh|tan|log|exp)(?=[^\s(a-z])", r"\1 ", text)
     text = re.sub(r"\^\{?([0-9n+-]+)\}?", lambda m: m.group(1).translate(SUPERSCRIPTS), text)
     text = re.sub(r"_\{?([0-9ijkn])\}?", lambda m: m.group(1).translate(SUBSCRIPTS), text)
     text = re.sub(r"\\([A-Za-z]+)", r"\1", text)  # any other command: its name

@@ -256,3 +256,19 @@ def test_surfaces_prints_formulas_as_text() -> None:
     assert rosenbrock.endswith("(a - x)² + b (y - x²)²")
     quadratic = next(line for line in lines if line.startswith("quadratic "))
     assert "λ₁ u² + λ₂ v²" in quadratic and "x cos θ + y sin θ" in quadratic
+
+
+def test_every_kind_prints_its_formula_without_latex_left() -> None:
+    """Each registered surface's formula (the chain's hat and operator names too) reads as
+    text: no backslash, brace, or a function name split in two."""
+    from gradtrail.app.formula_text import plain_formula
+    from gradtrail.catalog import list_surfaces
+    from gradtrail.chain import ACTIVATIONS, chain_formula
+    from gradtrail.neuron import LOSSES
+
+    formulas = [s["formula"] for s in list_surfaces()]
+    formulas += [chain_formula(a, loss) for a in ACTIVATIONS for loss in LOSSES]
+    for formula in formulas:
+        shown = plain_formula(formula)
+        assert not any(mark in shown for mark in "\\{}"), shown
+        assert "tan h" not in shown and "operatorname" not in shown and "hat" not in shown, shown
