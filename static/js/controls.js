@@ -132,7 +132,7 @@ export function createControls(form, { surfaces, optimizers, limits, defaults, h
     $("#standardize-field").hidden = !kind.standardize;
     $("#standardize").checked = Boolean(spec.standardize);
     say($("#data-generated"), kind.generated);
-    say($("#csv-label"), kind.csvLabel);
+    say($("#csv-label"), kind.csv_label);
     $("#csv-input").placeholder = kind.example;
     const mode = spec.data || dataError ? "data" : "generate"; // pasted points being mended stay
     $("#data-mode").value = mode;
