@@ -916,6 +916,17 @@ SWEEP_PRESETS: dict[str, Preset] = {
             },
         ),
         Preset(
+            "chain-tanh-basins",
+            {
+                "surface": {"id": "chain"},
+                "steps": 300,
+                "optimizer": {"id": "gd", "params": {"lr": 0.1}},
+                # An even count: no start falls on the saddle itself, where a run never moves.
+                "axes": [{"name": "start.x", "count": 26}, {"name": "start.y", "count": 26}],
+            },
+            topic="layers",
+        ),
+        Preset(
             "himmelblau-basins-momentum",
             {
                 "surface": {"id": "himmelblau"},

@@ -392,3 +392,27 @@ def test_separable_classes_claim_no_finite_minimum() -> None:
     so Newton finds no point to report."""
     surface = chain(generate_chain(ChainGenerate(noise=0.0), "tanh", "cross_entropy"))
     assert surface.minima == ()
+
+
+@pytest.mark.slow  # 26 × 26 starts × 300 steps over 100 samples: several seconds
+def test_the_start_sweep_maps_two_basins_that_mirror_each_other() -> None:
+    """The basin map of the tanh chain: every start ends at one of the two minima, both
+    appear, and the start −p ends at the mirror of the minimum that p ends at."""
+    from gradtrail.presets import SWEEP_PRESETS
+    from gradtrail.sweep import run_sweep
+
+    result = run_sweep(SWEEP_PRESETS["chain-tanh-basins"].sweep_spec())
+    first_minimum, second_minimum = np.array(result.surface.minima)
+    np.testing.assert_allclose(first_minimum, -second_minimum, rtol=1e-12)
+    xs, ys = (axis.values for axis in result.axes)
+    np.testing.assert_allclose(xs, -xs[::-1], atol=1e-12)  # the starts mirror too
+    np.testing.assert_allclose(ys, -ys[::-1], atol=1e-12)
+    basin = result.basin
+    assert basin.shape == (26, 26)
+    assert {int((basin == k).sum()) for k in (0, 1)} == {26 * 26 // 2}  # half each, none lost
+    mirrored = 1 - basin[::-1, ::-1]  # −p: both axes reversed, the minima swapped
+    assert np.array_equal(basin, mirrored)
+    # Each cell's end is its basin's minimum (the map's colours mean what they say).
+    ends = np.stack([result.final_x, result.final_y], axis=-1)
+    targets = np.where((basin == 0)[..., None], first_minimum, second_minimum)
+    assert np.hypot(*(ends - targets).transpose(2, 0, 1)).max() < 0.05
