@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import pytest
 from playwright.sync_api import Page, expect
 
 from gradtrail.presets import PRESETS
@@ -22,13 +21,6 @@ def edited(page: Page) -> None:
     page.evaluate("() => { document.body.dataset.run = 'edited'; }")
 
 
-# static/js/controls.js renderData reads kind.csvLabel; the catalogue's data_form says
-# csv_label, so picking any surface with data from the menu throws in t(undefined) and the
-# form stops. With that one name mended locally, this test passed (63 s). Strict: it fails
-# as XPASS once mended, to remove this mark.
-@pytest.mark.xfail(
-    strict=True, reason="controls.js reads kind.csvLabel, the catalogue sends csv_label"
-)
 def test_the_chain_is_picked_its_activation_switched_and_a_lesson_runs(
     page: Page, live_server: str, screenshots: Path
 ) -> None:
