@@ -622,7 +622,7 @@ CHAIN = SurfaceKind(
     check=chain_rules,
     data=DataForm(
         generator="generate", settings=ChainGenerate, view="chain", standardize=False,
-        csv_label="csv_label", generated="data_generated", example="x,t\n-1.5,-1.9\n0.5,1.3",
+        csv_label="csv_label", generated="data_generated_chain", example="x,t\n-1.5,-1.9\n0.5,1.3",
     ),
     samples=chain_samples,
     evaluation_cost=lambda spec: samples_cost(chain_samples(spec)),  # it visits every one
