@@ -99,6 +99,7 @@ def contour(
         xaxis={"range": [x0, x1], "title": x_title, "constrain": "domain", "automargin": True},
         yaxis={"range": [y0, y1], "title": y_title},
         legend=LEGEND_BELOW,  # not over the plot: a path can go anywhere in the window
+        meta=heights.as_meta(),  # how heights were drawn: the page draws a zoom's contour alike
     )
     return figure
 
