@@ -272,13 +272,15 @@ export function createControls(form, { surfaces, optimizers, limits, defaults, h
   /** The surface without its window: what its data and fields are. */
   const withoutWindow = ({ domain, ...rest }) => JSON.stringify(rest);
 
-  /** The spec shown, with every control's value patched in; `current` follows it. When the
-   * surface or its data changed, a window and a start the person did not choose are left
-   * out, so the server gives the ones that fit the new data. */
+  /** The spec shown, with every control's value patched in; `current` follows it. When a
+   * surface fitted to data changed (its data, its loss …), a window and a start the person
+   * did not choose are left out, so the server gives the ones that fit the new data (a
+   * built-in's window does not follow its parameters: they stay). */
   function read() {
     const spec = structuredClone(current);
     spec.surface = readSurface();
-    if (withoutWindow(spec.surface) !== withoutWindow(current.surface)) {
+    const fitted = Boolean(surfaceById[spec.surface.id].data_form); // its window fits its data
+    if (fitted && withoutWindow(spec.surface) !== withoutWindow(current.surface)) {
       if (!windowChosen) delete spec.surface.domain;
       if (!startChosen) {
         $("#start-x").value = "";
