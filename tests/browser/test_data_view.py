@@ -150,7 +150,7 @@ def test_the_neuron_takes_its_loss_and_its_data_from_the_settings(
     page.goto(f"{live_server}/?lang=en#preset=neuron")
     wait_done(page)
     expect(page.locator("[name=surface-menu-loss]")).to_be_visible()
-    expect(page.locator("#standardize-field")).to_be_hidden()
+    expect(page.locator("#standardize-field")).to_be_visible()  # standardized as a line fit
     expect(page.locator("[name=surface-menu-loss] option")).to_have_text(
         ["cross-entropy", "squared error"]
     )
