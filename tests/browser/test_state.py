@@ -5,7 +5,7 @@ from __future__ import annotations
 import copy
 
 import pytest
-from playwright.sync_api import Page
+from playwright.sync_api import Page, expect
 
 from gradtrail.presets import PRESETS
 from tests.browser.test_page import settled, url_spec, wait_done, watch_errors
@@ -14,8 +14,9 @@ LESSONS = sorted(PRESETS)
 
 
 def open_lesson(page: Page, base: str, lesson: str) -> dict:
-    """Open a lesson; its spec as the API gives it to the page."""
-    page.goto(f"{base}/#preset={lesson}")
+    """Open a lesson from its link (a query, so that each is a page load of its own); its
+    spec as the API gives it to the page."""
+    page.goto(f"{base}/?preset={lesson}")
     wait_done(page)
     presets = page.evaluate("() => JSON.parse(document.querySelector('#catalog').textContent)"
                             ".presets")  # fmt: skip
@@ -28,34 +29,35 @@ def edited(page: Page, selector: str, value: str) -> None:
     wait_done(page)
 
 
-@pytest.mark.parametrize("lesson", LESSONS)
-def test_an_lr_edit_changes_only_that_lr(page: Page, live_server: str, lesson: str) -> None:
-    errors = watch_errors(page)
-    spec = open_lesson(page, live_server, lesson)
-    edited(page, "#optimizer-list li:nth-child(1) [data-param=lr]", "0.0123")
-    expected = copy.deepcopy(spec)
-    expected["optimizers"][0].setdefault("params", {})["lr"] = 0.0123
-    assert url_spec(page) == expected  # domain, data settings, stop, seed, labels kept
-    assert errors == []
+# The lessons whose surface has parameters in the form: l2 (quadratic) or b (Rosenbrock).
+SURFACE_PARAMETER = {"quadratic": "l2", "rosenbrock": "b"}
 
 
-SURFACE_PARAM_LESSONS = [
-    lesson
-    for lesson in LESSONS
-    if PRESETS[lesson].spec["surface"]["id"] in ("quadratic", "rosenbrock")
-]
-
-
-@pytest.mark.parametrize("lesson", SURFACE_PARAM_LESSONS)
-def test_a_surface_parameter_edit_changes_only_that_parameter(
-    page: Page, live_server: str, lesson: str
+def test_every_lesson_loads_cleanly_and_an_edit_changes_only_its_field(
+    page: Page, live_server: str
 ) -> None:
-    spec = open_lesson(page, live_server, lesson)
-    name = "l2" if spec["surface"]["id"] == "quadratic" else "b"
-    edited(page, f'[name="surface-param-{name}"]', "7")
-    expected = copy.deepcopy(spec)
-    expected["surface"].setdefault("params", {})[name] = 7
-    assert url_spec(page) == expected
+    """One walk over the lessons, each opened from its link once, checks what three tests
+    checked with a page load each: the lesson loads without a console error, with a
+    summary row per optimizer and its caption; an lr edit changes only that lr (domain,
+    data settings, stop, seed, labels kept); and on a lesson whose surface has parameters,
+    an edit of one changes only that parameter."""
+    errors = watch_errors(page)
+    for lesson in LESSONS:
+        spec = open_lesson(page, live_server, lesson)
+        rows = page.locator("#summary tbody tr")
+        expect(rows).to_have_count(len(PRESETS[lesson].spec["optimizers"]))
+        expect(page.locator("#caption")).to_contain_text(PRESETS[lesson].title())
+        assert errors == [], lesson
+        edited(page, "#optimizer-list li:nth-child(1) [data-param=lr]", "0.0123")
+        expected = copy.deepcopy(spec)
+        expected["optimizers"][0].setdefault("params", {})["lr"] = 0.0123
+        assert url_spec(page) == expected, lesson
+        name = SURFACE_PARAMETER.get(spec["surface"]["id"])
+        if name is not None:
+            edited(page, f'[name="surface-param-{name}"]', "7")
+            expected["surface"].setdefault("params", {})[name] = 7
+            assert url_spec(page) == expected, lesson
+        assert errors == [], lesson
 
 
 @pytest.mark.parametrize("source", ["rosenbrock", "himmelblau", "saddle", "ravine"])
