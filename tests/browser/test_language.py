@@ -75,7 +75,7 @@ def views(page: Page, live_server: str, lang: str, shots: Path | None) -> dict[s
     seen: dict[str, list[str]] = {}
 
     def open_page(path: str) -> None:
-        page.goto("about:blank")  # else a new fragment alone would not load the page again
+        # The state in the query: a load of its own, where a new fragment alone is not.
         page.goto(f"{live_server}{path}")
         wait_done(page)
 
@@ -92,7 +92,7 @@ def views(page: Page, live_server: str, lang: str, shots: Path | None) -> dict[s
     seen["lessons gallery"] = read(page)
     page.keyboard.press("Escape")
     for preset in PRESETS:
-        open_page(f"/?lang={lang}#preset={preset}")
+        open_page(f"/?lang={lang}&preset={preset}")
         expect(page.locator("#caption")).to_contain_text(messages(lang)[f"lesson.{preset}.title"])
         seen[f"lesson {preset}"] = read(page)
         if preset == "adam-bias":
@@ -105,7 +105,7 @@ def views(page: Page, live_server: str, lang: str, shots: Path | None) -> dict[s
     expect(page.locator("#surface-plot .main-svg").first).to_be_visible(timeout=30_000)
     seen["3-D"] = read(page)
     page.click("#toggle-3d")
-    open_page(f"/?lang={lang}#preset=ravine")
+    open_page(f"/?lang={lang}&preset=ravine")
     page.keyboard.press("l")
     expect(page.locator("body")).to_have_class(re.compile("lecture"))
     seen["lecture"] = read(page)
@@ -117,7 +117,7 @@ def views(page: Page, live_server: str, lang: str, shots: Path | None) -> dict[s
     field.dispatch_event("change")
     expect(page.locator(".field-error").first).to_be_visible()
     seen["error"] = [page.inner_text(".field-error")]
-    open_page(f"/?lang={lang}#preset=ravine")
+    open_page(f"/?lang={lang}&preset=ravine")
     page.click("#toggle-sweep")
     page.select_option("#sweep-preset", "ravine-lr-momentum")
     wait_sweep(page)
