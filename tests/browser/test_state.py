@@ -10,18 +10,6 @@ from playwright.sync_api import Page, expect
 from gradtrail.presets import PRESETS
 from tests.browser.test_page import settled, url_spec, wait_done, watch_errors
 
-LESSONS = sorted(PRESETS)
-
-
-def open_lesson(page: Page, base: str, lesson: str) -> dict:
-    """Open a lesson from its link (a query, so that each is a page load of its own); its
-    spec as the API gives it to the page."""
-    page.goto(f"{base}/?preset={lesson}")
-    wait_done(page)
-    presets = page.evaluate("() => JSON.parse(document.querySelector('#catalog').textContent)"
-                            ".presets")  # fmt: skip
-    return next(p["spec"] for p in presets if p["id"] == lesson)
-
 
 def edited(page: Page, selector: str, value: str) -> None:
     page.evaluate("() => { document.body.dataset.run = 'edited'; }")
@@ -33,31 +21,31 @@ def edited(page: Page, selector: str, value: str) -> None:
 SURFACE_PARAMETER = {"quadratic": "l2", "rosenbrock": "b"}
 
 
-def test_every_lesson_loads_cleanly_and_an_edit_changes_only_its_field(
-    page: Page, live_server: str
-) -> None:
-    """One walk over the lessons, each opened from its link once, checks what three tests
-    checked with a page load each: the lesson loads without a console error, with a
-    summary row per optimizer and its caption; an lr edit changes only that lr (domain,
-    data settings, stop, seed, labels kept); and on a lesson whose surface has parameters,
-    an edit of one changes only that parameter."""
-    errors = watch_errors(page)
-    for lesson in LESSONS:
-        spec = open_lesson(page, live_server, lesson)
-        rows = page.locator("#summary tbody tr")
-        expect(rows).to_have_count(len(PRESETS[lesson].spec["optimizers"]))
-        expect(page.locator("#caption")).to_contain_text(PRESETS[lesson].title())
-        assert errors == [], lesson
-        edited(page, "#optimizer-list li:nth-child(1) [data-param=lr]", "0.0123")
-        expected = copy.deepcopy(spec)
-        expected["optimizers"][0].setdefault("params", {})["lr"] = 0.0123
+def an_edit_changes_only_its_field(page: Page, lesson: str, errors: list[str]) -> None:
+    """On a lesson just opened from its link, in English: it loaded without a console
+    error, with a summary row per optimizer and its caption; an lr edit changes only that
+    lr (domain, data settings, stop, seed, labels kept); where the lesson's surface has
+    parameters, an edit of one changes only that parameter.
+
+    Every lesson is checked so inside the English walk over the lessons in
+    ``tests/browser/test_language.py``, which opens each from its link anyway: the three
+    tests that checked this opened a page per lesson each, 37 loads beside its 16."""
+    presets = page.evaluate("() => JSON.parse(document.querySelector('#catalog').textContent)"
+                            ".presets")  # fmt: skip
+    spec = next(p["spec"] for p in presets if p["id"] == lesson)
+    expect(page.locator("#summary tbody tr")).to_have_count(len(PRESETS[lesson].spec["optimizers"]))
+    expect(page.locator("#caption")).to_contain_text(PRESETS[lesson].title())
+    assert errors == [], lesson
+    edited(page, "#optimizer-list li:nth-child(1) [data-param=lr]", "0.0123")
+    expected = copy.deepcopy(spec)
+    expected["optimizers"][0].setdefault("params", {})["lr"] = 0.0123
+    assert url_spec(page) == expected, lesson
+    name = SURFACE_PARAMETER.get(spec["surface"]["id"])
+    if name is not None:
+        edited(page, f'[name="surface-param-{name}"]', "7")
+        expected["surface"].setdefault("params", {})[name] = 7
         assert url_spec(page) == expected, lesson
-        name = SURFACE_PARAMETER.get(spec["surface"]["id"])
-        if name is not None:
-            edited(page, f'[name="surface-param-{name}"]', "7")
-            expected["surface"].setdefault("params", {})[name] = 7
-            assert url_spec(page) == expected, lesson
-        assert errors == [], lesson
+    assert errors == [], lesson
 
 
 @pytest.mark.parametrize("source", ["rosenbrock", "himmelblau", "saddle", "ravine"])
