@@ -201,7 +201,12 @@ def address(page: Page) -> str:
 
 def url_spec(page: Page) -> dict:
     """The spec the page's address holds now (in its fragment)."""
-    value = parse_qs(urlparse(address(page)).fragment)["spec"][0]
+    return spec_in(address(page))
+
+
+def spec_in(href: str) -> dict:
+    """The spec an address holds in its fragment."""
+    value = parse_qs(urlparse(href).fragment)["spec"][0]
     return json.loads(base64.urlsafe_b64decode(value + "=" * (-len(value) % 4)))
 
 
