@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import re
+import unicodedata
+
 import plotly.graph_objects as go
 
 from gradtrail.surfaces import Surface
@@ -23,6 +26,44 @@ FONT = {
 # contour an axis of negative length).
 LEGEND_BELOW = {"orientation": "h", "x": 0, "xanchor": "left", "y": 0, "yanchor": "bottom",
                 "yref": "container", "maxheight": 0.2}  # fmt: skip
+
+
+def text_width(shown: str, size: float) -> float:
+    """How wide ``shown`` (plotly's markup stripped) is at ``size`` px, a little generously:
+    the figures are laid out on the server, which has no fonts to measure with."""
+    plain = re.sub(r"<[^>]*>", "", shown).replace("&nbsp;", " ")
+    em = 0.0
+    for char in plain:
+        if unicodedata.east_asian_width(char) in "WF":
+            em += 1.0
+        elif char in "il.,:;'|!()[] ":
+            em += 0.36
+        elif char.isascii():
+            em += 0.62
+        else:  # Greek, ∂, −, ², …
+            em += 0.7
+    return em * size
+
+
+# Where a line may break: after a space or Japanese punctuation, before a full-width bracket.
+BREAKS = re.compile(r"(?<=[ 、。，：])|(?=（)")
+
+
+def wrapped(shown: str, width: float, size: float) -> list[str]:
+    """``shown`` in lines of at most ``width`` px at ``size`` px, broken only between words
+    or after punctuation (never inside a Japanese word); a word wider than ``width`` keeps
+    a line of its own."""
+    lines: list[str] = []
+    line = ""
+    for piece in (p for p in BREAKS.split(shown) if p):
+        if line and text_width(line + piece.rstrip(), size) > width:
+            lines.append(line.rstrip())
+            line = piece.lstrip()
+        else:
+            line += piece
+    if line.strip():
+        lines.append(line.rstrip())
+    return lines or [""]
 
 
 def colour(index: int) -> str:

@@ -14,15 +14,32 @@
   };
   const named = (hit) => (hit ? hit.id || hit.className?.baseVal || hit.className || hit.tagName : "nothing");
   const plots = [...document.querySelectorAll(".js-plotly-plot")].filter((n) => n.offsetParent && shown(n));
+  // The part of `node`'s box its scrolling ancestors show (a panel scrolls a graph larger
+  // than itself): only that part can be seen, or covered.
+  const visible = (node, r) => {
+    let { left, top, right, bottom } = r;
+    for (let n = node.parentElement; n && n !== document.body; n = n.parentElement) {
+      if (!/auto|scroll/.test(getComputedStyle(n).overflow)) continue;
+      const c = n.getBoundingClientRect();
+      left = Math.max(left, c.left); top = Math.max(top, c.top);
+      right = Math.min(right, c.left + n.clientWidth); bottom = Math.min(bottom, c.top + n.clientHeight);
+    }
+    return { x: left, y: top, right, bottom, width: right - left, height: bottom - top };
+  };
   for (const plot of plots) {
     const name = plot.id;
     const areas = [...plot.querySelectorAll(".draglayer .nsewdrag")];
     if (!areas.length) problems.push(`${name}: no plot area`);
     for (const area of areas) {
       area.scrollIntoView({ block: "nearest", inline: "nearest" });
-      const r = area.getBoundingClientRect();
-      if (r.width < 120 || r.height < 90) {
-        problems.push(`${name}: plot area ${Math.round(r.width)}×${Math.round(r.height)}`);
+      const whole = area.getBoundingClientRect();
+      if (whole.width < 120 || whole.height < 90) {
+        problems.push(`${name}: plot area ${Math.round(whole.width)}×${Math.round(whole.height)}`);
+      }
+      const r = visible(area, whole);
+      if (r.width < 60 || r.height < 60) {
+        problems.push(`${name}: ${Math.round(r.width)}×${Math.round(r.height)} of its plot area shown`);
+        continue;
       }
       const inset = 3;
       const points = [
