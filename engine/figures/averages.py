@@ -84,7 +84,8 @@ def moving_averages(result: Result) -> go.Figure:
     styled(figure, text("figure.avg_title", lang), [text("figure.avg_key", lang)])
     figure.update_layout(
         legend={"orientation": "h", "x": 0, "xanchor": "left", "y": -0.16, "yanchor": "top"},
-        margin={"l": 50, "b": 80},
+        # the subplots' titles stand above them, in the top margin
+        margin={"l": 50, "b": 80, "t": figure.layout.margin.t + 24},
         hovermode="closest",
     )
     return figure

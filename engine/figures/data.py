@@ -11,9 +11,11 @@ from gradtrail.figures.backward_pass import number
 from gradtrail.figures.cursor import minibatch_of, point_of
 from gradtrail.figures.paths import contour
 from gradtrail.figures.style import (
+    FONT,
     PALETTE,
     colour,
     styled,
+    wrapped,
 )
 from gradtrail.result import Result
 from gradtrail.texts import text
@@ -102,7 +104,8 @@ def data_view_figure(view: dict, lang: str = "en", line_colour: str = PALETTE[0]
     styled(figure, title, lines)
     figure.update_layout(
         xaxis={"title": text("figure.data_input", lang)},
-        yaxis={"title": text("figure.data_output", lang)},
+        # on two lines: a short panel's plot is not as tall as the title is long
+        yaxis={"title": "<br>".join(wrapped(text("figure.data_output", lang), 110, FONT["size"]))},
         hovermode="closest",
         # Top left: above a rising line and a neuron's class 0, where no sample lies.
         legend={"x": 0.01, "xanchor": "left", "font": {"size": 12}},

@@ -21,11 +21,13 @@ FONT = {
 }
 
 
-# Under the plot, at most a fifth of the figure's height (more entries scroll): a short
-# plot keeps room for its axes (at plotly's default of a half, three open panels left the
-# contour an axis of negative length).
-LEGEND_BELOW = {"orientation": "h", "x": 0, "xanchor": "left", "y": 0, "yanchor": "bottom",
-                "yref": "container", "maxheight": 0.2}  # fmt: skip
+# Under the plot, from the figure's left edge (a row of entries may use its whole width),
+# at most 0.3 of the figure's height: a short plot keeps room for its axes (at plotly's
+# default of a half, three open panels left the contour an axis of negative length), and a
+# taller one shows its entries without a scrolling box.
+LEGEND_BELOW = {"orientation": "h", "x": 0, "xref": "container", "xanchor": "left", "y": 0,
+                "yanchor": "bottom", "yref": "container", "maxheight": 0.3,
+                "font": {"size": 13}}  # fmt: skip
 
 
 def text_width(shown: str, size: float) -> float:
@@ -94,14 +96,38 @@ def axis_titles(surface: Surface, lang: str) -> tuple[str, str]:
     return (text(axes[0], lang), text(axes[1], lang)) if axes else ("x", "y")
 
 
-def styled(figure: go.Figure, title: str, notes: tuple[str, ...] | list[str] = ()) -> go.Figure:
+# The narrowest box a figure is drawn in, px: a phone's column, a panel beside another.
+NARROWEST = 340
+TITLE_SIZE = 18
+SUP = 0.7  # plotly's <sup>: this share of the title's size
+
+
+def styled(
+    figure: go.Figure,
+    title: str,
+    notes: tuple[str, ...] | list[str] = (),
+    width: float | None = NARROWEST,
+) -> go.Figure:
     """The house look: white background, readable fonts, the legend inside the top corner;
-    ``notes`` are small lines under the title, with room made for them."""
+    ``notes`` are small lines under the title, with room made for them. Title and notes
+    are wrapped to ``width`` px (the least the figure is drawn at), so no box cuts them."""
+    if width is not None:
+        room = width - 20
+        titles = wrapped(title, room, TITLE_SIZE)
+        notes = [line for note in notes for line in wrapped(note, room, TITLE_SIZE * SUP)]
+        title = "<br>".join(titles)
+    lines = title.count("<br>") + 1 + len(notes)
     figure.update_layout(
+        # From the top, as measured in Chromium: plotly lifts a title of several lines 17 px
+        # above its anchor and steps 23 px a line (a note's too); the pad gives the lift back.
         title={
             "text": "<br>".join([title, *(f"<sup>{note}</sup>" for note in notes)]),
             "x": 0.02,
-            "font": {"size": 18},
+            "y": 1,
+            "yref": "container",
+            "yanchor": "top",
+            "pad": {"t": 21},
+            "font": {"size": TITLE_SIZE},
         },
         template="plotly_white",
         font=FONT,
@@ -114,7 +140,11 @@ def styled(figure: go.Figure, title: str, notes: tuple[str, ...] | list[str] = (
             "bordercolor": "#d8dee6",
             "borderwidth": 1,
         },
-        margin={"l": 60, "r": 20, "t": 50 + (6 + 18 * len(notes) if notes else 0), "b": 54},
+        margin={"l": 60, "r": 20, "b": 54, "t": max(50, 24 * lines + 10)},
+        # Tick labels a little off their axes: the first x label and the lowest y label
+        # meet at the corner otherwise.
+        xaxis={"ticklabelstandoff": 4},
+        yaxis={"ticklabelstandoff": 6},
         uirevision="keep",
     )
     return figure

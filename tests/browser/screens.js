@@ -57,7 +57,8 @@
     const box = plot.getBoundingClientRect();
     const texts = [];
     for (const text of plot.querySelectorAll("svg text")) {
-      if (!text.textContent.trim() || !shown(text)) continue;
+      // The cursor's dot of each run (inspector.js) rightly sits on another's at a shared point.
+      if (!text.textContent.trim() || text.textContent.trim() === "●" || !shown(text)) continue;
       const r = text.getBoundingClientRect();
       if (r.width < 1 || r.height < 1) continue;
       const at = { left: r.left - box.left, right: r.right - box.left, top: r.top - box.top, bottom: r.bottom - box.top };
