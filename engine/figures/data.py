@@ -12,6 +12,7 @@ from gradtrail.figures.cursor import minibatch_of, point_of
 from gradtrail.figures.paths import contour
 from gradtrail.figures.style import (
     FONT,
+    LEGEND_BELOW,
     PALETTE,
     colour,
     styled,
@@ -107,8 +108,9 @@ def data_view_figure(view: dict, lang: str = "en", line_colour: str = PALETTE[0]
         # on two lines: a short panel's plot is not as tall as the title is long
         yaxis={"title": "<br>".join(wrapped(text("figure.data_output", lang), 110, FONT["size"]))},
         hovermode="closest",
-        # Top left: above a rising line and a neuron's class 0, where no sample lies.
-        legend={"x": 0.01, "xanchor": "left", "font": {"size": 12}},
+        # Below: inside, its long entries covered the samples, and on a phone were wider
+        # than the plot (plotly then shrank the plot to make room).
+        legend=LEGEND_BELOW,
     )
     return figure
 

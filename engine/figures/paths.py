@@ -10,12 +10,14 @@ import plotly.graph_objects as go
 
 from gradtrail.catalog import surface_name
 from gradtrail.figures.style import (
+    FONT,
     LEGEND_BELOW,
     SURFACE_SCALE,
     add_minima,
     axis_titles,
     colour,
     styled,
+    wrapped,
 )
 from gradtrail.result import Result
 from gradtrail.surfaces import GRID_RESOLUTION, Grid, Surface
@@ -98,7 +100,8 @@ def contour(
     styled(figure, surface_name(surface, result.lang), minimum_notes(surface, result.lang))
     figure.update_layout(
         xaxis={"range": [x0, x1], "title": x_title, "constrain": "domain", "automargin": True},
-        yaxis={"range": [y0, y1], "title": y_title},
+        # on two lines when long: a short plot is not as tall as a long title
+        yaxis={"range": [y0, y1], "title": "<br>".join(wrapped(y_title, 100, FONT["size"]))},
         legend=LEGEND_BELOW,  # not over the plot: a path can go anywhere in the window
     )
     return figure
@@ -238,10 +241,11 @@ def loss_axis(surface: Surface, lang: str = "en") -> LossAxis:
 
 
 # A log axis whose range is not known when it is drawn (the page streams the loss into it):
-# at most three labels of plotly's choice, so it picks whole decades, or 1, 2 and 5 in each
-# decade over two decades or less (never the 2 … 9 that crowd a tall axis), or plain values
-# under one decade; and the minor labels written in full ("0.2", never a bare "2" under a "1").
-STREAMED_LOG_AXIS = {"nticks": 3, "minorloglabels": "complete", "exponentformat": "power"}
+# few labels of plotly's choice (a loss plot may be 100 px tall), so it picks whole decades,
+# or 1, 2 and 5 in each decade over 1.4 decades or less (never the 2 … 9 that crowd a tall
+# axis), or plain values under one decade; and minor labels in full ("5×10⁻¹", never a
+# bare "5" under a "1").
+STREAMED_LOG_AXIS = {"nticks": 2, "minorloglabels": "complete", "exponentformat": "power"}
 PLAIN_DECADES = range(-3, 4)  # 0.001 … 1000 are written out; beyond, as powers of ten
 
 

@@ -22,12 +22,12 @@ FONT = {
 
 
 # Under the plot, from the figure's left edge (a row of entries may use its whole width),
-# at most 0.3 of the figure's height: a short plot keeps room for its axes (at plotly's
-# default of a half, three open panels left the contour an axis of negative length), and a
-# taller one shows its entries without a scrolling box.
+# in small type, at most a quarter of the figure's height: a short plot keeps room for its
+# axes (at plotly's default of a half, three open panels left the contour an axis of
+# negative length), and a taller one shows its entries without a scrolling box.
 LEGEND_BELOW = {"orientation": "h", "x": 0, "xref": "container", "xanchor": "left", "y": 0,
-                "yanchor": "bottom", "yref": "container", "maxheight": 0.3,
-                "font": {"size": 13}}  # fmt: skip
+                "yanchor": "bottom", "yref": "container", "maxheight": 0.25,
+                "font": {"size": 12}, "tracegroupgap": 0}  # fmt: skip
 
 
 def text_width(shown: str, size: float) -> float:
@@ -47,8 +47,9 @@ def text_width(shown: str, size: float) -> float:
     return em * size
 
 
-# Where a line may break: after a space or Japanese punctuation, before a full-width bracket.
-BREAKS = re.compile(r"(?<=[ 、。，：])|(?=（)")
+# Where a line may break: after a space or Japanese punctuation (・ between two words),
+# before a full-width bracket.
+BREAKS = re.compile(r"(?<=[ 、。，：・])|(?=（)")
 
 
 def wrapped(shown: str, width: float, size: float) -> list[str]:
@@ -143,7 +144,7 @@ def styled(
         margin={"l": 60, "r": 20, "b": 54, "t": max(50, 24 * lines + 10)},
         # Tick labels a little off their axes: the first x label and the lowest y label
         # meet at the corner otherwise.
-        xaxis={"ticklabelstandoff": 4},
+        xaxis={"ticklabelstandoff": 10},
         yaxis={"ticklabelstandoff": 6},
         uirevision="keep",
     )
