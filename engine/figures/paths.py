@@ -16,6 +16,7 @@ from gradtrail.figures.style import (
     add_minima,
     axis_titles,
     colour,
+    dash,
     styled,
     wrapped,
 )
@@ -91,7 +92,8 @@ def contour(
         figure.add_trace(
             go.Scatter(
                 x=run.x, y=run.y, mode=mode, name=run.info.label, meta={"run": index},
-                line={"color": colour(index), "width": 3}, marker={"size": 5},
+                line={"color": colour(index), "width": 3, "dash": dash(index)},
+                marker={"size": 5},
                 hovertemplate=f"{run.info.label}<br>x=%{{x:.4g}}<br>y=%{{y:.4g}}<extra></extra>",
             )
         )  # fmt: skip
@@ -182,7 +184,8 @@ def surface3d(result: Result, resolution: int = 60) -> go.Figure:
         figure.add_trace(
             go.Scatter3d(
                 x=run.x, y=run.y, z=path[:, 2], mode="lines", name=run.info.label,
-                meta={"run": index}, line={"color": colour(index), "width": 7},
+                meta={"run": index},
+                line={"color": colour(index), "width": 7, "dash": dash(index)},
             )
         )  # fmt: skip
     eye = least_hiding_eye(grid, drawn, paths)
@@ -287,7 +290,7 @@ def convergence(result: Result) -> go.Figure:
             go.Scatter(
                 x=np.arange(run.loss.size), y=axis.values(run.loss), mode="lines",
                 name=run.info.label, meta={"run": index},
-                line={"color": colour(index), "width": 2.5},
+                line={"color": colour(index), "width": 2.5, "dash": dash(index)},
             )
         )  # fmt: skip
     ticks = dict(STREAMED_LOG_AXIS) if axis.log else {}

@@ -74,6 +74,16 @@ def colour(index: int) -> str:
     return PALETTE[index % len(PALETTE)]
 
 
+# Runs differ by their line's dash as well as its colour (for a reader who cannot tell the
+# colours apart, and on a projector that washes them out); all six draw in 2-D and 3-D.
+DASHES = ("solid", "dash", "dot", "dashdot", "longdash", "longdashdot")
+
+
+def dash(index: int) -> str:
+    """The dash of run ``index``'s line (the same in every figure)."""
+    return DASHES[index % len(DASHES)]
+
+
 def add_minima(figure: go.Figure, surface: Surface, lang: str) -> None:
     """Known minima as white stars."""
     if not surface.minima:
