@@ -15,11 +15,17 @@ from gradtrail.figures.style import (
     LEGEND_BELOW,
     PALETTE,
     colour,
+    entry,
     styled,
     wrapped,
 )
 from gradtrail.result import Result
 from gradtrail.texts import text
+
+
+def entry_text(key: str, lang: str, **values: object) -> str:
+    """A text of the catalogue as a legend entry (wrapped)."""
+    return entry(text(key, lang, **values))
 
 
 def view_of(result: Result, step: int, run: int) -> dict:
@@ -55,7 +61,7 @@ def data_view_figure(view: dict, lang: str = "en", line_colour: str = PALETTE[0]
         go.Scatter(
             x=np.column_stack([x, x, np.full_like(x, np.nan)]).ravel(),
             y=np.column_stack([t, y, np.full_like(x, np.nan)]).ravel(),
-            mode="lines", name=text("figure.data_residual", lang), hoverinfo="skip",
+            mode="lines", name=entry_text("figure.data_residual", lang), hoverinfo="skip",
             line={"color": "#D55E00", "width": 1}, opacity=0.55,
         )
     )  # fmt: skip
@@ -63,13 +69,14 @@ def data_view_figure(view: dict, lang: str = "en", line_colour: str = PALETTE[0]
         figure.add_trace(
             go.Scatter(
                 x=view["target"]["x"], y=view["target"]["y"], mode="lines",
-                name=text("figure.data_target", lang), hoverinfo="skip",
+                name=entry_text("figure.data_target", lang), hoverinfo="skip",
                 line={"color": "#8a96a3", "width": 2, "dash": "dash"},
             )
         )  # fmt: skip
     figure.add_trace(
         go.Scatter(
-            x=x[~in_batch], y=t[~in_batch], mode="markers", name=text("figure.data_points", lang),
+            x=x[~in_batch], y=t[~in_batch], mode="markers",
+            name=entry_text("figure.data_points", lang),
             marker={"size": 7, "color": "#5b6b7b", "opacity": 0.75},
             hovertemplate="x = %{x:.4g}<br>t = %{y:.4g}<extra></extra>",
         )
@@ -79,7 +86,7 @@ def data_view_figure(view: dict, lang: str = "en", line_colour: str = PALETTE[0]
         figure.add_trace(
             go.Scatter(
                 x=x[in_batch], y=t[in_batch], mode="markers",
-                name=text("figure.data_batch", lang, size=batch["size"], step=batch["step"]),
+                name=entry_text("figure.data_batch", lang, size=batch["size"], step=batch["step"]),
                 marker={"size": 11, "color": "#b3261e", "line": {"color": "white", "width": 1}},
                 hovertemplate="x = %{x:.4g}<br>t = %{y:.4g}<extra></extra>",
             )
@@ -87,7 +94,7 @@ def data_view_figure(view: dict, lang: str = "en", line_colour: str = PALETTE[0]
     model = f"figure.data_{view['kind']}"  # the data view's model: a line, a sigmoid
     figure.add_trace(
         go.Scatter(
-            x=curve["x"], y=curve["y"], mode="lines", name=text(model, lang),
+            x=curve["x"], y=curve["y"], mode="lines", name=entry_text(model, lang),
             line={"color": line_colour, "width": 3}, hoverinfo="skip", meta={"role": "model"},
         )
     )  # fmt: skip
@@ -140,7 +147,7 @@ def arrow_traces(view: dict, domain: tuple[tuple[float, float], ...], lang: str)
             x=np.column_stack([np.full_like(gw, w), w - scale * gw, gap]).ravel(),
             y=np.column_stack([np.full_like(gb, b), b - scale * gb, gap]).ravel(),
             mode="lines", hoverinfo="skip", opacity=0.6, line={"color": "#5b6b7b", "width": 1},
-            name=text("figure.arrows_samples", lang, shown=gw.size, count=view["count"]),
+            name=entry_text("figure.arrows_samples", lang, shown=gw.size, count=view["count"]),
             meta={"role": "sample-gradients"},
         )
     ]  # fmt: skip
@@ -153,7 +160,7 @@ def arrow_traces(view: dict, domain: tuple[tuple[float, float], ...], lang: str)
         traces.append(
             go.Scatter(
                 x=[w, w - scale * gx], y=[b, b - scale * gy], mode="lines+markers",
-                name=text(name, lang), hoverinfo="skip", meta={"role": "sample-gradients"},
+                name=entry_text(name, lang), hoverinfo="skip", meta={"role": "sample-gradients"},
                 line={"color": line_colour, "width": 3},
                 marker={"symbol": "arrow", "angleref": "previous", "size": [0, 14],
                         "color": line_colour},

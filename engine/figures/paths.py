@@ -17,6 +17,7 @@ from gradtrail.figures.style import (
     axis_titles,
     colour,
     dash,
+    entry,
     styled,
     wrapped,
 )
@@ -91,7 +92,7 @@ def contour(
     for index, run in enumerate(result.runs):
         figure.add_trace(
             go.Scatter(
-                x=run.x, y=run.y, mode=mode, name=run.info.label, meta={"run": index},
+                x=run.x, y=run.y, mode=mode, name=entry(run.info.label), meta={"run": index},
                 line={"color": colour(index), "width": 3, "dash": dash(index)},
                 marker={"size": 5},
                 hovertemplate=f"{run.info.label}<br>x=%{{x:.4g}}<br>y=%{{y:.4g}}<extra></extra>",
@@ -103,7 +104,7 @@ def contour(
     figure.update_layout(
         xaxis={"range": [x0, x1], "title": x_title, "constrain": "domain", "automargin": True},
         # on two lines when long: a short plot is not as tall as a long title
-        yaxis={"range": [y0, y1], "title": "<br>".join(wrapped(y_title, 100, FONT["size"]))},
+        yaxis={"range": [y0, y1], "title": "<br>".join(wrapped(y_title, 140, FONT["size"]))},
         legend=LEGEND_BELOW,  # not over the plot: a path can go anywhere in the window
     )
     return figure

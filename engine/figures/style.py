@@ -21,13 +21,17 @@ FONT = {
 }
 
 
-# Under the plot, from the figure's left edge (a row of entries may use its whole width),
-# in small type, at most a quarter of the figure's height: a short plot keeps room for its
-# axes (at plotly's default of a half, three open panels left the contour an axis of
-# negative length), and a taller one shows its entries without a scrolling box.
+# Under the plot, in small type, at most 0.35 of the figure's height: a short plot keeps
+# room for its axes (at plotly's default of a half, three open panels left the contour an
+# axis of negative length), and a taller one shows its entries without a scrolling box.
+LEGEND_SIZE = 12
+# A legend entry's width, px, past which it wraps: plotly lays a horizontal legend out in
+# columns as wide as its widest entry, so one long entry (a sample's arrows, a long run
+# label) made a column of one entry a row, taller than the figure.
+LEGEND_ENTRY = 120
 LEGEND_BELOW = {"orientation": "h", "x": 0, "xref": "container", "xanchor": "left", "y": 0,
-                "yanchor": "bottom", "yref": "container", "maxheight": 0.25,
-                "font": {"size": 12}, "tracegroupgap": 0}  # fmt: skip
+                "yanchor": "bottom", "yref": "container", "maxheight": 0.35,
+                "font": {"size": LEGEND_SIZE}}  # fmt: skip
 
 
 def text_width(shown: str, size: float) -> float:
@@ -67,6 +71,11 @@ def wrapped(shown: str, width: float, size: float) -> list[str]:
     if line.strip():
         lines.append(line.rstrip())
     return lines or [""]
+
+
+def entry(name: str) -> str:
+    """A legend entry's name, on lines of at most :data:`LEGEND_ENTRY` px."""
+    return "<br>".join(wrapped(name, LEGEND_ENTRY, LEGEND_SIZE))
 
 
 def colour(index: int) -> str:

@@ -82,5 +82,7 @@
       }
     }
   }
+  window.scrollTo(0, 0);
+  for (const node of document.querySelectorAll(".backprop")) node.scrollTo(0, 0);
   return problems;
 }
