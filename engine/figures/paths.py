@@ -185,8 +185,8 @@ def surface3d(result: Result, resolution: int = 60) -> go.Figure:
         figure.add_trace(
             go.Scatter3d(
                 x=run.x, y=run.y, z=path[:, 2], mode="lines", name=run.info.label,
-                meta={"run": index},
-                line={"color": colour(index), "width": 7, "dash": dash(index)},
+                # solid: WebGL draws dashes on a 3-D path patchily, and it is thick enough
+                meta={"run": index}, line={"color": colour(index), "width": 7},
             )
         )  # fmt: skip
     eye = least_hiding_eye(grid, drawn, paths)

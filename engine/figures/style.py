@@ -21,16 +21,16 @@ FONT = {
 }
 
 
-# Under the plot, in small type, at most 0.35 of the figure's height: a short plot keeps
+# Under the plot, in small type, at most a quarter of the figure's height: a short plot keeps
 # room for its axes (at plotly's default of a half, three open panels left the contour an
 # axis of negative length), and a taller one shows its entries without a scrolling box.
 LEGEND_SIZE = 12
 # A legend entry's width, px, past which it wraps: plotly lays a horizontal legend out in
 # columns as wide as its widest entry, so one long entry (a sample's arrows, a long run
 # label) made a column of one entry a row, taller than the figure.
-LEGEND_ENTRY = 120
+LEGEND_ENTRY = 160
 LEGEND_BELOW = {"orientation": "h", "x": 0, "xref": "container", "xanchor": "left", "y": 0,
-                "yanchor": "bottom", "yref": "container", "maxheight": 0.35,
+                "yanchor": "bottom", "yref": "container", "maxheight": 0.25,
                 "font": {"size": LEGEND_SIZE}}  # fmt: skip
 
 
@@ -163,8 +163,8 @@ def styled(
         margin={"l": 60, "r": 20, "b": 54, "t": max(50, 24 * lines + 10)},
         # Tick labels a little off their axes: the first x label and the lowest y label
         # meet at the corner otherwise.
-        xaxis={"ticklabelstandoff": 10},
-        yaxis={"ticklabelstandoff": 6},
+        xaxis={"ticklabelstandoff": 4},
+        yaxis={"ticklabelstandoff": 10},
         uirevision="keep",
     )
     return figure

@@ -56,11 +56,14 @@
     // Texts in the plot's own coordinates (the page may have scrolled between plots).
     const box = plot.getBoundingClientRect();
     const texts = [];
+    // A legend taller than its room scrolls: entries cut by its box are not (all) shown.
+    const legendBox = plot.querySelector(".legend .bg")?.getBoundingClientRect();
     for (const text of plot.querySelectorAll("svg text")) {
       // The cursor's dot of each run (inspector.js) rightly sits on another's at a shared point.
       if (!text.textContent.trim() || text.textContent.trim() === "●" || !shown(text)) continue;
       const r = text.getBoundingClientRect();
       if (r.width < 1 || r.height < 1) continue;
+      if (legendBox && text.closest(".legend") && (r.bottom > legendBox.bottom + 1 || r.top < legendBox.top - 1)) continue;
       const at = { left: r.left - box.left, right: r.right - box.left, top: r.top - box.top, bottom: r.bottom - box.top };
       const label = text.textContent.trim().slice(0, 60);
       if (at.left < -1 || at.top < -1 || at.right > box.width + 1 || at.bottom > box.height + 1) {
