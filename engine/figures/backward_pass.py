@@ -10,7 +10,7 @@ import plotly.graph_objects as go
 
 from gradtrail.figures.cursor import minibatch_of, point_of
 from gradtrail.figures.graph_layout import layered
-from gradtrail.figures.style import SUP, styled, text_width, wrapped
+from gradtrail.figures.style import NARROWEST, SUP, styled, text_width, wrapped
 from gradtrail.result import Result
 from gradtrail.texts import text
 
@@ -217,10 +217,12 @@ def backprop_figure(shown: dict, lang: str = "en") -> go.Figure:
     plot_width, plot_height = right - left, bottom - top
     least_width = max(plot_width + MARGIN["l"] + MARGIN["r"], 300.0)
     title, notes = titles(shown, lang)
-    title_lines = wrapped(title, least_width - 24, 18)
-    note_lines = [line for note in notes for line in wrapped(note, least_width - 24, 18 * SUP)]
+    # The texts read without scrolling sideways: no wider than the narrowest box (a phone's).
+    room = min(least_width, NARROWEST) - 24
+    title_lines = wrapped(title, room, 18)
+    note_lines = [line for note in notes for line in wrapped(note, room, 18 * SUP)]
     cost = wrapped(text("figure.backprop_cost", lang, k=shown["cost"]["finite_difference_passes"]),
-                   least_width - 24, SMALL + 1)  # fmt: skip
+                   room, SMALL + 1)  # fmt: skip
     margin_top = max(50, 24 * (len(title_lines) + len(note_lines)) + 10)  # as styled() has it
     margin_bottom = 6 + 16 * len(cost) + GAP
     styled(figure, "<br>".join(title_lines), note_lines, width=None)  # wrapped here
