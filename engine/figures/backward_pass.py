@@ -34,7 +34,10 @@ def backprop(
 
 NODE = 30  # a node's marker, px
 SMALL = 11  # the graph's labels, px: no text of the figure is smaller
-LINE = 14  # one line of SMALL text, px
+LINE = 15  # one line of SMALL text, px
+# Where an edge's text may stand: a share of the way along its last segment, over or under.
+PLACES = [(share, side) for share in (0.5, 0.4, 0.6, 0.3, 0.7)
+          for side in ("top center", "bottom center")]  # fmt: skip
 GAP = 8  # the least room between two texts, px
 WALK_LINES = 3  # an edge's text while the walk crosses it: local, × adjoint, = product
 TAG_WIDTH = 160  # an error signal's tag wraps at this width, px
@@ -137,7 +140,8 @@ def backprop_figure(shown: dict, lang: str = "en") -> go.Figure:
                      f" = {number(e['product'])}")
     )  # fmt: skip
     column = fixed_width + edge_width + 3 * GAP
-    row = tag_height + NODE + 2 + 2 * LINE + 2 * GAP
+    # Two edges into one node from neighbouring rows keep their walk's texts apart.
+    row = max(tag_height + NODE + 2 + 2 * LINE + 2 * GAP, 2 * (WALK_LINES * LINE + 6) + 4)
     at = {p: (lay.rank[p] * column, lay.row[p] * row) for p in drawn.points}
 
     fixed: list[Box] = []
@@ -154,18 +158,26 @@ def backprop_figure(shown: dict, lang: str = "en") -> go.Figure:
             fixed.append(centred(x, y, width, top, -(NODE / 2 + 2)))
     placed: list[Box] = []
     label_at: list[tuple[float, float]] = []
+    sides: list[str] = []
+    tall = WALK_LINES * LINE + 6  # plotly sets a text a few px off its point
     for source, target in drawn.edges:
         (r0, y0), (r1, y1) = lay.routes[(source, target)][-2:]  # the segment into the target
         x0, x1 = r0 * column, r1 * column
         y0, y1 = y0 * row, y1 * row
-        width = edge_width
-        for share in (0.5, 0.4, 0.6, 0.3, 0.7, 0.5):
+        # Over the line, or under it (two edges meeting at a node: one each), nearer either end.
+        for share, side in PLACES:
             x, y = x0 + share * (x1 - x0), y0 + share * (y1 - y0)
-            box = centred(x, y, width, -(2 + WALK_LINES * LINE), -2)
+            above = side == "top center"
+            box = centred(x, y, edge_width, -tall if above else 0, 0 if above else tall)
             if not any(box.meets(other) for other in (*fixed, *placed)):
                 break
+        else:
+            share, side = PLACES[0]
+            x, y = x0 + share * (x1 - x0), y0 + share * (y1 - y0)
+            box = centred(x, y, edge_width, -tall, 0)
         placed.append(box)
         label_at.append((x, y))
+        sides.append(side)
 
     every = [*fixed, *placed]
     left = min(b.left for b in every) - GAP
@@ -186,7 +198,7 @@ def backprop_figure(shown: dict, lang: str = "en") -> go.Figure:
     figure.add_trace(
         go.Scatter(
             x=[x for x, _ in label_at], y=[y for _, y in label_at], mode="text",
-            textposition="top center", text=[number(e["local"]) for e in edges],
+            textposition=sides, text=[number(e["local"]) for e in edges],
             showlegend=False, textfont={"size": SMALL, "color": "#3d4b59"}, hoverinfo="text",
             hovertext=[f"∂v{e['target']}/∂v{e['source']} = {number(e['local'])}<br>"
                        f"× ∂f/∂v{e['target']} = {number(e['product'])}" for e in edges],
