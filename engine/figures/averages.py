@@ -6,9 +6,12 @@ import numpy as np
 import plotly.graph_objects as go
 
 from gradtrail.figures.style import (
+    LEGEND_BELOW,
+    NARROWEST,
     axis_titles,
     colour,
     styled,
+    wrapped,
 )
 from gradtrail.result import Result
 from gradtrail.texts import text
@@ -39,10 +42,12 @@ def moving_averages(result: Result) -> go.Figure:
     ]
     columns = 1 + any(role.startswith("square") for *_, roles in kept for _, role in roles)
     names = axis_titles(result.surface, lang)
+    # two columns share a phone's width: each subplot's title on lines of half of it
+    titles = [wrapped(text(key, lang, name=name), NARROWEST / 2 - 30, 16) for name in names
+              for key in ("figure.avg_column1", "figure.avg_column2")[:columns]]  # fmt: skip
     figure = make_subplots(
-        rows=2, cols=columns, shared_xaxes=True, vertical_spacing=0.1, horizontal_spacing=0.1,
-        subplot_titles=[text(key, lang, name=name) for name in names
-                        for key in ("figure.avg_column1", "figure.avg_column2")[:columns]],
+        rows=2, cols=columns, shared_xaxes=True, vertical_spacing=0.18, horizontal_spacing=0.12,
+        subplot_titles=["<br>".join(lines) for lines in titles],
     )  # fmt: skip
     for index, run, roles in kept:
         steps = np.arange(1, run.state["lr"].size + 1)  # the state after step t
@@ -83,8 +88,9 @@ def moving_averages(result: Result) -> go.Figure:
         )  # fmt: skip
     styled(figure, text("figure.avg_title", lang), [text("figure.avg_key", lang)])
     figure.update_layout(
-        legend={"orientation": "h", "x": 0, "xanchor": "left", "y": -0.16, "yanchor": "top"},
-        margin={"l": 50, "b": 80},
+        legend=LEGEND_BELOW,
+        # the subplots' titles stand above them, in the top margin
+        margin={"l": 50, "t": figure.layout.margin.t + 20 * max(map(len, titles))},
         hovermode="closest",
     )
     return figure

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import math
+from collections.abc import Hashable
+from dataclasses import dataclass
 
 import plotly.graph_objects as go
 
 from gradtrail.figures.cursor import minibatch_of, point_of
-from gradtrail.figures.style import (
-    styled,
-)
+from gradtrail.figures.graph_layout import layered
+from gradtrail.figures.style import NARROWEST, SUP, styled, text_width, wrapped
 from gradtrail.result import Result
 from gradtrail.texts import text
 
@@ -31,96 +32,265 @@ def backprop(
     return backprop_figure(shown, result.lang)
 
 
-def backprop_figure(shown: dict, lang: str = "en") -> go.Figure:
-    """Draw the answer of :func:`gradtrail.backprop.backprop` (also ``POST /api/backprop``)."""
-    nodes, edges = shown["nodes"], shown["edges"]
-    rows: dict[int, int] = {}
-    position = {}
-    for node in nodes:
-        row = rows.get(node["layer"], 0)
-        rows[node["layer"]] = row + 1
-        position[node["id"]] = (node["layer"], row)
-    # Centre each layer's column on the middle row.
-    tallest = max(rows.values())
-    xy = {i: (layer, (tallest - rows[layer]) / 2 + row) for i, (layer, row) in position.items()}
-    edge_x: list[float | None] = []
-    edge_y: list[float | None] = []
+NODE = 30  # a node's marker, px
+SMALL = 11  # the graph's labels, px: no text of the figure is smaller
+LINE = 15  # one line of SMALL text, px
+# Where an edge's text may stand: a share of the way along its last segment, over or under.
+PLACES = [(share, side) for share in (0.5, 0.4, 0.6, 0.3, 0.7)
+          for side in ("top center", "bottom center")]  # fmt: skip
+GAP = 8  # the least room between two texts, px
+WALK_LINES = 3  # an edge's text while the walk crosses it: local, × adjoint, = product
+TAG_WIDTH = 160  # an error signal's tag wraps at this width, px
+FONT_SIZE = 16  # the figure's type: its notes (<sup>, 70 %) stay above SMALL
+COLOURS = {"parameter": "#0072B2", "data": "#009E73", "constant": "#bbbbbb",
+           "operation": "#ffffff"}  # fmt: skip
+SIGNAL = "#6a3d9a"
+MARGIN = {"l": 12, "r": 12}
+
+
+@dataclass(frozen=True)
+class Box:
+    """A text's or a node's extent, in px from the drawing's origin (y down)."""
+
+    left: float
+    top: float
+    right: float
+    bottom: float
+
+    def meets(self, other: Box) -> bool:
+        return (
+            min(self.right, other.right) - max(self.left, other.left) > 0
+            and min(self.bottom, other.bottom) - max(self.top, other.top) > 0
+        )
+
+
+def centred(x: float, y: float, width: float, top: float, bottom: float) -> Box:
+    return Box(x - width / 2, y + top, x + width / 2, y + bottom)
+
+
+@dataclass(frozen=True)
+class Drawn:
+    """The graph as drawn: a constant used more than once stands again beside each further
+    use (a shared constant has no adjoint to gather, and its long edges would cross the
+    others); every other node once. ``first`` is each server node's drawn point."""
+
+    points: list[Hashable]
+    edges: list[tuple[Hashable, int]]  # in the order of the server's edges
+    first: dict[int, Hashable]
+
+
+def drawn_graph(nodes: list[dict], edges: list[dict]) -> Drawn:
+    constants = {n["id"] for n in nodes if n["kind"] == "constant"}
+    points: list[Hashable] = [n["id"] for n in nodes if n["id"] not in constants]
+    first: dict[int, Hashable] = {n["id"]: n["id"] for n in nodes if n["id"] not in constants}
+    drawn_edges: list[tuple[Hashable, int]] = []
     for edge in edges:
-        (x0, y0), (x1, y1) = xy[edge["source"]], xy[edge["target"]]
-        edge_x += [x0, x1, None]
-        edge_y += [y0, y1, None]
+        source = edge["source"]
+        if source in constants:
+            copy = ("constant", source, edge["target"])
+            points.append(copy)
+            first.setdefault(source, copy)
+            source = copy
+        drawn_edges.append((source, edge["target"]))
+    for n in constants - first.keys():  # a constant nothing uses (none today): drawn alone
+        points.append(n)
+        first[n] = n
+    return Drawn(points, drawn_edges, first)
+
+
+def widest(lines: list[str]) -> float:
+    """The width of the widest of ``lines`` of the graph's labels, px."""
+    return max(text_width(line, SMALL) for line in lines)
+
+
+def node_label(node: dict) -> str:
+    """Under a node: its value, and its adjoint in red."""
+    if node["adjoint"] is None:
+        return number(node["value"])
+    adjoint = number(node["adjoint"])
+    return f"{number(node['value'])}<br><span style='color:#b3261e'>{adjoint}</span>"
+
+
+def backprop_figure(shown: dict, lang: str = "en") -> go.Figure:
+    """Draw the answer of :func:`gradtrail.backprop.backprop` (also ``POST /api/backprop``).
+
+    The graph is laid out in layers (:mod:`gradtrail.figures.graph_layout`) with room
+    for every text at its size in px: each node's value and adjoint under it, its error
+    signal (``shown["signals"]``, where given) over it, each edge's local derivative over
+    its line, placed where it meets no other text. ``layout.meta`` says the least plot size
+    in px at which nothing overlaps: the page scrolls a smaller box rather than squeeze it.
+    """
+    nodes, edges = shown["nodes"], shown["edges"]
+    by_id = {n["id"]: n for n in nodes}
+    signals = {s["node"]: s["label"] for s in shown.get("signals") or [] if s["node"] in by_id}
+    drawn = drawn_graph(nodes, edges)
+    lay = layered(drawn.points, drawn.edges)
+
+    tags = {n: wrapped(label, TAG_WIDTH, SMALL) for n, label in signals.items()}
+    tag_lines = max((len(lines) for lines in tags.values()), default=0)
+    tag_height = tag_lines * LINE + (2 if tag_lines else 0)
+    label_width = max(widest(node_label(n).split("<br>")) for n in nodes)
+    tag_width = max((widest(lines) for lines in tags.values()), default=0.0)
+    fixed_width = max(NODE, label_width, tag_width)
+    # The widest an edge's text gets: at rest its local derivative, on the walk three lines.
+    edge_width = max(
+        text_width(part, SMALL)
+        for e in edges
+        for part in (number(e["local"]), f"× {number(by_id[e['target']]['adjoint'])}",
+                     f" = {number(e['product'])}")
+    )  # fmt: skip
+    column = fixed_width + edge_width + 3 * GAP
+    # Two edges into one node from neighbouring rows keep their walk's texts apart.
+    row = max(tag_height + NODE + 2 + 2 * LINE + 2 * GAP, 2 * (WALK_LINES * LINE + 6) + 4)
+    at = {p: (lay.rank[p] * column, lay.row[p] * row) for p in drawn.points}
+
+    fixed: list[Box] = []
+    for point, (x, y) in at.items():
+        node = by_id[point if isinstance(point, int) else point[1]]
+        fixed.append(centred(x, y, NODE, -NODE / 2, NODE / 2))
+        lines = node_label(node).split("<br>")
+        width = widest(lines)
+        if node["adjoint"] is not None:
+            fixed.append(centred(x, y, width, NODE / 2 + 2, NODE / 2 + 2 + len(lines) * LINE))
+        if point in tags:
+            width = widest(tags[point])
+            top = -(NODE / 2 + 2 + len(tags[point]) * LINE)
+            fixed.append(centred(x, y, width, top, -(NODE / 2 + 2)))
+    placed: list[Box] = []
+    label_at: list[tuple[float, float]] = []
+    sides: list[str] = []
+    tall = WALK_LINES * LINE + 6  # plotly sets a text a few px off its point
+    for source, target in drawn.edges:
+        (r0, y0), (r1, y1) = lay.routes[(source, target)][-2:]  # the segment into the target
+        x0, x1 = r0 * column, r1 * column
+        y0, y1 = y0 * row, y1 * row
+        # Over the line, or under it (two edges meeting at a node: one each), nearer either end.
+        for share, side in PLACES:
+            x, y = x0 + share * (x1 - x0), y0 + share * (y1 - y0)
+            above = side == "top center"
+            box = centred(x, y, edge_width, -tall if above else 0, 0 if above else tall)
+            if not any(box.meets(other) for other in (*fixed, *placed)):
+                break
+        else:
+            share, side = PLACES[0]
+            x, y = x0 + share * (x1 - x0), y0 + share * (y1 - y0)
+            box = centred(x, y, edge_width, -tall, 0)
+        placed.append(box)
+        label_at.append((x, y))
+        sides.append(side)
+
+    every = [*fixed, *placed]
+    left = min(b.left for b in every) - GAP
+    right = max(b.right for b in every) + GAP
+    top = min(b.top for b in every) - GAP
+    bottom = max(b.bottom for b in every) + GAP
+
     figure = go.Figure()
+    line_x: list[float | None] = []
+    line_y: list[float | None] = []
+    for route in lay.routes.values():
+        line_x += [r * column for r, _ in route] + [None]
+        line_y += [y * row for _, y in route] + [None]
     figure.add_trace(
-        go.Scatter(x=edge_x, y=edge_y, mode="lines", hoverinfo="skip", showlegend=False,
+        go.Scatter(x=line_x, y=line_y, mode="lines", hoverinfo="skip", showlegend=False,
                    line={"color": "#9aa7b4", "width": 1.5})
     )  # fmt: skip
     figure.add_trace(
         go.Scatter(
-            x=[(xy[e["source"]][0] + xy[e["target"]][0]) / 2 for e in edges],
-            y=[(xy[e["source"]][1] + xy[e["target"]][1]) / 2 for e in edges],
-            mode="text", text=[number(e["local"]) for e in edges], showlegend=False,
-            textfont={"size": 11, "color": "#5b6b7b"}, hoverinfo="text",
+            x=[x for x, _ in label_at], y=[y for _, y in label_at], mode="text",
+            textposition=sides, text=[number(e["local"]) for e in edges],
+            showlegend=False, textfont={"size": SMALL, "color": "#3d4b59"}, hoverinfo="text",
             hovertext=[f"∂v{e['target']}/∂v{e['source']} = {number(e['local'])}<br>"
                        f"× ∂f/∂v{e['target']} = {number(e['product'])}" for e in edges],
             meta={"role": "edges"},
         )
     )  # fmt: skip
-    colours = {"parameter": "#0072B2", "data": "#009E73", "constant": "#bbbbbb",
-               "operation": "#ffffff"}  # fmt: skip
-    figure.add_trace(
-        go.Scatter(
-            x=[xy[n["id"]][0] for n in nodes], y=[xy[n["id"]][1] for n in nodes],
-            mode="markers+text", text=[n["label"] for n in nodes], showlegend=False,
-            marker={"size": 30, "color": [colours[n["kind"]] for n in nodes],
-                    "line": {"color": "#33414e", "width": 1.5}},
-            textfont={"size": 14, "color": ["#ffffff" if n["kind"] in ("parameter", "data")
-                                            else "#111111" for n in nodes]},
-            customdata=[[number(n["value"]), number(n["adjoint"])] for n in nodes],
-            hovertemplate="v = %{customdata[0]}<br>∂f/∂v = %{customdata[1]}<extra></extra>",
-            meta={"role": "nodes"},
-        )
-    )  # fmt: skip
-    for n in nodes:
-        x, y = xy[n["id"]]
-        adjoint = (
-            ""
-            if n["adjoint"] is None
-            else f"  <span style='color:#b3261e'>{number(n['adjoint'])}</span>"
-        )
-        figure.add_annotation(x=x, y=y, yshift=-19, showarrow=False, font={"size": 11},
-                              text=f"{number(n['value'])}{adjoint}", yanchor="top")  # fmt: skip
-    x0, y0 = shown["point"]
-    gradient = ", ".join(number(g) for g in shown["gradient"])
-    cost = shown["cost"]
-    figure.add_annotation(
-        x=0, y=-0.08, xref="paper", yref="paper", showarrow=False, xanchor="left",
-        text=text("figure.backprop_cost", lang, k=cost["finite_difference_passes"]),
-        font={"size": 11, "color": "#5b6b7b"},
-    )  # fmt: skip
+    node_points = [at[drawn.first[n["id"]]] for n in nodes]
+    figure.add_trace(node_trace(nodes, node_points, "nodes"))
+    copies = [p for p in drawn.points if p not in drawn.first.values()]
+    if copies:  # a constant's further uses
+        copied = [by_id[p[1]] for p in copies]
+        figure.add_trace(node_trace(copied, [at[p] for p in copies], "copies"))
+    for point, (x, y) in at.items():
+        node = by_id[point if isinstance(point, int) else point[1]]
+        if node["adjoint"] is not None:
+            figure.add_annotation(
+                x=x, y=y, yshift=-(NODE / 2 + 2), yanchor="top", showarrow=False,
+                text=node_label(node), font={"size": SMALL}, bgcolor="rgba(255,255,255,0.8)",
+                borderpad=0,
+            )  # fmt: skip
+        if point in tags:
+            figure.add_annotation(
+                x=x, y=y, yshift=NODE / 2 + 2, yanchor="bottom", showarrow=False,
+                text="<br>".join(tags[point]), font={"size": SMALL, "color": SIGNAL},
+                bgcolor="rgba(255,255,255,0.8)", borderpad=0,
+            )  # fmt: skip
+
+    plot_width, plot_height = right - left, bottom - top
+    least_width = max(plot_width + MARGIN["l"] + MARGIN["r"], 300.0)
+    title, notes = titles(shown, lang)
+    # The texts read without scrolling sideways: no wider than the narrowest box (a phone's).
+    room = min(least_width, NARROWEST) - 24
+    title_lines = wrapped(title, room, 18)
+    note_lines = [line for note in notes for line in wrapped(note, room, 18 * SUP)]
+    cost = wrapped(text("figure.backprop_cost", lang, k=shown["cost"]["finite_difference_passes"]),
+                   room, SMALL + 1)  # fmt: skip
+    margin_top = max(50, 24 * (len(title_lines) + len(note_lines)) + 10)  # as styled() has it
+    margin_bottom = 6 + 16 * len(cost) + GAP
+    styled(figure, "<br>".join(title_lines), note_lines, width=None)  # wrapped here
     figure.update_layout(
-        xaxis={"visible": False, "range": [-0.5, max(rows) + 0.5]},
-        yaxis={"visible": False, "range": [tallest - 0.5 + 0.3, -0.7], "autorange": False},
+        font={"size": FONT_SIZE},
+        xaxis={"visible": False, "range": [left, right], "fixedrange": True},
+        yaxis={"visible": False, "range": [bottom, top], "autorange": False, "fixedrange": True},
         hovermode="closest",
-    )
-    at = f"({x0:.4g}, {y0:.4g})"
-    lines = [text("figure.backprop_legend", lang)]
-    if "samples" in shown:  # one sample's loss: its gradient, and the mean over all samples
-        samples = shown["samples"]
-        mean = ", ".join(number(g) for g in samples["mean_gradient"])
-        title = text("figure.backprop_sample_title", lang, point=at, gradient=gradient,
-                     index=samples["index"], count=samples["count"])  # fmt: skip
-        lines.insert(0, text("figure.backprop_mean", lang, count=samples["count"], mean=mean))
-        if samples.get("minibatch") is not None:
-            batch = samples["minibatch"]
-            mean = ", ".join(number(g) for g in batch["mean_gradient"])
-            line = text("figure.backprop_batch", lang, size=batch["size"], step=batch["step"],
-                        mean=mean)  # fmt: skip
-            lines.insert(1, line)
-    else:
-        title = text("figure.backprop_title", lang, point=at, gradient=gradient)
-    styled(figure, title, lines)
-    figure.update_layout(margin={"l": 20, "r": 20, "b": 40})
+        margin={**MARGIN, "t": margin_top, "b": margin_bottom},
+        meta={"least_width": math.ceil(least_width),
+              "least_height": math.ceil(plot_height + margin_top + margin_bottom)},
+    )  # fmt: skip
+    figure.add_annotation(
+        x=0, y=0, xref="paper", yref="paper", yanchor="top", yshift=-4, showarrow=False,
+        xanchor="left", align="left", text="<br>".join(cost),
+        font={"size": SMALL + 1, "color": "#5b6b7b"},
+    )  # fmt: skip
     return figure
+
+
+def node_trace(nodes: list[dict], points: list[tuple[float, float]], role: str) -> go.Scatter:
+    """Nodes as circles with their symbol; hovering one shows its value and adjoint."""
+    return go.Scatter(
+        x=[x for x, _ in points], y=[y for _, y in points], mode="markers+text",
+        text=[n["label"] for n in nodes], showlegend=False,
+        marker={"size": NODE, "color": [COLOURS[n["kind"]] for n in nodes],
+                "line": {"color": "#33414e", "width": 1.5}},
+        textfont={"size": 14, "color": ["#ffffff" if n["kind"] in ("parameter", "data")
+                                        else "#111111" for n in nodes]},
+        customdata=[[number(n["value"]), number(n["adjoint"])] for n in nodes],
+        hovertemplate="v = %{customdata[0]}<br>∂f/∂v = %{customdata[1]}<extra></extra>",
+        meta={"role": role},
+    )  # fmt: skip
+
+
+def titles(shown: dict, lang: str) -> tuple[str, list[str]]:
+    """The figure's title (the point and its gradient) and the lines under it."""
+    x0, y0 = shown["point"]
+    at = f"({x0:.4g}, {y0:.4g})"
+    gradient = ", ".join(number(g) for g in shown["gradient"])
+    lines = [text("figure.backprop_legend", lang)]
+    if "samples" not in shown:
+        return text("figure.backprop_title", lang, point=at, gradient=gradient), lines
+    # one sample's loss: its gradient, and the mean over all samples
+    samples = shown["samples"]
+    mean = ", ".join(number(g) for g in samples["mean_gradient"])
+    title = text("figure.backprop_sample_title", lang, point=at, gradient=gradient,
+                 index=samples["index"], count=samples["count"])  # fmt: skip
+    lines.insert(0, text("figure.backprop_mean", lang, count=samples["count"], mean=mean))
+    if samples.get("minibatch") is not None:
+        batch = samples["minibatch"]
+        mean = ", ".join(number(g) for g in batch["mean_gradient"])
+        line = text("figure.backprop_batch", lang, size=batch["size"], step=batch["step"],
+                    mean=mean)  # fmt: skip
+        lines.insert(1, line)
+    return title, lines
 
 
 def number(value: float | None) -> str:

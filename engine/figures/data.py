@@ -11,12 +11,21 @@ from gradtrail.figures.backward_pass import number
 from gradtrail.figures.cursor import minibatch_of, point_of
 from gradtrail.figures.paths import contour
 from gradtrail.figures.style import (
+    FONT,
+    LEGEND_BELOW,
     PALETTE,
     colour,
+    entry,
     styled,
+    wrapped,
 )
 from gradtrail.result import Result
 from gradtrail.texts import text
+
+
+def entry_text(key: str, lang: str, **values: object) -> str:
+    """A text of the catalogue as a legend entry (wrapped)."""
+    return entry(text(key, lang, **values))
 
 
 def view_of(result: Result, step: int, run: int) -> dict:
@@ -52,7 +61,7 @@ def data_view_figure(view: dict, lang: str = "en", line_colour: str = PALETTE[0]
         go.Scatter(
             x=np.column_stack([x, x, np.full_like(x, np.nan)]).ravel(),
             y=np.column_stack([t, y, np.full_like(x, np.nan)]).ravel(),
-            mode="lines", name=text("figure.data_residual", lang), hoverinfo="skip",
+            mode="lines", name=entry_text("figure.data_residual", lang), hoverinfo="skip",
             line={"color": "#D55E00", "width": 1}, opacity=0.55,
         )
     )  # fmt: skip
@@ -60,13 +69,14 @@ def data_view_figure(view: dict, lang: str = "en", line_colour: str = PALETTE[0]
         figure.add_trace(
             go.Scatter(
                 x=view["target"]["x"], y=view["target"]["y"], mode="lines",
-                name=text("figure.data_target", lang), hoverinfo="skip",
+                name=entry_text("figure.data_target", lang), hoverinfo="skip",
                 line={"color": "#8a96a3", "width": 2, "dash": "dash"},
             )
         )  # fmt: skip
     figure.add_trace(
         go.Scatter(
-            x=x[~in_batch], y=t[~in_batch], mode="markers", name=text("figure.data_points", lang),
+            x=x[~in_batch], y=t[~in_batch], mode="markers",
+            name=entry_text("figure.data_points", lang),
             marker={"size": 7, "color": "#5b6b7b", "opacity": 0.75},
             hovertemplate="x = %{x:.4g}<br>t = %{y:.4g}<extra></extra>",
         )
@@ -76,7 +86,7 @@ def data_view_figure(view: dict, lang: str = "en", line_colour: str = PALETTE[0]
         figure.add_trace(
             go.Scatter(
                 x=x[in_batch], y=t[in_batch], mode="markers",
-                name=text("figure.data_batch", lang, size=batch["size"], step=batch["step"]),
+                name=entry_text("figure.data_batch", lang, size=batch["size"], step=batch["step"]),
                 marker={"size": 11, "color": "#b3261e", "line": {"color": "white", "width": 1}},
                 hovertemplate="x = %{x:.4g}<br>t = %{y:.4g}<extra></extra>",
             )
@@ -84,7 +94,7 @@ def data_view_figure(view: dict, lang: str = "en", line_colour: str = PALETTE[0]
     model = f"figure.data_{view['kind']}"  # the data view's model: a line, a sigmoid
     figure.add_trace(
         go.Scatter(
-            x=curve["x"], y=curve["y"], mode="lines", name=text(model, lang),
+            x=curve["x"], y=curve["y"], mode="lines", name=entry_text(model, lang),
             line={"color": line_colour, "width": 3}, hoverinfo="skip", meta={"role": "model"},
         )
     )  # fmt: skip
@@ -102,10 +112,12 @@ def data_view_figure(view: dict, lang: str = "en", line_colour: str = PALETTE[0]
     styled(figure, title, lines)
     figure.update_layout(
         xaxis={"title": text("figure.data_input", lang)},
-        yaxis={"title": text("figure.data_output", lang)},
+        # on two lines: a short panel's plot is not as tall as the title is long
+        yaxis={"title": "<br>".join(wrapped(text("figure.data_output", lang), 110, FONT["size"]))},
         hovermode="closest",
-        # Top left: above a rising line and a neuron's class 0, where no sample lies.
-        legend={"x": 0.01, "xanchor": "left", "font": {"size": 12}},
+        # Below: inside, its long entries covered the samples, and on a phone were wider
+        # than the plot (plotly then shrank the plot to make room).
+        legend=LEGEND_BELOW,
     )
     return figure
 
@@ -135,7 +147,7 @@ def arrow_traces(view: dict, domain: tuple[tuple[float, float], ...], lang: str)
             x=np.column_stack([np.full_like(gw, w), w - scale * gw, gap]).ravel(),
             y=np.column_stack([np.full_like(gb, b), b - scale * gb, gap]).ravel(),
             mode="lines", hoverinfo="skip", opacity=0.6, line={"color": "#5b6b7b", "width": 1},
-            name=text("figure.arrows_samples", lang, shown=gw.size, count=view["count"]),
+            name=entry_text("figure.arrows_samples", lang, shown=gw.size, count=view["count"]),
             meta={"role": "sample-gradients"},
         )
     ]  # fmt: skip
@@ -148,7 +160,7 @@ def arrow_traces(view: dict, domain: tuple[tuple[float, float], ...], lang: str)
         traces.append(
             go.Scatter(
                 x=[w, w - scale * gx], y=[b, b - scale * gy], mode="lines+markers",
-                name=text(name, lang), hoverinfo="skip", meta={"role": "sample-gradients"},
+                name=entry_text(name, lang), hoverinfo="skip", meta={"role": "sample-gradients"},
                 line={"color": line_colour, "width": 3},
                 marker={"symbol": "arrow", "angleref": "previous", "size": [0, 14],
                         "color": line_colour},

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 import numpy as np
@@ -9,12 +10,16 @@ import plotly.graph_objects as go
 
 from gradtrail.catalog import surface_name
 from gradtrail.figures.style import (
+    FONT,
     LEGEND_BELOW,
     SURFACE_SCALE,
     add_minima,
     axis_titles,
     colour,
+    dash,
+    entry,
     styled,
+    wrapped,
 )
 from gradtrail.result import Result
 from gradtrail.surfaces import GRID_RESOLUTION, Grid, Surface
@@ -87,8 +92,9 @@ def contour(
     for index, run in enumerate(result.runs):
         figure.add_trace(
             go.Scatter(
-                x=run.x, y=run.y, mode=mode, name=run.info.label, meta={"run": index},
-                line={"color": colour(index), "width": 3}, marker={"size": 5},
+                x=run.x, y=run.y, mode=mode, name=entry(run.info.label), meta={"run": index},
+                line={"color": colour(index), "width": 3, "dash": dash(index)},
+                marker={"size": 5},
                 hovertemplate=f"{run.info.label}<br>x=%{{x:.4g}}<br>y=%{{y:.4g}}<extra></extra>",
             )
         )  # fmt: skip
@@ -97,7 +103,8 @@ def contour(
     styled(figure, surface_name(surface, result.lang), minimum_notes(surface, result.lang))
     figure.update_layout(
         xaxis={"range": [x0, x1], "title": x_title, "constrain": "domain", "automargin": True},
-        yaxis={"range": [y0, y1], "title": y_title},
+        # on two lines when long: a short plot is not as tall as a long title
+        yaxis={"range": [y0, y1], "title": "<br>".join(wrapped(y_title, 140, FONT["size"]))},
         legend=LEGEND_BELOW,  # not over the plot: a path can go anywhere in the window
         meta=heights.as_meta(),  # how heights were drawn: the page draws a zoom's contour alike
     )
@@ -182,6 +189,7 @@ def surface3d(result: Result, resolution: int = 60) -> go.Figure:
         figure.add_trace(
             go.Scatter3d(
                 x=run.x, y=run.y, z=path[:, 2], mode="lines", name=run.info.label,
+                # solid: WebGL draws dashes on a 3-D path patchily, and it is thick enough
                 meta={"run": index}, line={"color": colour(index), "width": 7},
             )
         )  # fmt: skip
@@ -240,8 +248,46 @@ def loss_axis(surface: Surface, lang: str = "en") -> LossAxis:
     return LossAxis(True, 0.0, text("figure.loss", lang))
 
 
+# A log axis whose range is not known when it is drawn (the page streams the loss into it):
+# few labels of plotly's choice (a loss plot may be 100 px tall), so it picks whole decades,
+# or 1, 2 and 5 in each decade over 1.4 decades or less (never the 2 … 9 that crowd a tall
+# axis), or plain values under one decade; and minor labels in full ("5×10⁻¹", never a
+# bare "5" under a "1").
+STREAMED_LOG_AXIS = {"nticks": 2, "minorloglabels": "complete", "exponentformat": "power"}
+PLAIN_DECADES = range(-3, 4)  # 0.001 … 1000 are written out; beyond, as powers of ten
+
+
+def full_value(value: float) -> str:
+    """A tick value as a reader takes it in at once: 0.2, 50, 2×10⁻⁵."""
+    exponent = math.floor(math.log10(value) + 1e-9)
+    mantissa = value / 10.0**exponent
+    if exponent in PLAIN_DECADES:
+        return f"{value:.{max(0, -exponent)}f}" if exponent < 0 else f"{value:.0f}"
+    power = f"10<sup>{str(exponent).replace('-', '−')}</sup>"
+    return power if abs(mantissa - 1) < 1e-9 else f"{mantissa:.0f}×{power}"
+
+
+def log_ticks(low: float, high: float, most: int = 6) -> dict[str, list]:
+    """Tick values and their texts for a log axis from ``low`` to ``high`` (> 0), each
+    written in full: whole decades (every second, fifth, … when there are more than
+    ``most``), or 1, 2 and 5 times each decade when it spans two decades or less; under
+    two such values, plotly's plain values (:data:`STREAMED_LOG_AXIS`)."""
+    first, last = math.floor(math.log10(low)), math.ceil(math.log10(high))
+    if last - first > 2:
+        every = next(k for k in (1, 2, 3, 5, 10, 20, 50, 100, 1000) if (last - first) / k <= most)
+        values = [10.0**k for k in range(first, last + 1) if k % every == 0]
+    else:
+        values = [m * 10.0**k for k in range(first, last + 1) for m in (1, 2, 5)]
+    shown = [v for v in values if low <= v * (1 + 1e-9) and v <= high * (1 + 1e-9)]
+    if len(shown) < 2:  # a sliver of a decade: plotly's plain values, as while streaming
+        return dict(STREAMED_LOG_AXIS)
+    return {"tickvals": shown, "ticktext": [full_value(v) for v in shown]}
+
+
 def convergence(result: Result) -> go.Figure:
-    """Loss against step, one line per run (see :func:`loss_axis` for which scale)."""
+    """Loss against step, one line per run (see :func:`loss_axis` for which scale). On a
+    log axis the ticks are chosen from the loss's range where the result has more than its
+    start (else as :data:`STREAMED_LOG_AXIS` says)."""
     axis = loss_axis(result.surface, result.lang)
     figure = go.Figure()
     for index, run in enumerate(result.runs):
@@ -249,13 +295,19 @@ def convergence(result: Result) -> go.Figure:
             go.Scatter(
                 x=np.arange(run.loss.size), y=axis.values(run.loss), mode="lines",
                 name=run.info.label, meta={"run": index},
-                line={"color": colour(index), "width": 2.5},
+                line={"color": colour(index), "width": 2.5, "dash": dash(index)},
             )
         )  # fmt: skip
+    ticks = dict(STREAMED_LOG_AXIS) if axis.log else {}
+    drawn = [axis.values(run.loss) for run in result.runs if run.loss.size > 1]
+    if axis.log and drawn:
+        shown = np.concatenate(drawn)
+        shown = shown[np.isfinite(shown) & (shown > 0)]
+        if shown.size and shown.max() > shown.min():
+            ticks = log_ticks(float(shown.min()), float(shown.max()))
     figure.update_layout(
         xaxis={"title": text("figure.step", result.lang)},
-        yaxis={"title": axis.title, "type": "log" if axis.log else "linear",
-               "exponentformat": "power"},
+        yaxis={"title": axis.title, "type": "log" if axis.log else "linear", **ticks},
         showlegend=False,
         # The page plots streamed losses the same way: f − shift, clipped above 0 on a log axis.
         meta={"loss_shift": axis.shift, "loss_log": axis.log, "loss_floor": axis.floor},

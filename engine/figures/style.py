@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import re
+import unicodedata
+
 import plotly.graph_objects as go
 
 from gradtrail.surfaces import Surface
@@ -18,16 +21,76 @@ FONT = {
 }
 
 
-# Under the plot, at most a fifth of the figure's height (more entries scroll): a short
-# plot keeps room for its axes (at plotly's default of a half, three open panels left the
-# contour an axis of negative length).
-LEGEND_BELOW = {"orientation": "h", "x": 0, "xanchor": "left", "y": 0, "yanchor": "bottom",
-                "yref": "container", "maxheight": 0.2}  # fmt: skip
+# Under the plot, in small type, at most a quarter of the figure's height: a short plot keeps
+# room for its axes (at plotly's default of a half, three open panels left the contour an
+# axis of negative length), and a taller one shows its entries without a scrolling box.
+LEGEND_SIZE = 12
+# A legend entry's width, px, past which it wraps: plotly lays a horizontal legend out in
+# columns as wide as its widest entry, so one long entry (a sample's arrows, a long run
+# label) made a column of one entry a row, taller than the figure.
+LEGEND_ENTRY = 160
+LEGEND_BELOW = {"orientation": "h", "x": 0, "xref": "container", "xanchor": "left", "y": 0,
+                "yanchor": "bottom", "yref": "container", "maxheight": 0.25,
+                "font": {"size": LEGEND_SIZE}}  # fmt: skip
+
+
+def text_width(shown: str, size: float) -> float:
+    """How wide ``shown`` (plotly's markup stripped) is at ``size`` px, a little generously:
+    the figures are laid out on the server, which has no fonts to measure with."""
+    plain = re.sub(r"<[^>]*>", "", shown).replace("&nbsp;", " ")
+    em = 0.0
+    for char in plain:
+        if unicodedata.east_asian_width(char) in "WF":
+            em += 1.0
+        elif char in "il.,:;'|!()[] ":
+            em += 0.36
+        elif char.isascii():
+            em += 0.62
+        else:  # Greek, ∂, −, ², …
+            em += 0.7
+    return em * size
+
+
+# Where a line may break: after a space or Japanese punctuation (・ between two words),
+# before a full-width bracket.
+BREAKS = re.compile(r"(?<=[ 、。，：・])|(?=（)")
+
+
+def wrapped(shown: str, width: float, size: float) -> list[str]:
+    """``shown`` in lines of at most ``width`` px at ``size`` px, broken only between words
+    or after punctuation (never inside a Japanese word); a word wider than ``width`` keeps
+    a line of its own."""
+    lines: list[str] = []
+    line = ""
+    for piece in (p for p in BREAKS.split(shown) if p):
+        if line and text_width(line + piece.rstrip(), size) > width:
+            lines.append(line.rstrip())
+            line = piece.lstrip()
+        else:
+            line += piece
+    if line.strip():
+        lines.append(line.rstrip())
+    return lines or [""]
+
+
+def entry(name: str) -> str:
+    """A legend entry's name, on lines of at most :data:`LEGEND_ENTRY` px."""
+    return "<br>".join(wrapped(name, LEGEND_ENTRY, LEGEND_SIZE))
 
 
 def colour(index: int) -> str:
     """The colour of run ``index`` (the same in every figure)."""
     return PALETTE[index % len(PALETTE)]
+
+
+# Runs differ by their line's dash as well as its colour (for a reader who cannot tell the
+# colours apart, and on a projector that washes them out); all six draw in 2-D and 3-D.
+DASHES = ("solid", "dash", "dot", "dashdot", "longdash", "longdashdot")
+
+
+def dash(index: int) -> str:
+    """The dash of run ``index``'s line (the same in every figure)."""
+    return DASHES[index % len(DASHES)]
 
 
 def add_minima(figure: go.Figure, surface: Surface, lang: str) -> None:
@@ -53,14 +116,38 @@ def axis_titles(surface: Surface, lang: str) -> tuple[str, str]:
     return (text(axes[0], lang), text(axes[1], lang)) if axes else ("x", "y")
 
 
-def styled(figure: go.Figure, title: str, notes: tuple[str, ...] | list[str] = ()) -> go.Figure:
+# The narrowest box a figure is drawn in, px: a phone's column, a panel beside another.
+NARROWEST = 340
+TITLE_SIZE = 18
+SUP = 0.7  # plotly's <sup>: this share of the title's size
+
+
+def styled(
+    figure: go.Figure,
+    title: str,
+    notes: tuple[str, ...] | list[str] = (),
+    width: float | None = NARROWEST,
+) -> go.Figure:
     """The house look: white background, readable fonts, the legend inside the top corner;
-    ``notes`` are small lines under the title, with room made for them."""
+    ``notes`` are small lines under the title, with room made for them. Title and notes
+    are wrapped to ``width`` px (the least the figure is drawn at), so no box cuts them."""
+    if width is not None:
+        room = width - 20
+        titles = wrapped(title, room, TITLE_SIZE)
+        notes = [line for note in notes for line in wrapped(note, room, TITLE_SIZE * SUP)]
+        title = "<br>".join(titles)
+    lines = title.count("<br>") + 1 + len(notes)
     figure.update_layout(
+        # From the top, as measured in Chromium: plotly lifts a title of several lines 17 px
+        # above its anchor and steps 23 px a line (a note's too); the pad gives the lift back.
         title={
             "text": "<br>".join([title, *(f"<sup>{note}</sup>" for note in notes)]),
             "x": 0.02,
-            "font": {"size": 18},
+            "y": 1,
+            "yref": "container",
+            "yanchor": "top",
+            "pad": {"t": 21},
+            "font": {"size": TITLE_SIZE},
         },
         template="plotly_white",
         font=FONT,
@@ -73,7 +160,11 @@ def styled(figure: go.Figure, title: str, notes: tuple[str, ...] | list[str] = (
             "bordercolor": "#d8dee6",
             "borderwidth": 1,
         },
-        margin={"l": 60, "r": 20, "t": 50 + (6 + 18 * len(notes) if notes else 0), "b": 54},
+        margin={"l": 60, "r": 20, "b": 54, "t": max(50, 24 * lines + 10)},
+        # Tick labels a little off their axes: the first x label and the lowest y label
+        # meet at the corner otherwise.
+        xaxis={"ticklabelstandoff": 4},
+        yaxis={"ticklabelstandoff": 10},
         uirevision="keep",
     )
     return figure

@@ -1,6 +1,7 @@
 // The backward pass at the time cursor: the loss's computation graph at the cursor's
 // point, drawn from the server's figure (figures.backprop), each node with its forward
-// value and its adjoint. ▶ walks the backward pass node by node in the server's order,
+// value and its adjoint, laid out by the server with room for every label (a box smaller
+// than that scrolls). ▶ walks the backward pass node by node in the server's order,
 // writing on each edge it crosses the chain-rule product the server computed.
 import { createLatest } from "./api.js";
 import { formatNumber } from "./dom.js";
@@ -32,8 +33,9 @@ export function createBackpropPanel({ panel, plot, play, sample, sampleField, tr
     const current = shown.backward_order[count - 1];
     const nodes = traceOf("nodes");
     const edges = traceOf("edges");
+    // Three short lines, the room the server's layout keeps over each edge.
     const edgeText = shown.edges.map((edge) => (done.has(edge.target)
-      ? `${formatNumber(edge.local)} × ${formatNumber(shown.nodes[edge.target].adjoint)} = ${formatNumber(edge.product)}`
+      ? `${formatNumber(edge.local)}<br>× ${formatNumber(shown.nodes[edge.target].adjoint)}<br> = ${formatNumber(edge.product)}`
       : formatNumber(edge.local)));
     return Promise.all([
       plotlyOf(plot).restyle(plot, {
@@ -58,6 +60,13 @@ export function createBackpropPanel({ panel, plot, play, sample, sampleField, tr
 
   play.addEventListener("click", walk);
 
+  /** The graph keeps the least size its layout needs (the server's `meta`): in a smaller
+   * box the panel scrolls, so no label is squeezed onto another. */
+  function fitGraph(meta) {
+    plot.style.setProperty("--least-width", meta?.least_width ? `${meta.least_width}px` : "0px");
+    plot.style.setProperty("--least-height", meta?.least_height ? `${meta.least_height}px` : "0px");
+  }
+
   return {
     /** Whether the panel is open (it asks for nothing while closed). */
     open: () => !panel.hidden,
@@ -75,6 +84,7 @@ export function createBackpropPanel({ panel, plot, play, sample, sampleField, tr
         if (!answer) return;
         stopWalk();
         shown = answer;
+        fitGraph(answer.figure.layout.meta);
         await drawPanelFigure(plot, answer.figure);
         status.textContent = "";
         panel.dataset.walked = "0";

@@ -139,7 +139,7 @@ export function createInspector({ panel, select, stepPlot }, { contourNode, conv
       if (recorded) {
         const layout = {
           margin: { l: 55, r: 45, t: 10, b: 35 }, showlegend: true, legend: { orientation: "h", y: 1.15 },
-          xaxis: { title: { text: t("step") } }, yaxis: { type: "log", exponentformat: "power", automargin: true },
+          xaxis: { title: { text: t("step") } }, yaxis: { type: "log", exponentformat: "power", automargin: true, ticklabelstandoff: 6, minorloglabels: "complete", nticks: 4 },
           // automargin: the margin grows to hold the η ticks and, beside them, the axis title.
           yaxis2: { overlaying: "y", side: "right", showgrid: false, rangemode: "tozero", title: { text: "η" }, automargin: true },
           shapes: cursorLine(step), font: { family: getComputedStyle(document.body).fontFamily, size: 13 }, paper_bgcolor: "#fff",

@@ -8,22 +8,35 @@ import { plotlyOf } from "./plotly-loader.js";
 
 const NARROW = "(max-width: 899px)"; // one column: the contour first, the settings below
 
-/** Resize each plot among `nodes` to its box whenever that box changes. */
+/**
+ * Resize each plot among `nodes` to its box whenever that box changes. While any resize is
+ * still drawing, `body[data-resizing]` says so (a test waits for it to go).
+ */
 export function followBoxes(nodes) {
   const changed = new Set();
   let frame = 0;
+  let pending = 0;
   function flush() {
     frame = 0;
     for (const node of changed) {
       // A hidden plot keeps its size until shown: its box changes then, and it follows.
       if (node.data && node.offsetParent !== null && node.clientWidth && node.clientHeight) {
-        plotlyOf(node)?.Plots.resize(node);
+        const resized = plotlyOf(node)?.Plots.resize(node);
+        if (!resized) continue;
+        pending += 1;
+        document.body.dataset.resizing = "";
+        resized.catch(() => {}).finally(() => {
+          pending -= 1;
+          if (!pending && !frame) delete document.body.dataset.resizing;
+        });
       }
     }
     changed.clear();
+    if (!pending) delete document.body.dataset.resizing;
   }
   const observer = new ResizeObserver((entries) => {
     for (const entry of entries) changed.add(entry.target);
+    document.body.dataset.resizing = "";
     frame ||= requestAnimationFrame(flush);
   });
   for (const node of nodes) observer.observe(node);

@@ -21,6 +21,8 @@ import { createLiveRun, withState } from "./live-run.js";
 import { loadPlotly, plotlyOf } from "./plotly-loader.js";
 import { emphasize, emphasizePanel } from "./traces.js";
 import { createPanelRow, followBoxes } from "./layout.js";
+import { createAnnouncer } from "./announce.js";
+import { createKeyboardStart } from "./keyboard-start.js";
 
 const $ = (selector) => document.querySelector(selector);
 const state = readState();
@@ -51,7 +53,13 @@ const surface = createSurfacePlot($("#surface-plot"));
 const convergence = createConvergencePlot($("#convergence-plot"), {
   onPick: (step) => playback.jump(step),
 });
-const summary = createSummary($("#summary"));
+const summaryTable = createSummary($("#summary"));
+const announcer = createAnnouncer($("#announcement"));
+// The table and the screen reader's line hear the same news.
+const summary = {
+  start(meta, colours) { summaryTable.start(meta, colours); announcer.start(meta); },
+  done(summaries) { summaryTable.done(summaries); announcer.done(summaries); },
+};
 const inspector = createInspector(
   { panel: $("#anatomy"), select: $("#anatomy-run"), stepPlot: $("#step-plot") },
   {
@@ -419,6 +427,11 @@ async function main() {
     { contour, convergence, surface, summary, playback, inspector, controls },
     { view: { visiblePlots, lecture: () => state.lecture }, notice, catalog },
   );
+  createKeyboardStart($("#contour-plot"), {
+    startOf: () => live.pointAt(0, 0)?.point ?? null, // the runs' first point
+    onPick: (x, y) => controls.setStart(x, y),
+    say: $("#cross-position"),
+  });
   sweepControls = createSweepControls($("#sweep-form"), {
     optimizers, hasData, limits: catalog.limits, defaults: catalog.defaults, sweepAxes: catalog.sweep,
   });

@@ -72,7 +72,7 @@ export function createOptimizerList(list, { optimizers, schedules, labelLength }
 
   function entryItem(entry, index, hasData) {
     const optimizer = byId[entry.id];
-    const select = element("select", { "data-role": "optimizer" },
+    const select = element("select", { "data-role": "optimizer", "aria-label": t("optimizer_select", { n: index + 1 }) },
       optimizers.map((o) => element("option", { value: o.id, text: o.name, selected: o.id === entry.id })));
     const item = element("li", {
       class: "optimizer", "data-index": String(index), "data-optimizer": entry.id, "data-loc": `optimizers.${index}`,
