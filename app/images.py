@@ -10,7 +10,10 @@ from __future__ import annotations
 import base64
 import tempfile
 import urllib.parse
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 CHROMIUM = "/usr/bin/chromium"
 QUIET = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--no-first-run"]
@@ -24,14 +27,13 @@ class ImageUnavailable(RuntimeError):
     """Playwright or Chromium is not installed."""
 
 
-def still_image(html: str, image_format: str, width: int, height: int) -> bytes:
-    """The final state of an exported player as PNG or SVG bytes."""
-    try:
-        from playwright.sync_api import sync_playwright
-    except ImportError:
-        raise ImageUnavailable(MISSING) from None
-    if not Path(CHROMIUM).exists():
-        raise ImageUnavailable(MISSING)
+@contextmanager
+def offline_player(html: str, width: int, height: int) -> Iterator[Any]:
+    """A Chromium page of ``width`` × ``height`` showing the exported player ``html`` from
+    a file, every request to another place refused, once it says it is ready (paused, no
+    controls): what stills and videos are taken from."""
+    from playwright.sync_api import sync_playwright
+
     with tempfile.TemporaryDirectory() as folder:
         page_file = Path(folder) / "export.html"
         page_file.write_text(html, encoding="utf-8")
@@ -45,13 +47,25 @@ def still_image(html: str, image_format: str, width: int, height: int) -> bytes:
                 )
                 page.goto(f"{page_file.as_uri()}?autoplay=0&controls=0")
                 page.wait_for_function("() => document.body.dataset.ready === 'true'")
-                url = page.evaluate(
-                    "([format, width, height]) => Plotly.toImage(document.getElementById('plot'),"
-                    " {format, width, height})",
-                    [image_format, width, height],
-                )
+                yield page
             finally:
                 browser.close()
+
+
+def still_image(html: str, image_format: str, width: int, height: int) -> bytes:
+    """The final state of an exported player as PNG or SVG bytes."""
+    try:
+        import playwright.sync_api  # noqa: F401  (offline_player drives it)
+    except ImportError:
+        raise ImageUnavailable(MISSING) from None
+    if not Path(CHROMIUM).exists():
+        raise ImageUnavailable(MISSING)
+    with offline_player(html, width, height) as page:
+        url = page.evaluate(
+            "([format, width, height]) => Plotly.toImage(document.getElementById('plot'),"
+            " {format, width, height})",
+            [image_format, width, height],
+        )
     header, _, body = url.partition(",")
     if header.endswith(";base64"):
         return base64.b64decode(body)

@@ -13,14 +13,13 @@ its defaults from here.
 from __future__ import annotations
 
 import subprocess
-import tempfile
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
-CHROMIUM = "/usr/bin/chromium"
-QUIET = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--no-first-run"]
+from gradtrail.app.images import CHROMIUM, offline_player
+
 MISSING = (
     "video needs Playwright, imageio-ffmpeg and Chromium: pip install 'gradtrail[video]' "
     "and apt-get install -y chromium"
@@ -120,33 +119,17 @@ def record(
 ) -> int:
     """Write the player of ``html`` playing its lesson to ``path``; returns the number of
     frames. ``progress(done, total)`` is called after each frame."""
-    from playwright.sync_api import sync_playwright
-
     width, height = size
     frames = max(1, round(fps * seconds))
-    with tempfile.TemporaryDirectory() as folder:
-        page_file = Path(folder) / "export.html"
-        page_file.write_text(html, encoding="utf-8")
-        with sync_playwright() as playwright:
-            browser = playwright.chromium.launch(executable_path=CHROMIUM, args=QUIET)
-            try:
-                page = browser.new_page(viewport={"width": width, "height": height})
-                page.route(
-                    "**/*",
-                    lambda r: r.continue_() if r.request.url.startswith("file:") else r.abort(),
-                )
-                page.goto(f"{page_file.as_uri()}?autoplay=0&controls=0")
-                page.wait_for_function("() => document.body.dataset.ready === 'true'")
-                last = page.evaluate("() => window.gradtrailPlayer.last")
-                with encoder(path, video_format, fps) as ffmpeg:
-                    assert ffmpeg.stdin is not None
-                    shown, picture = None, b""
-                    for done, step in enumerate(frame_steps(last, frames), start=1):
-                        if step != shown:  # a lesson of fewer steps than frames holds some
-                            page.evaluate("(step) => window.gradtrailPlayer.seek(step)", step)
-                            shown, picture = step, page.screenshot(type="png")
-                        ffmpeg.stdin.write(picture)
-                        progress(done, frames)
-            finally:
-                browser.close()
+    with offline_player(html, width, height) as page:
+        last = page.evaluate("() => window.gradtrailPlayer.last")
+        with encoder(path, video_format, fps) as ffmpeg:
+            assert ffmpeg.stdin is not None
+            shown, picture = None, b""
+            for done, step in enumerate(frame_steps(last, frames), start=1):
+                if step != shown:  # a lesson of fewer steps than frames holds some
+                    page.evaluate("(step) => window.gradtrailPlayer.seek(step)", step)
+                    shown, picture = step, page.screenshot(type="png")
+                ffmpeg.stdin.write(picture)
+                progress(done, frames)
     return frames
