@@ -419,11 +419,6 @@ def chain_rules(spec: Any) -> None:
         raise ValueError(f"the chain takes at most {MAX_CHAIN_POINTS:,} points")
 
 
-def chain_samples(spec: Any) -> int:
-    """Its samples, for the cost of an evaluation (:func:`gradtrail.cost.samples_cost`)."""
-    return len(spec.data.x) if spec.data is not None else (spec.generate or ChainGenerate()).n
-
-
 # ---- the view: a start that shows the kind, a window that holds it --------------------
 
 
@@ -615,17 +610,18 @@ def backprop_graph(surface: Surface) -> Any:
                      chain_graph.prediction, signals)  # fmt: skip
 
 
+CHAIN_FORM = DataForm(
+    generator="generate", settings=ChainGenerate, view="chain", standardize=False,
+    csv_label="csv_label", generated="data_generated_chain", example="x,t\n-1.5,-1.9\n0.5,1.3",
+)  # fmt: skip
+
 CHAIN = SurfaceKind(
     "chain",
     ChainSpec,
     build_chain,
     check=chain_rules,
-    data=DataForm(
-        generator="generate", settings=ChainGenerate, view="chain", standardize=False,
-        csv_label="csv_label", generated="data_generated_chain", example="x,t\n-1.5,-1.9\n0.5,1.3",
-    ),
-    samples=chain_samples,
-    evaluation_cost=lambda spec: samples_cost(chain_samples(spec)),  # it visits every one
+    data=CHAIN_FORM,
+    evaluation_cost=lambda spec: samples_cost(CHAIN_FORM.count(spec)),  # it visits each one
     graph=backprop_graph,
     axes=(TEXTS["axis_w1"], TEXTS["axis_w2"]),
     menus=(ACTIVATION_MENU, LOSS_MENU),

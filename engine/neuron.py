@@ -284,11 +284,6 @@ def neuron_rules(spec: Any) -> None:
         raise ValueError(f"the neuron takes at most {MAX_NEURON_POINTS:,} points")
 
 
-def neuron_samples(spec: Any) -> int:
-    """The samples the spec fits."""
-    return len(spec.data.x) if spec.data is not None else (spec.classes or ClassesSpec()).n
-
-
 def neuron_graph(surface: Surface) -> Any:
     """One sample's loss through ``σ(w x + b)``: the backward pass's graph."""
     from gradtrail.backprop import sample_graph
@@ -296,18 +291,19 @@ def neuron_graph(surface: Surface) -> Any:
     return replace(sample_graph(surface.extra["loss"]), data=surface.samples)
 
 
+CLASSES_FORM = DataForm(
+    generator="classes", settings=ClassesSpec, view="neuron", standardize=True,
+    csv_label="csv_label_classes", generated="data_generated_classes",
+    example="x,t\n-1.2,0\n0.8,1",
+)  # fmt: skip
+
 NEURON = SurfaceKind(
     "neuron",
     NeuronFields,
     neuron_surface,
     check=neuron_rules,
-    data=DataForm(
-        generator="classes", settings=ClassesSpec, view="neuron", standardize=True,
-        csv_label="csv_label_classes", generated="data_generated_classes",
-        example="x,t\n-1.2,0\n0.8,1",
-    ),
-    samples=neuron_samples,
-    evaluation_cost=lambda spec: samples_cost(neuron_samples(spec)),  # it visits every one
+    data=CLASSES_FORM,
+    evaluation_cost=lambda spec: samples_cost(CLASSES_FORM.count(spec)),  # it visits each one
     graph=neuron_graph,
     axes=("figure.weight", "figure.bias"),
     menus=(LOSS_MENU,),

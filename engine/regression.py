@@ -268,11 +268,6 @@ def line_fit_rules(spec: Any) -> None:
         raise ValueError("give either data or generate, not both")
 
 
-def line_fit_samples(spec: Any) -> int:
-    """The points the spec fits."""
-    return len(spec.data.x) if spec.data is not None else (spec.generate or GenerateSpec()).n
-
-
 def line_fit_graph(surface: Surface) -> Any:
     """One sample's squared error, ``(t - (w x + b))²``: the backward pass's graph."""
     from gradtrail.backprop import sample_graph
@@ -289,7 +284,6 @@ LINE_FIT = SurfaceKind(
         generator="generate", settings=GenerateSpec, view="line", standardize=True,
         csv_label="csv_label", generated="data_generated", example="x,t\n0.5,2.1\n1.0,2.9",
     ),
-    samples=line_fit_samples,
     graph=line_fit_graph,
     axes=("figure.slope", "figure.intercept"),
 )  # fmt: skip

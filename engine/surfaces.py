@@ -204,6 +204,12 @@ class DataForm:
     generated: str
     example: str  # a CSV the pasted box shows greyed
 
+    def count(self, spec: Any) -> int:
+        """The samples a spec fits: its pasted points, or as many as its settings generate."""
+        if spec.data is not None:
+            return len(spec.data.x)
+        return (getattr(spec, self.generator) or self.settings()).n
+
 
 class NoFields(Strict):
     """A kind with no fields of its own (a built-in's parameters are the spec's ``params``)."""
@@ -224,13 +230,16 @@ class SurfaceKind:
     check: Callable[[Any], None] | None = None  # rules across its fields, raising ValueError
     params: tuple[SurfaceParam, ...] = ()  # numeric parameters under the spec's "params"
     data: DataForm | None = None  # fitted to samples: data, minibatches, a data view
-    samples: Callable[[Any], int] = lambda spec: 0  # how many (0: none)
     evaluation_cost: Callable[[Any], float] = lambda spec: 1.0  # next to a built-in's (1)
     # The backward pass's graph of a built surface (None: parsed from its ``expression``).
     graph: Callable[[Surface], Any] | None = None
     axes: tuple[str, str] | None = None  # text keys of its parameters' axis titles (x, y)
     menus: tuple[Menu, ...] = ()  # its fields chosen from a menu (a loss, an activation)
     example: Mapping[str, Any] = field(default_factory=dict)  # its default spec's fields
+
+    def samples(self, spec: Any) -> int:
+        """How many samples a spec of this kind fits (0: a kind without data)."""
+        return 0 if self.data is None else self.data.count(spec)
 
     @property
     def name_key(self) -> str:
