@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -18,8 +19,10 @@ from gradtrail import (
     list_optimizers,
     list_surfaces,
 )
+from gradtrail.app.formula_text import plain_formula
 from gradtrail.app.jsonio import dumps
 from gradtrail.app.settings import get_settings
+from gradtrail.app.video import VIDEO_FORMATS
 from gradtrail.presets import PRESETS
 
 
@@ -65,8 +68,19 @@ def describe_validation(error: ValidationError) -> str:
     return f"{field}: {first['msg'].removeprefix('Value error, ')}"
 
 
+def lesson_or_spec(args: argparse.Namespace) -> RunSpec:
+    """The run spec of ``--preset ID`` or of the spec file (exactly one of them)."""
+    if (args.spec is None) == (args.preset is None):
+        raise UsageError("give a spec file or --preset ID (one of them)")
+    if args.preset is None:
+        return read_spec(args.spec)
+    if args.preset not in PRESETS:
+        raise UsageError(f"unknown preset '{args.preset}' (known: {', '.join(PRESETS)})")
+    return PRESETS[args.preset].run_spec(args.lang)
+
+
 def command_run(args: argparse.Namespace) -> None:
-    spec = read_spec(args.spec)
+    spec = lesson_or_spec(args)
     try:
         result = gather(Simulation(spec, args.lang))
     except SpecError as error:
@@ -77,37 +91,95 @@ def command_run(args: argparse.Namespace) -> None:
         sys.stdout.buffer.write(dumps(result.as_dict()) + b"\n")
 
 
+def writable(output: str) -> Path:
+    """``output`` as a path that can be written, checked before any work starts."""
+    path = Path(output)
+    folder = path.parent
+    if path.is_dir():
+        raise UsageError(f"cannot write {output}: it is a directory")
+    if not folder.is_dir():
+        raise UsageError(f"cannot write {output}: no directory {folder}")
+    if not os.access(folder, os.W_OK) or (path.exists() and not os.access(path, os.W_OK)):
+        raise UsageError(f"cannot write {output}: permission denied")
+    return path
+
+
 def command_export(args: argparse.Namespace) -> None:
-    """A standalone HTML file (or a PNG/SVG still of its last frame) for a spec or preset."""
-    from gradtrail.app.images import ImageUnavailable, still_image
+    """A standalone HTML file, a PNG/SVG still of its last frame, or a video of it playing,
+    for a spec or preset."""
+    from gradtrail.app.cli import EXPORT_FORMATS
     from gradtrail.app.player import player_data, render
 
-    if (args.spec is None) == (args.preset is None):
-        raise UsageError("give a spec file or --preset ID (one of them)")
-    if args.preset is not None:
-        if args.preset not in PRESETS:
-            raise UsageError(f"unknown preset '{args.preset}' (known: {', '.join(PRESETS)})")
-        spec = PRESETS[args.preset].run_spec(args.lang)
-    else:
-        spec = read_spec(args.spec)
-    image_format = args.format or Path(args.output).suffix.lstrip(".").lower() or "html"
-    if image_format not in ("html", "png", "svg"):
-        raise UsageError(f"--format must be html, png or svg, not {image_format}")
+    output = writable(args.output)
+    export_format = args.format or output.suffix.lstrip(".").lower() or "html"
+    if export_format not in EXPORT_FORMATS:
+        known = ", ".join(EXPORT_FORMATS)
+        raise UsageError(f"cannot write .{export_format} files (--format: one of {known})")
+    if export_format in VIDEO_FORMATS:
+        check_video()
+    spec = lesson_or_spec(args)
     try:
         html = render(player_data(spec, args.preset, lang=args.lang), inline=True)
     except SpecError as error:
         raise UsageError(f"{error.field}: {error.message}") from None
-    if image_format == "html":
-        content = html.encode()
-    else:
-        try:
-            content = still_image(html, image_format, args.width, args.height)
-        except ImageUnavailable as error:
-            raise UsageError(str(error)) from None
+    if export_format in VIDEO_FORMATS:
+        write_video(args, html, output, export_format)
+        return
+    content = html.encode() if export_format == "html" else still(args, html, export_format)
     try:
-        Path(args.output).write_bytes(content)
+        output.write_bytes(content)
     except OSError as error:
         raise UsageError(f"cannot write {args.output}: {error.strerror}") from None
+
+
+def still(args: argparse.Namespace, html: str, image_format: str) -> bytes:
+    from gradtrail.app.cli import IMAGE_HEIGHT, IMAGE_WIDTH
+    from gradtrail.app.images import ImageUnavailable, still_image
+
+    try:
+        return still_image(
+            html, image_format, args.width or IMAGE_WIDTH, args.height or IMAGE_HEIGHT
+        )
+    except ImageUnavailable as error:
+        raise UsageError(str(error)) from None
+
+
+def check_video() -> None:
+    from gradtrail.app.video import VideoUnavailable, check_available
+
+    try:
+        check_available()
+    except VideoUnavailable as error:
+        raise UsageError(str(error)) from None
+
+
+def write_video(args: argparse.Namespace, html: str, output: Path, video_format: str) -> None:
+    """Record the player playing; a progress bar on stderr when it is a terminal."""
+    from gradtrail.app.video import VideoDefaults, VideoFailed, record
+
+    defaults = VideoDefaults()
+    size = (args.width or defaults.width, args.height or defaults.height)
+    show = sys.stderr.isatty() and not args.quiet
+    # Written beside the output and renamed when whole: a failed or interrupted recording
+    # leaves no half video, and an earlier one in its place stays.
+    partial = output.with_name(f".{output.name}.part")
+    try:
+        record(html, partial, video_format, size, args.fps, args.seconds,
+               progress=progress_bar if show else lambda done, total: None)  # fmt: skip
+        partial.replace(output)
+    except VideoFailed as error:
+        raise UsageError(str(error)) from None
+    finally:
+        partial.unlink(missing_ok=True)
+        if show:
+            print(file=sys.stderr)
+
+
+def progress_bar(done: int, total: int) -> None:
+    """``[#####-----]  50.0%`` on stderr, redrawn in place."""
+    filled = int(30 * done / total)
+    bar = "#" * filled + "-" * (30 - filled)
+    print(f"\r[{bar}] {100 * done / total:5.1f}%", end="", file=sys.stderr, flush=True)
 
 
 PROGRESS_AFTER = 2_000_000  # optimizer steps: smaller sweeps finish before a bar is useful
@@ -138,11 +210,7 @@ def command_sweep(args: argparse.Namespace) -> None:
     show = sweep.total >= PROGRESS_AFTER and not args.quiet
     for done in sweep.progress():
         if show:
-            filled = int(30 * done / sweep.total)
-            bar = "#" * filled + "-" * (30 - filled)
-            print(
-                f"\r[{bar}] {100 * done / sweep.total:5.1f}%", end="", file=sys.stderr, flush=True
-            )
+            progress_bar(done, sweep.total)
     if show:
         print(file=sys.stderr)
     sys.stdout.buffer.write(dumps(sweep.result().as_dict()) + b"\n")
@@ -174,7 +242,7 @@ def defaults_of(item: dict, form: str = "{}") -> str:
 def command_surfaces(args: argparse.Namespace) -> None:
     print_listing(
         args, list_surfaces(), ("id", "name", "parameters", "f(x, y)"),
-        lambda s: (s["id"], s["name"], defaults_of(s, "{:g}"), s["formula"]),
+        lambda s: (s["id"], s["name"], defaults_of(s, "{:g}"), plain_formula(s["formula"])),
     )  # fmt: skip
 
 

@@ -26,8 +26,10 @@ def create_app() -> FastAPI:
     """A new application configured from the environment."""
     settings = get_settings()
     compute.configure_process()
-    # Swagger UI and ReDoc come from fastapi-offline's package data, not a CDN.
+    # Swagger UI and ReDoc come from fastapi-offline's package data, not a CDN; /redoc
+    # is the pages router's (its script without the logo fastapi-offline's asks a CDN for).
     app = FastAPIOffline(
+        redoc_url=None,
         title="gradtrail",
         version=__version__,
         description=DESCRIPTION,

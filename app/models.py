@@ -176,6 +176,11 @@ class GraphEdge(BaseModel):
     product: Number = Field(description="the chain-rule term: ∂f/∂target × local")
 
 
+class GraphSignal(BaseModel):
+    node: int = Field(description="the node whose adjoint is the error signal")
+    label: str = Field(description="what it is, e.g. δ₂ = ∂ℓ/∂ŷ, the output's error signal")
+
+
 class BackpropResponse(BaseModel):
     parameters: list[str]
     point: list[float]
@@ -185,6 +190,10 @@ class BackpropResponse(BaseModel):
     edges: list[GraphEdge]
     gradient: list[Number] = Field(description="the parameters' adjoints: the gradient")
     backward_order: list[int] = Field(description="the nodes of the backward pass, in order")
+    signals: list[GraphSignal] = Field(
+        description="the nodes whose adjoints are error signals (δ), labelled in the asked "
+        "language, in the backward pass's order (in a tree, every copy)"
+    )
     shared: bool
     size: dict[str, int] = Field(description="nodes as the DAG (graph) and as a tree")
     cost: dict[str, Any]

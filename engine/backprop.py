@@ -21,6 +21,7 @@ from gradtrail.graph import LEAVES, Graph, GraphBuilder, GraphError
 from gradtrail.regression import minibatch_indices
 from gradtrail.spec import MinibatchStep
 from gradtrail.surfaces import Surface
+from gradtrail.texts import DEFAULT_LANGUAGE, text
 
 MAX_SHOWN_NODES = 400  # a graph people can read; a bigger one is refused, not drawn
 MAX_SHOWN_SAMPLES = 200  # per-sample gradients listed (all of them are summed)
@@ -35,15 +36,29 @@ class BackpropError(SpecError):
     :class:`SpecError`, so the API answers it as every other: a 422 naming the field)."""
 
 
+class Signal(NamedTuple):
+    """A node whose adjoint is an error signal (δ at a sum or at the output), and the
+    catalogue key of what the backward pass calls it."""
+
+    node: int
+    text: str
+
+
+DELTA = "backprop.delta"  # δ = ∂ℓ/∂z at the weighted sum z = w x + b
+
+
 @dataclass(frozen=True)
 class LossGraph:
-    """A surface's loss as a graph: which inputs are the parameters, the data's values."""
+    """A surface's loss as a graph: which inputs are the parameters, the data's values,
+    and the nodes whose adjoints are the error signals (a kind says which: a network's
+    one per layer, from the output back)."""
 
     graph: Graph
     parameters: tuple[str, str]  # the inputs the optimizer moves: ("x", "y") or ("w", "b")
     data: Any = None  # a data surface's samples (x, t); the graph is then one sample's loss
     signal: int = -1  # the weighted sum z = w x + b: its adjoint is the error signal δ
     prediction: int = -1  # the model's output y (z itself, or σ(z))
+    signals: tuple[Signal, ...] = ()  # labelled in the backward pass, in its order
 
 
 def sample_graph(neuron_loss: str | None = None) -> LossGraph:
@@ -66,7 +81,7 @@ def sample_graph(neuron_loss: str | None = None) -> LossGraph:
     graph = builder.build(output)
     # Every node built is needed, so the graph keeps the builder's numbering.
     assert graph.nodes[z].op == "add" and len(graph.nodes) == len(builder.nodes)
-    return LossGraph(graph, ("w", "b"), None, z, y)
+    return LossGraph(graph, ("w", "b"), None, z, y, (Signal(z, DELTA),))
 
 
 def loss_graph(surface: Surface) -> LossGraph:
@@ -112,6 +127,7 @@ def backprop(
     sample: int | None = None,
     shared: bool = True,
     minibatch: MinibatchStep | None = None,
+    lang: str = DEFAULT_LANGUAGE,
 ) -> dict[str, Any]:
     """The graph of ``surface`` at ``point`` with every node's value and adjoint and every
     edge's local derivative and chain-rule product: numbers and numpy arrays, which the JSON
@@ -119,7 +135,8 @@ def backprop(
 
     On the line-fit bowl the graph is sample ``sample``'s loss (the first when None), and
     ``samples`` says how the per-sample gradients average to the gradient of the loss
-    and, for a ``minibatch`` step, to the gradient that step used.
+    and, for a ``minibatch`` step, to the gradient that step used. ``signals`` names, in
+    ``lang``, the nodes whose adjoints are the error signals (in a tree, every copy).
     """
     loss = loss_graph(surface)
     graph = loss.graph
@@ -128,11 +145,13 @@ def backprop(
             "surface.expression",
             f"the graph has {len(graph.nodes)} nodes; at most {MAX_SHOWN_NODES} are shown",
         )
+    copies = {signal.node: [signal.node] for signal in loss.signals}
     if not shared:
         try:
             graph = graph.as_tree(MAX_SHOWN_NODES)
         except GraphError as error:
             raise BackpropError("shared", f"{error}: ask for the shared graph") from None
+        copies = tree_copies(loss.graph)
     inputs = dict(zip(loss.parameters, (float(point[0]), float(point[1])), strict=True))
     if loss.data is not None:
         count = int(loss.data.x.size)
@@ -192,6 +211,11 @@ def backprop(
         "edges": edges,
         "gradient": gradient,
         "backward_order": backward_order,
+        "signals": [
+            {"node": node, "label": text(signal.text, lang)}
+            for signal in loss.signals
+            for node in copies[signal.node]
+        ],
         "shared": shared,
         "size": {"graph": len(loss.graph.nodes), "tree": loss.graph.expanded_size()},
         "cost": {
@@ -203,6 +227,23 @@ def backprop(
         },
         **({"samples": samples} if samples is not None else {}),
     }
+
+
+def tree_copies(graph: Graph) -> dict[int, list[int]]:
+    """Where each node of ``graph`` lands in :meth:`Graph.as_tree`: one copy per use, in
+    the order that method numbers them (arguments first, depth first, left to right)."""
+    copies: dict[int, list[int]] = {}
+    count = 0
+
+    def copy(index: int) -> None:
+        nonlocal count
+        for arg in graph.nodes[index].args:
+            copy(arg)
+        copies.setdefault(index, []).append(count)
+        count += 1
+
+    copy(graph.output)
+    return copies
 
 
 def kind(op: str, name: str, parameters: tuple[str, ...]) -> str:

@@ -602,13 +602,17 @@ def layer_signals(data: ChainData, w1: float, w2: float) -> LayerSignals:
 
 def backprop_graph(surface: Surface) -> Any:
     """The backward pass's graph of one sample: its error signal is the output's, δ₂
-    (the adjoint at ŷ); the hidden one, δ₁, is the adjoint at z₁ (:class:`ChainGraph`)."""
-    from gradtrail.backprop import LossGraph
+    (the adjoint at ŷ); the hidden one, δ₁, is the adjoint at z₁ (:class:`ChainGraph`).
+    Both are labelled, in the order the backward pass meets them."""
+    from gradtrail.backprop import LossGraph, Signal
 
     chain_graph = loss_graph(surface)
-    return LossGraph(
-        chain_graph.graph, PARAMETERS, chain_graph.data, chain_graph.output, chain_graph.prediction
+    signals = (
+        Signal(chain_graph.output, TEXTS["delta_output"]),
+        Signal(chain_graph.hidden_sum, TEXTS["delta_hidden"]),
     )
+    return LossGraph(chain_graph.graph, PARAMETERS, chain_graph.data, chain_graph.output,
+                     chain_graph.prediction, signals)  # fmt: skip
 
 
 CHAIN = SurfaceKind(
@@ -618,7 +622,7 @@ CHAIN = SurfaceKind(
     check=chain_rules,
     data=DataForm(
         generator="generate", settings=ChainGenerate, view="chain", standardize=False,
-        csv_label="csv_label", generated="data_generated", example="x,t\n-1.5,-1.9\n0.5,1.3",
+        csv_label="csv_label", generated="data_generated_chain", example="x,t\n-1.5,-1.9\n0.5,1.3",
     ),
     samples=chain_samples,
     evaluation_cost=lambda spec: samples_cost(chain_samples(spec)),  # it visits every one

@@ -79,3 +79,31 @@ def nearest_minimum(result: Result, run: Trajectory) -> int:
     """The index of the known minimum nearest to where the run ends."""
     ends = [distances_to(run, tuple(m))[-1] for m in result.surface.minima]
     return int(np.argmin(ends))
+
+
+def closest_approach(run: Trajectory, point: tuple[float, float]) -> tuple[int, float]:
+    """The step at which the run comes nearest to ``point``, and how near."""
+    distances = distances_to(run, point)
+    step = int(np.argmin(distances))
+    return step, float(distances[step])
+
+
+def ends_within(run: Trajectory, point: tuple[float, float], radius: float) -> bool:
+    """The run's last point lies within ``radius`` of ``point``."""
+    return bool(distances_to(run, point)[-1] < radius)
+
+
+def rounded_minima(result: Result, digits: int = 2) -> set[tuple[float, float]]:
+    """The surface's known minima as a caption writes them (``digits`` decimals)."""
+    return {(round(x, digits), round(y, digits)) for x, y in result.surface.minima}
+
+
+def signals_at(result: Result, point: tuple[float, float], sample: int) -> dict[str, float]:
+    """What the Backprop panel labels at ``point`` for ``sample``: each error signal's
+    adjoint, by its text key order (δ₂, then δ₁ for the chain)."""
+    from gradtrail.backprop import backprop, loss_graph  # the graph modules build on these
+
+    shown = backprop(result.surface, point, sample=sample)
+    keys = [signal.text for signal in loss_graph(result.surface).signals]
+    adjoints = [shown["nodes"][signal["node"]]["adjoint"] for signal in shown["signals"]]
+    return dict(zip(keys, adjoints, strict=True))

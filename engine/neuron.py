@@ -16,14 +16,16 @@ from functools import lru_cache
 from typing import Annotated, Any, Literal, get_args
 
 import numpy as np
-from pydantic import ConfigDict, Field
+from pydantic import ConfigDict, Field, StrictBool
 
 from gradtrail.cost import samples_cost
 from gradtrail.epochs import Batches
 from gradtrail.fields import LineDataSpec, Seed, Strict
+from gradtrail.neuron_minimum import hessian_at, minimum, why_no_minimum
 from gradtrail.numeric import Real
 from gradtrail.regression import as_samples
-from gradtrail.surfaces import DataForm, Menu, Surface, SurfaceKind, one_pass
+from gradtrail.surfaces import DataForm, Domain, Menu, Point, Surface, SurfaceKind, one_pass
+from gradtrail.windows import fitting_window, level_box, start_in_box
 
 Loss = Literal["cross_entropy", "mse"]
 LOSSES: tuple[Loss, ...] = get_args(Loss)
@@ -139,30 +141,94 @@ class NeuronData(ClassData):
 MAX_HALF_WIDTH = 1e6  # the widest window in w, whatever the data's scale
 
 
+def constant_loss(t: np.ndarray, loss: Loss) -> float:
+    """The loss of the best constant model (``w = 0``): the classes' entropy under
+    cross-entropy, their variance under mse."""
+    share = float(np.mean(t))
+    if loss != "cross_entropy":
+        return share * (1.0 - share)
+    return float(-sum(p * np.log(p) for p in (share, 1.0 - share) if p > 0.0))
+
+
+def without_minimum_window(data: ClassData) -> tuple[Domain, Point]:
+    """Where there is no minimum: ``w·x`` spans ±8 across the window (for tiny x that w
+    is bounded, so the window stays finite: 8 / 1e-308 overflows), ``b`` ±6."""
+    spread = float(np.max(np.abs(data.x))) or 1.0
+    half_w = min(max(4.0, 8.0 / spread), MAX_HALF_WIDTH)
+    return ((-half_w, half_w), (-6.0, 6.0)), (round(-0.5 * half_w, 2), 3.0)
+
+
+def neuron_window(data: ClassData, loss: Loss, found: Point | None) -> tuple[Domain, Point]:
+    """The window and start: around the minimum, the box where the loss is within the best
+    constant model's loss of it (from the exact Hessian there, :mod:`gradtrail.windows`)."""
+    if found is None:
+        return without_minimum_window(data)
+    hessian = hessian_at(found, data.x, data.t, loss)
+    halves = level_box(hessian, constant_loss(data.t, loss))
+    halves = (min(halves[0], MAX_HALF_WIDTH), min(halves[1], MAX_HALF_WIDTH))
+    start = start_in_box(found, halves)
+    return fitting_window(found, halves, [start]), start
+
+
+# What the figure notes about the minimum (text keys): why there is none, how it was found.
+NO_MINIMUM_NOTES = {
+    "separable": "figure.no_minimum.separable",
+    "one_class": "figure.no_minimum.one_class",
+    "flat": "figure.no_minimum.flat",
+    "not_found": "figure.no_minimum.not_found",
+}
+LOCAL_MINIMUM_NOTE = "figure.minimum_local"
+
+
+def minimum_texts(data: ClassData, loss: Loss, found: Point | None) -> dict[str, Any]:
+    """What the surface says about its minimum: why there is none, or how it was found
+    (the text keys of the figure's notes under ``notes``)."""
+    if found is not None:
+        if loss == "cross_entropy":
+            return {"minimum": "exact"}
+        return {"minimum": "local", "notes": [LOCAL_MINIMUM_NOTE]}
+    reason = why_no_minimum(data.x, data.t) or "not_found"
+    return {"no_minimum": reason, "notes": [NO_MINIMUM_NOTES[reason]]}
+
+
 def neuron(data: ClassData, loss: Loss = DEFAULT_LOSS) -> Surface:
-    """The loss of ``σ(w x + b)`` over ``(w, b)``, plotted as ``x = w``, ``y = b``."""
+    """The loss of ``σ(w x + b)`` over ``(w, b)``, plotted as ``x = w``, ``y = b``, with
+    its minimum (:mod:`gradtrail.neuron_minimum`) and a window that fits it."""
     samples = NeuronData(data.x, data.t, loss)
 
     def at(w: Real, b: Real) -> tuple[Real, tuple[Real, Real]]:
         value, gw, gb = evaluate(w, b, samples, loss)
         return value, (gw, gb)
 
-    spread = float(np.max(np.abs(data.x))) or 1.0
-    # w·x spans ±8 across the window; for tiny x that w is bounded, so the window stays
-    # finite (8 / 1e-308 overflows: the API fuzz found it).
-    half_w = min(max(4.0, 8.0 / spread), MAX_HALF_WIDTH)
+    found = minimum(data.x, data.t, loss)
+    domain, start = neuron_window(data, loss, found)
     return Surface(
         id="neuron",
         formula=NEURON_FORMULAS[loss],
         params={},
-        domain=((-half_w, half_w), (-6.0, 6.0)),
-        minima=(),
-        default_start=(round(-0.5 * half_w, 2), 3.0),
+        domain=domain,
+        minima=() if found is None else (found,),
+        default_start=start,
         **one_pass(at),  # every evaluation visits every sample: once per step
-        extra={"n": int(data.x.size), "loss": loss},
+        extra={"n": int(data.x.size), "loss": loss, **minimum_texts(data, loss, found)},
         samples=samples,
         cost=samples_cost(int(data.x.size)),
     )
+
+
+def standardized_neuron(data: ClassData, loss: Loss = DEFAULT_LOSS) -> Surface:
+    r"""The neuron on standardized inputs :math:`x' = (x - \bar x)/s_x`, as the line fit's:
+    its minimum :math:`(w', b')` maps back to the raw x as :math:`w = w'/s_x`,
+    :math:`b = b' - w'\bar x / s_x`; both are reported."""
+    mean, scale = float(np.mean(data.x)), float(np.std(data.x))
+    if not scale > 0.0:
+        raise ValueError("the x values must not all be equal to be standardized")
+    surface = neuron(ClassData((data.x - mean) / scale, data.t), loss)
+    info: dict[str, Any] = {**surface.extra, "standardized": True, "x_mean": mean, "x_std": scale}
+    if surface.minima:
+        w_scaled, b_scaled = surface.minima[0]
+        info["raw_minimum"] = [w_scaled / scale, b_scaled - w_scaled * mean / scale]
+    return replace(surface, extra=info)
 
 
 class ClassesSpec(Strict):
@@ -184,6 +250,7 @@ class NeuronFields(Strict):
     data: LineDataSpec | None = None
     classes: ClassesSpec | None = None
     loss: Loss | None = None
+    standardize: StrictBool = False  # declared as the line fit's: the spec holds one field
 
 
 @lru_cache(maxsize=8)
@@ -202,6 +269,8 @@ def neuron_surface(spec: Any) -> Surface:
             data = ClassData.from_points(np.array(spec.data.x), np.array(spec.data.y))
         else:
             data = generated_classes(spec.classes or ClassesSpec())
+        if spec.standardize:
+            return standardized_neuron(data, LOSS_MENU.chosen(spec))
     except ValueError as error:
         raise SpecError("surface.data", str(error), "data") from None
     return neuron(data, LOSS_MENU.chosen(spec))
@@ -233,7 +302,7 @@ NEURON = SurfaceKind(
     neuron_surface,
     check=neuron_rules,
     data=DataForm(
-        generator="classes", settings=ClassesSpec, view="neuron", standardize=False,
+        generator="classes", settings=ClassesSpec, view="neuron", standardize=True,
         csv_label="csv_label_classes", generated="data_generated_classes",
         example="x,t\n-1.2,0\n0.8,1",
     ),

@@ -3,7 +3,8 @@ those sentences make about the run.
 
 The page's gallery, ``?preset=ID`` links, ``/embed`` and the command line all
 read this one table; its order is the course's (data, model, loss, gradient,
-computation graph, gradient descent, minibatches, momentum, RMSProp, Adam) and a
+computation graph, the backward pass through a hidden layer, gradient descent,
+minibatches, momentum, RMSProp, Adam) and a
 lesson's number is its place in it. A lesson's title, caption and run labels are
 texts of the catalogue (``lesson.ID.title``, ``lesson.ID.caption``,
 ``lesson.ID.runK``), in every language; :meth:`Preset.localized` puts them in.
@@ -20,12 +21,16 @@ import numpy as np
 
 from gradtrail.claims import (
     Claim,
+    closest_approach,
     distance,
     distances_to,
+    ends_within,
     first,
     first_within,
     loss_rise_share,
     nearest_minimum,
+    rounded_minima,
+    signals_at,
     status,
     step_in_lr,
     step_length,
@@ -43,6 +48,7 @@ TOPICS = (
     "loss",
     "gradient",
     "graph",
+    "layers",  # the backward pass through a hidden layer: δ₂ at the output, δ₁ below it
     "gradient-descent",
     "minibatch",
     "momentum",
@@ -191,6 +197,227 @@ HEAVY_BALL = Claim(  # every lesson with momentum μ = 0.9 says how torch's form
     ),
     quotes=("b = μb + g", "v = βv + (1 − β)g", "1/(1 − μ) = 10"),
 )
+
+TANH_START = (-1.01, 1.76)  # the tanh chain's default start, beside the path into the saddle
+MINIMUM, MIRROR = (1.47, 1.99), (-1.47, -1.99)  # the tanh chain's minima, as captions write them
+TANH_RUNS = [gd(0.1), gd(0.3)]
+
+
+def mirrored_exactly(result: Result) -> bool:
+    """Each run is the ``chain-tanh`` lesson's run mirrored through the origin, step for
+    step, at the same losses (tanh is odd: L(−w₁, −w₂) = L(w₁, w₂))."""
+    other = PRESETS["chain-tanh"].result(result.lang)
+    return all(
+        mine.x.size == theirs.x.size
+        and np.allclose(mine.x, -theirs.x, rtol=0, atol=1e-12)
+        and np.allclose(mine.y, -theirs.y, rtol=0, atol=1e-12)
+        and np.allclose(mine.loss, theirs.loss, rtol=1e-12)
+        for mine, theirs in zip(result.runs, other.runs, strict=True)
+    )
+
+
+def small_hidden_signals(result: Result, step: int) -> bool:
+    """At the first run's point ``step``, for every sample, |δ₁| < |δ₂|/10 in the panel."""
+    run, data = result.runs[0], result.surface.samples
+    point = (float(run.x[step]), float(run.y[step]))
+    output, hidden = "backprop.chain_delta_output", "backprop.chain_delta_hidden"
+    signals = [signals_at(result, point, i) for i in range(data.x.size)]
+    return all(abs(s[hidden]) < 0.1 * abs(s[output]) for s in signals)
+
+
+def sigmoid_slopes(result: Result) -> np.ndarray:
+    """φ′(z₁) = σ(z₁)(1 − σ(z₁)) of every sample at the start, written out."""
+    data, start = result.surface.samples, result.runs[0]
+    sigma = 1.0 / (1.0 + np.exp(-start.x[0] * data.x))
+    return sigma * (1.0 - sigma)
+
+
+def dead_at_start(result: Result) -> bool:
+    """At the start, for every sample, the panel's δ₂ is not 0 and its δ₁ is 0."""
+    start = (float(result.runs[0].x[0]), float(result.runs[0].y[0]))
+    signals = [signals_at(result, start, i) for i in range(result.surface.samples.x.size)]
+    output, hidden = "backprop.chain_delta_output", "backprop.chain_delta_hidden"
+    return all(s[output] != 0.0 and s[hidden] == 0.0 for s in signals)
+
+
+CHAIN_LESSONS = (
+    Preset(
+        "chain-tanh",
+        {
+            "surface": {"id": "chain"},
+            "start": list(TANH_START),
+            "steps": 500,
+            "optimizers": TANH_RUNS,
+        },
+        panels=("backprop",),
+        topic="layers",
+        claims=(
+            Claim(
+                "tanh's two minima are mirror images, (1.47, 1.99) and (−1.47, −1.99), with "
+                "the saddle at the origin between them",
+                lambda r: (
+                    rounded_minima(r) == {MINIMUM, MIRROR}
+                    and r.surface.extra["saddles"] == ((0.0, 0.0),)
+                ),
+                quotes=("(1.47, 1.99)", "(−1.47, −1.99)"),
+            ),
+            Claim(
+                "learning rate 0.1 comes nearest the saddle at step 6, within 0.08, where the "
+                "gradient is less than a tenth of the start's",
+                lambda r: (
+                    r.runs[0].info.params["lr"] == 0.1
+                    and closest_approach(r.runs[0], (0.0, 0.0))[0] == 6
+                    and closest_approach(r.runs[0], (0.0, 0.0))[1] < 0.08
+                    and r.runs[0].grad_norm[6] < 0.1 * r.runs[0].grad_norm[0]
+                ),
+                quotes=("0.1", "0.08", "6"),
+            ),
+            Claim(
+                "there w₂ ≈ 0, so the panel's δ₁ = δ₂·w₂·φ′(z₁) is under a tenth of δ₂ for "
+                "every sample",
+                lambda r: small_hidden_signals(r, step=6),
+            ),
+            Claim(
+                "it then turns off to (1.47, 1.99) and is within 0.001 of it after 500 steps",
+                lambda r: (
+                    status(r)[0] == "max_steps"
+                    and r.runs[0].x.size == 501
+                    and ends_within(r.runs[0], r.surface.minima[0], 0.001)
+                    and np.allclose(r.surface.minima[0], MINIMUM, atol=0.005)
+                ),
+                quotes=("0.001", "500"),
+            ),
+            Claim(
+                "learning rate 0.3 from the same start converges to the mirror minimum",
+                lambda r: (
+                    r.runs[1].info.params["lr"] == 0.3
+                    and status(r)[1] == "converged"
+                    and ends_within(r.runs[1], r.surface.minima[1], 1e-6)
+                    and np.allclose(r.surface.minima[1], MIRROR, atol=0.005)
+                ),
+                quotes=("0.3",),
+            ),
+        ),
+    ),
+    Preset(
+        "chain-tanh-mirror",
+        {
+            "surface": {"id": "chain"},
+            "start": [-TANH_START[0], -TANH_START[1]],
+            "steps": 500,
+            "optimizers": TANH_RUNS,
+        },
+        topic="layers",
+        claims=(
+            Claim(
+                "the start (1.01, −1.76) mirrors the previous lesson's",
+                lambda r: (
+                    (r.runs[0].x[0], r.runs[0].y[0]) == (1.01, -1.76)
+                    and PRESETS["chain-tanh"].spec["start"] == [-1.01, 1.76]
+                ),
+                quotes=("(1.01, −1.76)",),
+            ),
+            Claim(
+                "each path is the previous lesson's mirrored through the origin, step for step, "
+                "at the same losses",
+                mirrored_exactly,
+            ),
+            Claim(
+                "learning rate 0.1 ends within 0.001 of (−1.47, −1.99); 0.3 converges to "
+                "(1.47, 1.99)",
+                lambda r: (
+                    [run.info.params["lr"] for run in r.runs] == [0.1, 0.3]
+                    and ends_within(r.runs[0], r.surface.minima[1], 0.001)
+                    and status(r)[1] == "converged"
+                    and ends_within(r.runs[1], r.surface.minima[0], 1e-6)
+                    and rounded_minima(r) == {MINIMUM, MIRROR}
+                ),
+                quotes=("0.1", "0.001", "(−1.47, −1.99)", "0.3", "(1.47, 1.99)"),
+            ),
+        ),
+    ),
+    Preset(
+        "chain-sigmoid",
+        {
+            "surface": {"id": "chain", "activation": "sigmoid"},
+            "start": [-4.0, 0.7],
+            "steps": 300,
+            "optimizers": [gd(0.1), {"id": "adam", "params": {"lr": 0.05}}],
+        },
+        panels=("backprop",),
+        topic="layers",
+        claims=(
+            Claim(
+                "at w₁ = −4 the sigmoid's slope φ′(z₁) is below 0.01 for 62% of the samples",
+                lambda r: (
+                    r.runs[0].x[0] == -4.0 and 0.615 < np.mean(sigmoid_slopes(r) < 0.01) < 0.625
+                ),
+                quotes=("−4", "0.01", "62%"),
+            ),
+            Claim(
+                "so ∂L/∂w₁ starts about 20 times smaller than ∂L/∂w₂",
+                lambda r: (
+                    19.5
+                    < abs(r.runs[0].state["gradient_y"][0] / r.runs[0].state["gradient_x"][0])
+                    < 21.0
+                ),
+                quotes=("20",),
+            ),
+            Claim(
+                "gradient descent crawls: after 300 steps its loss is only 2.5% below the start's",
+                lambda r: (
+                    status(r)[0] == "max_steps"
+                    and r.runs[0].x.size == 301
+                    and 0.024 < 1.0 - r.runs[0].loss[-1] / r.runs[0].loss[0] < 0.026
+                ),
+                quotes=("300", "2.5%"),
+            ),
+            Claim(
+                "Adam halves the loss by step 63 and ends within 0.002 of the minimum",
+                lambda r: (
+                    first(r.runs[1].loss < 0.5 * r.runs[1].loss[0]) == 63
+                    and distance(r.runs[1]) < 0.002
+                ),
+                quotes=("63", "0.002"),
+            ),
+        ),
+    ),
+    Preset(
+        "chain-relu",
+        {
+            "surface": {"id": "chain", "activation": "relu"},
+            "start": [-1.0, 1.5],
+            "steps": 100,
+            "optimizers": [gd(0.1), {"id": "adam", "params": {"lr": 0.05}}],
+        },
+        panels=("backprop",),
+        topic="layers",
+        claims=(
+            Claim(
+                "every input is positive, so at w₁ = −1 every hidden sum w₁x is negative",
+                lambda r: r.runs[0].x[0] == -1.0 and bool(np.all(r.surface.samples.x > 0.0)),
+                quotes=("−1",),
+            ),
+            Claim(
+                "the backward pass carries δ₂ ≠ 0 to the output but δ₁ = 0 to the hidden sum, "
+                "for every sample",
+                dead_at_start,
+            ),
+            Claim(
+                "both runs stop where they start, 'converged' at step 0 (a zero gradient), "
+                "at the loss of predicting 0, mean(t²) = 31.7",
+                lambda r: (
+                    status(r) == ["converged", "converged"]
+                    and all(run.x.size == 1 for run in r.runs)
+                    and np.isclose(r.runs[0].loss[0], np.mean(r.surface.samples.t**2), rtol=1e-12)
+                    and round(float(r.runs[0].loss[0]), 1) == 31.7
+                ),
+                quotes=("31.7",),
+            ),
+        ),
+    ),
+)
+
 
 PRESETS: dict[str, Preset] = {
     preset.id: preset
@@ -352,6 +579,7 @@ PRESETS: dict[str, Preset] = {
                 ),
             ),
         ),
+        *CHAIN_LESSONS,
         Preset(
             "too-large",
             {
@@ -686,6 +914,17 @@ SWEEP_PRESETS: dict[str, Preset] = {
                 "optimizer": {"id": "gd", "params": {"lr": 0.01}},
                 "axes": [{"name": "start.x", "count": 80}, {"name": "start.y", "count": 80}],
             },
+        ),
+        Preset(
+            "chain-tanh-basins",
+            {
+                "surface": {"id": "chain"},
+                "steps": 300,
+                "optimizer": {"id": "gd", "params": {"lr": 0.1}},
+                # An even count: no start falls on the saddle itself, where a run never moves.
+                "axes": [{"name": "start.x", "count": 26}, {"name": "start.y", "count": 26}],
+            },
+            topic="layers",
         ),
         Preset(
             "himmelblau-basins-momentum",

@@ -24,6 +24,7 @@ from gradtrail.epochs import Batches
 from gradtrail.fields import MAX_POINTS, Bounded, LineDataSpec, Seed, Strict
 from gradtrail.numeric import Real
 from gradtrail.surfaces import DataForm, Minibatches, Surface, SurfaceKind
+from gradtrail.windows import fitting_window, start_in_box
 
 if TYPE_CHECKING:
     from gradtrail.spec import MinibatchStep
@@ -142,6 +143,22 @@ class MinibatchSampler:
         return float(x.size), float(x.sum()), float(x @ x), float(t.sum()), float(x @ t)
 
 
+def bowl_halves(data: LineData) -> tuple[float, float]:
+    r"""Half-widths of the box around the bowl's points within ``Δ`` of its minimum.
+
+    With :math:`d = (w - w^*, b - b^*)` the bowl is exactly :math:`f - f^* = d^T Q d`,
+    :math:`Q = [[s_x^2 + \bar x^2, \bar x], [\bar x, 1]]`, and the box's half-widths are
+    :math:`\sqrt{Δ (Q^{-1})_{ii}}`: :math:`\sqrt{Δ / s_x^2}` and
+    :math:`\sqrt{Δ (1 + \bar x^2 / s_x^2)}`. ``Δ`` is the variance of t (the loss of the
+    best flat line), or, when every t is equal, a level giving ``w`` a half-width of 1.
+    """
+    level = data.var_t if data.var_t > 0.0 else data.var_x
+    return (
+        math.sqrt(level / data.var_x),
+        math.sqrt(level * (1.0 + data.mean_x**2 / data.var_x)),
+    )
+
+
 def regression(data: LineData, *, generated: bool = False) -> Surface:
     """The bowl over ``(w, b)``, plotted as ``x = w``, ``y = b``."""
     w_star, b_star, f_star = data.slope, data.intercept, data.min_loss
@@ -155,17 +172,15 @@ def regression(data: LineData, *, generated: bool = False) -> Surface:
         c = mean_t - w * mean_x - b
         return 2.0 * var_x * (w - w_star) - 2.0 * mean_x * c, -2.0 * c
 
-    half = max(10.0, 1.25 * max(abs(w_star), abs(b_star)))
-    # The start lies as far from the minimum as (3, 2) from (2, 1) in the ±10 window of
-    # t = 2x + 1: a tenth of the half-width in each coordinate, whatever the data's scale.
-    offset = half / 10.0
+    halves = bowl_halves(data)
+    minimum = (w_star, b_star)
     return Surface(
         id="regression",
         formula=REGRESSION_FORMULA,
         params={},
-        domain=((-half, half), (-half, half)),
-        minima=((w_star, b_star),),
-        default_start=(round(w_star + offset, 1), round(b_star + offset, 1)),
+        domain=fitting_window(minimum, halves, [start_in_box(minimum, halves)]),
+        minima=(minimum,),
+        default_start=start_in_box(minimum, halves),
         value_xy=value,
         grad_xy=grad,
         extra={"n": int(data.x.size), "slope": w_star, "intercept": b_star, "generated": generated},

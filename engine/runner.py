@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, field, fields, replace
 from typing import Any
 
 import numpy as np
@@ -31,6 +31,7 @@ from gradtrail.spec import RunSpec
 from gradtrail.stopping import Status, StopRules
 from gradtrail.surfaces import Minibatches, Surface
 from gradtrail.texts import DEFAULT_LANGUAGE, text
+from gradtrail.windows import holding
 
 FRAME_STEPS = 100
 
@@ -228,6 +229,9 @@ class Simulation:
         self.lang = lang
         self.surface = build_surface(spec.surface)
         self.start = spec.start or self.surface.default_start
+        if spec.surface.domain is None and self.surface.samples is not None:
+            # A data surface's window fits its data; a start given outside it widens it.
+            self.surface = replace(self.surface, domain=holding(self.surface.domain, self.start))
         self.rules = StopRules.of(spec.stop)
         refuse_unusable_start(self.surface, self.start, self.rules)
         self.infos = [run_info(entry, lang) for entry in spec.optimizers]

@@ -180,7 +180,7 @@ def graph_at(request: BackpropRequest, lang: str) -> dict:
     """Build the surface and its graph at the point (a 422 names what stops it)."""
     surface = build_surface(request.surface)
     shown = backprop_graph(
-        surface, request.point, request.sample, request.shared, request.minibatch
+        surface, request.point, request.sample, request.shared, request.minibatch, lang
     )
     if request.figure:
         shown["figure"] = orjson.Fragment(figures.backprop_figure(shown, lang).to_json())

@@ -106,18 +106,22 @@ def contour(
         # on two lines when long: a short plot is not as tall as a long title
         yaxis={"range": [y0, y1], "title": "<br>".join(wrapped(y_title, 140, FONT["size"]))},
         legend=LEGEND_BELOW,  # not over the plot: a path can go anywhere in the window
+        meta=heights.as_meta(),  # how heights were drawn: the page draws a zoom's contour alike
     )
     return figure
 
 
 def minimum_notes(surface: Surface, lang: str) -> tuple[str, ...]:
     """On standardized inputs, the minimum in both scales: the plot's axes are the scaled
-    weight and bias, the line a reader fits is in the raw x."""
+    weight and bias, the line a reader fits is in the raw x. Then the surface's own notes
+    (``extra["notes"]``, text keys: a neuron's "no minimum", how its minimum was found)."""
+    notes = tuple(text(key, lang) for key in surface.extra.get("notes", ()))
     if "raw_minimum" not in surface.extra:
-        return ()
+        return notes
     (w, b), (raw_w, raw_b) = surface.minima[0], surface.extra["raw_minimum"]
     values = {"w": w, "b": b, "raw_w": raw_w, "raw_b": raw_b}
-    return (text("figure.raw_minimum", lang, **{k: f"{v:.4g}" for k, v in values.items()}),)
+    raw = text("figure.raw_minimum", lang, **{k: f"{v:.4g}" for k, v in values.items()})
+    return (raw, *notes)
 
 
 PATH_LIFT = 0.015  # paths ride this fraction of the drawn height range above the surface

@@ -10,24 +10,62 @@ import { t } from "./messages.js";
 import { createOptimizerList } from "./optimizer-list.js";
 
 const DEBOUNCE_MS = 350;
-/** Parse pasted or uploaded "x,t" lines; a header line is skipped. */
-export function parseCsv(text) {
+const NUMBER = /^[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?$/;
+
+/** How a CSV's lines split into cells: tabs, then semicolons, then commas, else spaces. */
+function separatorOf(lines) {
+  for (const separator of ["\t", ";", ","]) if (lines.some((line) => line.includes(separator))) return separator;
+  return /\s+/;
+}
+
+/** What is wrong with `cell` as a number (a text key), or null: "1,5" (a decimal comma
+ * where commas do not separate) and "1 .5" (a space inside) are named, never dropped. */
+function cellProblem(cell, separator) {
+  if (NUMBER.test(cell)) return null;
+  if (cell === "") return "csv_empty_cell";
+  if (separator !== "," && /^[+-]?\d*,\d+$/.test(cell)) return "csv_decimal_comma";
+  if (/\s/.test(cell) && NUMBER.test(cell.replace(/\s+/g, ""))) return "csv_space_in_number";
+  return "not_a_number"; // said of the whole line (csv_bad_line)
+}
+
+/**
+ * Parse pasted or uploaded CSV as people have it: a header row (a first line that is not
+ * all numbers) names the columns; cells split on tabs, semicolons, commas or spaces; with
+ * more than two columns `columns` says which is x and which is t (the first two unless
+ * told). Every line must be numbers in every column: a line that is not says so, by number.
+ * Returns `{x, y, names, columns}` (`names` one per column) or `{error}`.
+ */
+export function parseCsv(text, columns = { x: 0, y: 1 }) {
+  const lines = text.split(/\r?\n/).map((line, i) => ({ number: i + 1, text: line.trim() }))
+    .filter((line) => line.text && !line.text.startsWith("#"));
+  const separator = separatorOf(lines.map((line) => line.text));
+  const rows = lines.map((line) => ({ ...line, cells: line.text.split(separator).map((c) => c.trim()) }));
+  let names = null;
+  if (rows.length && !rows[0].cells.some((cell) => NUMBER.test(cell))) names = rows.shift().cells;
+  const width = names?.length ?? rows[0]?.cells.length ?? 0;
+  if (width < 2 && rows.length) {
+    return { error: t("csv_bad_line", { line: rows[0].number, text: rows[0].text.slice(0, 40) }) };
+  }
   const x = [];
   const y = [];
-  const lines = text.split(/\r?\n/);
-  for (let i = 0; i < lines.length; i += 1) {
-    const line = lines[i].trim();
-    if (!line || line.startsWith("#")) continue;
-    const cells = line.split(/[,;\t ]+/).filter(Boolean);
-    const numbers = cells.slice(0, 2).map(Number);
-    if (cells.length < 2 || numbers.some((v) => !Number.isFinite(v))) {
-      if (x.length === 0 && i === lines.findIndex((l) => l.trim())) continue; // a header
-      return { error: t("csv_bad_line", { line: i + 1, text: line.slice(0, 40) }) };
+  for (const { number, text: line, cells } of rows) {
+    const problems = cells.map((cell) => cellProblem(cell, separator));
+    const named = problems.findIndex((problem) => problem && problem !== "not_a_number");
+    if (named >= 0) {
+      return { error: t(problems[named], { line: number, column: named + 1, text: cells[named].slice(0, 40) }) };
     }
-    x.push(numbers[0]);
-    y.push(numbers[1]);
+    if (cells.length < 2 || problems.some(Boolean)) {
+      return { error: t("csv_bad_line", { line: number, text: line.slice(0, 40) }) };
+    }
+    if (cells.length !== width) {
+      return { error: t("csv_columns_differ", { line: number, n: cells.length, m: width, text: line.slice(0, 40) }) };
+    }
+    x.push(Number(cells[columns.x]));
+    y.push(Number(cells[columns.y]));
   }
-  return x.length < 2 ? { error: t("csv_too_few") } : { x, y };
+  if (x.length < 2) return { error: t("csv_too_few") };
+  names ??= Array.from({ length: width }, (_, i) => t("csv_column", { n: i + 1 }));
+  return { x, y, names, columns };
 }
 
 /**
@@ -47,6 +85,18 @@ export function createControls(form, { surfaces, optimizers, limits, defaults, h
   let timer = null;
   let formulaTimer = null;
   let current = { surface: { id: surfaces[0].id }, optimizers: [] }; // the spec shown
+  // Whether the person chose the start (typed, clicked) or the window (zoomed) since the
+  // settings were put in from outside: what they chose stays when the data change; what
+  // they did not is asked of the server again (each data set has its own window and start).
+  let startChosen = false;
+  let windowChosen = false;
+  // With more than two CSV columns, which is x and which is t (the person picks).
+  let csvColumns = { x: 0, y: 1 };
+  let csvNames = [];
+  const columnPicker = element("div", { id: "csv-columns", class: "param-grid", hidden: true });
+  $("#csv-status").before(columnPicker);
+  const fitButton = element("button", { type: "button", id: "fit-window", "data-text": "fit_window", text: t("fit_window"), title: t("fit_window_hint") });
+  $("#start-y").closest(".param-grid").after(fitButton);
 
   surfaceSelect.replaceChildren(...surfaces.map((s) => element("option", { value: s.id, text: s.name })));
   /** A surface takes a typed formula when its kind's new spec starts from one. */
@@ -132,7 +182,7 @@ export function createControls(form, { surfaces, optimizers, limits, defaults, h
     $("#standardize-field").hidden = !kind.standardize;
     $("#standardize").checked = Boolean(spec.standardize);
     say($("#data-generated"), kind.generated);
-    say($("#csv-label"), kind.csvLabel);
+    say($("#csv-label"), kind.csv_label);
     $("#csv-input").placeholder = kind.example;
     const mode = spec.data || dataError ? "data" : "generate"; // pasted points being mended stay
     $("#data-mode").value = mode;
@@ -173,7 +223,8 @@ export function createControls(form, { surfaces, optimizers, limits, defaults, h
     if (!kind) return surface;
     if (kind.standardize) patch(surface, "standardize", $("#standardize").checked, false);
     if ($("#data-mode").value === "data") {
-      const parsed = parseCsv($("#csv-input").value);
+      const parsed = parseCsv($("#csv-input").value, csvColumns);
+      showColumns(parsed.names ?? []);
       dataError = parsed.error ?? null;
       $("#csv-status").textContent = parsed.error ?? t("csv_points", { n: parsed.x.length });
       delete surface[kind.key];
@@ -202,10 +253,40 @@ export function createControls(form, { surfaces, optimizers, limits, defaults, h
     return Object.keys(shown).length ? { ...entry, params: shown } : entry;
   }
 
-  /** The spec shown, with every control's value patched in; `current` follows it. */
+  /** With more than two columns, a menu each for x and t, over the columns' names. */
+  function showColumns(names) {
+    if (names.join("\n") !== csvNames.join("\n")) {
+      csvNames = names;
+      if (Math.max(csvColumns.x, csvColumns.y) >= names.length) csvColumns = { x: 0, y: 1 };
+      const menu = (axis, label) =>
+        element("label", { class: "field" }, [
+          element("span", { text: t(label) }),
+          element("select", { name: `csv-column-${axis}` },
+            names.map((name, i) => element("option", { value: String(i), text: name, selected: i === csvColumns[axis] }))),
+        ]);
+      columnPicker.replaceChildren(menu("x", "csv_x_column"), menu("y", "csv_t_column"));
+    }
+    columnPicker.hidden = names.length <= 2;
+  }
+
+  /** The surface without its window: what its data and fields are. */
+  const withoutWindow = ({ domain, ...rest }) => JSON.stringify(rest);
+
+  /** The spec shown, with every control's value patched in; `current` follows it. When a
+   * surface fitted to data changed (its data, its loss …), a window and a start the person
+   * did not choose are left out, so the server gives the ones that fit the new data (a
+   * built-in's window does not follow its parameters: they stay). */
   function read() {
     const spec = structuredClone(current);
     spec.surface = readSurface();
+    const fitted = Boolean(surfaceById[spec.surface.id].data_form); // its window fits its data
+    if (fitted && withoutWindow(spec.surface) !== withoutWindow(current.surface)) {
+      if (!windowChosen) delete spec.surface.domain;
+      if (!startChosen) {
+        $("#start-x").value = "";
+        $("#start-y").value = "";
+      }
+    }
     spec.optimizers = optimizerList.read().map((entry, i) => keepExplicit(current.optimizers[i], entry));
     patch(spec, "steps", readNumber($("#steps")), defaults.steps);
     patch(spec, "seed", readNumber($("#seed")), 0);
@@ -220,6 +301,8 @@ export function createControls(form, { surfaces, optimizers, limits, defaults, h
     // out its debounce; the edits here that call `set` call `changed` after it.
     cancelEdit();
     current = structuredClone(spec);
+    startChosen = false;
+    windowChosen = false;
     renderSurface({ ...spec.surface });
     $("#steps").value = spec.steps ?? defaults.steps;
     $("#seed").value = spec.seed ?? 0;
@@ -259,11 +342,12 @@ export function createControls(form, { surfaces, optimizers, limits, defaults, h
 
   // Every edit funnels into `changed`; structural edits re-render first.
   form.addEventListener("input", (event) => {
+    if (event.target.id === "start-x" || event.target.id === "start-y") startChosen = true;
     if (event.target.id === "formula-input") {
       clearTimeout(formulaTimer);
       formulaTimer = setTimeout(previewFormula, 250);
     }
-    if (event.target.matches('[data-role="optimizer"], [data-role="schedule-kind"], #surface-select, #data-mode, #csv-file')) return;
+    if (event.target.matches('[data-role="optimizer"], [data-role="schedule-kind"], #surface-select, #data-mode, #csv-file, #csv-columns select')) return;
     changed();
   });
   form.addEventListener("change", (event) => {
@@ -283,6 +367,9 @@ export function createControls(form, { surfaces, optimizers, limits, defaults, h
       spec.surface = { id: target.value, ...structuredClone(surfaceById[target.value].example) };
       delete spec.start;
       set(spec);
+      changed();
+    } else if (target.name === "csv-column-x" || target.name === "csv-column-y") {
+      csvColumns = { ...csvColumns, [target.name.slice(-1)]: Number(target.value) };
       changed();
     } else if (target.id === "data-mode") {
       $("#csv-box").hidden = target.value !== "data";
@@ -305,6 +392,12 @@ export function createControls(form, { surfaces, optimizers, limits, defaults, h
     set(spec);
     changed();
   });
+  // Fit: the window the server gives this surface and data (the zoom is let go).
+  fitButton.addEventListener("click", () => {
+    delete current.surface.domain;
+    windowChosen = false;
+    onChange(read());
+  });
   $("#add-optimizer").addEventListener("click", () => {
     const spec = read();
     spec.optimizers.push({ id: defaults.optimizer });
@@ -319,7 +412,15 @@ export function createControls(form, { surfaces, optimizers, limits, defaults, h
     setStart(x, y) {
       $("#start-x").value = Number(x.toPrecision(6));
       $("#start-y").value = Number(y.toPrecision(6));
+      startChosen = true;
       onChange(read());
+    },
+    /** A zoom chose the window `domain`: the spec shown holds it (no run: the contour asks
+     * for its grid); returns that spec, for the state and the link. */
+    setWindow(domain) {
+      current.surface.domain = domain;
+      windowChosen = true;
+      return structuredClone(current);
     },
     colour: optimizerList.colour,
     clearErrors: () => clearFieldErrors(form),

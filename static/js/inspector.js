@@ -117,7 +117,10 @@ export function createInspector({ panel, select, stepPlot }, { contourNode, conv
       const s = recorded ? Math.min(k, run.state.step_x.length - 1) : 0;
       const info = current.meta.runs[index];
       const drawn = recorded ? arrows(run, info, s, Math.abs(range[1] - range[0])) : { annotations: [], factor: 1 };
-      const lines = recorded ? equations(info, run.state, s) : [t("anatomy_unrecorded", { limit: recordSteps.toLocaleString("en") })];
+      const unrecorded = run.state // recorded, and no step taken: the run stopped at its start
+        ? t("anatomy_no_step")
+        : t("anatomy_unrecorded", { limit: recordSteps.toLocaleString("en") });
+      const lines = recorded ? equations(info, run.state, s) : [unrecorded];
       panel.querySelector(".equations").replaceChildren(...lines.map((line) => Object.assign(document.createElement("div"), { textContent: line })));
       // The heading names the step the equations show: t = s + 1 takes point s to s + 1.
       panel.querySelector(".anatomy-step").textContent = recorded

@@ -39,7 +39,16 @@ let presets = [];
 let limits;
 let sweepPresets = [];
 
-const contour = createContourPlot($("#contour-plot"), { onPick: (x, y) => controls.setStart(x, y) });
+const contour = createContourPlot($("#contour-plot"), {
+  onPick: (x, y) => controls.setStart(x, y),
+  onZoom: (domain) => {
+    // The window is part of the spec, so of the link; the contour asks for its grid.
+    state.spec = controls.setWindow(domain);
+    state.preset = null;
+    saveState();
+    return state.spec.surface;
+  },
+});
 const surface = createSurfacePlot($("#surface-plot"));
 const convergence = createConvergencePlot($("#convergence-plot"), {
   onPick: (step) => playback.jump(step),

@@ -38,6 +38,7 @@ COMPUTES_NOTHING = {
     ("GET", "/docs"): DOCS,
     ("GET", "/docs/oauth2-redirect"): DOCS,
     ("GET", "/redoc"): DOCS,
+    ("GET", "/redoc/{version}/redoc.standalone.js"): DOCS,
 }
 SPECS = (RunSpec, SweepSpec)
 

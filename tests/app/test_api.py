@@ -39,6 +39,7 @@ def test_surfaces_lists_every_builtin(client: TestClient) -> None:
         "rastrigin",
         "regression",
         "neuron",
+        "chain",
         "custom",
     }
     assert set(listed) == expected == set(SURFACE_KINDS)  # the registry is the only list

@@ -73,3 +73,26 @@ def test_the_data_view_draws_the_network(client: TestClient) -> None:
     np.testing.assert_allclose(curve["y"], 2.0 * np.tanh(np.array(curve["x"])), rtol=1e-13)
     figures = client.post("/api/figures", json={"surface": SURFACE, "optimizers": [{"id": "gd"}]})
     assert figures.json()["contour"]["layout"]["xaxis"]["title"]["text"].startswith("w₁")
+
+
+def test_the_backward_pass_names_its_error_signals_in_the_asked_language(
+    client: TestClient,
+) -> None:
+    w1, w2 = 0.7, -1.2
+    request = {"surface": SURFACE, "point": [w1, w2], "sample": 2}
+    shown = client.post("/api/backprop?lang=ja", json=request).json()
+    nodes = {node["id"]: node for node in shown["nodes"]}
+    (output, delta_2), (hidden, delta_1) = (
+        (nodes[s["node"]], s["label"]) for s in shown["signals"]
+    )
+    assert delta_2.startswith("δ₂ = ∂ℓ/∂ŷ（出力層") and delta_1.startswith("δ₁ = δ₂·w₂·φ′(z₁)")
+    x, t = DATA["x"][2], DATA["y"][2]  # by hand: z₁ = w₁x, δ₂ = 2(ŷ − t), δ₁ = δ₂ w₂ (1 − tanh²)
+    y_hat = w2 * np.tanh(w1 * x)
+    assert hidden["value"] == pytest.approx(w1 * x) and output["value"] == pytest.approx(y_hat)
+    assert output["adjoint"] == pytest.approx(2 * (y_hat - t), rel=1e-12)
+    expected = 2 * (y_hat - t) * w2 * (1 - np.tanh(w1 * x) ** 2)
+    assert hidden["adjoint"] == pytest.approx(expected, rel=1e-12)
+    english = client.post("/api/backprop", json=request).json()["signals"]
+    assert english[0]["label"] == "δ₂ = ∂ℓ/∂ŷ, the output's error signal"
+    formula = {"surface": {"id": "custom", "expression": "x*y"}, "point": [1.0, 2.0]}
+    assert client.post("/api/backprop", json=formula).json()["signals"] == []

@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import argparse
+import csv
 import importlib.metadata
+import io
 import json
 import os
 import shutil
+import socket
 import subprocess
 import sys
 import time
@@ -155,3 +159,116 @@ def test_a_server_with_workers_has_a_supervisor_without_the_engine() -> None:
             time.sleep(0.2)
         assert len(workers) == 2
         assert not loaded(supervisor, "numpy") and not loaded(supervisor, "pydantic_core")
+
+
+def one_line_error(done: subprocess.CompletedProcess[str], *words: str) -> None:
+    """The CLI's refusal: exit status 2, nothing on stdout, one line on stderr."""
+    assert done.returncode == 2, done.stderr
+    assert done.stdout == ""
+    assert done.stderr.count("\n") == 1 and done.stderr.startswith("gradtrail"), done.stderr
+    for word in words:
+        assert word in done.stderr
+
+
+def test_run_takes_a_lesson() -> None:
+    from gradtrail.presets import PRESETS
+
+    done = gradtrail("run", "--preset", "ravine", "--csv")
+    assert done.returncode == 0, done.stderr
+    rows = list(csv.DictReader(io.StringIO(done.stdout)))
+    lesson = PRESETS["ravine"].spec
+    assert len({row["label"] for row in rows}) == len(lesson["optimizers"])
+    assert max(int(row["step"]) for row in rows) == lesson["steps"]
+    one_line_error(gradtrail("run", "--preset", "nope"), "unknown preset 'nope'", "ravine")
+    one_line_error(gradtrail("run"), "--preset")
+    one_line_error(gradtrail("run", "spec.json", "--preset", "ravine"), "one of them")
+
+
+def subcommands() -> dict[str, argparse.ArgumentParser]:
+    from gradtrail.app.cli import parser
+
+    (action,) = [a for a in parser()._actions if isinstance(a, argparse._SubParsersAction)]
+    return dict(action.choices)
+
+
+@pytest.mark.parametrize("name", sorted(subcommands()))
+def test_every_option_is_described_with_its_default(name: str) -> None:
+    """Each option of each command says what it does, and its default where it has one
+    (read from the parser itself, so a default written once shows in --help)."""
+    command = subcommands()[name]
+    text = " ".join(command.format_help().split())  # argparse wraps lines
+    for action in command._actions:
+        if isinstance(action, argparse._HelpAction):
+            continue
+        assert action.help, f"{name} {action.dest} has no description"
+        if action.option_strings and action.default not in (None, False):
+            assert f"(default: {action.default})" in text, (name, action.dest)
+
+
+def test_serve_help_names_its_defaults() -> None:
+    text = " ".join(gradtrail("serve", "--help").stdout.split())
+    assert "(default: 127.0.0.1)" in text and "(default: 8000)" in text
+    assert "(default: 1)" in text
+
+
+@pytest.mark.parametrize(
+    ("options", "words"),
+    [
+        (["--port", "99999"], "65,535"),
+        (["--port", "0"], "--port"),
+        (["--port", "http"], "--port"),
+        (["--workers", "0"], "--workers"),
+    ],
+)
+def test_serve_checks_its_options_before_starting(options: list[str], words: str) -> None:
+    one_line_error(gradtrail("serve", *options), words)
+
+
+def test_a_taken_port_is_one_line_and_status_2() -> None:
+    """Not uvicorn's "[Errno 98] …" log lines and status 3."""
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        one_line_error(gradtrail("serve", "--port", str(port)), f"port {port}", "in use")
+
+
+def test_export_checks_its_output_before_any_work(tmp_path: Path) -> None:
+    missing = tmp_path / "no" / "such" / "folder" / "x.html"
+    one_line_error(gradtrail("export", "--preset", "ravine", "-o", str(missing)), "no directory")
+    one_line_error(gradtrail("export", "--preset", "ravine", "-o", str(tmp_path)), "directory")
+    one_line_error(
+        gradtrail("export", "--preset", "ravine", "-o", str(tmp_path / "x.avi")), ".avi", "mp4"
+    )
+    one_line_error(
+        gradtrail("export", "--preset", "ravine", "-o", "x.mp4", "--width", "0"), "--width"
+    )
+    one_line_error(
+        gradtrail("export", "--preset", "ravine", "-o", "x.mp4", "--seconds", "-1"), "--seconds"
+    )
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_surfaces_prints_formulas_as_text() -> None:
+    lines = gradtrail("surfaces").stdout.splitlines()
+    assert not [line for line in lines if "\\" in line or "{" in line]
+    rosenbrock = next(line for line in lines if line.startswith("rosenbrock "))
+    assert rosenbrock.endswith("(a - x)² + b (y - x²)²")
+    quadratic = next(line for line in lines if line.startswith("quadratic "))
+    assert "λ₁ u² + λ₂ v²" in quadratic and "x cos θ + y sin θ" in quadratic
+
+
+def test_every_kind_prints_its_formula_without_latex_left() -> None:
+    """Each registered surface's formula (the chain's hat and operator names too) reads as
+    text: no backslash, brace, or a function name split in two."""
+    from gradtrail.app.formula_text import plain_formula
+    from gradtrail.catalog import list_surfaces
+    from gradtrail.chain import ACTIVATIONS, chain_formula
+    from gradtrail.neuron import LOSSES
+
+    formulas = [s["formula"] for s in list_surfaces()]
+    formulas += [chain_formula(a, loss) for a in ACTIVATIONS for loss in LOSSES]
+    for formula in formulas:
+        shown = plain_formula(formula)
+        assert not any(mark in shown for mark in "\\{}"), shown
+        assert "tan h" not in shown and "operatorname" not in shown and "hat" not in shown, shown

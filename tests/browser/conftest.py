@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -64,14 +64,58 @@ def shared_context(
     context.close()
 
 
+@pytest.fixture(scope="session")
+def tab(shared_context: BrowserContext) -> Iterator[list[Page]]:
+    """The tab that the tests' ``page`` reuses (in a one-item list, so that a test that
+    taints it can have it replaced)."""
+    holder = [shared_context.new_page()]
+    yield holder
+    holder[0].close()
+
+
 @pytest.fixture
-def page(shared_context: BrowserContext) -> Iterator[Page]:
-    """A new page (tab) in the shared context, closed after its test. Tests that need a
-    context of their own (a cut network, another viewport from the start) ask for
-    ``context`` or ``browser``."""
-    page = shared_context.new_page()
+def page(tab: list[Page], browser_context_args: dict[str, Any]) -> Iterator[Page]:
+    """One tab, reused by test after test: a new tab costs a renderer and a cold start of
+    the page's scripts, about a third of a page load. Each test opens the page it needs
+    with ``goto`` (a new document: nothing of the last test's page is left), and what the
+    tab itself keeps is undone after each test: the listeners the test added, its routes,
+    its viewport. A test that adds an init script (which a tab cannot drop) gets a new tab
+    after it. Tests that need a context of their own (a cut network, another viewport from
+    the start) ask for ``context`` or ``browser``."""
+    page = tab[0]
+    added: list[tuple[str, Callable[..., Any]]] = []
+    scripted: list[str] = []
+
+    def on(event: str, f: Callable[..., Any]) -> None:
+        added.append((event, f))
+        Page.on(page, event, f)  # type: ignore[call-overload]
+
+    def add_init_script(script: str) -> None:
+        scripted.append(script)
+        Page.add_init_script(page, script)
+
+    page.on = on  # type: ignore[method-assign]
+    page.add_init_script = add_init_script  # type: ignore[method-assign]
     yield page
-    page.close()
+    del page.on, page.add_init_script
+    for event, f in added:
+        page.remove_listener(event, f)
+    if scripted or page.is_closed():
+        if not page.is_closed():
+            page.close()
+        tab[0] = page.context.new_page()
+        return
+    page.unroute_all(behavior="ignoreErrors")
+    if page.viewport_size != browser_context_args["viewport"]:
+        page.set_viewport_size(browser_context_args["viewport"])
+    # The last test's page is left where it is until the next test's goto replaces it (a
+    # document loaded only to park the tab fetched /favicon.ico, a 404 in the next test's
+    # console); only its address changes, so that the next goto loads a new document even
+    # where its fragment alone differs from the last test's address.
+    page.evaluate(PARK)
+
+
+PARK = """() => { try { history.replaceState(null, '', '/left-by-the-last-test'); } catch {} }"""
 
 
 @pytest.fixture(scope="session")

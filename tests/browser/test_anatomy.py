@@ -143,8 +143,7 @@ def test_every_optimizer_shows_its_own_equations_with_numbers_in_both_languages(
             "optimizers": optimizers}  # fmt: skip
     errors = watch_errors(page)
     for lang, first_step in (("en", "the first step"), ("ja", "最初のステップ")):
-        page.goto("about:blank")
-        page.goto(f"{live_server}/?lang={lang}#spec={encode(spec)}")
+        page.goto(f"{live_server}/?lang={lang}#spec={encode(spec)}")  # a new query: a load
         wait_done(page)
         scrub_to(page, 0)
         shown: dict[str, str] = {}

@@ -8,6 +8,7 @@ import os
 import re
 import shutil
 import subprocess
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -18,6 +19,7 @@ from gradtrail.presets import PRESETS
 from gradtrail.surfaces import BUILTIN_SURFACES
 from gradtrail.texts import messages
 from tests.browser.test_page import download, wait_done, watch_errors
+from tests.browser.test_state import an_edit_changes_only_its_field
 from tests.browser.test_sweep import wait_sweep
 
 # The visible text: every text node whose element is shown (an unopened menu shows its
@@ -70,12 +72,19 @@ def read(page: Page) -> list[str]:
     return page.evaluate(VISIBLE_TEXT)
 
 
-def views(page: Page, live_server: str, lang: str, shots: Path | None) -> dict[str, list[str]]:
-    """Open every page and panel in ``lang``; the visible text of each, by name."""
+def views(
+    page: Page,
+    live_server: str,
+    lang: str,
+    shots: Path | None,
+    each_lesson: Callable[[str], None] | None = None,
+) -> dict[str, list[str]]:
+    """Open every page and panel in ``lang``; the visible text of each, by name. Each
+    lesson is opened from its link; ``each_lesson(id)`` then checks more on it."""
     seen: dict[str, list[str]] = {}
 
     def open_page(path: str) -> None:
-        page.goto("about:blank")  # else a new fragment alone would not load the page again
+        # The state in the query: a load of its own, where a new fragment alone is not.
         page.goto(f"{live_server}{path}")
         wait_done(page)
 
@@ -92,7 +101,7 @@ def views(page: Page, live_server: str, lang: str, shots: Path | None) -> dict[s
     seen["lessons gallery"] = read(page)
     page.keyboard.press("Escape")
     for preset in PRESETS:
-        open_page(f"/?lang={lang}#preset={preset}")
+        open_page(f"/?lang={lang}&preset={preset}")
         expect(page.locator("#caption")).to_contain_text(messages(lang)[f"lesson.{preset}.title"])
         seen[f"lesson {preset}"] = read(page)
         if preset == "adam-bias":
@@ -101,11 +110,13 @@ def views(page: Page, live_server: str, lang: str, shots: Path | None) -> dict[s
             page.locator("#anatomy").screenshot(
                 path=shots / f"anatomy-{lang}.png"
             ) if shots else None
+        if each_lesson is not None:
+            each_lesson(preset)
     page.click("#toggle-3d")
     expect(page.locator("#surface-plot .main-svg").first).to_be_visible(timeout=30_000)
     seen["3-D"] = read(page)
     page.click("#toggle-3d")
-    open_page(f"/?lang={lang}#preset=ravine")
+    open_page(f"/?lang={lang}&preset=ravine")
     page.keyboard.press("l")
     expect(page.locator("body")).to_have_class(re.compile("lecture"))
     seen["lecture"] = read(page)
@@ -117,7 +128,7 @@ def views(page: Page, live_server: str, lang: str, shots: Path | None) -> dict[s
     field.dispatch_event("change")
     expect(page.locator(".field-error").first).to_be_visible()
     seen["error"] = [page.inner_text(".field-error")]
-    open_page(f"/?lang={lang}#preset=ravine")
+    open_page(f"/?lang={lang}&preset=ravine")
     page.click("#toggle-sweep")
     page.select_option("#sweep-preset", "ravine-lr-momentum")
     wait_sweep(page)
@@ -144,9 +155,15 @@ def test_every_view_in_japanese_has_no_english_word(
     assert [e for e in errors if "422" not in e] == []  # the bad lr is a 422, on purpose
 
 
-def test_every_view_in_english_has_no_japanese(page: Page, live_server: str) -> None:
+def test_every_view_in_english_has_no_japanese_and_every_lesson_takes_an_edit(
+    page: Page, live_server: str
+) -> None:
+    """The English walk over the lessons also checks, on each, what
+    :func:`an_edit_changes_only_its_field` says (one load per lesson for both)."""
     errors = watch_errors(page)
-    seen = views(page, live_server, "en", None)
+    seen = views(page, live_server, "en", None, lambda lesson: an_edit_changes_only_its_field(
+        page, lesson, errors
+    ))  # fmt: skip
     assert {name: japanese_texts(t) for name, t in seen.items() if japanese_texts(t)} == {}
     assert seen["error"] == ["lr must be ≥ 0, got -1"]
     assert [e for e in errors if "422" not in e] == []  # the bad lr is a 422, on purpose

@@ -5,7 +5,7 @@ from __future__ import annotations
 import base64
 import json
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from urllib.parse import parse_qs, urlparse
 
@@ -14,7 +14,6 @@ import pytest
 from playwright.sync_api import BrowserContext, Page, Route, expect
 
 from gradtrail.app.urlspec import encode
-from gradtrail.presets import PRESETS
 from tests.conftest import serving
 
 
@@ -106,12 +105,20 @@ window.__lengths = [];
 """
 
 
-def test_main_view_draws_a_contour_and_growing_paths(page: Page, screenshots: Path) -> None:
-    # Frames of 10 steps: the longest stream then lasts seconds, not the second or so that
-    # plotly.js may still need to start on a loaded machine (frames that come before the
-    # plot exists are drawn together with it, which is right, but shows no growth).
-    with serving(frame_steps="10") as live_server:
-        draws_growing_paths(page, live_server, screenshots)
+@pytest.fixture(scope="module")
+def ten_step_frames() -> Iterator[str]:
+    """A server that streams frames of 10 steps: the longest stream then lasts seconds, not
+    the second or so that plotly.js may still need to start on a loaded machine (frames
+    that come before the plot exists are drawn together with it, which is right, but shows
+    no growth). One for the module's two tests that need it."""
+    with serving(frame_steps="10") as base:
+        yield base
+
+
+def test_main_view_draws_a_contour_and_growing_paths(
+    page: Page, ten_step_frames: str, screenshots: Path
+) -> None:
+    draws_growing_paths(page, ten_step_frames, screenshots)
 
 
 SLOW_FIRST_DRAW = """
@@ -137,22 +144,23 @@ SLOW_FIRST_DRAW = """
 """
 
 
-def test_frames_that_arrive_while_the_first_figure_draws_are_drawn(page: Page) -> None:
+def test_frames_that_arrive_while_the_first_figure_draws_are_drawn(
+    page: Page, ten_step_frames: str
+) -> None:
     # The first draw is held for 0.8 s while a stream of 10-step frames goes on: every
     # frame that arrived during it must still be on the plot at the end.
-    with serving(frame_steps="10") as live_server:
-        page.add_init_script(SLOW_FIRST_DRAW)
-        run = {
-            "surface": {"id": "rosenbrock"},
-            "steps": 20_000,
-            "stop": {"grad_tol": 0.0},
-            "optimizers": [{"id": "adam"}, {"id": "momentum"}, {"id": "nadam"}] * 4,
-        }
-        page.goto(f"{live_server}/?spec={encode(run)}")
-        wait_done(page)
-        assert page.evaluate(PATHS) == [20_001] * 12
-        # The loss plot, drawn after the contour, holds each point once.
-        assert page.evaluate(path_lengths("convergence-plot")) == [20_001] * 12
+    page.add_init_script(SLOW_FIRST_DRAW)
+    run = {
+        "surface": {"id": "rosenbrock"},
+        "steps": 20_000,
+        "stop": {"grad_tol": 0.0},
+        "optimizers": [{"id": "adam"}, {"id": "momentum"}, {"id": "nadam"}] * 4,
+    }
+    page.goto(f"{ten_step_frames}/?spec={encode(run)}")
+    wait_done(page)
+    assert page.evaluate(PATHS) == [20_001] * 12
+    # The loss plot, drawn after the contour, holds each point once.
+    assert page.evaluate(path_lengths("convergence-plot")) == [20_001] * 12
 
 
 def draws_growing_paths(page: Page, live_server: str, screenshots: Path) -> None:
@@ -183,19 +191,6 @@ def draws_growing_paths(page: Page, live_server: str, screenshots: Path) -> None
     assert not errors
 
 
-@pytest.mark.parametrize("preset", list(PRESETS))
-def test_every_preset_loads_without_a_console_error(
-    page: Page, live_server: str, preset: str
-) -> None:
-    errors = watch_errors(page)
-    page.goto(f"{live_server}/?preset={preset}")
-    wait_done(page)
-    rows = page.locator("#summary tbody tr")
-    expect(rows).to_have_count(len(PRESETS[preset].spec["optimizers"]))
-    expect(page.locator("#caption")).to_contain_text(PRESETS[preset].title())
-    assert not errors
-
-
 def test_editing_a_hyperparameter_reruns_and_changes_the_path(page: Page, live_server: str) -> None:
     page.goto(f"{live_server}/?preset=too-large")
     wait_done(page)
@@ -215,7 +210,12 @@ def address(page: Page) -> str:
 
 def url_spec(page: Page) -> dict:
     """The spec the page's address holds now (in its fragment)."""
-    value = parse_qs(urlparse(address(page)).fragment)["spec"][0]
+    return spec_in(address(page))
+
+
+def spec_in(href: str) -> dict:
+    """The spec an address holds in its fragment."""
+    value = parse_qs(urlparse(href).fragment)["spec"][0]
     return json.loads(base64.urlsafe_b64decode(value + "=" * (-len(value) % 4)))
 
 

@@ -16,6 +16,7 @@ from gradtrail.backprop import BackpropError, backprop
 from gradtrail.catalog import build_surface
 from gradtrail.spec import SurfaceSpec
 from gradtrail.surfaces import BUILTIN_SURFACES, Surface
+from gradtrail.texts import text
 
 # Settings of each built-in beyond its defaults (a rotated bowl, another Rosenbrock).
 SETTINGS = [(kind, {}) for kind in BUILTIN_SURFACES] + [
@@ -203,3 +204,112 @@ def test_the_neurons_samples_average_to_its_exact_gradient(loss: str) -> None:
         assert shown["samples"]["mean_loss"] == pytest.approx(surface.value_xy(w, b), rel=1e-12)
     ops = {node["op"] for node in shown["nodes"]}
     assert "sigmoid" in ops and ({"log", "neg"} <= ops) == (loss == "cross_entropy")
+
+
+def signal_adjoints(shown: dict) -> dict[str, float]:
+    """Each labelled signal's adjoint (summed over its copies in a tree), by label."""
+    adjoints = {node["id"]: node["adjoint"] for node in shown["nodes"]}
+    labelled: dict[str, float] = {}
+    for signal in shown["signals"]:
+        labelled[signal["label"]] = labelled.get(signal["label"], 0.0) + adjoints[signal["node"]]
+    return labelled
+
+
+def slope_by_hand(activation: str, z: float) -> float:
+    """φ′(z), written out: 1 − tanh², σ(1 − σ), and relu′ (0 at z ≤ 0, as torch's)."""
+    if activation == "tanh":
+        return 1.0 - math.tanh(z) ** 2
+    if activation == "sigmoid":
+        s = 1.0 / (1.0 + math.exp(-z))
+        return s * (1.0 - s)
+    return 1.0 if z > 0.0 else 0.0
+
+
+def phi_by_hand(activation: str, z: float) -> float:
+    if activation == "tanh":
+        return math.tanh(z)
+    return 1.0 / (1.0 + math.exp(-z)) if activation == "sigmoid" else max(z, 0.0)
+
+
+@pytest.mark.parametrize("loss", ["mse", "cross_entropy"])
+@pytest.mark.parametrize("activation", ["tanh", "sigmoid", "relu"])
+def test_the_chains_signals_are_delta_two_at_the_output_and_delta_one_at_the_hidden_sum(
+    activation: str, loss: str
+) -> None:
+    """δ₂ = ∂ℓ/∂ŷ at ŷ = w₂ h and δ₁ = δ₂·w₂·φ′(z₁) at z₁ = w₁ x, worked by hand for one
+    sample, in the graph and in the tree, labelled in the language asked for."""
+    surface = build_surface(
+        SurfaceSpec(id="chain", activation=activation, loss=loss, generate={"n": 12, "seed": 5})
+    )
+    data = surface.samples
+    rng = random.Random(f"{activation}-{loss}")
+    english, japanese = (
+        [text(f"backprop.chain_delta_{which}", lang) for which in ("output", "hidden")]
+        for lang in ("en", "ja")
+    )
+    for w1, w2 in [(rng.uniform(-2, 2), rng.uniform(-3, 3)) for _ in range(4)] + [(-0.7, 1.2)]:
+        index = rng.randrange(12)
+        x, t = float(data.x[index]), float(data.t[index])
+        z = w1 * x
+        y_hat = w2 * phi_by_hand(activation, z)
+        delta_2 = 2.0 * (y_hat - t) if loss == "mse" else 1.0 / (1.0 + math.exp(-y_hat)) - t
+        delta_1 = delta_2 * w2 * slope_by_hand(activation, z)
+        for shared in (True, False):
+            shown = backprop(surface, (w1, w2), sample=index, shared=shared)
+            nodes = {node["id"]: node for node in shown["nodes"]}
+            at = {label: [s["node"] for s in shown["signals"] if s["label"] == label]
+                  for label in english}  # fmt: skip
+            assert all(nodes[i]["value"] == pytest.approx(y_hat, rel=1e-14, abs=1e-15)
+                       for i in at[english[0]])  # fmt: skip
+            assert all(nodes[i]["value"] == pytest.approx(z, rel=1e-14, abs=1e-15)
+                       for i in at[english[1]])  # fmt: skip
+            # In a tree a node has a copy per use (σ(ŷ) twice under cross-entropy, z₁
+            # twice in ReLU's |½(z + |z|)|, per copy of ŷ); their adjoints add up.
+            uses_output = 1 if shared or loss == "mse" else 2
+            uses_hidden = uses_output * (1 if shared or activation != "relu" else 2)
+            assert (len(at[english[0]]), len(at[english[1]])) == (uses_output, uses_hidden)
+            signals = signal_adjoints(shown)
+            assert list(signals) == english
+            assert signals[english[0]] == pytest.approx(delta_2, rel=1e-12, abs=1e-15)
+            assert signals[english[1]] == pytest.approx(delta_1, rel=1e-12, abs=1e-15)
+            assert shown["gradient"] == pytest.approx([delta_1 * x, delta_2 * y_hat / w2],
+                                                      rel=1e-10, abs=1e-14)  # fmt: skip
+            if shared:  # the backward pass meets δ₂ before δ₁
+                order = shown["backward_order"]
+                [output], [hidden] = at.values()
+                assert order.index(output) < order.index(hidden)
+        ja = backprop(surface, (w1, w2), sample=index, lang="ja")
+        assert [s["label"] for s in ja["signals"]] == japanese
+    if activation == "relu":  # the dead side: δ₂ is there, φ′ = 0 stops it
+        shown = backprop(surface, (-0.7, 1.2), sample=0)
+        assert signal_adjoints(shown)[english[0]] != 0.0 == signal_adjoints(shown)[english[1]]
+
+
+@pytest.mark.parametrize(
+    ("spec", "delta"),
+    [
+        ({"id": "regression", "generate": {"n": 10}}, lambda z, t: -2.0 * (t - z)),
+        ({"id": "neuron", "loss": "cross_entropy"}, lambda z, t: 1 / (1 + math.exp(-z)) - t),
+        ({"id": "neuron", "loss": "mse"},
+         lambda z, t: -2 * (t - (p := 1 / (1 + math.exp(-z)))) * p * (1 - p)),
+    ],
+    ids=["line-fit", "neuron-cross-entropy", "neuron-mse"],
+)  # fmt: skip
+def test_one_layer_has_one_signal_delta_at_the_weighted_sum(spec: dict, delta) -> None:
+    surface = build_surface(SurfaceSpec(**spec))
+    data = surface.samples
+    w, b, index = 0.8, -0.3, 3
+    x, t = float(data.x[index]), float(data.t[index])
+    for lang in ("en", "ja"):
+        shown = backprop(surface, (w, b), sample=index, lang=lang)
+        [signal] = shown["signals"]
+        assert signal["label"] == text("backprop.delta", lang)
+        node = shown["nodes"][signal["node"]]
+        assert node["value"] == pytest.approx(w * x + b, rel=1e-14)
+        assert node["adjoint"] == pytest.approx(delta(w * x + b, t), rel=1e-12, abs=1e-15)
+
+
+def test_a_formula_has_no_signals() -> None:
+    surface = build_surface(SurfaceSpec(id="custom", expression="(x*y + x)^2"))
+    assert backprop(surface, (1.0, 2.0))["signals"] == []
+    assert backprop(surface, (1.0, 2.0), shared=False)["signals"] == []

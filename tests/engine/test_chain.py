@@ -26,7 +26,7 @@ from gradtrail.chain import (
 from gradtrail.epochs import Batches
 from gradtrail.regression import run_minibatches
 from gradtrail.runner import Run
-from gradtrail.spec import OptimizerSpec
+from gradtrail.spec import OptimizerSpec, SurfaceSpec
 from gradtrail.stopping import StopRules
 from gradtrail.surfaces import Surface
 
@@ -186,7 +186,7 @@ def our_trajectory(
     resolved = OptimizerSpec(id=optimizer_id, params=params).params
     sampler = run_minibatches(surface, batch_size, seed=0, run=0)
     run = Run(surface, optimizer_id, resolved, surface.default_start, sampler)
-    chunk = run.start_chunk()
+    chunk = run.start_points()
     run.advance(steps, StopRules(grad_tol=0.0, bound=1e300), chunk)
     return np.stack([chunk.x, chunk.y], axis=1)
 
@@ -375,7 +375,7 @@ def test_data_and_generation_are_checked() -> None:
         build_chain(ChainSpec(loss="cross_entropy", data={"x": [0, 1, 2], "y": [0, 0.5, 1]}))
     assert error.value.field == "surface.data"
     with pytest.raises(ValueError, match="either data or generate"):
-        ChainSpec(data={"x": [0, 1], "y": [0, 1]}, generate={})
+        SurfaceSpec(id="chain", data={"x": [0, 1], "y": [0, 1]}, generate={})
     with pytest.raises(ValueError, match="x_range"):
         ChainGenerate(x_range=(1.0, 1.0))
     classes = generate_chain(ChainGenerate(n=200), "tanh", "cross_entropy")
@@ -392,3 +392,27 @@ def test_separable_classes_claim_no_finite_minimum() -> None:
     so Newton finds no point to report."""
     surface = chain(generate_chain(ChainGenerate(noise=0.0), "tanh", "cross_entropy"))
     assert surface.minima == ()
+
+
+@pytest.mark.slow  # 26 × 26 starts × 300 steps over 100 samples: several seconds
+def test_the_start_sweep_maps_two_basins_that_mirror_each_other() -> None:
+    """The basin map of the tanh chain: every start ends at one of the two minima, both
+    appear, and the start −p ends at the mirror of the minimum that p ends at."""
+    from gradtrail.presets import SWEEP_PRESETS
+    from gradtrail.sweep import run_sweep
+
+    result = run_sweep(SWEEP_PRESETS["chain-tanh-basins"].sweep_spec())
+    first_minimum, second_minimum = np.array(result.surface.minima)
+    np.testing.assert_allclose(first_minimum, -second_minimum, rtol=1e-12)
+    xs, ys = (axis.values for axis in result.axes)
+    np.testing.assert_allclose(xs, -xs[::-1], atol=1e-12)  # the starts mirror too
+    np.testing.assert_allclose(ys, -ys[::-1], atol=1e-12)
+    basin = result.basin
+    assert basin.shape == (26, 26)
+    assert {int((basin == k).sum()) for k in (0, 1)} == {26 * 26 // 2}  # half each, none lost
+    mirrored = 1 - basin[::-1, ::-1]  # −p: both axes reversed, the minima swapped
+    assert np.array_equal(basin, mirrored)
+    # Each cell's end is its basin's minimum (the map's colours mean what they say).
+    ends = np.stack([result.final_x, result.final_y], axis=-1)
+    targets = np.where((basin == 0)[..., None], first_minimum, second_minimum)
+    assert np.hypot(*(ends - targets).transpose(2, 0, 1)).max() < 0.05

@@ -53,8 +53,9 @@ def registry_keys() -> set[str]:
     keys.add(f"{surface_key('regression')}.standardized")
     keys |= {surface_param_key(k.id, p.name) for k in SURFACE_KINDS.values() for p in k.params}
     for kind in SURFACE_KINDS.values():  # catalog.surface_name, describe_kind; figures
-        keys |= {f"{kind.name_key}.under" for _ in kind.losses[:1]}
-        keys |= {f"loss.{loss}" for loss in kind.losses}
+        keys |= {f"{kind.name_key}.under" for _ in kind.menus[:1]}
+        for menu in kind.menus:
+            keys |= {menu.label, *(f"{menu.choice_texts}.{c}" for c in menu.choices)}
         keys |= set(kind.axes or ())
         if kind.data is not None:
             keys |= {f"figure.data_{kind.data.view}", kind.data.csv_label, kind.data.generated}

@@ -4,7 +4,9 @@ Run: python tests/perf/bench_classroom.py   (about two and a half minutes)
 
 Starts ``gradtrail serve --workers 2``. Each student opens the page's assets, runs
 two lessons over the stream and one small sweep; each hostile client, for the
-same 40 s, sends maximal sweeps, costly formulas and streams it never reads.
+same 40 s, sends maximal sweeps (whole and streamed), costly formulas, streams it never
+reads, streams it reads a line a second, maximal exports, and backprop and data views
+of the largest neuron at a late minibatch step.
 Prints per role the time to the first frame and to ``done`` (p50/p95/p99),
 errors and 503s; the health endpoint's p99 while loaded (timed from a process of its
 own, and also from the load's event loop); the server's peak RSS
@@ -45,6 +47,11 @@ SMALL_SWEEP = {"surface": {"id": "quadratic"}, "optimizer": {"id": "gd"}, "steps
 MAX_SWEEP = {"surface": {"id": "rosenbrock"}, "optimizer": {"id": "adam"}, "steps": 500,
              "axes": [{"name": "lr", "low": 0.001, "high": 0.1, "count": 200, "scale": "log"},
                       {"name": "betas[0]", "low": 0.5, "high": 0.99, "count": 200}]}  # fmt: skip
+BIG_NEURON = {"id": "neuron", "classes": {"n": 10_000}}
+LONG_RUN = {"surface": {"id": "rosenbrock"}, "steps": 20_000, "stop": {"grad_tol": 0},
+            "optimizers": [{"id": "adam", "params": {"lr": 1e-4}}] * 16}  # fmt: skip
+MINIBATCH = {"size": 10_000, "seed": 0, "run": 0, "step": 19_999}
+HOSTILE_KINDS = ("sweep", "sweep_stream", "formula", "stall", "slow_reader", "export", "samples")
 COSTLY = "+".join(f"sin({k}*x + cos({k}*y))*exp(-x^2/{k})" for k in range(1, 9))
 
 
@@ -142,27 +149,57 @@ async def student(base: str, tally: Tally, seed: int) -> None:
         await stream(client, "/api/sweeps/stream", SMALL_SWEEP, tally)
 
 
+async def hostile_request(
+    client: httpx.AsyncClient, kind: str, readers: list[asyncio.Task], stalled: list
+) -> httpx.Response:
+    """One hostile request of ``kind``; streams it never reads stay open in ``stalled``,
+    streams it reads slowly run on in ``readers``."""
+    if kind == "sweep":
+        return await client.post("/api/sweeps", json=MAX_SWEEP, timeout=60)
+    if kind == "formula":
+        body = {"surface": {"id": "custom", "expression": COSTLY}, "steps": 20_000,
+                "stop": {"grad_tol": 0}, "optimizers": [{"id": "adam"}] * 16}  # fmt: skip
+        return await client.post("/api/runs", json=body, timeout=60)
+    if kind == "export":
+        return await client.post("/export", json=LONG_RUN, timeout=60)
+    if kind == "samples":
+        path = random.choice(["/api/backprop", "/api/data-view"])
+        body = {"surface": BIG_NEURON, "point": [1.0, -1.0], "minibatch": MINIBATCH}
+        return await client.post(path, json=body, timeout=60)
+    path, body = (
+        ("/api/sweeps/stream", MAX_SWEEP)
+        if kind == "sweep_stream"
+        else ("/api/runs/stream", LONG_RUN)
+    )
+    answer = await client.send(client.build_request("POST", path, json=body), stream=True)
+    if answer.status_code == 200 and kind == "slow_reader":
+        readers.append(asyncio.create_task(read_slowly(answer)))
+    elif answer.status_code == 200:
+        stalled.append(answer)  # never read
+    return answer
+
+
+async def read_slowly(answer: httpx.Response) -> None:
+    """A client on a bad link: a line a second, then it goes."""
+    try:
+        async for _ in answer.aiter_lines():
+            await asyncio.sleep(1.0)
+    except httpx.HTTPError:
+        pass  # the server closed a stream that fell behind: what it should do
+    finally:
+        await answer.aclose()
+
+
 async def hostile(base: str, tally: Tally, seed: int, until: float) -> None:
     rng = random.Random(seed)
     stalled: list[httpx.Response] = []
+    readers: list[asyncio.Task] = []
     async with httpx.AsyncClient(base_url=base) as client:
         while time.monotonic() < until:
-            kind = rng.choice(["sweep", "formula", "stall"])
+            kind = rng.choice(HOSTILE_KINDS)
             began = time.perf_counter()
             try:
-                if kind == "sweep":
-                    answer = await client.post("/api/sweeps", json=MAX_SWEEP, timeout=60)
-                elif kind == "formula":
-                    body = {"surface": {"id": "custom", "expression": COSTLY},
-                            "steps": 20_000, "stop": {"grad_tol": 0},
-                            "optimizers": [{"id": "adam"}] * 16}  # fmt: skip
-                    answer = await client.post("/api/runs", json=body, timeout=60)
-                else:
-                    request = client.build_request("POST", "/api/runs/stream", json={
-                        "surface": {"id": "rosenbrock"}, "steps": 20_000, "stop": {"grad_tol": 0},
-                        "optimizers": [{"id": "adam", "params": {"lr": 1e-4}}] * 16})  # fmt: skip
-                    answer = await client.send(request, stream=True)  # never read
-                    stalled.append(answer)
+                answer = await hostile_request(client, kind, readers, stalled)
             except httpx.HTTPError as error:
                 tally.errors.append(f"{kind} {type(error).__name__}")
                 continue
@@ -178,6 +215,8 @@ async def hostile(base: str, tally: Tally, seed: int, until: float) -> None:
             await asyncio.sleep(rng.uniform(0.1, 0.5))
         for answer in stalled:
             await answer.aclose()
+        for reader in readers:
+            reader.cancel()
 
 
 async def health_watch(base: str, until: float, times: list[float]) -> None:
@@ -230,11 +269,14 @@ async def load(base: str, pid: int) -> tuple[Tally, Tally, list[float], list[flo
 
 
 def main() -> None:
+    """``bench_classroom.py [PYTHON]``: the server runs under ``PYTHON`` (another venv's, to
+    compare two versions on one machine; this one's by default)."""
     import subprocess
 
     port = free_port()
     base = f"http://127.0.0.1:{port}"
-    command = [sys.executable, "-m", "gradtrail", "serve", "--port", str(port), "--workers", "2"]
+    python = sys.argv[1] if len(sys.argv) > 1 else sys.executable
+    command = [python, "-m", "gradtrail", "serve", "--port", str(port), "--workers", "2"]
     env = {**os.environ, "GRADTRAIL_STREAM_WRITE_TIMEOUT": "5"}
     server = subprocess.Popen(
         command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL

@@ -1,0 +1,61 @@
+"""The chain network on the page: picked from the surface menu, its activation menu
+switched and back, one of its lessons opened; one page, no console error."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from playwright.sync_api import Page, expect
+
+from gradtrail.presets import PRESETS
+from gradtrail.texts import text
+from tests.browser.test_page import settled, url_spec, wait_done, watch_errors
+
+AXIS_TITLES = """() => ['xaxis', 'yaxis'].map(
+  (axis) => document.querySelector('#contour-plot').layout[axis].title.text)"""
+LESSON = "chain-relu"  # a lesson about the signals: it opens the Backprop panel
+
+
+def edited(page: Page) -> None:
+    """Mark the run as stale before an edit, so waiting for 'done' waits for the new run."""
+    page.evaluate("() => { document.body.dataset.run = 'edited'; }")
+
+
+def test_the_chain_is_picked_its_activation_switched_and_a_lesson_runs(
+    page: Page, live_server: str, screenshots: Path
+) -> None:
+    errors = watch_errors(page)
+    page.goto(f"{live_server}/?lang=en")
+    wait_done(page)
+    edited(page)
+    page.select_option("#surface-select", "chain")
+    activation = page.locator("[name='surface-menu-activation']")
+    expect(activation).to_have_value("tanh")
+    settled(page)
+    wait_done(page)
+    assert url_spec(page)["surface"]["id"] == "chain"
+    titles = [text("figure.chain_w1"), text("figure.chain_w2")]
+    assert page.evaluate(AXIS_TITLES) == titles
+
+    for choice in ("relu", "tanh"):
+        edited(page)
+        activation.select_option(choice)
+        settled(page)
+        wait_done(page)
+        assert url_spec(page)["surface"].get("activation", "tanh") == choice
+        expect(page.locator("#summary tbody tr")).to_have_count(len(url_spec(page)["optimizers"]))
+
+    edited(page)
+    page.click("#open-gallery")
+    page.click(f"#gallery-cards .card[data-preset='{LESSON}']")
+    wait_done(page)
+    lesson = PRESETS[LESSON]
+    expect(page.locator("#caption")).to_contain_text(lesson.title())
+    expect(page.locator("#summary tbody tr")).to_have_count(len(lesson.spec["optimizers"]))
+    expect(page.locator("#backprop")).to_be_visible()
+    expect(activation).to_have_value("relu")
+    assert f"preset={LESSON}" in page.url
+    assert page.evaluate(AXIS_TITLES) == titles
+    settled(page)
+    page.screenshot(path=screenshots / f"chain-{LESSON}-1920x1080.png")
+    assert not errors, errors
