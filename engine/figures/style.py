@@ -51,9 +51,9 @@ def text_width(shown: str, size: float) -> float:
     return em * size
 
 
-# Where a line may break: after a space or Japanese punctuation (・ between two words),
-# before a full-width bracket.
-BREAKS = re.compile(r"(?<=[ 、。，：・])|(?=（)")
+# Where a line may break: after a space or Japanese punctuation (・ and → between two
+# words), before a full-width bracket.
+BREAKS = re.compile(r"(?<=[ 、。，：・→])|(?=（)")
 
 
 def wrapped(shown: str, width: float, size: float) -> list[str]:
