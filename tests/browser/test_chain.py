@@ -11,8 +11,9 @@ from gradtrail.presets import PRESETS
 from gradtrail.texts import text
 from tests.browser.test_page import settled, url_spec, wait_done, watch_errors
 
-AXIS_TITLES = """() => ['xaxis', 'yaxis'].map(
-  (axis) => document.querySelector('#contour-plot').layout[axis].title.text)"""
+# The titles as read (a long one is wrapped onto lines with <br> to fit a narrow plot).
+AXIS_TITLES = """() => ['xaxis', 'yaxis'].map((axis) =>
+  document.querySelector('#contour-plot').layout[axis].title.text.replaceAll('<br>', ' '))"""
 LESSON = "chain-relu"  # a lesson about the signals: it opens the Backprop panel
 
 
