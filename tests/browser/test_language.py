@@ -50,6 +50,7 @@ NAMES = {
     "Rosenbrock", "Beale", "Himmelblau", "Rastrigin",
     "CSV", "JSON", "PNG", "SVG", "HTML",
     "gradtrail", "grad", "trail", "English", "log", "exp", "sin", "cos", "min", "max",
+    "tanh", "ReLU",  # activation functions, written so in Japanese course material too
     "PyTorch",
 }  # fmt: skip
 ALLOWED = (
