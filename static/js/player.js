@@ -1,5 +1,6 @@
 // The plot alone (embed and export): draws the precomputed paths and plays them.
 // Options come from the address: ?theme=light|dark ?controls=0|1 ?autoplay=0|1 ?speed=2
+// (no autoplay when the system asks for reduced motion, unless ?autoplay=1)
 // (in the query or the fragment). The paths come inline, or, for an embed whose spec
 // is in the fragment (#spec=… or #preset=…), from /api/player.
 // A classic script, not a module, so the exported file can inline it.
@@ -26,7 +27,10 @@
     return {
       dark: query.get("theme") === "dark",
       controls: query.get("controls") !== "0",
-      autoplay: query.get("autoplay") !== "0",
+      // A reader who asked the system for less motion gets the whole path at once; the
+      // button still plays it (?autoplay=1 asks for play all the same).
+      autoplay: query.get("autoplay") === "1"
+        || (query.get("autoplay") !== "0" && !window.matchMedia("(prefers-reduced-motion: reduce)").matches),
       speed: isFinite(speed) && speed > 0 ? speed : 1,
     };
   }

@@ -57,6 +57,26 @@ def test_embed_options_dark_no_controls_no_autoplay(
     context.close()
 
 
+def test_reduced_motion_shows_the_whole_path_without_playing(
+    browser: Browser, live_server: str
+) -> None:
+    """A system set to reduce motion gets the embed still, the whole path at once; the
+    play button and ?autoplay=1 still play it."""
+    context = browser.new_context(viewport={"width": 960, "height": 540}, reduced_motion="reduce")
+    page = context.new_page()
+    page.goto(f"{live_server}/embed?preset=ravine")
+    expect(page.locator("body")).to_have_attribute("data-ready", "true")
+    assert page.text_content("#play") == "▶"
+    lengths = page.evaluate(
+        "() => document.querySelector('#plot').data.filter((t) => t.meta).map((t) => t.x.length)"
+    )
+    assert lengths == [121, 121, 120]
+    assert page.evaluate("() => document.body.dataset.played") is None
+    page.goto(f"{live_server}/embed?preset=ravine&autoplay=1")
+    expect(page.locator("body")).to_have_attribute("data-played", "true", timeout=20_000)
+    context.close()
+
+
 def test_cli_export_plays_offline_to_the_end(browser: Browser, tmp_path: Path) -> None:
     out = tmp_path / "saddle.html"
     assert gradtrail("export", "--preset", "saddle", "-o", str(out)).returncode == 0
