@@ -193,7 +193,7 @@ DRAWING = """() => {
   return {
     href: location.href,
     rows: document.querySelectorAll('#summary tbody tr').length,
-    title: contour._fullLayout?.title?.text ?? '',
+    title: (contour._fullLayout?.title?.text ?? '').replaceAll('<br>', ' '),  // wrapped to fit
     names: Object.fromEntries(catalog.surfaces.map((s) => [s.id, s.name])),
     defaultSteps: catalog.defaults.steps,
     longest: Math.max(...contour.data
