@@ -147,15 +147,25 @@ def compositions() -> list[str]:
     return [*found, deepest(tower), deepest(product), deepest(sum_of_squares)]
 
 
-@pytest.mark.parametrize("text", compositions())
-def test_every_formula_within_the_limits_compiles_fast(text: str) -> None:
-    assert len(text) <= MAX_LENGTH
+def compiled_and_used(text: str) -> float:
+    """Seconds to compile ``text`` afresh (not the cache), show it, and evaluate f and ∇f
+    at 10,000 points."""
     began = time.perf_counter()
-    formula = compile_formula.__wrapped__(text)  # not the cache
+    formula = compile_formula.__wrapped__(text)
     formula.latex(), formula.plain()
     with np.errstate(all="ignore"):
         formula.value_and_gradient(np.linspace(0.1, 0.9, 10_000), np.linspace(0.2, 0.3, 10_000))
-    assert time.perf_counter() - began <= 0.5
+    return time.perf_counter() - began
+
+
+@pytest.mark.parametrize("text", compositions())
+def test_every_formula_within_the_limits_compiles_fast(text: str) -> None:
+    """Under half a second, or, on a machine loaded enough, under 100 times the same for a
+    small formula measured in the same test (quietly the largest take ~30 times that)."""
+    assert len(text) <= MAX_LENGTH
+    small = compiled_and_used("x^2 + 3*y")
+    took = compiled_and_used(text)
+    assert took <= max(0.5, 100 * small), (took, small)
 
 
 def test_a_derivative_too_long_to_print_says_so() -> None:
