@@ -9,17 +9,12 @@ from playwright.sync_api import Page, expect
 
 from gradtrail.presets import PRESETS
 from gradtrail.texts import text
-from tests.browser.test_page import settled, url_spec, wait_done, watch_errors
+from tests.browser.test_page import mark_stale, settled, url_spec, wait_done, watch_errors
 
 # The titles as read (a long one is wrapped onto lines with <br> to fit a narrow plot).
 AXIS_TITLES = """() => ['xaxis', 'yaxis'].map((axis) =>
   document.querySelector('#contour-plot').layout[axis].title.text.replaceAll('<br>', ' '))"""
 LESSON = "chain-relu"  # a lesson about the signals: it opens the Backprop panel
-
-
-def edited(page: Page) -> None:
-    """Mark the run as stale before an edit, so waiting for 'done' waits for the new run."""
-    page.evaluate("() => { document.body.dataset.run = 'edited'; }")
 
 
 def test_the_chain_is_picked_its_activation_switched_and_a_lesson_runs(
@@ -28,7 +23,7 @@ def test_the_chain_is_picked_its_activation_switched_and_a_lesson_runs(
     errors = watch_errors(page)
     page.goto(f"{live_server}/?lang=en")
     wait_done(page)
-    edited(page)
+    mark_stale(page)
     page.select_option("#surface-select", "chain")
     activation = page.locator("[name='surface-menu-activation']")
     expect(activation).to_have_value("tanh")
@@ -39,14 +34,14 @@ def test_the_chain_is_picked_its_activation_switched_and_a_lesson_runs(
     assert page.evaluate(AXIS_TITLES) == titles
 
     for choice in ("relu", "tanh"):
-        edited(page)
+        mark_stale(page)
         activation.select_option(choice)
         settled(page)
         wait_done(page)
         assert url_spec(page)["surface"].get("activation", "tanh") == choice
         expect(page.locator("#summary tbody tr")).to_have_count(len(url_spec(page)["optimizers"]))
 
-    edited(page)
+    mark_stale(page)
     page.click("#open-gallery")
     page.click(f"#gallery-cards .card[data-preset='{LESSON}']")
     wait_done(page)

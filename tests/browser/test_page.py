@@ -70,6 +70,11 @@ def wait_done(page: Page) -> None:
     expect(page.locator("body")).to_have_attribute("data-run", "done", timeout=30_000)
 
 
+def mark_stale(page: Page) -> None:
+    """Mark the run shown as stale before an edit, so :func:`wait_done` waits for the new run."""
+    page.evaluate("() => { document.body.dataset.run = 'edited'; }")
+
+
 # The page's own signals: an edit waiting out its debounce, a run or a sweep computing.
 SETTLED = """() => !document.body.dataset.edit && document.body.dataset.run !== 'streaming'
   && document.body.dataset.sweep !== 'running'"""

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Page, expect
 
-from tests.browser.test_page import settled, url_spec, wait_done, watch_errors
+from tests.browser.test_page import mark_stale, settled, url_spec, wait_done, watch_errors
 from tests.conftest import free_port, wait_until_up
 from tests.plugins import booth
 
@@ -41,7 +41,7 @@ def test_the_menu_offers_it_with_its_field_and_it_runs(page: Page, booth_server:
     wait_done(page)
     option = page.locator(f"#surface-select option[value='{booth.ID}']")
     expect(option).to_have_text(booth.TEXTS["ja"][f"surface.{booth.ID}"])
-    page.evaluate("() => { document.body.dataset.run = 'edited'; }")
+    mark_stale(page)
     page.select_option("#surface-select", booth.ID)
     field = page.locator("[name='surface-param-a']")
     expect(field).to_have_value("1")
