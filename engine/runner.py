@@ -302,7 +302,8 @@ class Simulation:
         for info, run in zip(self.infos, self.runs, strict=True):
             start = run.start_points()
             arrays = (np.array(a) for a in (start.x, start.y, start.loss, start.grad_norm))
-            trajectories.append(Trajectory(info, *arrays, summary=None))
+            state = {} if run.record else None  # the stream sends it, step by step
+            trajectories.append(Trajectory(info, *arrays, summary=None, state=state))
         return Result(self.surface, trajectories, self.lang, self.spec.seed)
 
     def describe(self) -> dict[str, Any]:

@@ -303,6 +303,20 @@ def figures_at_start(spec: RunSpec, lang: str) -> dict:
     return start_figures(Simulation(spec, lang))
 
 
+@router.post("/figures/averages", response_model=AveragesResponse, responses=TOO_LARGE)
+async def averages_outline(
+    spec: SpecDep, admission: SmallAdmission, lang: LangQuery = "en"
+) -> FastJSONResponse:
+    """The moving-averages figure of a spec before it runs: every trace empty, its
+    ``meta.averages`` naming the recorded state it draws (``record: ["state"]``), so the
+    page fills it from the state its stream sends instead of running the spec again."""
+
+    def outline() -> str:
+        return figures.moving_averages(Simulation(spec, lang).preview()).to_json()
+
+    return FastJSONResponse({"figure": orjson.Fragment(await admission.run(outline))})
+
+
 @router.post("/averages", response_model=AveragesResponse, responses=TOO_LARGE)
 async def averages(
     spec: SpecDep, admission: RunAdmission, lang: LangQuery = "en"

@@ -190,11 +190,16 @@ export function createLiveRun(
     return { point: [run.x[k], run.y[k]], step: k, final: k === run.x.length - 1 };
   }
 
+  /** Each run's recorded optimizer state so far (`{name: values}` per run), or null. */
+  function recordedState() {
+    return current?.runs?.map((run) => run.state) ?? null;
+  }
+
   /** The settings cannot run (a CSV the page cannot read): stop, and mark what shows stale. */
   function invalid() {
     current?.controller.abort();
     document.body.dataset.run = "error";
   }
 
-  return { run, showStep, redraw, pointAt, invalid };
+  return { run, showStep, redraw, pointAt, recordedState, invalid };
 }

@@ -97,6 +97,7 @@ const dataPanel = createDataPanel(
 );
 const averagesPanel = createAveragesPanel(
   { panel: $("#averages"), plot: $("#averages-plot"), status: $("#averages-status") },
+  { recordedState: () => live.recordedState(), withState: (spec) => withState(spec, catalog) },
 );
 // The panels that follow the time cursor, each behind its toggle and state flag.
 const panels = [

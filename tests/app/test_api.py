@@ -317,6 +317,21 @@ def test_averages_runs_the_spec_with_its_state_and_bounds_it(client: TestClient)
     assert answer.status_code == 422 and answer.json()["detail"][0]["loc"] == ["body", "steps"]
 
 
+def test_the_averages_outline_is_drawn_without_running_the_spec(client: TestClient) -> None:
+    """The page's averages figure: every trace empty, naming the state the stream sends."""
+    spec = {"surface": {"id": "quadratic"}, "steps": 50, "record": ["state"],
+            "optimizers": [{"id": "adam"}, {"id": "gd"}]}  # fmt: skip
+    figure = client.post("/api/figures/averages?lang=ja", json=spec).json()["figure"]
+    assert figure["layout"]["title"]["text"].startswith("勾配の移動平均")
+    drawn = [t for t in figure["data"] if "averages" in t.get("meta", {})]
+    assert drawn and all(t["meta"]["averages"]["run"] == 0 for t in drawn)  # gd keeps none
+    assert all(not t.get("y") or not t["y"].get("bdata") for t in drawn)  # nothing computed
+    states = {t["meta"]["averages"]["state"] for t in drawn}
+    assert states == {f"{n}_{a}" for n in ("gradient", "m", "m_hat", "v", "v_hat") for a in "xy"}
+    bad = client.post("/api/figures/averages", json={**spec, "steps": 0})
+    assert bad.status_code == 422 and bad.json()["detail"][0]["loc"] == ["body", "steps"]
+
+
 def test_lessons_say_which_panels_they_open(client: TestClient) -> None:
     lessons = {p["id"]: p for p in client.get("/api/presets").json()}
     assert lessons["beta"]["panels"] == ["averages"]

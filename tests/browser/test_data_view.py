@@ -89,11 +89,23 @@ def test_the_averages_follow_the_cursor_and_every_new_lesson_loads_cleanly(
     page: Page, live_server: str, screenshots: Path
 ) -> None:
     errors = watch_errors(page)
+    asked: list[str] = []
+    page.on("request", lambda request: asked.append(request.url))
     page.goto(f"{live_server}/?lang=en#preset=beta")
     wait_done(page)
     panel = page.locator("#averages")
     expect(panel).to_be_visible()  # the lesson opens it
     expect(page.locator("#averages-plot")).to_contain_text("Moving averages")
+    # drawn from the state the stream sent: every recorded step of each run (the whole
+    # paths show before the cursor moves), not a rerun
+    page.wait_for_function("""() => {
+        const traces = (id) => document.querySelector(id).data ?? [];
+        const paths = traces('#contour-plot').filter((t) => t.meta?.run !== undefined);
+        const drawn = traces('#averages-plot').filter((t) => t.meta?.averages);
+        const whole = (t) => t.y.length === paths[t.meta.averages.run].x.length - 1;
+        return drawn.length > 0 && drawn.every(whole);
+    }""")
+    assert not [url for url in asked if url.split("?")[0].endswith("/api/averages")]
     scrub_to(page, 30)
     expect(panel).to_have_attribute("data-step", "30", timeout=10_000)
     lines = page.evaluate("() => document.querySelector('#averages-plot').layout.shapes")

@@ -9,13 +9,13 @@ import math
 import numpy as np
 import pytest
 
-from gradtrail import figures, run
+from gradtrail import Simulation, figures, run
 from gradtrail.backprop import BackpropError, backprop
 from gradtrail.catalog import build_surface
 from gradtrail.dataview import MAX_ARROWS, MAX_SHOWN_POINTS, data_view
 from gradtrail.epochs import Batches
 from gradtrail.regression import minibatch_indices
-from gradtrail.spec import MinibatchStep, SurfaceSpec
+from gradtrail.spec import MinibatchStep, RunSpec, SurfaceSpec
 
 
 def test_predictions_and_residuals_of_a_line_by_hand() -> None:
@@ -136,6 +136,29 @@ def test_the_moving_averages_are_the_recorded_state_and_gd_keeps_none() -> None:
     assert not [t for t in figure.data if t.legendgroup == "run2"]  # plain GD keeps none
     none = figures.moving_averages(run({**spec, "optimizers": [{"id": "gd"}]}))
     assert none.layout.annotations[-1].text.startswith("No run here keeps")
+
+
+def test_a_streams_averages_outline_names_the_state_each_trace_draws() -> None:
+    """Before the run the figure is the same, its traces empty; each names the recorded
+    vector it shows, and the run's state shown that way is what the finished figure holds."""
+    spec = {"surface": {"id": "rosenbrock"}, "start": [-1.0, 1.5], "steps": 40,
+            "record": ["state"], "optimizers": [{"id": "adam"}, {"id": "rmsprop"}]}  # fmt: skip
+    outline = figures.moving_averages(Simulation(RunSpec.model_validate(spec)).preview())
+    result = run(spec)
+    finished = figures.moving_averages(result)
+    assert [t.name for t in outline.data] == [t.name for t in finished.data]
+    assert all(len(t.y) == 0 for t in outline.data)
+    shown = {"value": lambda v: v, "abs": abs, "sqrt": math.sqrt}
+    for empty, full in zip(outline.data, finished.data, strict=True):
+        wants = empty.meta["averages"]
+        state = result.runs[wants["run"]].state[wants["state"]]
+        assert list(full.x) == list(range(1, state.size + 1))
+        assert list(full.y) == [shown[wants["show"]](v) for v in state]
+    names = {t.meta["averages"]["state"] for t in outline.data if t.legendgroup == "run1"}
+    assert names == {"gradient_x", "gradient_y", "square_avg_x", "square_avg_y"}
+    too_long = Simulation(RunSpec.model_validate({**spec, "record": []})).preview()
+    text = figures.moving_averages(too_long).layout.annotations[-1].text
+    assert text.startswith("This run is too long")
 
 
 def test_a_run_that_stopped_at_its_start_has_no_averages_to_draw() -> None:
