@@ -10,7 +10,10 @@ from pydantic_core import PydanticCustomError
 
 # Strict: JSON true or "1" is not a number here, and 2.0 is not a count.
 Finite = Annotated[float, Field(allow_inf_nan=False, strict=True)]
-Bounded = Annotated[float, Field(allow_inf_nan=False, strict=True, ge=-1e6, le=1e6)]
+COORDINATE_LIMIT = 1e6  # the largest |coordinate| a start or a window may hold
+Bounded = Annotated[
+    float, Field(allow_inf_nan=False, strict=True, ge=-COORDINATE_LIMIT, le=COORDINATE_LIMIT)
+]
 Seed = Annotated[int, Field(strict=True, ge=0, le=2**32 - 1)]
 MAX_POINTS = 1_000_000  # samples a data surface may be given
 

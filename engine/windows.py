@@ -15,9 +15,9 @@ from collections.abc import Iterable
 
 import numpy as np
 
+from gradtrail.fields import COORDINATE_LIMIT as LIMIT  # every coordinate of a window
 from gradtrail.surfaces import Domain, Point
 
-LIMIT = 1e6  # every coordinate of a window a spec may hold (gradtrail.fields.Bounded)
 PAD = 0.1  # the share of a window's width kept beyond a point that widens it
 START_SHARE = 0.5  # the default start lies this share of the box's half-widths from the minimum
 

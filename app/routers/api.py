@@ -50,6 +50,7 @@ from gradtrail.axes import AXIS_COUNT, DATA_AXES, START_AXES
 from gradtrail.backprop import backprop as backprop_graph
 from gradtrail.cost import data_size, data_view_work, evaluation_cost, grid_work
 from gradtrail.dataview import data_view as data_view_at
+from gradtrail.fields import COORDINATE_LIMIT
 from gradtrail.formula import FormulaError, custom_surface
 from gradtrail.presets import DEFAULT_OPTIMIZER, DEFAULT_PRESET, PRESETS, SWEEP_PRESETS
 from gradtrail.schedules import schedule_defaults
@@ -254,6 +255,7 @@ def page_catalog(lang: str = "en") -> dict[str, object]:
             "sweep_axis_count": MAX_AXIS,
             "record_steps": RECORD_STEPS,
             "link_characters": get_settings().max_link_characters,
+            "coordinate": COORDINATE_LIMIT,  # of a start or a window: a zoom stays within
         },
         "defaults": {
             "steps": RunSpec.model_fields["steps"].default,

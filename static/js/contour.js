@@ -11,6 +11,16 @@ function shownWindow(node) {
   return [xaxis.range.map(Number), yaxis.range.map(Number)];
 }
 
+/** `range` [low, high] moved inside ±`limit` keeping its width (at most the whole 2·limit),
+ * or `range` itself when it is inside already. */
+function inside(range, limit) {
+  const [low, high] = range;
+  if (low >= -limit && high <= limit) return range;
+  const width = Math.min(high - low, 2 * limit);
+  if (low < -limit) return [-limit, -limit + width];
+  return [limit - width, limit];
+}
+
 /** Drawn heights for values `z` (rows of numbers or null) as the server draws them: where
  * its figure's meta says log-spaced, log10(f − min + span·1e-6) over this grid's values
  * (engine/figures/paths.py, heights_for), else the values themselves. */
@@ -30,8 +40,9 @@ const revision = (domain) => JSON.stringify(domain);
  * the surface (as the spec names it) to sample over that window; the grid is asked with
  * the figure's own resolution, and a newer zoom or a new figure cancels the request.
  * `body[data-grid]` is "pending" while a zoom's contour is on its way, "ready" once drawn.
+ * A zoom stays within ±`limit` on each axis (the API's bound on a window).
  */
-export function createContourPlot(node, { onPick, onZoom = null }) {
+export function createContourPlot(node, { onPick, onZoom = null, limit = Infinity }) {
   let request = null;
   let listening = false;
   const contourIndex = () => node.data.findIndex((trace) => trace.type === "contour");
@@ -53,8 +64,16 @@ export function createContourPlot(node, { onPick, onZoom = null }) {
   }
 
   async function zoomed() {
-    const domain = shownWindow(node);
-    if (!onZoom || !domain || covers(domain)) return;
+    const shown = shownWindow(node);
+    if (!onZoom || !shown) return;
+    // A window may not reach past the API's limit: the axes move back inside it, and
+    // that move is the zoom asked for (its relayout calls here again).
+    const domain = shown.map((range) => inside(range, limit));
+    if (domain.some((range, axis) => range !== shown[axis])) {
+      await plotlyOf(node).relayout(node, { "xaxis.range": domain[0], "yaxis.range": domain[1] });
+      return;
+    }
+    if (covers(domain)) return;
     cancel();
     const controller = new AbortController();
     request = controller;

@@ -48,6 +48,7 @@ const contour = createContourPlot($("#contour-plot"), {
     saveState();
     return state.spec.surface;
   },
+  limit: catalog.limits.coordinate,
 });
 const surface = createSurfacePlot($("#surface-plot"));
 const convergence = createConvergencePlot($("#convergence-plot"), {

@@ -3,16 +3,19 @@
 from __future__ import annotations
 
 import asyncio
+import base64
 import html
 import json
 import socket
 from urllib.parse import urlparse
 
+import numpy as np
 import pytest
+from fastapi.testclient import TestClient
 from starlette.requests import Request
 
 from gradtrail.app.routers.pages import whole_link
-from gradtrail.app.urlspec import LinkTooLong
+from gradtrail.app.urlspec import LinkTooLong, encode
 from gradtrail.texts import messages
 
 
@@ -83,3 +86,28 @@ def test_any_other_target_too_long_is_a_json_414(live_server: str, target: str) 
     head, _, body = exchange(live_server, request).partition(b"\r\n\r\n")
     assert head.startswith(b"HTTP/1.1 414 "), head
     assert json.loads(body)["detail"] == "the request's target is longer than 65,535 bytes"
+
+
+def decoded(values: list | dict) -> list[float]:
+    """A plotly JSON array as numbers (plotly writes numpy arrays as ``{dtype, bdata}``)."""
+    if isinstance(values, dict):
+        return np.frombuffer(base64.b64decode(values["bdata"]), dtype=values["dtype"]).tolist()
+    return list(values)
+
+
+def test_an_export_and_an_embed_show_the_window_of_their_link(client: TestClient) -> None:
+    """A zoomed view's window is in its spec, so in its link: the export and the embed
+    draw the contour over that window, the axes showing exactly it."""
+    window = [[0.25, 1.75], [-0.5, 0.5]]
+    spec = {"surface": {"id": "rosenbrock", "domain": window}, "steps": 20,
+            "optimizers": [{"id": "adam"}]}  # fmt: skip
+    for path in ("/export", "/embed"):
+        html = client.get(f"{path}?spec={encode(spec)}").text
+        start = html.index('<script type="application/json" id="gradtrail-data">')
+        body = html[html.index(">", start) + 1 : html.index("</script>", start)]
+        contour = json.loads(body.replace("<\\/", "</"))["contour"]
+        layout = contour["layout"]
+        assert [layout["xaxis"]["range"], layout["yaxis"]["range"]] == window, path
+        grid = next(trace for trace in contour["data"] if trace["type"] == "contour")
+        x, y = (decoded(grid[axis]) for axis in "xy")
+        assert [[x[0], x[-1]], [y[0], y[-1]]] == window, path

@@ -128,3 +128,21 @@ def test_csv_with_a_header_and_more_columns_or_commas_and_spaces(
     page.fill("#csv-input", "1 2\n2 4.5\n3 6")  # spaces between numbers, no header
     expect(page.locator("#csv-status")).to_have_text("3 points read")
     expect(page.locator("#csv-columns")).to_be_hidden()
+
+
+def test_a_zoom_past_the_apis_limit_moves_back_inside_it(page: Page, live_server: str) -> None:
+    """Zooming out past ±1e6 (the largest window a spec may hold) draws the window moved
+    back inside the limit and recomputed, instead of a silent 422."""
+    page.goto(f"{live_server}/?preset=line-fit")
+    wait_done(page)
+    limit = page.evaluate("() => JSON.parse(document.querySelector('#catalog').textContent)"
+                          ".limits.coordinate")  # fmt: skip
+    assert limit == 1e6
+    page.evaluate("""(limit) => Plotly.relayout(document.querySelector('#contour-plot'),
+        {'xaxis.range': [-3 * limit, 5 * limit], 'yaxis.range': [0.5 * limit, 1.5 * limit]})""",
+                  limit)  # fmt: skip
+    expect(page.locator("body")).to_have_attribute("data-grid", "ready")
+    zoomed = page.evaluate(CONTOUR)
+    assert flat(zoomed["range"]) == pytest.approx([-limit, limit, 0.0, limit])
+    assert flat(zoomed["grid"]) == pytest.approx(flat(zoomed["range"]))
+    assert flat(spec_in(page.url)["surface"]["domain"]) == pytest.approx(flat(zoomed["range"]))
