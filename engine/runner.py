@@ -229,8 +229,10 @@ class Simulation:
         self.lang = lang
         self.surface = build_surface(spec.surface)
         self.start = spec.start or self.surface.default_start
-        if spec.surface.domain is None and self.surface.samples is not None:
-            # A data surface's window fits its data; a start given outside it widens it.
+        if spec.surface.domain is None:
+            # A surface's own window (a data surface's fits its data) widens to hold a start
+            # given outside it, so every path is drawn from its first point; a window the
+            # spec gives is drawn as given.
             self.surface = replace(self.surface, domain=holding(self.surface.domain, self.start))
         self.rules = StopRules.of(spec.stop)
         refuse_unusable_start(self.surface, self.start, self.rules)

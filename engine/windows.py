@@ -85,7 +85,7 @@ def start_in_box(centre: Point, halves: tuple[float, float]) -> Point:
 
 def holding(domain: Domain, point: Point) -> Domain:
     """``domain`` widened, where needed, to hold ``point`` with a margin (a given start
-    outside a data surface's default window)."""
+    outside a surface's default window)."""
     (x0, x1), (y0, y1) = domain
     if x0 < point[0] < x1 and y0 < point[1] < y1:
         return domain

@@ -109,10 +109,22 @@ def test_a_start_given_outside_the_window_widens_it() -> None:
     assert run(spec).surface.domain == ((-1.0, 1.0), (-1.0, 1.0))
 
 
-@pytest.mark.parametrize(
-    "lesson", [p for p in PRESETS.values() if p.spec["surface"]["id"] in ("regression", "neuron")]
-)
-def test_each_data_lesson_shows_its_start(lesson) -> None:
+def test_a_built_ins_window_widens_to_hold_a_start_given_outside_it() -> None:
+    """Rosenbrock's window is [−2, 2] × [−1, 3]: a start at (6, −4) widens it, every
+    minimum stays in it, and a given window stays as given."""
+    spec = {"surface": {"id": "rosenbrock"}, "start": [6.0, -4.0], "steps": 1,
+            "optimizers": [{"id": "gd", "params": {"lr": 1e-6}}]}  # fmt: skip
+    result = run(spec)
+    assert_inside_with_margin(result.surface.domain, (6.0, -4.0))
+    assert_inside_with_margin(result.surface.domain, (1.0, 1.0))
+    inside = {**spec, "start": [0.5, 0.5]}
+    assert run(inside).surface.domain == ((-2.0, 2.0), (-1.0, 3.0))
+    spec["surface"]["domain"] = [[-1.0, 1.0], [-1.0, 1.0]]
+    assert run(spec).surface.domain == ((-1.0, 1.0), (-1.0, 1.0))
+
+
+@pytest.mark.parametrize("lesson", PRESETS.values(), ids=list(PRESETS))
+def test_each_lesson_shows_its_start(lesson) -> None:
     result = run(lesson.spec)
     run_start = (result.runs[0].x[0], result.runs[0].y[0])
     (x0, x1), (y0, y1) = result.surface.domain
