@@ -296,13 +296,21 @@ export function createControls(form, { surfaces, optimizers, limits, defaults, h
     return structuredClone(spec);
   }
 
-  function set(spec) {
-    // Settings put in from outside (a lesson, a sweep's cell) replace an edit still waiting
-    // out its debounce; the edits here that call `set` call `changed` after it.
+  /** Settings put in from outside (a lesson, a link, a sweep's cell). With `chosen` (a
+   * link someone made) its start and window count as a person's choice, so new data keeps
+   * them; a lesson's are the lesson's defaults, fitted again to new data. */
+  function set(spec, { chosen = false } = {}) {
+    startChosen = chosen && Boolean(spec.start);
+    windowChosen = chosen && Boolean(spec.surface.domain);
+    show(spec);
+  }
+
+  /** Show `spec` in the form; whether its start and window were chosen stays as it was. */
+  function show(spec) {
+    // Settings put in replace an edit still waiting out its debounce; the edits here that
+    // call `show` call `changed` after it.
     cancelEdit();
     current = structuredClone(spec);
-    startChosen = false;
-    windowChosen = false;
     renderSurface({ ...spec.surface });
     $("#steps").value = spec.steps ?? defaults.steps;
     $("#seed").value = spec.seed ?? 0;
@@ -353,13 +361,13 @@ export function createControls(form, { surfaces, optimizers, limits, defaults, h
   form.addEventListener("change", (event) => {
     const target = event.target;
     if (target.matches('[data-role="schedule-kind"]')) {
-      set(read()); // show the chosen schedule's parameters
+      show(read()); // the chosen schedule's parameters
       changed();
     } else if (target.matches('[data-role="optimizer"]')) {
       const spec = read();
       const index = Number(target.closest("li").dataset.index);
       spec.optimizers[index] = { id: target.value };
-      set(spec);
+      show(spec);
       changed();
     } else if (target.id === "surface-select") {
       const spec = read(); // the fields still belong to the surface shown until now
@@ -389,7 +397,7 @@ export function createControls(form, { surfaces, optimizers, limits, defaults, h
     const index = Number(button.closest("li").dataset.index);
     if (button.dataset.action === "remove") spec.optimizers.splice(index, 1);
     else spec.optimizers.splice(index + 1, 0, structuredClone(spec.optimizers[index]));
-    set(spec);
+    show(spec);
     changed();
   });
   // Fit: the window the server gives this surface and data (the zoom is let go).
@@ -401,7 +409,7 @@ export function createControls(form, { surfaces, optimizers, limits, defaults, h
   $("#add-optimizer").addEventListener("click", () => {
     const spec = read();
     spec.optimizers.push({ id: defaults.optimizer });
-    set(spec);
+    show(spec);
     changed();
   });
 

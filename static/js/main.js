@@ -344,7 +344,7 @@ function loadSweepPreset(id) {
 function restoreSettings({ spec, preset, sweep }) {
   state.preset = preset;
   state.spec = preset ? null : spec;
-  controls.set(spec);
+  controls.set(spec, { chosen: !preset });
   $("#sweep-preset").value = "";
   $("#sweep-caption").textContent = "";
   run(spec);
@@ -493,7 +493,7 @@ async function main() {
   if (state.lecture) await setLecture(true);
   if (!state.spec && !presets.some((p) => p.id === state.preset)) state.preset = catalog.defaults.preset;
   const spec = specOfState();
-  controls.set(spec);
+  controls.set(spec, { chosen: Boolean(state.spec) }); // a link's own settings, not a lesson's
   openLessonPanels();
   if (state.view === "3d") {
     state.view = "contour";

@@ -146,3 +146,25 @@ def test_a_zoom_past_the_apis_limit_moves_back_inside_it(page: Page, live_server
     assert flat(zoomed["range"]) == pytest.approx([-limit, limit, 0.0, limit])
     assert flat(zoomed["grid"]) == pytest.approx(flat(zoomed["range"]))
     assert flat(spec_in(page.url)["surface"]["domain"]) == pytest.approx(flat(zoomed["range"]))
+
+
+def test_a_links_start_and_window_are_kept_when_its_data_changes(
+    page: Page, live_server: str
+) -> None:
+    """A link's start and window were chosen by whoever made it: new data keeps them (a
+    lesson's are fitted again, as the test above shows)."""
+    from gradtrail.app.urlspec import encode
+
+    window, start = [[-3.0, 6.0], [-4.0, 5.0]], [4.5, -3.5]
+    spec = {"surface": {"id": "regression", "domain": window}, "start": start, "steps": 30,
+            "optimizers": [{"id": "gd", "params": {"lr": 0.01}}]}  # fmt: skip
+    page.goto(f"{live_server}/#spec={encode(spec)}")
+    wait_done(page)
+    page.select_option("#data-mode", "data")
+    page.fill("#csv-input", far_data())
+    expect(page.locator("#csv-status")).to_have_text("30 points read")
+    wait_done(page)
+    settled(page)
+    kept = spec_in(page.evaluate("() => location.href"))
+    assert kept["surface"]["domain"] == window and kept["start"] == start
+    assert [page.input_value("#start-x"), page.input_value("#start-y")] == ["4.5", "-3.5"]
