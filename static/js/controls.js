@@ -423,6 +423,12 @@ export function createControls(form, { surfaces, optimizers, limits, defaults, h
       startChosen = true;
       onChange(read());
     },
+    /** The run started at (x, y): empty start boxes (the server's choice) show it greyed,
+     * so a person sees where the run starts without it becoming their choice. */
+    startedAt(x, y) {
+      $("#start-x").placeholder = Number(x.toPrecision(6));
+      $("#start-y").placeholder = Number(y.toPrecision(6));
+    },
     /** A zoom chose the window `domain`: the spec shown holds it (no run: the contour asks
      * for its grid); returns that spec, for the state and the link. */
     setWindow(domain) {

@@ -144,6 +144,7 @@ export function createLiveRun(
       },
       frame(frame) {
         if (controller.signal.aborted) return;
+        if (frame.step === 0 && frame.runs[0]?.x.length) controls.startedAt(frame.runs[0].x[0], frame.runs[0].y[0]);
         frame.runs.forEach((chunk, i) => {
           const target = current.runs[i];
           for (const key of ["x", "y", "loss", "grad_norm"]) target[key].push(...chunk[key]);

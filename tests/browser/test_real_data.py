@@ -67,7 +67,10 @@ def test_pasted_data_is_drawn_where_it_is_and_a_zoom_recomputes_and_is_linked(
     assert inside(shown["range"], shown["minimum"]) and inside(shown["grid"], shown["minimum"])
     spec = spec_in(page.url)
     assert "domain" not in spec["surface"] and "start" not in spec  # the server's, for this data
-    assert page.input_value("#start-x") == ""
+    assert page.input_value("#start-x") == ""  # not chosen, but shown: where the run began
+    began = page.evaluate("() => document.querySelector('#contour-plot').data"
+                          ".find((t) => t.meta?.run === 0).x[0]")  # fmt: skip
+    assert float(page.get_attribute("#start-x", "placeholder")) == pytest.approx(began, rel=1e-5)
 
     # A box zoom: drag across the middle of the plot area.
     box = page.locator("#contour-plot .nsewdrag").first.bounding_box()
