@@ -47,6 +47,15 @@ def flat(window: list) -> list[float]:
     return [value for pair in window for value in pair]
 
 
+def paste_far_data(page: Page) -> None:
+    """Paste :func:`far_data` as the surface's data and wait for its run to be drawn."""
+    page.select_option("#data-mode", "data")
+    page.fill("#csv-input", far_data())
+    expect(page.locator("#csv-status")).to_have_text("30 points read")
+    wait_done(page)
+    settled(page)
+
+
 def inside(window: list, point: list) -> bool:
     return all(low < value < high for (low, high), value in zip(window, point, strict=True))
 
@@ -56,11 +65,7 @@ def test_pasted_data_is_drawn_where_it_is_and_a_zoom_recomputes_and_is_linked(
 ) -> None:
     page.goto(f"{live_server}/?preset=line-fit")
     wait_done(page)
-    page.select_option("#data-mode", "data")
-    page.fill("#csv-input", far_data())
-    expect(page.locator("#csv-status")).to_have_text("30 points read")
-    wait_done(page)
-    settled(page)
+    paste_far_data(page)
     shown = page.evaluate(CONTOUR)
     slope, intercept = np.polyfit(*np.loadtxt(far_data().splitlines()[1:], delimiter=",").T, 1)
     assert shown["minimum"] == pytest.approx([slope, intercept], rel=1e-9)
@@ -163,11 +168,7 @@ def test_a_links_start_and_window_are_kept_when_its_data_changes(
             "optimizers": [{"id": "gd", "params": {"lr": 0.01}}]}  # fmt: skip
     page.goto(f"{live_server}/#spec={encode(spec)}")
     wait_done(page)
-    page.select_option("#data-mode", "data")
-    page.fill("#csv-input", far_data())
-    expect(page.locator("#csv-status")).to_have_text("30 points read")
-    wait_done(page)
-    settled(page)
+    paste_far_data(page)
     kept = spec_in(page.evaluate("() => location.href"))
     assert kept["surface"]["domain"] == window and kept["start"] == start
     assert [page.input_value("#start-x"), page.input_value("#start-y")] == ["4.5", "-3.5"]
