@@ -50,6 +50,7 @@ from gradtrail.axes import AXIS_COUNT, DATA_AXES, START_AXES
 from gradtrail.backprop import backprop as backprop_graph
 from gradtrail.cost import data_size, data_view_work, evaluation_cost, grid_work
 from gradtrail.dataview import data_view as data_view_at
+from gradtrail.finite_differences import CHECK_EVALUATIONS, DEFAULT_STEP, MAX_STEP, MIN_STEP
 from gradtrail.formula import FormulaError, custom_surface
 from gradtrail.presets import DEFAULT_OPTIMIZER, DEFAULT_PRESET, PRESETS, SWEEP_PRESETS
 from gradtrail.schedules import schedule_defaults
@@ -136,7 +137,9 @@ async def grid_cost(request: GridDep) -> float:
 
 
 async def backprop_cost(request: BackpropDep) -> float:
-    return samples_work(request.surface, request.minibatch)
+    """Every sample's terms, and the finite-difference check's evaluations of the loss."""
+    checks = grid_work(1, evaluation_cost(request.surface)) * CHECK_EVALUATIONS
+    return samples_work(request.surface, request.minibatch) + checks
 
 
 async def data_view_cost(request: DataViewDep) -> float:
@@ -180,7 +183,13 @@ def graph_at(request: BackpropRequest, lang: str) -> dict:
     """Build the surface and its graph at the point (a 422 names what stops it)."""
     surface = build_surface(request.surface)
     shown = backprop_graph(
-        surface, request.point, request.sample, request.shared, request.minibatch, lang
+        surface,
+        request.point,
+        request.sample,
+        request.shared,
+        request.minibatch,
+        lang,
+        request.h,
     )
     if request.figure:
         shown["figure"] = orjson.Fragment(figures.backprop_figure(shown, lang).to_json())
@@ -253,6 +262,7 @@ def page_catalog(lang: str = "en") -> dict[str, object]:
             "sweep_steps": MAX_SWEEP_STEPS,
             "sweep_axis_count": MAX_AXIS,
             "record_steps": RECORD_STEPS,
+            "finite_difference_step": {"min": MIN_STEP, "max": MAX_STEP, "default": DEFAULT_STEP},
             "link_characters": get_settings().max_link_characters,
         },
         "defaults": {

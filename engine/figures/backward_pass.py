@@ -10,6 +10,7 @@ import plotly.graph_objects as go
 
 from gradtrail.figures.cursor import minibatch_of, point_of
 from gradtrail.figures.graph_layout import layered
+from gradtrail.figures.graph_walks import edge_walks, every_text, node_labels, number
 from gradtrail.figures.style import NARROWEST, SUP, styled, text_width, wrapped
 from gradtrail.result import Result
 from gradtrail.texts import text
@@ -103,55 +104,68 @@ def widest(lines: list[str]) -> float:
     return max(text_width(line, SMALL) for line in lines)
 
 
-def node_label(node: dict) -> str:
-    """Under a node: its value, and its adjoint in red."""
-    if node["adjoint"] is None:
-        return number(node["value"])
-    adjoint = number(node["adjoint"])
-    return f"{number(node['value'])}<br><span style='color:#b3261e'>{adjoint}</span>"
+def columns_at(widths: list[float], gap: float) -> list[float]:
+    """Each column's centre, px: a column as wide as its widest node's texts, ``gap``
+    (an edge's text and its margins) between neighbouring columns."""
+    centres: list[float] = []
+    for c, width in enumerate(widths):
+        centres.append(0.0 if c == 0 else centres[-1] + widths[c - 1] / 2 + gap + width / 2)
+    return centres
 
 
 def backprop_figure(shown: dict, lang: str = "en") -> go.Figure:
     """Draw the answer of :func:`gradtrail.backprop.backprop` (also ``POST /api/backprop``).
 
     The graph is laid out in layers (:mod:`gradtrail.figures.graph_layout`) with room
-    for every text at its size in px: each node's value and adjoint under it, its error
-    signal (``shown["signals"]``, where given) over it, each edge's local derivative over
-    its line, placed where it meets no other text. ``layout.meta`` says the least plot size
-    in px at which nothing overlaps: the page scrolls a smaller box rather than squeeze it.
+    for every text at its size in px: each node's value and adjoint (or tangent) under it,
+    its tag (``shown["signals"]``, where given) over it, each edge's local derivative over
+    its line, placed where it meets no other text. Each column is as wide as its own texts
+    (a long tag widens its column alone). ``layout.meta`` says the least plot size in px at
+    which nothing overlaps (the page scrolls a smaller box rather than squeeze it) and holds
+    the texts each mode's walk shows (:mod:`gradtrail.figures.graph_walks`).
     """
     nodes, edges = shown["nodes"], shown["edges"]
     by_id = {n["id"]: n for n in nodes}
     signals = {s["node"]: s["label"] for s in shown.get("signals") or [] if s["node"] in by_id}
     drawn = drawn_graph(nodes, edges)
     lay = layered(drawn.points, drawn.edges)
+    walks = edge_walks(shown)
+    labelled = [n for n in nodes if n["adjoint"] is not None]
+    labels = node_labels(shown, labelled)
+    label_lines = {n["id"]: [] for n in nodes}
+    for texts in (labels["reverse"], *labels["forward"]):
+        for node, label in zip(labelled, texts, strict=True):
+            label_lines[node["id"]] += label.split("<br>")
 
     tags = {n: wrapped(label, TAG_WIDTH, SMALL) for n, label in signals.items()}
     tag_lines = max((len(lines) for lines in tags.values()), default=0)
     tag_height = tag_lines * LINE + (2 if tag_lines else 0)
-    label_width = max(widest(node_label(n).split("<br>")) for n in nodes)
-    tag_width = max((widest(lines) for lines in tags.values()), default=0.0)
-    fixed_width = max(NODE, label_width, tag_width)
-    # The widest an edge's text gets: at rest its local derivative, on the walk three lines.
+    # The widest an edge's text gets: at rest its local derivative, on a walk three lines.
     edge_width = max(
-        text_width(part, SMALL)
-        for e in edges
-        for part in (number(e["local"]), f"× {number(by_id[e['target']]['adjoint'])}",
-                     f" = {number(e['product'])}")
-    )  # fmt: skip
-    column = fixed_width + edge_width + 3 * GAP
+        [text_width(number(e["local"]), SMALL) for e in edges]
+        + [text_width(part, SMALL) for text in every_text(walks) for part in text.split("<br>")]
+    )
+
+    def node_width(point: Hashable) -> float:
+        node = by_id[point if isinstance(point, int) else point[1]]
+        lines = label_lines[node["id"]] or [number(node["value"])]
+        return max(NODE, widest(lines), widest(tags[point]) if point in tags else 0.0)
+
+    widths = [0.0] * lay.columns
+    for point in drawn.points:
+        widths[lay.rank[point]] = max(widths[lay.rank[point]], node_width(point))
+    centres = columns_at(widths, edge_width + 3 * GAP)
     # Two edges into one node from neighbouring rows keep their walk's texts apart.
     row = max(tag_height + NODE + 2 + 2 * LINE + 2 * GAP, 2 * (WALK_LINES * LINE + 6) + 4)
-    at = {p: (lay.rank[p] * column, lay.row[p] * row) for p in drawn.points}
+    at = {p: (centres[lay.rank[p]], lay.row[p] * row) for p in drawn.points}
 
     fixed: list[Box] = []
     for point, (x, y) in at.items():
         node = by_id[point if isinstance(point, int) else point[1]]
         fixed.append(centred(x, y, NODE, -NODE / 2, NODE / 2))
-        lines = node_label(node).split("<br>")
-        width = widest(lines)
         if node["adjoint"] is not None:
-            fixed.append(centred(x, y, width, NODE / 2 + 2, NODE / 2 + 2 + len(lines) * LINE))
+            width = widest(label_lines[node["id"]])
+            fixed.append(centred(x, y, width, NODE / 2 + 2, NODE / 2 + 2 + 2 * LINE))
         if point in tags:
             width = widest(tags[point])
             top = -(NODE / 2 + 2 + len(tags[point]) * LINE)
@@ -162,17 +176,21 @@ def backprop_figure(shown: dict, lang: str = "en") -> go.Figure:
     tall = WALK_LINES * LINE + 6  # plotly sets a text a few px off its point
     for source, target in drawn.edges:
         (r0, y0), (r1, y1) = lay.routes[(source, target)][-2:]  # the segment into the target
-        x0, x1 = r0 * column, r1 * column
+        x0, x1 = centres[r0], centres[r1]
         y0, y1 = y0 * row, y1 * row
-        # Over the line, or under it (two edges meeting at a node: one each), nearer either end.
-        for share, side in PLACES:
+        # The middle of the gap between the two columns first, then nearer either end;
+        # over the line, or under it (two edges meeting at a node: one each).
+        middle = (x0 + widths[r0] / 2 + x1 - widths[r1] / 2) / 2
+        first = (middle - x0) / (x1 - x0) if x1 != x0 else 0.5
+        shares = [first, *(share for share, _ in PLACES[::2])]
+        for share, side in ((s, side) for s in shares for side in ("top center", "bottom center")):
             x, y = x0 + share * (x1 - x0), y0 + share * (y1 - y0)
             above = side == "top center"
             box = centred(x, y, edge_width, -tall if above else 0, 0 if above else tall)
             if not any(box.meets(other) for other in (*fixed, *placed)):
                 break
         else:
-            share, side = PLACES[0]
+            share, side = first, "top center"
             x, y = x0 + share * (x1 - x0), y0 + share * (y1 - y0)
             box = centred(x, y, edge_width, -tall, 0)
         placed.append(box)
@@ -189,7 +207,7 @@ def backprop_figure(shown: dict, lang: str = "en") -> go.Figure:
     line_x: list[float | None] = []
     line_y: list[float | None] = []
     for route in lay.routes.values():
-        line_x += [r * column for r, _ in route] + [None]
+        line_x += [centres[r] for r, _ in route] + [None]
         line_y += [y * row for _, y in route] + [None]
     figure.add_trace(
         go.Scatter(x=line_x, y=line_y, mode="lines", hoverinfo="skip", showlegend=False,
@@ -211,13 +229,16 @@ def backprop_figure(shown: dict, lang: str = "en") -> go.Figure:
     if copies:  # a constant's further uses
         copied = [by_id[p[1]] for p in copies]
         figure.add_trace(node_trace(copied, [at[p] for p in copies], "copies"))
+    label_annotations: list[int] = []
+    reverse_label = dict(zip((n["id"] for n in labelled), labels["reverse"], strict=True))
     for point, (x, y) in at.items():
         node = by_id[point if isinstance(point, int) else point[1]]
         if node["adjoint"] is not None:
+            label_annotations.append(len(figure.layout.annotations))
             figure.add_annotation(
                 x=x, y=y, yshift=-(NODE / 2 + 2), yanchor="top", showarrow=False,
-                text=node_label(node), font={"size": SMALL}, bgcolor="rgba(255,255,255,0.8)",
-                borderpad=0,
+                text=reverse_label[node["id"]], font={"size": SMALL},
+                bgcolor="rgba(255,255,255,0.8)", borderpad=0,
             )  # fmt: skip
         if point in tags:
             figure.add_annotation(
@@ -228,16 +249,22 @@ def backprop_figure(shown: dict, lang: str = "en") -> go.Figure:
 
     plot_width, plot_height = right - left, bottom - top
     least_width = max(plot_width + MARGIN["l"] + MARGIN["r"], 300.0)
-    title, notes = titles(shown, lang)
     # The texts read without scrolling sideways: no wider than the narrowest box (a phone's).
     room = min(least_width, NARROWEST) - 24
-    title_lines = wrapped(title, room, 18)
-    note_lines = [line for note in notes for line in wrapped(note, room, 18 * SUP)]
+    title, notes = titles(shown, lang)
+    mode_titles = {
+        "reverse": title_text(title, [*notes, text("figure.backprop_legend", lang)], room),
+        "forward": [
+            title_text(title, [*notes, text("figure.tangent_legend", lang, parameter=p)], room)
+            for p in shown["parameters"]
+        ],
+    }
+    title_lines = max(t.count("<br>") + 1 for t in every_text(mode_titles))
     cost = wrapped(text("figure.backprop_cost", lang, k=shown["cost"]["finite_difference_passes"]),
                    room, SMALL + 1)  # fmt: skip
-    margin_top = max(50, 24 * (len(title_lines) + len(note_lines)) + 10)  # as styled() has it
+    margin_top = max(50, 24 * title_lines + 10)  # as styled() has it
     margin_bottom = 6 + 16 * len(cost) + GAP
-    styled(figure, "<br>".join(title_lines), note_lines, width=None)  # wrapped here
+    styled(figure, mode_titles["reverse"], width=None)  # wrapped here
     figure.update_layout(
         font={"size": FONT_SIZE},
         xaxis={"visible": False, "range": [left, right], "fixedrange": True},
@@ -245,7 +272,9 @@ def backprop_figure(shown: dict, lang: str = "en") -> go.Figure:
         hovermode="closest",
         margin={**MARGIN, "t": margin_top, "b": margin_bottom},
         meta={"least_width": math.ceil(least_width),
-              "least_height": math.ceil(plot_height + margin_top + margin_bottom)},
+              "least_height": math.ceil(plot_height + margin_top + margin_bottom),
+              "walks": {"labels": {"annotations": label_annotations, **labels},
+                        "edges": walks, "titles": mode_titles}},
     )  # fmt: skip
     figure.add_annotation(
         x=0, y=0, xref="paper", yref="paper", yanchor="top", yshift=-4, showarrow=False,
@@ -253,6 +282,13 @@ def backprop_figure(shown: dict, lang: str = "en") -> go.Figure:
         font={"size": SMALL + 1, "color": "#5b6b7b"},
     )  # fmt: skip
     return figure
+
+
+def title_text(title: str, notes: list[str], room: float) -> str:
+    """The title and its notes (in <sup>) as one text, each wrapped to ``room`` px."""
+    lines = wrapped(title, room, 18)
+    small = [line for note in notes for line in wrapped(note, room, 18 * SUP)]
+    return "<br>".join([*lines, *(f"<sup>{line}</sup>" for line in small)])
 
 
 def node_trace(nodes: list[dict], points: list[tuple[float, float]], role: str) -> go.Scatter:
@@ -275,7 +311,7 @@ def titles(shown: dict, lang: str) -> tuple[str, list[str]]:
     x0, y0 = shown["point"]
     at = f"({x0:.4g}, {y0:.4g})"
     gradient = ", ".join(number(g) for g in shown["gradient"])
-    lines = [text("figure.backprop_legend", lang)]
+    lines: list[str] = []
     if "samples" not in shown:
         return text("figure.backprop_title", lang, point=at, gradient=gradient), lines
     # one sample's loss: its gradient, and the mean over all samples
@@ -283,16 +319,11 @@ def titles(shown: dict, lang: str) -> tuple[str, list[str]]:
     mean = ", ".join(number(g) for g in samples["mean_gradient"])
     title = text("figure.backprop_sample_title", lang, point=at, gradient=gradient,
                  index=samples["index"], count=samples["count"])  # fmt: skip
-    lines.insert(0, text("figure.backprop_mean", lang, count=samples["count"], mean=mean))
+    lines.append(text("figure.backprop_mean", lang, count=samples["count"], mean=mean))
     if samples.get("minibatch") is not None:
         batch = samples["minibatch"]
         mean = ", ".join(number(g) for g in batch["mean_gradient"])
         line = text("figure.backprop_batch", lang, size=batch["size"], step=batch["step"],
                     mean=mean)  # fmt: skip
-        lines.insert(1, line)
+        lines.append(line)
     return title, lines
-
-
-def number(value: float | None) -> str:
-    """A value as the graph shows it; a gap where it is not finite."""
-    return f"{value:.4g}" if value is not None and math.isfinite(value) else "—"
