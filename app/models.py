@@ -26,6 +26,7 @@ from gradtrail.spec import (
 from gradtrail.surfaces import GRID_RESOLUTION
 
 MAX_RESOLUTION = 400
+MIN_BOX, MAX_BOX = 100, 10_000  # a figure's box, px
 Number = float | None  # null stands where a value is undefined (never NaN or Infinity)
 
 
@@ -147,6 +148,9 @@ class BackpropRequest(Strict):
     figure: StrictBool = Field(False, description="true: with the plotly figure of the graph")
     h: Annotated[float, Field(strict=True, allow_inf_nan=False, ge=MIN_STEP, le=MAX_STEP)] = Field(
         DEFAULT_STEP, description="the finite-difference check's step"
+    )
+    width: Annotated[int, Field(strict=True, ge=MIN_BOX, le=MAX_BOX)] | None = Field(
+        None, description="the box the figure is drawn in, px: its tags wrap to fit it"
     )
 
     model_config = ConfigDict(

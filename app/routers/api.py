@@ -192,7 +192,8 @@ def graph_at(request: BackpropRequest, lang: str) -> dict:
         request.h,
     )
     if request.figure:
-        shown["figure"] = orjson.Fragment(figures.backprop_figure(shown, lang).to_json())
+        figure = figures.backprop_figure(shown, lang, request.width)
+        shown["figure"] = orjson.Fragment(figure.to_json())
     return shown
 
 

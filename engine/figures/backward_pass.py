@@ -9,6 +9,7 @@ from dataclasses import dataclass
 import plotly.graph_objects as go
 
 from gradtrail.figures.cursor import minibatch_of, point_of
+from gradtrail.figures.graph_boxes import GAP, MARGIN, NODE, SMALL, Texts, arranged_for
 from gradtrail.figures.graph_layout import layered
 from gradtrail.figures.graph_walks import edge_walks, every_text, node_labels, number
 from gradtrail.figures.style import NARROWEST, SUP, styled, text_width, wrapped
@@ -33,40 +34,10 @@ def backprop(
     return backprop_figure(shown, result.lang)
 
 
-NODE = 30  # a node's marker, px
-SMALL = 11  # the graph's labels, px: no text of the figure is smaller
-LINE = 15  # one line of SMALL text, px
-# Where an edge's text may stand: a share of the way along its last segment, over or under.
-PLACES = [(share, side) for share in (0.5, 0.4, 0.6, 0.3, 0.7)
-          for side in ("top center", "bottom center")]  # fmt: skip
-GAP = 8  # the least room between two texts, px
-WALK_LINES = 3  # an edge's text while the walk crosses it: local, × adjoint, = product
-TAG_WIDTH = 160  # an error signal's tag wraps at this width, px
 FONT_SIZE = 16  # the figure's type: its notes (<sup>, 70 %) stay above SMALL
 COLOURS = {"parameter": "#0072B2", "data": "#009E73", "constant": "#bbbbbb",
            "operation": "#ffffff"}  # fmt: skip
 SIGNAL = "#6a3d9a"
-MARGIN = {"l": 12, "r": 12}
-
-
-@dataclass(frozen=True)
-class Box:
-    """A text's or a node's extent, in px from the drawing's origin (y down)."""
-
-    left: float
-    top: float
-    right: float
-    bottom: float
-
-    def meets(self, other: Box) -> bool:
-        return (
-            min(self.right, other.right) - max(self.left, other.left) > 0
-            and min(self.bottom, other.bottom) - max(self.top, other.top) > 0
-        )
-
-
-def centred(x: float, y: float, width: float, top: float, bottom: float) -> Box:
-    return Box(x - width / 2, y + top, x + width / 2, y + bottom)
 
 
 @dataclass(frozen=True)
@@ -99,30 +70,18 @@ def drawn_graph(nodes: list[dict], edges: list[dict]) -> Drawn:
     return Drawn(points, drawn_edges, first)
 
 
-def widest(lines: list[str]) -> float:
-    """The width of the widest of ``lines`` of the graph's labels, px."""
-    return max(text_width(line, SMALL) for line in lines)
-
-
-def columns_at(widths: list[float], gap: float) -> list[float]:
-    """Each column's centre, px: a column as wide as its widest node's texts, ``gap``
-    (an edge's text and its margins) between neighbouring columns."""
-    centres: list[float] = []
-    for c, width in enumerate(widths):
-        centres.append(0.0 if c == 0 else centres[-1] + widths[c - 1] / 2 + gap + width / 2)
-    return centres
-
-
-def backprop_figure(shown: dict, lang: str = "en") -> go.Figure:
+def backprop_figure(shown: dict, lang: str = "en", box_width: float | None = None) -> go.Figure:
     """Draw the answer of :func:`gradtrail.backprop.backprop` (also ``POST /api/backprop``).
 
     The graph is laid out in layers (:mod:`gradtrail.figures.graph_layout`) with room
     for every text at its size in px: each node's value and adjoint (or tangent) under it,
     its tag (``shown["signals"]``, where given) over it, each edge's local derivative over
     its line, placed where it meets no other text. Each column is as wide as its own texts
-    (a long tag widens its column alone). ``layout.meta`` says the least plot size in px at
-    which nothing overlaps (the page scrolls a smaller box rather than squeeze it) and holds
-    the texts each mode's walk shows (:mod:`gradtrail.figures.graph_walks`).
+    (a long tag widens its column alone); tags wrap as wide as a box ``box_width`` px wide
+    lets them, down to the narrowest of :data:`TAG_WIDTHS`. ``layout.meta`` says the least
+    plot size in px at which nothing overlaps (the page scrolls a smaller box rather than
+    squeeze it) and holds the texts each mode's walk shows
+    (:mod:`gradtrail.figures.graph_walks`).
     """
     nodes, edges = shown["nodes"], shown["edges"]
     by_id = {n["id"]: n for n in nodes}
@@ -137,78 +96,31 @@ def backprop_figure(shown: dict, lang: str = "en") -> go.Figure:
         for node, label in zip(labelled, texts, strict=True):
             label_lines[node["id"]] += label.split("<br>")
 
-    tags = {n: wrapped(label, TAG_WIDTH, SMALL) for n, label in signals.items()}
-    tag_lines = max((len(lines) for lines in tags.values()), default=0)
-    tag_height = tag_lines * LINE + (2 if tag_lines else 0)
     # The widest an edge's text gets: at rest its local derivative, on a walk three lines.
     edge_width = max(
         [text_width(number(e["local"]), SMALL) for e in edges]
         + [text_width(part, SMALL) for text in every_text(walks) for part in text.split("<br>")]
     )
-
-    def node_width(point: Hashable) -> float:
-        node = by_id[point if isinstance(point, int) else point[1]]
-        lines = label_lines[node["id"]] or [number(node["value"])]
-        return max(NODE, widest(lines), widest(tags[point]) if point in tags else 0.0)
-
-    widths = [0.0] * lay.columns
-    for point in drawn.points:
-        widths[lay.rank[point]] = max(widths[lay.rank[point]], node_width(point))
-    centres = columns_at(widths, edge_width + 3 * GAP)
-    # Two edges into one node from neighbouring rows keep their walk's texts apart.
-    row = max(tag_height + NODE + 2 + 2 * LINE + 2 * GAP, 2 * (WALK_LINES * LINE + 6) + 4)
-    at = {p: (centres[lay.rank[p]], lay.row[p] * row) for p in drawn.points}
-
-    fixed: list[Box] = []
-    for point, (x, y) in at.items():
-        node = by_id[point if isinstance(point, int) else point[1]]
-        fixed.append(centred(x, y, NODE, -NODE / 2, NODE / 2))
-        if node["adjoint"] is not None:
-            width = widest(label_lines[node["id"]])
-            fixed.append(centred(x, y, width, NODE / 2 + 2, NODE / 2 + 2 + 2 * LINE))
-        if point in tags:
-            width = widest(tags[point])
-            top = -(NODE / 2 + 2 + len(tags[point]) * LINE)
-            fixed.append(centred(x, y, width, top, -(NODE / 2 + 2)))
-    placed: list[Box] = []
-    label_at: list[tuple[float, float]] = []
-    sides: list[str] = []
-    tall = WALK_LINES * LINE + 6  # plotly sets a text a few px off its point
-    for source, target in drawn.edges:
-        (r0, y0), (r1, y1) = lay.routes[(source, target)][-2:]  # the segment into the target
-        x0, x1 = centres[r0], centres[r1]
-        y0, y1 = y0 * row, y1 * row
-        # The middle of the gap between the two columns first, then nearer either end;
-        # over the line, or under it (two edges meeting at a node: one each).
-        middle = (x0 + widths[r0] / 2 + x1 - widths[r1] / 2) / 2
-        first = (middle - x0) / (x1 - x0) if x1 != x0 else 0.5
-        shares = [first, *(share for share, _ in PLACES[::2])]
-        for share, side in ((s, side) for s in shares for side in ("top center", "bottom center")):
-            x, y = x0 + share * (x1 - x0), y0 + share * (y1 - y0)
-            above = side == "top center"
-            box = centred(x, y, edge_width, -tall if above else 0, 0 if above else tall)
-            if not any(box.meets(other) for other in (*fixed, *placed)):
-                break
-        else:
-            share, side = first, "top center"
-            x, y = x0 + share * (x1 - x0), y0 + share * (y1 - y0)
-            box = centred(x, y, edge_width, -tall, 0)
-        placed.append(box)
-        label_at.append((x, y))
-        sides.append(side)
-
-    every = [*fixed, *placed]
-    left = min(b.left for b in every) - GAP
-    right = max(b.right for b in every) + GAP
-    top = min(b.top for b in every) - GAP
-    bottom = max(b.bottom for b in every) + GAP
+    texts = Texts(
+        {p: label_lines[p if isinstance(p, int) else p[1]] for p in drawn.points},
+        {p: signals[p] for p in drawn.points if p in signals},
+        edge_width,
+    )
+    drawing = arranged_for(lay, drawn.edges, texts, box_width)
+    at, tags = drawing.at, drawing.tags
+    label_at = [(x, y) for x, y, _ in drawing.edge_texts]
+    sides = [side for _, _, side in drawing.edge_texts]
+    left = min(b.left for b in drawing.boxes) - GAP
+    right = max(b.right for b in drawing.boxes) + GAP
+    top = min(b.top for b in drawing.boxes) - GAP
+    bottom = max(b.bottom for b in drawing.boxes) + GAP
 
     figure = go.Figure()
     line_x: list[float | None] = []
     line_y: list[float | None] = []
     for route in lay.routes.values():
-        line_x += [centres[r] for r, _ in route] + [None]
-        line_y += [y * row for _, y in route] + [None]
+        line_x += [drawing.centres[r] for r, _ in route] + [None]
+        line_y += [y * drawing.row for _, y in route] + [None]
     figure.add_trace(
         go.Scatter(x=line_x, y=line_y, mode="lines", hoverinfo="skip", showlegend=False,
                    line={"color": "#9aa7b4", "width": 1.5})
@@ -249,8 +161,8 @@ def backprop_figure(shown: dict, lang: str = "en") -> go.Figure:
 
     plot_width, plot_height = right - left, bottom - top
     least_width = max(plot_width + MARGIN["l"] + MARGIN["r"], 300.0)
-    # The texts read without scrolling sideways: no wider than the narrowest box (a phone's).
-    room = min(least_width, NARROWEST) - 24
+    # The texts read without scrolling sideways: no wider than the box (unknown: a phone's).
+    room = min(least_width, box_width or NARROWEST) - 24
     title, notes = titles(shown, lang)
     mode_titles = {
         "reverse": title_text(title, [*notes, text("figure.backprop_legend", lang)], room),
@@ -259,7 +171,9 @@ def backprop_figure(shown: dict, lang: str = "en") -> go.Figure:
             for p in shown["parameters"]
         ],
     }
-    title_lines = max(t.count("<br>") + 1 for t in every_text(mode_titles))
+    title_lines = max(
+        t.count("<br>") + 1 for t in (mode_titles["reverse"], *mode_titles["forward"])
+    )
     cost = wrapped(text("figure.backprop_cost", lang, k=shown["cost"]["finite_difference_passes"]),
                    room, SMALL + 1)  # fmt: skip
     margin_top = max(50, 24 * title_lines + 10)  # as styled() has it
