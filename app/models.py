@@ -26,7 +26,7 @@ from gradtrail.spec import (
 from gradtrail.surfaces import GRID_RESOLUTION
 
 MAX_RESOLUTION = 400
-MIN_BOX, MAX_BOX = 100, 10_000  # a figure's box, px
+MIN_BOX, MAX_BOX = 100, 7680  # a figure's box, px: up to an 8K screen's width
 Number = float | None  # null stands where a value is undefined (never NaN or Infinity)
 
 

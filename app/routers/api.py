@@ -27,6 +27,8 @@ from gradtrail.app.deps import LangQuery, RunAdmission, SmallAdmission, SpecDep
 from gradtrail.app.jsonio import OrjsonBodyRoute, dumps
 from gradtrail.app.limits import open_streams
 from gradtrail.app.models import (
+    MAX_BOX,
+    MIN_BOX,
     AveragesResponse,
     BackpropRequest,
     BackpropResponse,
@@ -264,6 +266,7 @@ def page_catalog(lang: str = "en") -> dict[str, object]:
             "sweep_axis_count": MAX_AXIS,
             "record_steps": RECORD_STEPS,
             "finite_difference_step": {"min": MIN_STEP, "max": MAX_STEP, "default": DEFAULT_STEP},
+            "figure_width": {"min": MIN_BOX, "max": MAX_BOX},
             "link_characters": get_settings().max_link_characters,
         },
         "defaults": {

@@ -18,7 +18,7 @@ const CURRENT = "#b3261e";
 
 export function createBackpropPanel(
   { panel, plot, play, sample, sampleField, tree, mode, walkNote, status, check },
-  { hasData, stepLimits },
+  { hasData, stepLimits, boxLimits },
 ) {
   let shown = null; // the server's answer drawn now
   const latest = createLatest();
@@ -162,9 +162,11 @@ export function createBackpropPanel(
       if (panel.hidden || !point) return;
       const data = hasData(surface.id); // one sample's loss: which sample
       sampleField.hidden = !data;
-      // The figure is laid out for the panel's width (one narrower than it needs scrolls).
-      const width = Math.round(Math.min(Math.max(panel.clientWidth, 100), 10000));
-      const body = { surface, point, figure: true, shared: !tree.checked, h: stepOf(), width };
+      const body = { surface, point, figure: true, shared: !tree.checked, h: stepOf() };
+      // The figure is laid out for the panel's width (one narrower than it needs scrolls);
+      // a panel not shown (an inactive tab) has none, and the server's default is used.
+      const width = Math.round(panel.clientWidth);
+      if (width >= boxLimits.min && width <= boxLimits.max) body.width = width;
       if (data) body.sample = Number(sample.value) || 0;
       if (data && minibatch) body.minibatch = minibatch;
       try {

@@ -94,7 +94,10 @@ const backprop = createBackpropPanel({
     step: $("#fd-step"), stepValue: $("#fd-step-value"), rows: $("#fd-rows"),
     count: $("#fd-count"), sweep: $("#fd-sweep"),
   },
-}, { hasData, stepLimits: catalog.limits.finite_difference_step });
+}, {
+  hasData, stepLimits: catalog.limits.finite_difference_step,
+  boxLimits: catalog.limits.figure_width,
+});
 const dataPanel = createDataPanel(
   { panel: $("#data-view"), plot: $("#data-plot"), status: $("#data-status") },
   { contourNode: $("#contour-plot") },
