@@ -118,3 +118,25 @@ def test_the_chain_graph_fits_and_walks_both_modes(
     page.locator("#finite-differences").scroll_into_view_if_needed()
     page.screenshot(path=screenshots / f"modes-check-{lang}-1366x768.png")
     assert errors == []
+
+
+@pytest.mark.parametrize(("width", "height", "lang"), [(390, 844, "ja"), (1920, 1080, "en")])
+def test_the_panel_on_a_phone_and_a_projector(
+    page: Page, live_server: str, screenshots: Path, width: int, height: int, lang: str
+) -> None:
+    errors = watch_errors(page)
+    page.set_viewport_size({"width": width, "height": height})
+    page.goto(f"{live_server}/?lang={lang}#preset=chain-tanh&backprop=1")
+    wait_done(page)
+    panel = page.locator("#backprop")
+    expect(panel).to_have_attribute("data-point", re.compile(".+"), timeout=30_000)
+    apart(page)
+    page.select_option("#backprop-mode", "forward")
+    expect(panel).to_have_attribute("data-mode", "forward")
+    apart(page)  # the tangents' labels too
+    expect(page.locator("#fd-rows li")).to_have_count(2)
+    panel.scroll_into_view_if_needed()
+    page.screenshot(path=screenshots / f"modes-forward-{lang}-{width}x{height}.png")
+    page.locator("#finite-differences").scroll_into_view_if_needed()
+    page.screenshot(path=screenshots / f"modes-check-{lang}-{width}x{height}.png")
+    assert errors == []
