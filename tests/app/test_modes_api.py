@@ -37,3 +37,17 @@ def test_the_pages_catalogue_carries_the_steps_bounds(client: TestClient) -> Non
     schema = client.get("/openapi.json").json()["components"]["schemas"]["BackpropRequest"]
     h = schema["properties"]["h"]
     assert (h["minimum"], h["maximum"]) == (bounds["min"], bounds["max"])
+
+
+@pytest.mark.parametrize("width", [0, 99, 7681, 800.5, "800"])
+def test_a_box_out_of_bounds_is_refused_naming_width(client: TestClient, width: object) -> None:
+    answer = client.post("/api/backprop", json={**BODY, "figure": True, "width": width})
+    assert answer.status_code == 422
+    assert answer.json()["detail"][0]["loc"][:2] == ["body", "width"]
+
+
+def test_the_chains_graph_is_drawn_for_the_box_it_is_asked_for(client: TestClient) -> None:
+    body = {"surface": {"id": "chain"}, "point": [1.0, 2.0], "figure": True}
+    free = client.post("/api/backprop", json=body).json()["figure"]["layout"]["meta"]
+    boxed = client.post("/api/backprop", json={**body, "width": 800}).json()["figure"]
+    assert boxed["layout"]["meta"]["least_width"] <= 800 < free["least_width"]
