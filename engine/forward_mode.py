@@ -12,8 +12,7 @@ from gradtrail.graph import Graph, Value
 
 def tangents(graph: Graph, local: Sequence[tuple[Value, ...]], wrt: str) -> list[Value]:
     """One forward-mode pass (floats): each node's derivative with respect to the input
-    ``wrt``,
-    seeded 1 there (at every copy of it, in a tree) and 0 at every other leaf, then
+    ``wrt``, seeded 1 there (at every copy of it, in a tree) and 0 at every other leaf, then
     :math:`\\dot v_i = \\sum_j \\partial v_i/\\partial v_j\\, \\dot v_j` in graph order."""
     carried: list[Value] = []
     for i, node in enumerate(graph.nodes):
