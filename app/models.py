@@ -11,6 +11,7 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, StrictBool
 
 from gradtrail.fields import Bounded
+from gradtrail.finite_differences import DEFAULT_STEP, MAX_STEP, MIN_STEP
 from gradtrail.kinds import SURFACE_KINDS
 from gradtrail.presets import PANELS
 from gradtrail.spec import (
@@ -25,6 +26,7 @@ from gradtrail.spec import (
 from gradtrail.surfaces import GRID_RESOLUTION
 
 MAX_RESOLUTION = 400
+MIN_BOX, MAX_BOX = 100, 7680  # a figure's box, px: up to an 8K screen's width
 Number = float | None  # null stands where a value is undefined (never NaN or Infinity)
 
 
@@ -144,6 +146,12 @@ class BackpropRequest(Strict):
         None, description="on a data surface: also the mean over the batch this step drew"
     )
     figure: StrictBool = Field(False, description="true: with the plotly figure of the graph")
+    h: Annotated[float, Field(strict=True, allow_inf_nan=False, ge=MIN_STEP, le=MAX_STEP)] = Field(
+        DEFAULT_STEP, description="the finite-difference check's step"
+    )
+    width: Annotated[int, Field(strict=True, ge=MIN_BOX, le=MAX_BOX)] | None = Field(
+        None, description="the box the figure is drawn in, px: its tags wrap to fit it"
+    )
 
     model_config = ConfigDict(
         extra="forbid",
@@ -167,6 +175,9 @@ class GraphNode(BaseModel):
     layer: int = Field(description="the longest path to it from a leaf")
     value: Number = Field(description="its forward value")
     adjoint: Number = Field(description="∂f/∂node (null for a constant)")
+    tangents: list[Number] = Field(
+        description="forward mode: ∂node/∂parameter, one per parameter (one pass each)"
+    )
 
 
 class GraphEdge(BaseModel):
@@ -174,11 +185,47 @@ class GraphEdge(BaseModel):
     target: int
     local: Number = Field(description="∂target/∂source at the point")
     product: Number = Field(description="the chain-rule term: ∂f/∂target × local")
+    tangent_products: list[Number] = Field(
+        description="forward mode, per pass: local × ∂source/∂parameter, its share of the "
+        "target's tangent"
+    )
 
 
 class GraphSignal(BaseModel):
     node: int = Field(description="the node whose adjoint is the error signal")
-    label: str = Field(description="what it is, e.g. δ₂ = ∂ℓ/∂ŷ, the output's error signal")
+    label: str = Field(description="what it is, e.g. δ₂ = ∂ℓ/∂ŷ = 0.5, the output's error signal")
+    key: str = Field(description="its text's key in the catalogues (the same in every language)")
+    value: Number = Field(description="its number: the adjoint, or for an update the mean")
+    update: bool = Field(description="a parameter's update: the mean of its adjoints, ∂L/∂p")
+
+
+class ForwardPass(BaseModel):
+    parameter: str
+    derivative: Number = Field(description="∂f/∂parameter: what this one pass gives")
+
+
+class ForwardMode(BaseModel):
+    order: list[int] = Field(description="the nodes a forward pass visits, inputs first")
+    passes: list[ForwardPass] = Field(description="one pass per parameter")
+    gradient: list[Number]
+
+
+class SweptStep(BaseModel):
+    h: float
+    relative_error: Number
+
+
+class FiniteDifferences(BaseModel):
+    h: float = Field(description="the step asked for")
+    estimate: list[Number] = Field(description="(L(p + h eᵢ) − L(p − h eᵢ)) / 2h per parameter")
+    exact: list[Number] = Field(description="the exact gradient of the loss")
+    error: list[Number] = Field(description="|estimate − exact| per parameter")
+    relative_error: Number = Field(description="‖estimate − exact‖ / ‖exact‖")
+    evaluations: int = Field(description="loss evaluations the estimate took: 2 per parameter")
+    per_parameter: int
+    parameters: int
+    many: dict[str, int] = Field(description="the count for a million parameters")
+    sweep: list[SweptStep] = Field(description="the relative error at h = 1e-1 … 1e-13")
 
 
 class BackpropResponse(BaseModel):
@@ -199,6 +246,10 @@ class BackpropResponse(BaseModel):
     cost: dict[str, Any]
     samples: dict[str, Any] | None = Field(
         None, description="on the line-fit bowl: per-sample gradients and their mean"
+    )
+    forward: ForwardMode = Field(description="the same derivatives by forward mode")
+    finite_differences: FiniteDifferences = Field(
+        description="the loss's gradient checked by central differences of step h"
     )
     figure: dict[str, Any] | None = Field(None, description="the plotly figure, when asked for")
 

@@ -17,6 +17,8 @@ from typing import Any, NamedTuple
 import numpy as np
 
 from gradtrail.catalog import SpecError
+from gradtrail.finite_differences import DEFAULT_STEP, finite_differences
+from gradtrail.forward_mode import forward_passes
 from gradtrail.graph import LEAVES, Graph, GraphBuilder, GraphError
 from gradtrail.regression import minibatch_indices
 from gradtrail.spec import MinibatchStep
@@ -37,11 +39,14 @@ class BackpropError(SpecError):
 
 
 class Signal(NamedTuple):
-    """A node whose adjoint is an error signal (δ at a sum or at the output), and the
-    catalogue key of what the backward pass calls it."""
+    """A node the backward pass labels, and the catalogue key of what it calls it (its
+    ``{value}`` filled in): an error signal (δ at a sum or at the output), whose value is
+    its adjoint, or with ``parameter`` set, the update of that parameter (its index), whose
+    value is the mean over the samples of the adjoints there: the loss's gradient."""
 
     node: int
     text: str
+    parameter: int | None = None
 
 
 DELTA = "backprop.delta"  # δ = ∂ℓ/∂z at the weighted sum z = w x + b
@@ -128,6 +133,7 @@ def backprop(
     shared: bool = True,
     minibatch: MinibatchStep | None = None,
     lang: str = DEFAULT_LANGUAGE,
+    step: float = DEFAULT_STEP,
 ) -> dict[str, Any]:
     """The graph of ``surface`` at ``point`` with every node's value and adjoint and every
     edge's local derivative and chain-rule product: numbers and numpy arrays, which the JSON
@@ -137,6 +143,9 @@ def backprop(
     ``samples`` says how the per-sample gradients average to the gradient of the loss
     and, for a ``minibatch`` step, to the gradient that step used. ``signals`` names, in
     ``lang``, the nodes whose adjoints are the error signals (in a tree, every copy).
+    ``forward`` gives the same derivatives by forward mode (each node's ``tangents``, one
+    pass per parameter) and ``finite_differences`` checks the loss's gradient with
+    central differences of step ``step``.
     """
     loss = loss_graph(surface)
     graph = loss.graph
@@ -166,6 +175,7 @@ def backprop(
         values = graph.forward(**inputs)
         local = graph.local_derivatives(values)
         adjoints = graph.backward(values, local)
+        carried, forward = forward_passes(graph, local, loss.parameters)
         samples = per_sample(loss, inputs, index, minibatch) if loss.data is not None else None
     except (ArithmeticError, ValueError):
         message = "the loss's graph is not defined at this point (in floating point)"
@@ -180,6 +190,7 @@ def backprop(
             "layer": depth[i],
             "value": float(values[i]),
             "adjoint": None if node.op == "const" else float(adjoints[i]),
+            "tangents": [float(pass_[i]) for pass_ in carried],
         }
         for i, node in enumerate(graph.nodes)
     ]
@@ -189,6 +200,8 @@ def backprop(
             "target": i,
             "local": float(partial),
             "product": float(adjoints[i] * partial),
+            # what this edge adds to the target's tangent in each forward pass
+            "tangent_products": [float(partial * pass_[arg]) for pass_ in carried],
         }
         for i, node in enumerate(graph.nodes)
         if node.op not in LEAVES
@@ -212,10 +225,13 @@ def backprop(
         "gradient": gradient,
         "backward_order": backward_order,
         "signals": [
-            {"node": node, "label": text(signal.text, lang)}
+            # in a tree, each copy's adjoint is a share: the label gives their sum, δ itself
+            signal_entry(signal, node, sum(adjoints[c] for c in copies[signal.node]), samples, lang)
             for signal in loss.signals
             for node in copies[signal.node]
         ],
+        "forward": forward,
+        "finite_differences": finite_differences(surface, (float(point[0]), float(point[1])), step),
         "shared": shared,
         "size": {"graph": len(loss.graph.nodes), "tree": loss.graph.expanded_size()},
         "cost": {
@@ -224,8 +240,31 @@ def backprop(
             "backprop_passes": 2,
             "finite_difference_passes": 1 + len(loss.parameters),
             "million_weights": {"backprop_passes": 2, "finite_difference_passes": 1_000_001},
+            # passes over the graph for the whole gradient: one per parameter, or one
+            "forward_mode_passes": len(loss.parameters),
+            "reverse_mode_passes": 1,
         },
         **({"samples": samples} if samples is not None else {}),
+    }
+
+
+def signal_entry(
+    signal: Signal, node: int, adjoint: float, samples: dict[str, Any] | None, lang: str
+) -> dict[str, Any]:
+    """A labelled node with its number: an error signal's adjoint at this sample, or a
+    parameter's update, the mean of the samples' adjoints there (the loss's gradient)."""
+    if signal.parameter is not None and samples is not None:
+        value = float(samples["mean_gradient"][signal.parameter])
+        count = samples["count"]
+    else:
+        value, count = float(adjoint), None
+    shown = f"{value:.4g}" if np.isfinite(value) else "—"
+    return {
+        "node": node,
+        "key": signal.text,
+        "label": text(signal.text, lang, value=shown, count=count),
+        "value": value,
+        "update": signal.parameter is not None,
     }
 
 

@@ -64,6 +64,8 @@ TEXTS = {
     "axis_w2": "figure.chain_w2",
     "delta_output": "backprop.chain_delta_output",
     "delta_hidden": "backprop.chain_delta_hidden",
+    "update_w2": "backprop.chain_update_w2",
+    "update_w1": "backprop.chain_update_w1",
     "curve": "figure.data_chain",
 }
 ACTIVATION_TEXTS = {  # the activation menu's entries
@@ -597,14 +599,19 @@ def layer_signals(data: ChainData, w1: float, w2: float) -> LayerSignals:
 
 def backprop_graph(surface: Surface) -> Any:
     """The backward pass's graph of one sample: its error signal is the output's, δ₂
-    (the adjoint at ŷ); the hidden one, δ₁, is the adjoint at z₁ (:class:`ChainGraph`).
-    Both are labelled, in the order the backward pass meets them."""
+    (the adjoint at ŷ); the hidden one, δ₁, is the adjoint at z₁ (:class:`ChainGraph`);
+    the weights' updates use ∂L/∂w₂ = mean(δ₂·h) and ∂L/∂w₁ = mean(δ₁·x). All four are
+    labelled, in the order the backward pass meets them."""
     from gradtrail.backprop import LossGraph, Signal
 
     chain_graph = loss_graph(surface)
+    leaf = {n.name: i for i, n in enumerate(chain_graph.graph.nodes) if n.op == "input"}
     signals = (
         Signal(chain_graph.output, TEXTS["delta_output"]),
         Signal(chain_graph.hidden_sum, TEXTS["delta_hidden"]),
+        # the updates' gradients, each beside its weight: ∂L/∂w₂ = mean(δ₂ h), ∂L/∂w₁ = mean(δ₁ x)
+        Signal(leaf["w2"], TEXTS["update_w2"], parameter=1),
+        Signal(leaf["w1"], TEXTS["update_w1"], parameter=0),
     )
     return LossGraph(chain_graph.graph, PARAMETERS, chain_graph.data, chain_graph.output,
                      chain_graph.prediction, signals)  # fmt: skip

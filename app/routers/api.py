@@ -27,6 +27,8 @@ from gradtrail.app.deps import LangQuery, RunAdmission, SmallAdmission, SpecDep
 from gradtrail.app.jsonio import OrjsonBodyRoute, dumps
 from gradtrail.app.limits import open_streams
 from gradtrail.app.models import (
+    MAX_BOX,
+    MIN_BOX,
     AveragesResponse,
     BackpropRequest,
     BackpropResponse,
@@ -51,6 +53,7 @@ from gradtrail.backprop import backprop as backprop_graph
 from gradtrail.cost import data_size, data_view_work, evaluation_cost, grid_work
 from gradtrail.dataview import data_view as data_view_at
 from gradtrail.fields import COORDINATE_LIMIT
+from gradtrail.finite_differences import CHECK_EVALUATIONS, DEFAULT_STEP, MAX_STEP, MIN_STEP
 from gradtrail.formula import FormulaError, custom_surface
 from gradtrail.presets import DEFAULT_OPTIMIZER, DEFAULT_PRESET, PRESETS, SWEEP_PRESETS
 from gradtrail.schedules import schedule_defaults
@@ -137,7 +140,9 @@ async def grid_cost(request: GridDep) -> float:
 
 
 async def backprop_cost(request: BackpropDep) -> float:
-    return samples_work(request.surface, request.minibatch)
+    """Every sample's terms, and the finite-difference check's evaluations of the loss."""
+    checks = grid_work(1, evaluation_cost(request.surface)) * CHECK_EVALUATIONS
+    return samples_work(request.surface, request.minibatch) + checks
 
 
 async def data_view_cost(request: DataViewDep) -> float:
@@ -181,10 +186,17 @@ def graph_at(request: BackpropRequest, lang: str) -> dict:
     """Build the surface and its graph at the point (a 422 names what stops it)."""
     surface = build_surface(request.surface)
     shown = backprop_graph(
-        surface, request.point, request.sample, request.shared, request.minibatch, lang
+        surface,
+        request.point,
+        request.sample,
+        request.shared,
+        request.minibatch,
+        lang,
+        request.h,
     )
     if request.figure:
-        shown["figure"] = orjson.Fragment(figures.backprop_figure(shown, lang).to_json())
+        figure = figures.backprop_figure(shown, lang, request.width)
+        shown["figure"] = orjson.Fragment(figure.to_json())
     return shown
 
 
@@ -254,6 +266,8 @@ def page_catalog(lang: str = "en") -> dict[str, object]:
             "sweep_steps": MAX_SWEEP_STEPS,
             "sweep_axis_count": MAX_AXIS,
             "record_steps": RECORD_STEPS,
+            "finite_difference_step": {"min": MIN_STEP, "max": MAX_STEP, "default": DEFAULT_STEP},
+            "figure_width": {"min": MIN_BOX, "max": MAX_BOX},
             "link_characters": get_settings().max_link_characters,
             "coordinate": COORDINATE_LIMIT,  # of a start or a window: a zoom stays within
         },

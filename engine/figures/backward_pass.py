@@ -9,7 +9,9 @@ from dataclasses import dataclass
 import plotly.graph_objects as go
 
 from gradtrail.figures.cursor import minibatch_of, point_of
+from gradtrail.figures.graph_boxes import GAP, MARGIN, NODE, SMALL, Texts, arranged_for
 from gradtrail.figures.graph_layout import layered
+from gradtrail.figures.graph_walks import edge_walks, every_text, node_labels, number
 from gradtrail.figures.style import NARROWEST, SUP, styled, text_width, wrapped
 from gradtrail.result import Result
 from gradtrail.texts import text
@@ -32,40 +34,10 @@ def backprop(
     return backprop_figure(shown, result.lang)
 
 
-NODE = 30  # a node's marker, px
-SMALL = 11  # the graph's labels, px: no text of the figure is smaller
-LINE = 15  # one line of SMALL text, px
-# Where an edge's text may stand: a share of the way along its last segment, over or under.
-PLACES = [(share, side) for share in (0.5, 0.4, 0.6, 0.3, 0.7)
-          for side in ("top center", "bottom center")]  # fmt: skip
-GAP = 8  # the least room between two texts, px
-WALK_LINES = 3  # an edge's text while the walk crosses it: local, × adjoint, = product
-TAG_WIDTH = 160  # an error signal's tag wraps at this width, px
 FONT_SIZE = 16  # the figure's type: its notes (<sup>, 70 %) stay above SMALL
 COLOURS = {"parameter": "#0072B2", "data": "#009E73", "constant": "#bbbbbb",
            "operation": "#ffffff"}  # fmt: skip
 SIGNAL = "#6a3d9a"
-MARGIN = {"l": 12, "r": 12}
-
-
-@dataclass(frozen=True)
-class Box:
-    """A text's or a node's extent, in px from the drawing's origin (y down)."""
-
-    left: float
-    top: float
-    right: float
-    bottom: float
-
-    def meets(self, other: Box) -> bool:
-        return (
-            min(self.right, other.right) - max(self.left, other.left) > 0
-            and min(self.bottom, other.bottom) - max(self.top, other.top) > 0
-        )
-
-
-def centred(x: float, y: float, width: float, top: float, bottom: float) -> Box:
-    return Box(x - width / 2, y + top, x + width / 2, y + bottom)
 
 
 @dataclass(frozen=True)
@@ -98,99 +70,57 @@ def drawn_graph(nodes: list[dict], edges: list[dict]) -> Drawn:
     return Drawn(points, drawn_edges, first)
 
 
-def widest(lines: list[str]) -> float:
-    """The width of the widest of ``lines`` of the graph's labels, px."""
-    return max(text_width(line, SMALL) for line in lines)
-
-
-def node_label(node: dict) -> str:
-    """Under a node: its value, and its adjoint in red."""
-    if node["adjoint"] is None:
-        return number(node["value"])
-    adjoint = number(node["adjoint"])
-    return f"{number(node['value'])}<br><span style='color:#b3261e'>{adjoint}</span>"
-
-
-def backprop_figure(shown: dict, lang: str = "en") -> go.Figure:
+def backprop_figure(shown: dict, lang: str = "en", box_width: float | None = None) -> go.Figure:
     """Draw the answer of :func:`gradtrail.backprop.backprop` (also ``POST /api/backprop``).
 
     The graph is laid out in layers (:mod:`gradtrail.figures.graph_layout`) with room
-    for every text at its size in px: each node's value and adjoint under it, its error
-    signal (``shown["signals"]``, where given) over it, each edge's local derivative over
-    its line, placed where it meets no other text. ``layout.meta`` says the least plot size
-    in px at which nothing overlaps: the page scrolls a smaller box rather than squeeze it.
+    for every text at its size in px: each node's value and adjoint (or tangent) under it,
+    its tag (``shown["signals"]``, where given) over it, each edge's local derivative over
+    its line, placed where it meets no other text. Each column is as wide as its own texts
+    (a long tag widens its column alone); tags wrap as wide as a box ``box_width`` px wide
+    lets them, down to the narrowest of :data:`TAG_WIDTHS`. ``layout.meta`` says the least
+    plot size in px at which nothing overlaps (the page scrolls a smaller box rather than
+    squeeze it) and holds the texts each mode's walk shows
+    (:mod:`gradtrail.figures.graph_walks`).
     """
     nodes, edges = shown["nodes"], shown["edges"]
     by_id = {n["id"]: n for n in nodes}
     signals = {s["node"]: s["label"] for s in shown.get("signals") or [] if s["node"] in by_id}
     drawn = drawn_graph(nodes, edges)
     lay = layered(drawn.points, drawn.edges)
+    walks = edge_walks(shown)
+    labelled = [n for n in nodes if n["adjoint"] is not None]
+    labels = node_labels(shown, labelled)
+    label_lines = {n["id"]: [] for n in nodes}
+    for texts in (labels["reverse"], *labels["forward"]):
+        for node, label in zip(labelled, texts, strict=True):
+            label_lines[node["id"]] += label.split("<br>")
 
-    tags = {n: wrapped(label, TAG_WIDTH, SMALL) for n, label in signals.items()}
-    tag_lines = max((len(lines) for lines in tags.values()), default=0)
-    tag_height = tag_lines * LINE + (2 if tag_lines else 0)
-    label_width = max(widest(node_label(n).split("<br>")) for n in nodes)
-    tag_width = max((widest(lines) for lines in tags.values()), default=0.0)
-    fixed_width = max(NODE, label_width, tag_width)
-    # The widest an edge's text gets: at rest its local derivative, on the walk three lines.
+    # The widest an edge's text gets: at rest its local derivative, on a walk three lines.
     edge_width = max(
-        text_width(part, SMALL)
-        for e in edges
-        for part in (number(e["local"]), f"× {number(by_id[e['target']]['adjoint'])}",
-                     f" = {number(e['product'])}")
-    )  # fmt: skip
-    column = fixed_width + edge_width + 3 * GAP
-    # Two edges into one node from neighbouring rows keep their walk's texts apart.
-    row = max(tag_height + NODE + 2 + 2 * LINE + 2 * GAP, 2 * (WALK_LINES * LINE + 6) + 4)
-    at = {p: (lay.rank[p] * column, lay.row[p] * row) for p in drawn.points}
-
-    fixed: list[Box] = []
-    for point, (x, y) in at.items():
-        node = by_id[point if isinstance(point, int) else point[1]]
-        fixed.append(centred(x, y, NODE, -NODE / 2, NODE / 2))
-        lines = node_label(node).split("<br>")
-        width = widest(lines)
-        if node["adjoint"] is not None:
-            fixed.append(centred(x, y, width, NODE / 2 + 2, NODE / 2 + 2 + len(lines) * LINE))
-        if point in tags:
-            width = widest(tags[point])
-            top = -(NODE / 2 + 2 + len(tags[point]) * LINE)
-            fixed.append(centred(x, y, width, top, -(NODE / 2 + 2)))
-    placed: list[Box] = []
-    label_at: list[tuple[float, float]] = []
-    sides: list[str] = []
-    tall = WALK_LINES * LINE + 6  # plotly sets a text a few px off its point
-    for source, target in drawn.edges:
-        (r0, y0), (r1, y1) = lay.routes[(source, target)][-2:]  # the segment into the target
-        x0, x1 = r0 * column, r1 * column
-        y0, y1 = y0 * row, y1 * row
-        # Over the line, or under it (two edges meeting at a node: one each), nearer either end.
-        for share, side in PLACES:
-            x, y = x0 + share * (x1 - x0), y0 + share * (y1 - y0)
-            above = side == "top center"
-            box = centred(x, y, edge_width, -tall if above else 0, 0 if above else tall)
-            if not any(box.meets(other) for other in (*fixed, *placed)):
-                break
-        else:
-            share, side = PLACES[0]
-            x, y = x0 + share * (x1 - x0), y0 + share * (y1 - y0)
-            box = centred(x, y, edge_width, -tall, 0)
-        placed.append(box)
-        label_at.append((x, y))
-        sides.append(side)
-
-    every = [*fixed, *placed]
-    left = min(b.left for b in every) - GAP
-    right = max(b.right for b in every) + GAP
-    top = min(b.top for b in every) - GAP
-    bottom = max(b.bottom for b in every) + GAP
+        [text_width(number(e["local"]), SMALL) for e in edges]
+        + [text_width(part, SMALL) for text in every_text(walks) for part in text.split("<br>")]
+    )
+    texts = Texts(
+        {p: label_lines[p if isinstance(p, int) else p[1]] for p in drawn.points},
+        {p: signals[p] for p in drawn.points if p in signals},
+        edge_width,
+    )
+    drawing = arranged_for(lay, drawn.edges, texts, box_width)
+    at, tags = drawing.at, drawing.tags
+    label_at = [(x, y) for x, y, _ in drawing.edge_texts]
+    sides = [side for _, _, side in drawing.edge_texts]
+    left = min(b.left for b in drawing.boxes) - GAP
+    right = max(b.right for b in drawing.boxes) + GAP
+    top = min(b.top for b in drawing.boxes) - GAP
+    bottom = max(b.bottom for b in drawing.boxes) + GAP
 
     figure = go.Figure()
     line_x: list[float | None] = []
     line_y: list[float | None] = []
     for route in lay.routes.values():
-        line_x += [r * column for r, _ in route] + [None]
-        line_y += [y * row for _, y in route] + [None]
+        line_x += [drawing.centres[r] for r, _ in route] + [None]
+        line_y += [y * drawing.row for _, y in route] + [None]
     figure.add_trace(
         go.Scatter(x=line_x, y=line_y, mode="lines", hoverinfo="skip", showlegend=False,
                    line={"color": "#9aa7b4", "width": 1.5})
@@ -211,13 +141,16 @@ def backprop_figure(shown: dict, lang: str = "en") -> go.Figure:
     if copies:  # a constant's further uses
         copied = [by_id[p[1]] for p in copies]
         figure.add_trace(node_trace(copied, [at[p] for p in copies], "copies"))
+    label_annotations: list[int] = []
+    reverse_label = dict(zip((n["id"] for n in labelled), labels["reverse"], strict=True))
     for point, (x, y) in at.items():
         node = by_id[point if isinstance(point, int) else point[1]]
         if node["adjoint"] is not None:
+            label_annotations.append(len(figure.layout.annotations))
             figure.add_annotation(
                 x=x, y=y, yshift=-(NODE / 2 + 2), yanchor="top", showarrow=False,
-                text=node_label(node), font={"size": SMALL}, bgcolor="rgba(255,255,255,0.8)",
-                borderpad=0,
+                text=reverse_label[node["id"]], font={"size": SMALL},
+                bgcolor="rgba(255,255,255,0.8)", borderpad=0,
             )  # fmt: skip
         if point in tags:
             figure.add_annotation(
@@ -228,16 +161,24 @@ def backprop_figure(shown: dict, lang: str = "en") -> go.Figure:
 
     plot_width, plot_height = right - left, bottom - top
     least_width = max(plot_width + MARGIN["l"] + MARGIN["r"], 300.0)
+    # The texts read without scrolling sideways: no wider than the box (unknown: a phone's).
+    room = min(least_width, box_width or NARROWEST) - 24
     title, notes = titles(shown, lang)
-    # The texts read without scrolling sideways: no wider than the narrowest box (a phone's).
-    room = min(least_width, NARROWEST) - 24
-    title_lines = wrapped(title, room, 18)
-    note_lines = [line for note in notes for line in wrapped(note, room, 18 * SUP)]
+    mode_titles = {
+        "reverse": title_text(title, [*notes, text("figure.backprop_legend", lang)], room),
+        "forward": [
+            title_text(title, [*notes, text("figure.tangent_legend", lang, parameter=p)], room)
+            for p in shown["parameters"]
+        ],
+    }
+    title_lines = max(
+        t.count("<br>") + 1 for t in (mode_titles["reverse"], *mode_titles["forward"])
+    )
     cost = wrapped(text("figure.backprop_cost", lang, k=shown["cost"]["finite_difference_passes"]),
                    room, SMALL + 1)  # fmt: skip
-    margin_top = max(50, 24 * (len(title_lines) + len(note_lines)) + 10)  # as styled() has it
+    margin_top = max(50, 24 * title_lines + 10)  # as styled() has it
     margin_bottom = 6 + 16 * len(cost) + GAP
-    styled(figure, "<br>".join(title_lines), note_lines, width=None)  # wrapped here
+    styled(figure, mode_titles["reverse"], width=None)  # wrapped here
     figure.update_layout(
         font={"size": FONT_SIZE},
         xaxis={"visible": False, "range": [left, right], "fixedrange": True},
@@ -245,7 +186,9 @@ def backprop_figure(shown: dict, lang: str = "en") -> go.Figure:
         hovermode="closest",
         margin={**MARGIN, "t": margin_top, "b": margin_bottom},
         meta={"least_width": math.ceil(least_width),
-              "least_height": math.ceil(plot_height + margin_top + margin_bottom)},
+              "least_height": math.ceil(plot_height + margin_top + margin_bottom),
+              "walks": {"labels": {"annotations": label_annotations, **labels},
+                        "edges": walks, "titles": mode_titles}},
     )  # fmt: skip
     figure.add_annotation(
         x=0, y=0, xref="paper", yref="paper", yanchor="top", yshift=-4, showarrow=False,
@@ -253,6 +196,13 @@ def backprop_figure(shown: dict, lang: str = "en") -> go.Figure:
         font={"size": SMALL + 1, "color": "#5b6b7b"},
     )  # fmt: skip
     return figure
+
+
+def title_text(title: str, notes: list[str], room: float) -> str:
+    """The title and its notes (in <sup>) as one text, each wrapped to ``room`` px."""
+    lines = wrapped(title, room, 18)
+    small = [line for note in notes for line in wrapped(note, room, 18 * SUP)]
+    return "<br>".join([*lines, *(f"<sup>{line}</sup>" for line in small)])
 
 
 def node_trace(nodes: list[dict], points: list[tuple[float, float]], role: str) -> go.Scatter:
@@ -275,7 +225,7 @@ def titles(shown: dict, lang: str) -> tuple[str, list[str]]:
     x0, y0 = shown["point"]
     at = f"({x0:.4g}, {y0:.4g})"
     gradient = ", ".join(number(g) for g in shown["gradient"])
-    lines = [text("figure.backprop_legend", lang)]
+    lines: list[str] = []
     if "samples" not in shown:
         return text("figure.backprop_title", lang, point=at, gradient=gradient), lines
     # one sample's loss: its gradient, and the mean over all samples
@@ -283,16 +233,11 @@ def titles(shown: dict, lang: str) -> tuple[str, list[str]]:
     mean = ", ".join(number(g) for g in samples["mean_gradient"])
     title = text("figure.backprop_sample_title", lang, point=at, gradient=gradient,
                  index=samples["index"], count=samples["count"])  # fmt: skip
-    lines.insert(0, text("figure.backprop_mean", lang, count=samples["count"], mean=mean))
+    lines.append(text("figure.backprop_mean", lang, count=samples["count"], mean=mean))
     if samples.get("minibatch") is not None:
         batch = samples["minibatch"]
         mean = ", ".join(number(g) for g in batch["mean_gradient"])
         line = text("figure.backprop_batch", lang, size=batch["size"], step=batch["step"],
                     mean=mean)  # fmt: skip
-        lines.insert(1, line)
+        lines.append(line)
     return title, lines
-
-
-def number(value: float | None) -> str:
-    """A value as the graph shows it; a gap where it is not finite."""
-    return f"{value:.4g}" if value is not None and math.isfinite(value) else "—"

@@ -90,8 +90,15 @@ const playback = createPlayback(
 const backprop = createBackpropPanel({
   panel: $("#backprop"), plot: $("#backprop-plot"), play: $("#backprop-play"),
   sample: $("#backprop-sample"), sampleField: $("#backprop-sample-field"), tree: $("#backprop-tree"),
-  status: $("#backprop-status"),
-}, { hasData });
+  mode: $("#backprop-mode"), walkNote: $("#backprop-walk"), status: $("#backprop-status"),
+  check: {
+    step: $("#fd-step"), stepValue: $("#fd-step-value"), rows: $("#fd-rows"),
+    count: $("#fd-count"), sweep: $("#fd-sweep"),
+  },
+}, {
+  hasData, stepLimits: catalog.limits.finite_difference_step,
+  boxLimits: catalog.limits.figure_width,
+});
 const dataPanel = createDataPanel(
   { panel: $("#data-view"), plot: $("#data-plot"), status: $("#data-status") },
   { contourNode: $("#contour-plot") },
@@ -488,6 +495,7 @@ async function main() {
   }
   $("#backprop-sample").addEventListener("change", () => followCursor());
   $("#backprop-tree").addEventListener("change", () => followCursor());
+  backprop.onStep(() => followCursor());
   $("#lecture").addEventListener("click", () => setLecture(!state.lecture));
   document.addEventListener("keydown", lectureKeys);
   if (state.lecture) await setLecture(true);

@@ -83,9 +83,10 @@ def test_the_backward_pass_names_its_error_signals_in_the_asked_language(
     shown = client.post("/api/backprop?lang=ja", json=request).json()
     nodes = {node["id"]: node for node in shown["nodes"]}
     (output, delta_2), (hidden, delta_1) = (
-        (nodes[s["node"]], s["label"]) for s in shown["signals"]
+        (nodes[s["node"]], s["label"]) for s in shown["signals"][:2]
     )
-    assert delta_2.startswith("δ₂ = ∂ℓ/∂ŷ（出力層") and delta_1.startswith("δ₁ = δ₂·w₂·φ′(z₁)")
+    assert delta_2.startswith("δ₂ = ∂ℓ/∂ŷ = ") and "（出力層" in delta_2
+    assert delta_1.startswith("δ₁ = δ₂·w₂·φ′(z₁) = ")
     x, t = DATA["x"][2], DATA["y"][2]  # by hand: z₁ = w₁x, δ₂ = 2(ŷ − t), δ₁ = δ₂ w₂ (1 − tanh²)
     y_hat = w2 * np.tanh(w1 * x)
     assert hidden["value"] == pytest.approx(w1 * x) and output["value"] == pytest.approx(y_hat)
@@ -93,6 +94,40 @@ def test_the_backward_pass_names_its_error_signals_in_the_asked_language(
     expected = 2 * (y_hat - t) * w2 * (1 - np.tanh(w1 * x) ** 2)
     assert hidden["adjoint"] == pytest.approx(expected, rel=1e-12)
     english = client.post("/api/backprop", json=request).json()["signals"]
-    assert english[0]["label"] == "δ₂ = ∂ℓ/∂ŷ, the output's error signal"
+    delta = f"{2 * (y_hat - t):.4g}"
+    assert english[0]["label"] == f"δ₂ = ∂ℓ/∂ŷ = {delta}, the output's error signal"
     formula = {"surface": {"id": "custom", "expression": "x*y"}, "point": [1.0, 2.0]}
     assert client.post("/api/backprop", json=formula).json()["signals"] == []
+
+
+def test_the_layers_updates_are_labelled_after_their_signals_with_their_means(
+    client: TestClient,
+) -> None:
+    w1, w2 = 0.7, -1.2
+    shown = client.post(
+        "/api/backprop", json={"surface": SURFACE, "point": [w1, w2], "sample": 2}
+    ).json()
+    # every sample by hand: h = tanh(w₁x), δ₂ = 2(w₂h − t), δ₁ = δ₂ w₂ (1 − h²)
+    x, t = np.array(DATA["x"]), np.array(DATA["y"])
+    h = np.tanh(w1 * x)
+    delta_2 = 2 * (w2 * h - t)
+    delta_1 = delta_2 * w2 * (1 - h**2)
+    labels = {n["id"]: n["label"] for n in shown["nodes"]}
+    signals = shown["signals"]
+    assert [labels[s["node"]] for s in signals[2:]] == ["w2", "w1"]
+    assert [s["update"] for s in signals] == [False, False, True, True]
+    assert signals[2]["value"] == pytest.approx(np.mean(delta_2 * h), rel=1e-12)
+    assert signals[3]["value"] == pytest.approx(np.mean(delta_1 * x), rel=1e-12)
+    mean_w2 = f"{np.mean(delta_2 * h):.4g}"
+    assert signals[2]["label"].startswith(f"∂L/∂w₂ = mean(δ₂·h) = {mean_w2} over the 6 samples")
+    assert signals[3]["label"].startswith("∂L/∂w₁ = mean(δ₁·x) = ")
+    # the walk of the backward pass meets δ₂, δ₁ and the two updates in that order
+    place = {node: k for k, node in enumerate(shown["backward_order"])}
+    assert [place[s["node"]] for s in signals] == sorted(place[s["node"]] for s in signals)
+    # the labels, with their numbers, are drawn beside their nodes
+    figure = client.post(
+        "/api/backprop?lang=ja",
+        json={"surface": SURFACE, "point": [w1, w2], "sample": 2, "figure": True},
+    ).json()["figure"]
+    tags = [a["text"].replace("<br>", " ") for a in figure["layout"]["annotations"]]
+    assert any(tag.startswith(f"∂L/∂w₂ = mean(δ₂·h) = {mean_w2}") for tag in tags)

@@ -207,11 +207,11 @@ def test_the_neurons_samples_average_to_its_exact_gradient(loss: str) -> None:
 
 
 def signal_adjoints(shown: dict) -> dict[str, float]:
-    """Each labelled signal's adjoint (summed over its copies in a tree), by label."""
+    """Each labelled signal's adjoint (summed over its copies in a tree), by text key."""
     adjoints = {node["id"]: node["adjoint"] for node in shown["nodes"]}
     labelled: dict[str, float] = {}
     for signal in shown["signals"]:
-        labelled[signal["label"]] = labelled.get(signal["label"], 0.0) + adjoints[signal["node"]]
+        labelled[signal["key"]] = labelled.get(signal["key"], 0.0) + adjoints[signal["node"]]
     return labelled
 
 
@@ -243,10 +243,8 @@ def test_the_chains_signals_are_delta_two_at_the_output_and_delta_one_at_the_hid
     )
     data = surface.samples
     rng = random.Random(f"{activation}-{loss}")
-    english, japanese = (
-        [text(f"backprop.chain_delta_{which}", lang) for which in ("output", "hidden")]
-        for lang in ("en", "ja")
-    )
+    english = [f"backprop.chain_delta_{which}" for which in ("output", "hidden")]  # text keys
+    updates = ["backprop.chain_update_w2", "backprop.chain_update_w1"]
     for w1, w2 in [(rng.uniform(-2, 2), rng.uniform(-3, 3)) for _ in range(4)] + [(-0.7, 1.2)]:
         index = rng.randrange(12)
         x, t = float(data.x[index]), float(data.t[index])
@@ -257,8 +255,8 @@ def test_the_chains_signals_are_delta_two_at_the_output_and_delta_one_at_the_hid
         for shared in (True, False):
             shown = backprop(surface, (w1, w2), sample=index, shared=shared)
             nodes = {node["id"]: node for node in shown["nodes"]}
-            at = {label: [s["node"] for s in shown["signals"] if s["label"] == label]
-                  for label in english}  # fmt: skip
+            at = {key: [s["node"] for s in shown["signals"] if s["key"] == key]
+                  for key in english}  # fmt: skip
             assert all(nodes[i]["value"] == pytest.approx(y_hat, rel=1e-14, abs=1e-15)
                        for i in at[english[0]])  # fmt: skip
             assert all(nodes[i]["value"] == pytest.approx(z, rel=1e-14, abs=1e-15)
@@ -269,7 +267,7 @@ def test_the_chains_signals_are_delta_two_at_the_output_and_delta_one_at_the_hid
             uses_hidden = uses_output * (1 if shared or activation != "relu" else 2)
             assert (len(at[english[0]]), len(at[english[1]])) == (uses_output, uses_hidden)
             signals = signal_adjoints(shown)
-            assert list(signals) == english
+            assert list(signals) == english + updates
             assert signals[english[0]] == pytest.approx(delta_2, rel=1e-12, abs=1e-15)
             assert signals[english[1]] == pytest.approx(delta_1, rel=1e-12, abs=1e-15)
             assert shown["gradient"] == pytest.approx([delta_1 * x, delta_2 * y_hat / w2],
@@ -279,7 +277,12 @@ def test_the_chains_signals_are_delta_two_at_the_output_and_delta_one_at_the_hid
                 [output], [hidden] = at.values()
                 assert order.index(output) < order.index(hidden)
         ja = backprop(surface, (w1, w2), sample=index, lang="ja")
-        assert [s["label"] for s in ja["signals"]] == japanese
+        for signal in ja["signals"]:  # each label in Japanese with its number (a tree's sum)
+            count = 12 if signal["update"] else None
+            value = f"{signal['value']:.4g}"
+            assert signal["label"] == text(signal["key"], "ja", value=value, count=count)
+        values = [s["value"] for s in ja["signals"]]
+        assert values[:2] == pytest.approx([delta_2, delta_1], rel=1e-12, abs=1e-15)
     if activation == "relu":  # the dead side: δ₂ is there, φ′ = 0 stops it
         shown = backprop(surface, (-0.7, 1.2), sample=0)
         assert signal_adjoints(shown)[english[0]] != 0.0 == signal_adjoints(shown)[english[1]]
@@ -303,8 +306,9 @@ def test_one_layer_has_one_signal_delta_at_the_weighted_sum(spec: dict, delta) -
     for lang in ("en", "ja"):
         shown = backprop(surface, (w, b), sample=index, lang=lang)
         [signal] = shown["signals"]
-        assert signal["label"] == text("backprop.delta", lang)
         node = shown["nodes"][signal["node"]]
+        value = f"{node['adjoint']:.4g}"
+        assert signal["label"] == text("backprop.delta", lang, value=value)
         assert node["value"] == pytest.approx(w * x + b, rel=1e-14)
         assert node["adjoint"] == pytest.approx(delta(w * x + b, t), rel=1e-12, abs=1e-15)
 

@@ -73,3 +73,41 @@ def test_the_error_signals_are_tagged_at_their_nodes_and_given_room() -> None:
     assert "δ₁ = δ₂·w₂·φ′(z₁), the error signal passed back" in texts
     assert tagged.layout.meta["least_height"] > plain.layout.meta["least_height"]
     assert all(a.font.size >= 11 for a in tagged.layout.annotations)
+
+
+def chain_drawing(box: float | None) -> tuple[dict, object]:
+    from gradtrail.figures.backward_pass import drawn_graph
+    from gradtrail.figures.graph_boxes import Texts, arranged_for
+    from gradtrail.figures.graph_walks import edge_walks, every_text, node_labels
+    from gradtrail.figures.style import text_width
+
+    shown = shown_at({"id": "chain", "generate": {"n": 100}}, (1.473, 1.994))
+    drawn = drawn_graph(shown["nodes"], shown["edges"])
+    lay = layered(drawn.points, drawn.edges)
+    labelled = [n for n in shown["nodes"] if n["adjoint"] is not None]
+    labels = node_labels(shown, labelled)
+    lines = {n["id"]: [] for n in shown["nodes"]}
+    for texts in (labels["reverse"], *labels["forward"]):
+        for node, label in zip(labelled, texts, strict=True):
+            lines[node["id"]] += label.split("<br>")
+    edge_width = max(text_width(p, 11) for t in every_text(edge_walks(shown))
+                     for p in t.split("<br>"))  # fmt: skip
+    tags = {s["node"]: s["label"] for s in shown["signals"]}
+    texts = Texts({p: lines[p if isinstance(p, int) else p[1]] for p in drawn.points},
+                  {p: tags[p] for p in drawn.points if p in tags}, edge_width)  # fmt: skip
+    return shown, arranged_for(lay, drawn.edges, texts, box)
+
+
+@pytest.mark.parametrize("box", [800, 1000, 400])
+def test_the_chains_graph_is_laid_out_for_its_box_with_no_text_over_another(box: int) -> None:
+    """Its four tags (δ₂, δ₁ and the two updates) once widened every column to ~1,250 px;
+    now a box of 800 px holds it, and in a box too narrow for it (it scrolls) no text
+    meets another or a node either."""
+    shown, drawing = chain_drawing(box)
+    assert drawing.fits
+    boxes = drawing.boxes
+    assert not any(a.meets(b) for i, a in enumerate(boxes) for b in boxes[i + 1 :])
+    figure = backprop_figure(shown, "en", box)
+    width = figure.layout.meta["least_width"]
+    assert width <= box if box >= 800 else width > box
+    assert all(a.font.size >= 11 for a in figure.layout.annotations)
