@@ -1,5 +1,6 @@
 // What the three plots share: finding the path traces and the Plotly settings.
 import { plotlyOf } from "./plotly-loader.js";
+import { themedData, themedLayout } from "./theme.js";
 
 export const PLOT_CONFIG = {
   responsive: true,
@@ -54,7 +55,7 @@ function withRuns(figure, columns, runs) {
 /** Draw `figure` (plotly JSON from the server) into `node`, keeping the user's zoom. */
 export function drawFigure(node, figure) {
   const layout = { ...figure.layout, autosize: true, height: undefined, width: undefined };
-  return plotlyOf(node).react(node, withPlainPaths(figure.data), layout, PLOT_CONFIG);
+  return plotlyOf(node).react(node, themedData(withPlainPaths(figure.data)), themedLayout(layout), PLOT_CONFIG);
 }
 
 // Lecture mode's type: the main plots', a panel's (half the stage), the 3-D axes'.
