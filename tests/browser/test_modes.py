@@ -69,7 +69,8 @@ def test_the_chain_graph_fits_and_walks_both_modes(
     # screen, layout: app.css) its least width, scrolled to within the panel; so nothing
     # starts off-screen
     widths = page.evaluate(
-        f"() => {{ const g = {PLOT}.getBoundingClientRect(), p = document.querySelector('#backprop');"
+        f"() => {{ const g = {PLOT}.getBoundingClientRect();"
+        " const p = document.querySelector('#backprop');"
         " return [g.width, p.clientWidth, p.scrollWidth, g.left - p.getBoundingClientRect().left,"
         " parseFloat(getComputedStyle(" + PLOT + ").minWidth) || 0]; }"
     )
