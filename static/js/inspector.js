@@ -2,6 +2,7 @@
 // the momentum / first-moment direction and the step taken; the update equations
 // with the numbers of that step; and a panel of step size, gradient norm and lr.
 // The numbers are the server's (recorded state): the page only lays them out.
+import { describePlot } from "./describe.js";
 import { themeColour, themedData, themedLayout } from "./theme.js";
 import { formatNumber as fmt } from "./dom.js";
 import { t } from "./messages.js";
@@ -146,7 +147,8 @@ export function createInspector({ panel, select, stepPlot }, { contourNode, conv
           shapes: cursorLine(step), font: { family: getComputedStyle(document.body).fontFamily, size: 13 }, paper_bgcolor: "#fff",
         };
         if (plotted?.run !== run || plotted.points !== run.x.length) { // another run, result or length
-          work.push(plotlyOf(stepPlot).react(stepPlot, themedData(stepFigure(run)), themedLayout(layout), PLOT_CONFIG));
+          work.push(plotlyOf(stepPlot).react(stepPlot, themedData(stepFigure(run)), themedLayout(layout), PLOT_CONFIG)
+            .then(() => describePlot(stepPlot)));
           plotted = { run, points: run.x.length };
         } else {
           work.push(plotlyOf(stepPlot).relayout(stepPlot, { shapes: cursorLine(step) }));
