@@ -116,7 +116,7 @@ def test_lecture_mode_shows_the_longest_caption_whole(
     assert errors == []
 
 
-PROJECTORS = [(1366, 768, "en"), (1366, 768, "ja"), (1280, 720, "ja")]
+PROJECTORS = [(1366, 768, "en"), (1366, 768, "ja"), (1280, 720, "ja"), (1440, 900, "en")]
 # A lesson of each panel, and the panel's plot that shows.
 PANEL_PLOTS = {"minibatch": "#data-plot", "chain-tanh": "#backprop-plot", "beta": "#averages-plot"}
 
