@@ -5,6 +5,7 @@ the default theme."""
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -62,6 +63,9 @@ def test_a_theme_colours_the_page_and_its_figures_and_stays_in_the_link(
     assert page.evaluate(RUN_WIDTHS) == [w * figure["lines"] for w in widths]
     # the link keeps it (the page moved it into the fragment with the rest of its state)
     assert f"theme={theme}" in page.evaluate("() => location.hash")
+    page.click("#share")
+    expect(page.locator("#share-text")).to_have_value(re.compile(f"[#&]theme={theme}(&|$)"))
+    page.keyboard.press("Escape")
     # one screen: the toolbar on one line, nothing scrolls
     tops = page.evaluate(
         "() => [...document.querySelectorAll('.topbar button:not([hidden]), .topbar select')]"
