@@ -63,9 +63,6 @@ def test_a_theme_colours_the_page_and_its_figures_and_stays_in_the_link(
     assert page.evaluate(RUN_WIDTHS) == [w * figure["lines"] for w in widths]
     # the link keeps it (the page moved it into the fragment with the rest of its state)
     assert f"theme={theme}" in page.evaluate("() => location.hash")
-    page.click("#share")
-    expect(page.locator("#share-text")).to_have_value(re.compile(f"[#&]theme={theme}(&|$)"))
-    page.keyboard.press("Escape")
     # one screen: the toolbar on one line, nothing scrolls
     tops = page.evaluate(
         "() => [...document.querySelectorAll('.topbar button:not([hidden]), .topbar select')]"
@@ -75,6 +72,9 @@ def test_a_theme_colours_the_page_and_its_figures_and_stays_in_the_link(
     assert page.evaluate("() => document.documentElement.scrollHeight") <= 768
     page.screenshot(path=screenshots / f"theme-{theme}-{lang}-1366x768.png")
     assert violations(page, live_server) == []
+    page.click("#share")
+    expect(page.locator("#share-text")).to_have_value(re.compile(f"[#&]theme={theme}(&|$)"))
+    page.keyboard.press("Escape")
     # a link made now opens in the theme
     page.goto("about:blank")
     page.goto(f"{live_server}/?lang={lang}#preset=beta&theme={theme}")
