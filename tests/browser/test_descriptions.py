@@ -19,6 +19,11 @@ DESCRIPTIONS = """() => Object.fromEntries([...document.querySelectorAll('.js-pl
 SHOWN = """(id) => { const n = document.getElementById(id);
   const texts = (s) => [...n.querySelectorAll(s)].map((t) => t.textContent.trim()).filter(Boolean);
   return { x: texts('.xtitle'), y: texts('.ytitle'), legend: texts('.legendtext') }; }"""
+CAUGHT_UP = """() => [...document.querySelectorAll('.js-plotly-plot')].filter((n) => n.offsetParent)
+  .every((n) => { const line = document.getElementById(n.getAttribute('aria-describedby'));
+    const said = (line?.textContent ?? '').replaceAll(' ', '');
+    return [...n.querySelectorAll('.legendtext')].every(
+      (t) => said.includes(t.textContent.replaceAll(' ', ''))); })"""
 WORDS = {"en": ("Across", "Up", "Drawn"), "ja": ("横軸", "縦軸", "描かれているもの")}
 
 
@@ -33,6 +38,8 @@ def test_every_plot_says_what_it_shows(page: Page, live_server: str, lang: str) 
         "() => [...document.querySelectorAll('.js-plotly-plot')].filter((n) => n.offsetParent)"
         ".every((n) => n.hasAttribute('aria-describedby'))"
     )
+    # a description is written once a redraw rests: wait until each says what its plot shows
+    page.wait_for_function(CAUGHT_UP, polling=100)
     found = page.evaluate(DESCRIPTIONS)
     assert {"contour-plot", "convergence-plot", "step-plot"} <= set(found), found
     assert all(text for text in found.values()), found
