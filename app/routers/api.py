@@ -53,6 +53,7 @@ from gradtrail.backprop import backprop as backprop_graph
 from gradtrail.cost import data_size, data_view_work, evaluation_cost, grid_work
 from gradtrail.dataview import data_view as data_view_at
 from gradtrail.fields import COORDINATE_LIMIT
+from gradtrail.figures.style import THEMES
 from gradtrail.finite_differences import CHECK_EVALUATIONS, DEFAULT_STEP, MAX_STEP, MIN_STEP
 from gradtrail.formula import FormulaError, custom_surface
 from gradtrail.presets import DEFAULT_OPTIMIZER, DEFAULT_PRESET, PRESETS, SWEEP_PRESETS
@@ -287,6 +288,8 @@ def page_catalog(lang: str = "en") -> dict[str, object]:
         "optimizers": list_optimizers(lang),
         "presets": [preset.as_dict(lang) for preset in PRESETS.values()],
         "sweep_presets": [preset.as_dict(lang) for preset in SWEEP_PRESETS.values()],
+        # How the page redraws the figures in each theme (its colours are in the page's CSS).
+        "themes": {name: theme["figure"] for name, theme in THEMES.items()},
     }
 
 

@@ -25,6 +25,7 @@ from gradtrail.app.player import environment, json_for_script, player_json, play
 from gradtrail.app.responses import FastJSONResponse
 from gradtrail.app.routers.api import page_catalog
 from gradtrail.app.routers.static import IMMUTABLE
+from gradtrail.figures.style import THEMES
 from gradtrail.texts import pick_language, text
 
 templates = Jinja2Templates(env=environment)
@@ -61,6 +62,18 @@ PAGE_MODULES = sorted(
 )
 
 
+@cache
+def theme_css() -> str:
+    """The page's colours in each theme, as CSS custom properties: the first theme's on
+    ``:root``, each other's on ``:root[data-theme=NAME]`` (the page sets it from ``?theme=``)."""
+    rules = []
+    for index, (name, theme) in enumerate(THEMES.items()):
+        selector = ":root" if index == 0 else f':root[data-theme="{name}"]'
+        colours = " ".join(f"--{key}: {value};" for key, value in theme["css"].items())
+        rules.append(f"{selector} {{ {colours} }}")
+    return "\n".join(rules)
+
+
 @router.api_route("/", methods=PAGE_METHODS, response_class=HTMLResponse)
 def index(
     request: Request,
@@ -76,6 +89,7 @@ def index(
         "catalog": json_for_script(page_catalog(language)),
         "lang": language,
         "title": text("title", language),
+        "theme_css": theme_css(),
     }
     return templates.TemplateResponse(request, "index.html", context)
 

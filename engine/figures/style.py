@@ -13,6 +13,117 @@ from gradtrail.texts import text
 PALETTE = ("#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442", "#000000")
 # Low is white and high a pale blue-grey, so the saturated paths stand out on any surface.
 SURFACE_SCALE = [[0.0, "#ffffff"], [0.35, "#e3ecf5"], [0.7, "#b9cde3"], [1.0, "#8aa9cb"]]
+# The page's themes (``?theme=``, kept in the link), the first the default: ``css`` the
+# page's colours (custom properties, ``--paper`` …, written into the page from here), and
+# ``figure`` how the page redraws the server's figures for it (none: as drawn). In a figure
+# theme, ``recolour`` maps a colour the figures draw with to the theme's, ``scale`` is the
+# surface's colours, ``lines`` scales the runs' lines. A figure keeps its own type sizes (its
+# margins and wrapped titles are measured for them; lecture mode enlarges them).
+THEMES: dict[str, dict[str, dict[str, object] | None]] = {
+    "light": {
+        "css": {
+            "paper": "#ffffff",
+            "ink": "#17212b",
+            "muted": "#5b6875",
+            "line": "#d8dee6",
+            "panel": "#f6f8fa",
+            "field": "#ffffff",
+            "accent": "#0b5cad",
+            "accent-ink": "#ffffff",
+            "danger": "#b3261e",
+            "ok": "#1b7f3b",
+            "notice": "#fff6d6",
+            "notice-line": "#ecd98b",
+            "invalid": "#fff5f4",
+            "rule": "#eef1f4",
+            "focus": "#f0b400",
+            "type-scale": "1",
+        },
+        "figure": None,
+    },
+    # Dark, as the embed's: light ink on a near-black page, the surface in deep blues.
+    "dark": {
+        "css": {
+            "paper": "#0f1419",
+            "ink": "#e6edf3",
+            "muted": "#9fb0c0",
+            "line": "#2b3440",
+            "panel": "#151c24",
+            "field": "#17202a",
+            "accent": "#5aa9f0",
+            "accent-ink": "#0f1419",
+            "danger": "#ff8a80",
+            "ok": "#6fd08c",
+            "notice": "#3a3113",
+            "notice-line": "#6b5a1f",
+            "invalid": "#3a1715",
+            "rule": "#1e2731",
+            "focus": "#f0b400",
+            "type-scale": "1",
+        },
+        "figure": {
+            "paper": "#0f1419",
+            "ink": "#e6edf3",
+            "grid": "#2b3440",
+            "legend": "rgba(15,20,25,0.85)",
+            "scale": [[0.0, "#0f1419"], [0.35, "#17283a"], [0.7, "#24415f"], [1.0, "#3b6389"]],
+            "recolour": {
+                "#111111": "#e6edf3",
+                "#111": "#e6edf3",
+                "#444": "#c9d4df",
+                "#000000": "#e6edf3",
+                "#ffffff": "#17202a",
+                "#fff": "#0f1419",
+                "#3d4b59": "#c9d4df",
+                "#5b6b7b": "#9fb0c0",
+                "#33414e": "#9fb0c0",
+                "#9aa7b4": "#6b7b8b",
+                "#bbbbbb": "#5b6b7b",
+                "rgba(255,255,255,0.8)": "rgba(15,20,25,0.8)",
+                "rgba(40,60,80,0.35)": "rgba(230,237,243,0.25)",
+            },
+            "lines": 1,
+        },
+    },
+    # A projector in a lit room: black on white, darker rules and contours, thick lines,
+    # the page's type 15 % larger.
+    "projector": {
+        "css": {
+            "paper": "#ffffff",
+            "ink": "#000000",
+            "muted": "#2e3a46",
+            "line": "#7d8894",
+            "panel": "#eef1f4",
+            "field": "#ffffff",
+            "accent": "#003f87",
+            "accent-ink": "#ffffff",
+            "danger": "#9b1c14",
+            "ok": "#0f5c29",
+            "notice": "#fff0b3",
+            "notice-line": "#8a6d00",
+            "invalid": "#ffe9e6",
+            "rule": "#b9c1ca",
+            "focus": "#d08c00",
+            "type-scale": "1.15",
+        },
+        "figure": {
+            "paper": "#ffffff",
+            "ink": "#000000",
+            "grid": "#a9b3bd",
+            "legend": "rgba(255,255,255,0.92)",
+            "scale": None,
+            "recolour": {
+                "rgba(40,60,80,0.35)": "rgba(0,0,0,0.55)",
+                "#3d4b59": "#000000",
+                "#5b6b7b": "#222222",
+                "#9aa7b4": "#55606b",
+                "#444": "#000000",
+            },
+            "lines": 2,
+        },
+    },
+}
+
 # System fonts only (nothing loads from another host); the CJK ones draw Japanese text.
 FONT = {
     "family": "system-ui, 'Segoe UI', Roboto, Helvetica, Arial, 'Hiragino Sans', "

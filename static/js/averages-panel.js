@@ -4,6 +4,7 @@
 // `meta.averages` names the recorded state it shows, which the page fills from what the
 // stream already sent (live-run keeps it): the run is never asked for again. A dashed
 // line marks the time cursor.
+import { themeColour } from "./theme.js";
 import { createLatest } from "./api.js";
 import { messageOf } from "./field-errors.js";
 import { withLanguage } from "./messages.js";
@@ -36,7 +37,7 @@ export function createAveragesPanel({ panel, plot, status }, { recordedState, wi
     const axes = new Set((plot.data ?? []).map((trace) => trace.xaxis ?? "x"));
     return [...axes].map((xref) => ({
       type: "line", xref, yref: "paper", x0: step, x1: step, y0: 0, y1: 1,
-      line: { color: "#444", width: 1.5, dash: "dash" },
+      line: { color: themeColour("#444"), width: 1.5, dash: "dash" },
     }));
   }
 

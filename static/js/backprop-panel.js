@@ -5,6 +5,7 @@
 // mode once from the loss back (the adjoints), forward mode once per parameter from the
 // inputs (the tangents); every text it writes is the server's (layout.meta.walks). Under
 // it, the server's finite-difference check of the gradient, with its step h.
+import { themeColour } from "./theme.js";
 import { createLatest } from "./api.js";
 import { formatNumber } from "./dom.js";
 import { messageOf } from "./field-errors.js";
@@ -81,7 +82,7 @@ export function createBackpropPanel(
       ? crossed[k] : formatNumber(edge.local)));
     return Promise.all([
       plotlyOf(plot).restyle(plot, {
-        "marker.line.color": [shown.nodes.map((n) => (n.id === current ? CURRENT : NODE_LINE))],
+        "marker.line.color": [shown.nodes.map((n) => (n.id === current ? CURRENT : themeColour(NODE_LINE)))],
         "marker.line.width": [shown.nodes.map((n) => (done.has(n.id) ? 4 : 1.5))],
       }, [traceOf("nodes")]),
       plotlyOf(plot).restyle(plot, { text: [edgeText] }, [traceOf("edges")]),

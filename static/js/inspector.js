@@ -2,6 +2,8 @@
 // the momentum / first-moment direction and the step taken; the update equations
 // with the numbers of that step; and a panel of step size, gradient norm and lr.
 // The numbers are the server's (recorded state): the page only lays them out.
+import { describePlot } from "./describe.js";
+import { themeColour, themedData, themedLayout } from "./theme.js";
 import { formatNumber as fmt } from "./dom.js";
 import { t } from "./messages.js";
 import { plotlyOf } from "./plotly-loader.js";
@@ -86,7 +88,7 @@ export function createInspector({ panel, select, stepPlot }, { contourNode, conv
   }
 
   function cursorLine(step) {
-    return [{ type: "line", xref: "x", yref: "paper", x0: step, x1: step, y0: 0, y1: 1, line: { color: "#444", width: 1.5, dash: "dash" } }];
+    return [{ type: "line", xref: "x", yref: "paper", x0: step, x1: step, y0: 0, y1: 1, line: { color: themeColour("#444"), width: 1.5, dash: "dash" } }];
   }
 
   function chosen() {
@@ -133,7 +135,7 @@ export function createInspector({ panel, select, stepPlot }, { contourNode, conv
       const annotations = drawn.annotations;
       panel.querySelector("#legend-memory").hidden = !recorded || !memoryOf(info, run.state);
       const work = [
-        plotlyOf(contourNode).relayout(contourNode, { annotations: [...markers, ...annotations] }),
+        plotlyOf(contourNode).relayout(contourNode, { annotations: themeColour([...markers, ...annotations]) }),
         convergenceNode.data ? plotlyOf(convergenceNode).relayout(convergenceNode, { shapes: cursorLine(step) }) : null,
       ];
       if (recorded) {
@@ -145,7 +147,8 @@ export function createInspector({ panel, select, stepPlot }, { contourNode, conv
           shapes: cursorLine(step), font: { family: getComputedStyle(document.body).fontFamily, size: 13 }, paper_bgcolor: "#fff",
         };
         if (plotted?.run !== run || plotted.points !== run.x.length) { // another run, result or length
-          work.push(plotlyOf(stepPlot).react(stepPlot, stepFigure(run), layout, PLOT_CONFIG));
+          work.push(plotlyOf(stepPlot).react(stepPlot, themedData(stepFigure(run)), themedLayout(layout), PLOT_CONFIG)
+            .then(() => describePlot(stepPlot)));
           plotted = { run, points: run.x.length };
         } else {
           work.push(plotlyOf(stepPlot).relayout(stepPlot, { shapes: cursorLine(step) }));

@@ -23,9 +23,12 @@ import { emphasize, emphasizePanel } from "./traces.js";
 import { createPanelRow, followBoxes } from "./layout.js";
 import { createAnnouncer } from "./announce.js";
 import { createKeyboardStart } from "./keyboard-start.js";
+import { knownTheme, useTheme } from "./theme.js";
 
 const $ = (selector) => document.querySelector(selector);
 const state = readState();
+state.theme = knownTheme(state.theme); // before any figure is drawn
+useTheme(state.theme);
 // The API's catalogue, limits and defaults, carried inline by the page.
 const catalog = JSON.parse(document.querySelector("#catalog").textContent);
 useMessages(catalog.lang, catalog.messages);

@@ -15,6 +15,8 @@ const FIELDS = [
   { name: "backprop", type: "panel", fallback: null },
   { name: "data", type: "panel", fallback: null },
   { name: "averages", type: "panel", fallback: null },
+  // The page's theme (the catalogue's names; theme.js): absent, the first.
+  { name: "theme", type: "string", fallback: null },
 ];
 
 /** UTF-8 JSON → base64url without padding (DESIGN.md's ?spec= format). */

@@ -1,6 +1,8 @@
 // The sweep panel: axes to sweep, a progress bar, and a heatmap of the outcome
 // (or, over a grid of start points, the map of which minimum each start reaches).
 // A click on a cell opens that run as an ordinary trajectory.
+import { describePlot } from "./describe.js";
+import { themedData, themedLayout } from "./theme.js";
 import { ApiError, postJSON, streamEvents } from "./api.js";
 import { messageOf } from "./field-errors.js";
 import { t } from "./messages.js";
@@ -111,7 +113,9 @@ export function createSweepPanel({ plot, progress, status }, { onOpenRun, startA
       template: undefined, paper_bgcolor: "#fff", plot_bgcolor: "#fff", showlegend: false,
     };
     if (signal.aborted) return null; // a newer sweep draws instead
-    return plotlyOf(plot).react(plot, traces, layout, PLOT_CONFIG);
+    await plotlyOf(plot).react(plot, themedData(traces), themedLayout(layout), PLOT_CONFIG);
+    describePlot(plot);
+    return plot;
   }
 
   return {

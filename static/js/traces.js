@@ -1,5 +1,7 @@
 // What the three plots share: finding the path traces and the Plotly settings.
+import { describePlot } from "./describe.js";
 import { plotlyOf } from "./plotly-loader.js";
+import { themedData, themedLayout } from "./theme.js";
 
 export const PLOT_CONFIG = {
   responsive: true,
@@ -51,10 +53,13 @@ function withRuns(figure, columns, runs) {
   return { ...figure, data: traces };
 }
 
-/** Draw `figure` (plotly JSON from the server) into `node`, keeping the user's zoom. */
-export function drawFigure(node, figure) {
+/** Draw `figure` (plotly JSON from the server) into `node`, keeping the user's zoom; its
+ * text description follows it (describe.js). */
+export async function drawFigure(node, figure) {
   const layout = { ...figure.layout, autosize: true, height: undefined, width: undefined };
-  return plotlyOf(node).react(node, withPlainPaths(figure.data), layout, PLOT_CONFIG);
+  await plotlyOf(node).react(node, themedData(withPlainPaths(figure.data)), themedLayout(layout), PLOT_CONFIG);
+  describePlot(node);
+  return node;
 }
 
 // Lecture mode's type: the main plots', a panel's (half the stage), the 3-D axes'.

@@ -10,6 +10,7 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from tests.browser.test_page import wait_done, watch_errors
+from tests.browser.test_screens import SETTLED_BOXES, pick_lesson
 
 SCREENS = [(1920, 1080), (1366, 768)]
 
@@ -115,17 +116,20 @@ def test_lecture_mode_shows_the_longest_caption_whole(
     assert errors == []
 
 
-PROJECTORS = [(1366, 768, "en"), (1366, 768, "ja"), (1280, 720, "ja")]
+PROJECTORS = [(1366, 768, "en"), (1366, 768, "ja"), (1280, 720, "ja"), (1440, 900, "en")]
+# A lesson of each panel, and the panel's plot that shows.
+PANEL_PLOTS = {"minibatch": "#data-plot", "chain-tanh": "#backprop-plot", "beta": "#averages-plot"}
 
 
 @pytest.mark.parametrize(("width", "height", "lang"), PROJECTORS)
-def test_a_projector_screen_leaves_the_contour_room_beside_the_data(
+def test_a_projector_screen_leaves_the_contour_room_beside_a_panel(
     page: Page, live_server: str, screenshots: Path, width: int, height: int, lang: str
 ) -> None:
-    """A class's projector: the minibatch lesson opens its data panel under the contour, and
-    the contour had 64 px of plot at 1366×768 (40 px at 1280×720 in Japanese), under a
-    toolbar wrapped onto a second line. The toolbar is one line now and both plots stay
-    readable, with nothing scrolling."""
+    """A class's projector: the minibatch lesson opened its data panel under the contour,
+    which had 64 px of plot at 1366×768 (40 px at 1280×720 in Japanese), then 149 px with the
+    panels under it taking 40 % of the stage. On a wide, short screen the open panel stands
+    beside the contour now, which keeps 300 px of plot height in every lesson with a panel;
+    the toolbar is one line and nothing scrolls."""
     errors = watch_errors(page)
     page.set_viewport_size({"width": width, "height": height})
     page.goto(f"{live_server}/?lang={lang}#preset=minibatch")
@@ -136,9 +140,16 @@ def test_a_projector_screen_leaves_the_contour_room_beside_the_data(
         ".map((n) => Math.round(n.getBoundingClientRect().top))"
     )
     assert len(tops) > 10 and max(tops) - min(tops) <= 4, tops  # one line
-    contour, data = box(page, "#contour-plot .nsewdrag"), box(page, "#data-view .nsewdrag")
-    assert contour["bottom"] - contour["y"] >= 100, contour
-    assert data["bottom"] - data["y"] >= 90, data
-    assert page.evaluate("() => document.documentElement.scrollHeight") <= height
-    page.screenshot(path=screenshots / f"projector-{lang}-{width}x{height}.png")
+    for lesson, plot in PANEL_PLOTS.items():
+        if lesson != "minibatch":
+            pick_lesson(page, lesson)
+        page.wait_for_function(SETTLED_BOXES, polling=100)
+        page.wait_for_selector(f"{plot} .nsewdrag")
+        contour, panel = box(page, "#contour-plot .nsewdrag"), box(page, f"{plot} .nsewdrag")
+        assert contour["bottom"] - contour["y"] >= 300, (lesson, contour)
+        assert contour["right"] - contour["x"] >= 200, (lesson, contour)
+        assert panel["x"] >= contour["right"], (lesson, contour, panel)  # beside it
+        assert panel["bottom"] - panel["y"] >= 90, (lesson, panel)
+        assert page.evaluate("() => document.documentElement.scrollHeight") <= height, lesson
+        page.screenshot(path=screenshots / f"projector-{lesson}-{lang}-{width}x{height}.png")
     assert errors == []

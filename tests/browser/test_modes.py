@@ -1,5 +1,6 @@
 """The graph panel's two modes and its finite-difference check in Chromium, on the chain
-network at 1366×768: the graph fits its box, reverse mode walks once and labels δ₂, δ₁
+network at 1366×768: the graph fits its box (or, beside the contour, scrolls within it at its
+least width), reverse mode walks once and labels δ₂, δ₁
 and the two updates, forward mode walks once per parameter with its tangents, and the
 check answers its step h; English and Japanese."""
 
@@ -64,12 +65,17 @@ def test_the_chain_graph_fits_and_walks_both_modes(
     panel = page.locator("#backprop")
     expect(panel).to_have_attribute("data-point", re.compile(".+"), timeout=30_000)
     page.screenshot(path=screenshots / f"modes-open-{lang}-1366x768.png")
-    # the graph's box: no wider than the panel's, so nothing starts off-screen
+    # the graph's box: no wider than the panel's, or (beside the contour on this wide, short
+    # screen, layout: app.css) its least width, scrolled to within the panel; so nothing
+    # starts off-screen
     widths = page.evaluate(
-        f"() => [{PLOT}.getBoundingClientRect().width,"
-        " document.querySelector('#backprop').clientWidth]"
+        f"() => {{ const g = {PLOT}.getBoundingClientRect();"
+        " const p = document.querySelector('#backprop');"
+        " return [g.width, p.clientWidth, p.scrollWidth, g.left - p.getBoundingClientRect().left,"
+        " parseFloat(getComputedStyle(" + PLOT + ").minWidth) || 0]; }"
     )
-    assert widths[0] <= widths[1], widths
+    assert widths[3] >= 0 and widths[0] <= max(widths[1], widths[4]) + 1, widths
+    assert widths[0] <= widths[2], widths
     apart(page)
     sizes = page.evaluate(
         f"() => [...{PLOT}.querySelectorAll('.annotation-text, .textpoint text')]"
