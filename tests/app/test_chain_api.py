@@ -130,4 +130,4 @@ def test_the_layers_updates_are_labelled_after_their_signals_with_their_means(
         json={"surface": SURFACE, "point": [w1, w2], "sample": 2, "figure": True},
     ).json()["figure"]
     tags = [a["text"].replace("<br>", " ") for a in figure["layout"]["annotations"]]
-    assert any(tag.startswith(f"∂L/∂w₂ = mean(δ₂·h) = {mean_w2}") for tag in tags)
+    assert any(tag.startswith(f"∂L/∂w₂ = 平均(δ₂·h) = {mean_w2}") for tag in tags)

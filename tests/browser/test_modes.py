@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Page, expect
 
+from gradtrail.texts import messages
 from tests.browser.test_page import wait_done, watch_errors
 
 PLOT = "document.querySelector('#backprop-plot')"
@@ -84,8 +85,9 @@ def test_the_chain_graph_fits_and_walks_both_modes(
     assert min(sizes) >= 11
 
     tags = page.evaluate(ANNOTATIONS)
-    assert any(t.startswith("∂L/∂w₂ = mean(δ₂·h) = ") for t in tags)
-    assert any(t.startswith("∂L/∂w₁ = mean(δ₁·x) = ") for t in tags)
+    for weight in ("w2", "w1"):  # ∂L/∂w₂ = mean(δ₂·h) = …, in the page's language
+        label = messages(lang)[f"backprop.chain_update_{weight}"].split("{value}")[0]
+        assert any(t.startswith(label) for t in tags), (label, tags)
     order = page.evaluate(f"() => ({NODES})().x.length")  # every node, none a constant
 
     walk(page, "reverse", 1, order)
