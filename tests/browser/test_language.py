@@ -114,7 +114,7 @@ def views(
         if each_lesson is not None:
             each_lesson(preset)
     page.click("#toggle-3d")
-    expect(page.locator("#surface-plot .main-svg").first).to_be_visible(timeout=30_000)
+    expect(page.locator("#surface-plot .main-svg").first).to_be_visible()
     seen["3-D"] = read(page)
     page.click("#toggle-3d")
     open_page(f"/?lang={lang}&preset=ravine")
@@ -136,7 +136,7 @@ def views(
     seen["sweep"] = read(page)
     shot("sweep")
     page.goto(f"{live_server}/embed?lang={lang}&preset=ravine")
-    expect(page.locator("body")).to_have_attribute("data-played", "true", timeout=20_000)
+    expect(page.locator("body")).to_have_attribute("data-played", "true")
     seen["embed"] = read(page)
     return seen
 
@@ -174,7 +174,7 @@ def test_the_export_plays_in_japanese(page: Page, live_server: str, tmp_path: Pa
     page.goto(f"{live_server}/?lang=ja#preset=minibatch")
     wait_done(page)
     page.goto(download(page, "#export", tmp_path / "export.html").as_uri())
-    expect(page.locator("body")).to_have_attribute("data-played", "true", timeout=20_000)
+    expect(page.locator("body")).to_have_attribute("data-played", "true")
     texts = read(page)
     assert english_words(texts) == [] and "ミニバッチのノイズ" in " ".join(texts)
     expect(page.locator("html")).to_have_attribute("lang", "ja")
