@@ -21,7 +21,7 @@ import httpx
 import pytest
 
 from gradtrail.app.limits import StreamStalled, ended_by_its_reader
-from tests.conftest import SERVED, at_once, eventually, health, serving, timed
+from tests.conftest import SERVED, SIGNAL_SECONDS, at_once, eventually, health, serving, timed
 
 pytestmark = pytest.mark.load  # servers of their own, with the settings each needs, under load
 
@@ -356,24 +356,27 @@ def test_maximal_sweep_streams_take_a_few_places_and_the_rest_are_503_at_once() 
                     leave.wait(60)  # holds its stream open until the test lets go
 
         clients = [threading.Thread(target=sweep_stream) for _ in range(count)]
-        for client in clients:
-            client.start()
-        assert eventually(lambda: len(statuses) == count, 60)
-        small, took = timed(lambda: httpx.post(f"{base}/api/runs", json=SMALL_RUN, timeout=30))
-        for _ in range(10):
-            lane_seen.append(health(base)["compute"]["large"])
+        try:  # the streams are let go and the client closed however the test ends
+            for client in clients:
+                client.start()
+            assert eventually(lambda: len(statuses) == count)
+            small, took = timed(lambda: httpx.post(f"{base}/api/runs", json=SMALL_RUN, timeout=30))
+            for _ in range(10):
+                lane_seen.append(health(base)["compute"]["large"])
+        finally:
+            leave.set()
+            for client in clients:
+                if client.is_alive():
+                    client.join()
+            students.close()
         admitted = [took for status, took in statuses if status == 200]
         refused = [took for status, took in statuses if status == 503]
         assert 1 <= len(admitted) <= 3 and len(refused) == count - len(admitted), statuses
         assert all(at_once(seconds, quick) for seconds in refused), (refused, quick)
         assert small.status_code == 200 and at_once(took, quick), (took, quick)
         assert all(lane["waiting"] >= 0 and lane["running"] <= 1 for lane in lane_seen)
-        leave.set()
-        for client in clients:
-            client.join()
-        students.close()
         assert eventually(lambda: health(base)["open_streams"] == 0)
-        assert wait_idle(base, 30)
+        assert wait_idle(base, SIGNAL_SECONDS)
         settled = health(base)["frames_computed"]
         assert eventually(lambda: health(base)["compute"]["large"]["waiting"] == 0)
         assert health(base)["frames_computed"] == settled  # nothing after the clients left
