@@ -12,7 +12,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import BrowserContext, Page, expect
+from playwright.sync_api import Browser, Page, expect
 
 from gradtrail.optimizers import OPTIMIZERS
 from gradtrail.presets import PRESETS
@@ -190,18 +190,19 @@ def test_the_language_menu_switches_and_keeps_the_view(page: Page, live_server: 
     assert page.evaluate("() => location.href").endswith("?lang=ja#preset=ravine")
 
 
-def test_a_japanese_browser_gets_japanese(
-    context: BrowserContext, live_server: str, browser_type, browser_type_launch_args
-) -> None:
-    browser = browser_type.launch(**browser_type_launch_args)
+def test_a_japanese_browser_gets_japanese(browser: Browser, live_server: str) -> None:
+    """A browser set to Japanese (its Accept-Language and navigator.language, which a
+    context's locale sets) gets the page in Japanese: a context of the session's browser,
+    not a second Chromium."""
+    japanese = browser.new_context(locale="ja-JP")
     try:
-        japanese = browser.new_page(locale="ja-JP")
-        japanese.goto(live_server)
-        wait_done(japanese)
-        expect(japanese.locator("html")).to_have_attribute("lang", "ja")
-        expect(japanese.locator("#run-sweep")).to_have_text(messages("ja")["run_sweep"])
+        page = japanese.new_page()
+        page.goto(live_server)
+        wait_done(page)
+        expect(page.locator("html")).to_have_attribute("lang", "ja")
+        expect(page.locator("#run-sweep")).to_have_text(messages("ja")["run_sweep"])
     finally:
-        browser.close()
+        japanese.close()
 
 
 def test_a_cjk_font_is_installed_for_the_screenshots() -> None:
