@@ -299,26 +299,32 @@ def test_large_bodies_wait_for_a_slot_and_past_the_queue_are_a_503() -> None:
     with serving(large_body_bytes="1024", large_bodies="1", queue_large_bodies="0") as base:
         body = json.dumps(SMALL_RUN) + " " * 1500  # large, and still a small run
 
-        def slowly():  # chunked: a large body, sent over two seconds
+        finish = threading.Event()  # the slow body's rest goes once the test has its answers
+
+        def slowly():  # chunked: a large body, its rest sent once the test lets it
             yield body[:100].encode()
-            time.sleep(2)
+            finish.wait(SIGNAL_SECONDS)
             yield body[100:].encode()
 
         answers: list[httpx.Response] = []
         headers = {"content-type": "application/json"}
         slow = threading.Thread(
             target=lambda: answers.append(
-                httpx.post(f"{base}/api/runs", content=slowly(), headers=headers, timeout=30)
+                httpx.post(f"{base}/api/runs", content=slowly(), headers=headers, timeout=600)
             )
         )
         slow.start()
-        time.sleep(0.5)
-        refused = httpx.post(f"{base}/api/runs", content=body, headers=headers, timeout=30)
+        try:
+            assert eventually(lambda: health(base)["large_bodies"] == 1)  # it holds the place
+            refused = httpx.post(f"{base}/api/runs", content=body, headers=headers, timeout=30)
+            small = httpx.post(f"{base}/api/runs", json=SMALL_RUN, timeout=30)
+        finally:
+            finish.set()
+            slow.join()
         assert refused.status_code == 503 and refused.headers["retry-after"]
-        small = httpx.post(f"{base}/api/runs", json=SMALL_RUN, timeout=30)
         assert small.status_code == 200  # a small body needs no slot
-        slow.join()
         assert answers[0].status_code == 200
+        assert health(base)["large_bodies"] == 0  # its place given back with its answer
 
 
 def test_only_a_reader_that_stalls_or_leaves_ends_a_stream_quietly() -> None:
