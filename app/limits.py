@@ -20,6 +20,14 @@ def too_large_detail(limit: int) -> str:
     )
 
 
+_bodies = {"large": 0}  # large bodies holding a place now; changed only on the event loop
+
+
+def large_bodies() -> int:
+    """Large request bodies this process is reading or handling now."""
+    return _bodies["large"]
+
+
 class BodyLimits:
     """Request bodies: none over the limit, and few large ones in memory at once.
 
@@ -55,9 +63,11 @@ class BodyLimits:
             await self.slots.acquire()
         finally:
             self.queued -= 1
+        _bodies["large"] += 1
         try:
             await self.limited(scope, receive, send)
         finally:
+            _bodies["large"] -= 1
             self.slots.release()
 
     async def limited(self, scope: Scope, receive: Receive, send: Send) -> None:

@@ -49,6 +49,10 @@ class Health(BaseModel):
     memory_releases: int = Field(
         description="times this process gave freed memory back after its lanes went idle"
     )
+    large_bodies: int = Field(
+        description="large request bodies this process is reading or handling now, each in"
+        " one of GRADTRAIL_LARGE_BODIES places"
+    )
 
 
 class SurfaceParamInfo(BaseModel):

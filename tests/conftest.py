@@ -23,6 +23,10 @@ from gradtrail.app.main import create_app
 
 T = TypeVar("T")
 SCREENSHOTS = Path(__file__).resolve().parents[1] / "test-artifacts" / "screenshots"
+# The longest any test waits for a signal (a server's answer or health counter, the page's
+# data-run): a limit only a broken server or page reaches. A signal that comes is waited
+# for no longer than it takes, so a loaded machine needs no shorter or longer limits.
+SIGNAL_SECONDS = 120
 
 
 def pytest_sessionstart(session: pytest.Session) -> None:
@@ -110,7 +114,7 @@ def at_once(seconds: float, quick: float) -> bool:
     return seconds < max(1.0, 20 * quick)
 
 
-def eventually(condition: Callable[[], bool], seconds: float = 30) -> bool:
+def eventually(condition: Callable[[], bool], seconds: float = SIGNAL_SECONDS) -> bool:
     """Whether ``condition()`` holds within ``seconds``, asked again and again: a wait on
     what the server says, whose limit is only there so a broken server fails the test."""
     deadline = time.monotonic() + seconds
@@ -123,9 +127,9 @@ def eventually(condition: Callable[[], bool], seconds: float = 30) -> bool:
 
 def wait_until_up(base: str, process: subprocess.Popen, log: IO[bytes]) -> None:
     """Poll the health endpoint until it answers; fail with the server's log if it dies.
-    The signal is the answer; the two minutes only stop a server that hangs from hanging
-    the suite (20 s was passed on a loaded 2-core machine, with the server still starting)."""
-    deadline = time.monotonic() + 120
+    The signal is the answer; the limit only stops a server that hangs from hanging the
+    suite (20 s was passed on a loaded 2-core machine, with the server still starting)."""
+    deadline = time.monotonic() + SIGNAL_SECONDS
     while time.monotonic() < deadline and process.poll() is None:
         try:
             if httpx.get(f"{base}/api/health", timeout=1).status_code == 200:

@@ -25,7 +25,7 @@ from gradtrail.app.compute import Admission, admits, load, memory_releases
 from gradtrail.app.connections import open_connections
 from gradtrail.app.deps import LangQuery, RunAdmission, SmallAdmission, SpecDep
 from gradtrail.app.jsonio import OrjsonBodyRoute, dumps
-from gradtrail.app.limits import open_streams
+from gradtrail.app.limits import large_bodies, open_streams
 from gradtrail.app.models import (
     MAX_BOX,
     MIN_BOX,
@@ -101,6 +101,7 @@ async def health() -> FastJSONResponse:
         "open_connections": open_connections(),
         "compute": load(),
         "memory_releases": memory_releases(),
+        "large_bodies": large_bodies(),
     }
     return FastJSONResponse(body)
 

@@ -6,6 +6,7 @@ measured on the same server in the same test."""
 from __future__ import annotations
 
 import threading
+from collections.abc import Iterator
 
 import httpx
 import pytest
@@ -70,16 +71,26 @@ LARGE_BATCH_SWEEP = {"surface": MILLION, "optimizer": {"id": "gd", "params": {"l
                                "values": [1_000_000 - 1000 * k for k in range(199)]}]}  # fmt: skip
 
 
+@pytest.fixture(scope="module")
+def short_deadline() -> Iterator[str]:
+    """One server with the short deadline for the run and the sweep (each test still
+    measures its own step and request on it)."""
+    with serving(deadline_seconds=str(DEADLINE)) as base:
+        yield base
+
+
 @pytest.mark.parametrize(
     ("path", "spec"),
     [("/api/runs", MILLION_SAMPLE_RUN), ("/api/sweeps", LARGE_BATCH_SWEEP)],
     ids=["run", "sweep"],
 )
-def test_work_of_large_minibatches_stops_at_its_deadline(path: str, spec: dict) -> None:
-    with serving(deadline_seconds=str(DEADLINE)) as base:
-        step, quick = one_step(), warm(base)
-        answer, seconds, small = while_running(base, path, spec)
-        assert answer.status_code == 503 and "deadline" in answer.json()["detail"]
-        limit = DEADLINE + 2 * quick + 4 * step
-        assert seconds < limit, f"503 after {seconds:.2f} s; step {step:.2f}, request {quick:.2f}"
-        assert small == 200
+def test_work_of_large_minibatches_stops_at_its_deadline(
+    short_deadline: str, path: str, spec: dict
+) -> None:
+    base = short_deadline
+    step, quick = one_step(), warm(base)
+    answer, seconds, small = while_running(base, path, spec)
+    assert answer.status_code == 503 and "deadline" in answer.json()["detail"]
+    limit = DEADLINE + 2 * quick + 4 * step
+    assert seconds < limit, f"503 after {seconds:.2f} s; step {step:.2f}, request {quick:.2f}"
+    assert small == 200

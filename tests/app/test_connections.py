@@ -59,16 +59,24 @@ def post_head(path: str, length: int) -> bytes:
     ).encode()
 
 
-def test_a_client_that_leaves_mid_body_ends_quietly(connect: Connect) -> None:
-    """Each client that dropped mid-body logged a ClientDisconnect traceback."""
+@pytest.fixture(scope="module")
+def plain() -> Iterator[str]:
+    """A server of this module's own with the default settings, for the tests that need
+    none of their own and read its output (the session's server prints every test's)."""
     with serving() as base:
-        for path in POST_PATHS:
-            with connect(base) as connection:
-                connection.sendall(post_head(path, 5000) + b'{"surface": {"id": ')
-        for _ in POST_PATHS:  # the server has moved on past each departure
-            assert httpx.get(f"{base}/api/health", timeout=10).status_code == 200
-        output = SERVED[base].output()
-        assert "Traceback" not in output and "Exception" not in output, output
+        yield base
+
+
+def test_a_client_that_leaves_mid_body_ends_quietly(plain: str, connect: Connect) -> None:
+    """Each client that dropped mid-body logged a ClientDisconnect traceback."""
+    base = plain
+    for path in POST_PATHS:
+        with connect(base) as connection:
+            connection.sendall(post_head(path, 5000) + b'{"surface": {"id": ')
+    for _ in POST_PATHS:  # the server has moved on past each departure
+        assert httpx.get(f"{base}/api/health", timeout=10).status_code == 200
+    output = SERVED[base].output()
+    assert "Traceback" not in output and "Exception" not in output, output
 
 
 def closed_by_server(connection: socket.socket, seconds: float) -> bytes | None:
@@ -147,8 +155,8 @@ def test_a_body_that_stops_is_a_408_and_its_request_ends_quietly(connect: Connec
         assert "Traceback" not in output and "Exception" not in output, output
 
 
-def test_headers_past_their_size_limit_are_a_431(connect: Connect) -> None:
-    with serving() as base, connect(base) as connection:
+def test_headers_past_their_size_limit_are_a_431(plain: str, connect: Connect) -> None:
+    with connect(plain) as connection:
         connection.sendall(b"GET / HTTP/1.1\r\nHost: x\r\n" + b"X-Big: " + b"y" * 20_000)
         answer = closed_by_server(connection, 30)
         assert answer is not None and answer.startswith(b"HTTP/1.1 431 "), answer

@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 from playwright.sync_api import Browser, BrowserContext, Page, expect
 
-from tests.conftest import SCREENSHOTS
+from tests.conftest import SCREENSHOTS, SIGNAL_SECONDS
 
 CHROMIUM = "/usr/bin/chromium"
 # Without these, Chromium keeps trying to reach Google's hosts on a closed network.
@@ -23,9 +23,11 @@ QUIET = [
     "--disable-component-update",
     "--disable-sync",
 ]
-# Expectations wait for the page's signals; on a loaded machine a signal may take longer
-# than Playwright's 5 s default, and waiting longer costs nothing when it comes at once.
-expect.set_options(timeout=30_000)
+# Expectations, waits and actions wait for the page's signals; on a loaded machine a signal
+# may take far longer than Playwright's 5 s (or 30 s) default, and waiting longer costs
+# nothing when it comes at once. One limit for every wait in a browser test, in ms.
+SIGNAL_MS = SIGNAL_SECONDS * 1000
+expect.set_options(timeout=SIGNAL_MS)
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
@@ -60,8 +62,16 @@ def shared_context(
     modules compiled between tests, as a person's browser would. The app keeps no state in
     the browser (no storage, no cookies), so a new page starts as a first visit's does."""
     context = browser.new_context(**browser_context_args)
+    context.set_default_timeout(SIGNAL_MS)
     yield context
     context.close()
+
+
+@pytest.fixture
+def context(context: BrowserContext) -> BrowserContext:
+    """pytest-playwright's context of a test's own, waiting as long as the shared one."""
+    context.set_default_timeout(SIGNAL_MS)
+    return context
 
 
 @pytest.fixture(scope="session")

@@ -27,7 +27,7 @@ def test_the_graph_follows_the_cursor_and_the_walk_reaches_the_parameters(
         "() => { const t = document.querySelector('#contour-plot').data.find((d) => d.meta"
         " && d.meta.run === 0); return [t.x.at(-1), t.y.at(-1)].join(','); }"
     )
-    expect(panel).to_have_attribute("data-point", last, timeout=10_000)
+    expect(panel).to_have_attribute("data-point", last)
     expect(page.locator("#backprop-sample-field")).to_be_visible()  # the bowl: one sample's loss
     assert page.evaluate(f"() => ({NODES})().text") == ["w", "b", "x", "t", "×", "+", "−", "²"]
     at_end = page.evaluate("() => document.querySelector('#backprop-plot').layout.title.text")
@@ -35,14 +35,14 @@ def test_the_graph_follows_the_cursor_and_the_walk_reaches_the_parameters(
         "() => { const s = document.querySelector('#scrubber'); s.value = '0';"
         " s.dispatchEvent(new Event('input', { bubbles: true })); }"
     )
-    expect(panel).to_have_attribute("data-point", "3,2", timeout=10_000)
+    expect(panel).to_have_attribute("data-point", "3,2")
     at_start = page.evaluate("() => document.querySelector('#backprop-plot').layout.title.text")
     assert at_start != at_end and "(3, 2)" in at_start
     page.fill("#backprop-sample", "5")
     page.locator("#backprop-sample").dispatch_event("change")
     expect(page.locator("#backprop-plot")).to_contain_text("Sample 5 of")
     page.click("#backprop-play")
-    expect(panel).to_have_attribute("data-walked", "8", timeout=15_000)  # every node
+    expect(panel).to_have_attribute("data-walked", "8")  # every node
     widths = page.evaluate(f"() => ({NODES})().marker.line.width")
     assert widths == [4] * 8  # all reached, w and b (the parameters) among them
     edge_text = page.evaluate(
@@ -67,7 +67,7 @@ def test_the_panel_in_japanese_on_a_typed_formula(
     wait_done(page)
     panel = page.locator("#backprop")
     expect(panel).to_be_visible()
-    expect(panel).to_have_attribute("data-point", re.compile(".+"), timeout=10_000)
+    expect(panel).to_have_attribute("data-point", re.compile(".+"))
     expect(page.locator("#backprop-sample-field")).to_be_hidden()
     expect(page.locator("#backprop-plot")).to_contain_text("誤差逆伝播")
     page.locator("#backprop").screenshot(path=screenshots / "backprop-ja.png")

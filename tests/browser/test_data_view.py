@@ -33,19 +33,19 @@ def test_the_data_and_the_model_follow_the_cursor(
     panel = page.locator("#data-view")
     expect(panel).to_be_visible()  # the lesson opens it
     scrub_to(page, 0)
-    expect(panel).to_have_attribute("data-point", "3,2", timeout=10_000)
+    expect(panel).to_have_attribute("data-point", "3,2")
     expect(panel).to_have_attribute("data-batch", "0")  # run 0 draws one sample per step
     at_start = page.evaluate(f"() => ({MODEL})().y")
     assert page.evaluate(ARROWS) == 3  # per-sample pulls, their mean, the minibatch's
     title = page.evaluate("() => document.querySelector('#data-plot').layout.title.text")
     assert "(3, 2)" in title and "minibatch step 0 drew (1 samples)" in title
     scrub_to(page, 40)
-    expect(panel).not_to_have_attribute("data-point", "3,2", timeout=10_000)
+    expect(panel).not_to_have_attribute("data-point", "3,2")
     expect(panel).to_have_attribute("data-batch", "40")
     assert page.evaluate(f"() => ({MODEL})().y") != at_start  # the line moved
     assert page.evaluate(ARROWS) == 3  # redrawn, not added to
     page.select_option("#anatomy-run", "2")  # the full-batch run: no minibatch
-    expect(panel).to_have_attribute("data-batch", "", timeout=10_000)
+    expect(panel).to_have_attribute("data-batch", "")
     assert page.evaluate(ARROWS) == 2
     page.locator("#data-view").screenshot(path=screenshots / "data-view-en.png")
     page.screenshot(path=screenshots / "data-view-1920x1080.png")
@@ -63,14 +63,14 @@ def test_the_neuron_in_japanese_and_in_lecture_mode(
     wait_done(page)
     panel = page.locator("#data-view")
     expect(panel).to_be_visible()
-    expect(panel).to_have_attribute("data-point", re.compile(".+"), timeout=10_000)
+    expect(panel).to_have_attribute("data-point", re.compile(".+"))
     expect(page.locator("#data-plot")).to_contain_text("データとモデル")
     expect(page.locator("#data-plot")).to_contain_text("ニューロン")
     page.locator("#data-view").screenshot(path=screenshots / "data-view-neuron-ja.png")
     page.keyboard.press("l")
     expect(page.locator("body")).to_have_class(re.compile("lecture"))
     scrub_to(page, 10)
-    expect(panel).to_have_attribute("data-point", re.compile(".+"), timeout=10_000)
+    expect(panel).to_have_attribute("data-point", re.compile(".+"))
     page.wait_for_function("() => document.querySelector('#data-plot')._fullLayout.font.size == 18")
     page.screenshot(path=screenshots / "data-view-lecture-ja-1920x1080.png")
     assert errors == []
@@ -107,7 +107,7 @@ def test_the_averages_follow_the_cursor_and_every_new_lesson_loads_cleanly(
     }""")
     assert not [url for url in asked if url.split("?")[0].endswith("/api/averages")]
     scrub_to(page, 30)
-    expect(panel).to_have_attribute("data-step", "30", timeout=10_000)
+    expect(panel).to_have_attribute("data-step", "30")
     lines = page.evaluate("() => document.querySelector('#averages-plot').layout.shapes")
     assert {line["x0"] for line in lines} == {30} and len(lines) == 4  # one per subplot
     page.locator("#averages").screenshot(path=screenshots / "averages-en.png")
@@ -227,13 +227,13 @@ def test_open_panels_never_show_the_last_surfaces_result_as_current(
     page.goto(f"{live_server}/?lang=en#preset=line-fit&backprop=1&data=1")
     wait_done(page)
     for panel in ("#data-view", "#backprop"):
-        expect(page.locator(panel)).not_to_have_attribute("aria-busy", "true", timeout=10_000)
+        expect(page.locator(panel)).not_to_have_attribute("aria-busy", "true")
     before = [page.get_attribute(panel, "data-point") for panel in ("#data-view", "#backprop")]
     page.evaluate(WATCH_PANELS)
     page.select_option("#surface-select", "neuron")
     wait_done(page)
     for panel in ("#data-view", "#backprop"):
-        expect(page.locator(panel)).not_to_have_attribute("aria-busy", "true", timeout=10_000)
+        expect(page.locator(panel)).not_to_have_attribute("aria-busy", "true")
     page.wait_for_function(  # the watch has seen the settled panels too
         "() => window.__panels.some((m) => m.run === 'done' && m.panels.every(([, busy]) => !busy))"
     )

@@ -12,7 +12,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import BrowserContext, Page, expect
+from playwright.sync_api import Browser, Page, expect
 
 from gradtrail.optimizers import OPTIMIZERS
 from gradtrail.presets import PRESETS
@@ -114,7 +114,7 @@ def views(
         if each_lesson is not None:
             each_lesson(preset)
     page.click("#toggle-3d")
-    expect(page.locator("#surface-plot .main-svg").first).to_be_visible(timeout=30_000)
+    expect(page.locator("#surface-plot .main-svg").first).to_be_visible()
     seen["3-D"] = read(page)
     page.click("#toggle-3d")
     open_page(f"/?lang={lang}&preset=ravine")
@@ -136,7 +136,7 @@ def views(
     seen["sweep"] = read(page)
     shot("sweep")
     page.goto(f"{live_server}/embed?lang={lang}&preset=ravine")
-    expect(page.locator("body")).to_have_attribute("data-played", "true", timeout=20_000)
+    expect(page.locator("body")).to_have_attribute("data-played", "true")
     seen["embed"] = read(page)
     return seen
 
@@ -174,7 +174,7 @@ def test_the_export_plays_in_japanese(page: Page, live_server: str, tmp_path: Pa
     page.goto(f"{live_server}/?lang=ja#preset=minibatch")
     wait_done(page)
     page.goto(download(page, "#export", tmp_path / "export.html").as_uri())
-    expect(page.locator("body")).to_have_attribute("data-played", "true", timeout=20_000)
+    expect(page.locator("body")).to_have_attribute("data-played", "true")
     texts = read(page)
     assert english_words(texts) == [] and "ミニバッチのノイズ" in " ".join(texts)
     expect(page.locator("html")).to_have_attribute("lang", "ja")
@@ -190,18 +190,19 @@ def test_the_language_menu_switches_and_keeps_the_view(page: Page, live_server: 
     assert page.evaluate("() => location.href").endswith("?lang=ja#preset=ravine")
 
 
-def test_a_japanese_browser_gets_japanese(
-    context: BrowserContext, live_server: str, browser_type, browser_type_launch_args
-) -> None:
-    browser = browser_type.launch(**browser_type_launch_args)
+def test_a_japanese_browser_gets_japanese(browser: Browser, live_server: str) -> None:
+    """A browser set to Japanese (its Accept-Language and navigator.language, which a
+    context's locale sets) gets the page in Japanese: a context of the session's browser,
+    not a second Chromium."""
+    japanese = browser.new_context(locale="ja-JP")
     try:
-        japanese = browser.new_page(locale="ja-JP")
-        japanese.goto(live_server)
-        wait_done(japanese)
-        expect(japanese.locator("html")).to_have_attribute("lang", "ja")
-        expect(japanese.locator("#run-sweep")).to_have_text(messages("ja")["run_sweep"])
+        page = japanese.new_page()
+        page.goto(live_server)
+        wait_done(page)
+        expect(page.locator("html")).to_have_attribute("lang", "ja")
+        expect(page.locator("#run-sweep")).to_have_text(messages("ja")["run_sweep"])
     finally:
-        browser.close()
+        japanese.close()
 
 
 def test_a_cjk_font_is_installed_for_the_screenshots() -> None:

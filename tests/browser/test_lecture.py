@@ -26,7 +26,7 @@ def test_embed_fits_its_frame_without_scrollbars(
     page = context.new_page()
     errors = watch_errors(page)
     page.goto(f"{live_server}/embed?preset=himmelblau&speed=4")
-    expect(page.locator("body")).to_have_attribute("data-played", "true", timeout=20_000)
+    expect(page.locator("body")).to_have_attribute("data-played", "true")
     assert page.evaluate(NO_SCROLLBARS)
     box = page.locator("#plot").bounding_box()
     assert box and box["width"] >= width - 2 and box["height"] >= height * 0.7
@@ -73,7 +73,7 @@ def test_reduced_motion_shows_the_whole_path_without_playing(
     assert lengths == [121, 121, 120]
     assert page.evaluate("() => document.body.dataset.played") is None
     page.goto(f"{live_server}/embed?preset=ravine&autoplay=1")
-    expect(page.locator("body")).to_have_attribute("data-played", "true", timeout=20_000)
+    expect(page.locator("body")).to_have_attribute("data-played", "true")
     context.close()
 
 
@@ -94,7 +94,7 @@ def test_cli_export_plays_offline_to_the_end(browser: Browser, tmp_path: Path) -
     page = context.new_page()
     errors = watch_errors(page)
     page.goto(out.as_uri())
-    expect(page.locator("body")).to_have_attribute("data-played", "true", timeout=20_000)
+    expect(page.locator("body")).to_have_attribute("data-played", "true")
     lengths = page.evaluate(
         "() => document.querySelector('#plot').data.filter((t) => t.meta).map((t) => t.x.length)"
     )

@@ -50,8 +50,8 @@ def walk(page: Page, mode: str, passes: int, nodes: int) -> None:
     expect(page.locator("#backprop")).to_have_attribute("data-mode", mode)
     page.click("#backprop-play")
     panel = page.locator("#backprop")
-    expect(panel).to_have_attribute("data-pass", str(passes), timeout=60_000)
-    expect(panel).to_have_attribute("data-walk-done", mode, timeout=60_000)
+    expect(panel).to_have_attribute("data-pass", str(passes))
+    expect(panel).to_have_attribute("data-walk-done", mode)
     expect(panel).to_have_attribute("data-walked", str(nodes))
 
 
@@ -64,7 +64,7 @@ def test_the_chain_graph_fits_and_walks_both_modes(
     page.goto(f"{live_server}/?lang={lang}#preset=chain-tanh&backprop=1")
     wait_done(page)
     panel = page.locator("#backprop")
-    expect(panel).to_have_attribute("data-point", re.compile(".+"), timeout=30_000)
+    expect(panel).to_have_attribute("data-point", re.compile(".+"))
     page.screenshot(path=screenshots / f"modes-open-{lang}-1366x768.png")
     # the graph's box: no wider than the panel's, or (beside the contour on this wide, short
     # screen, layout: app.css) its least width, scrolled to within the panel; so nothing
@@ -137,7 +137,7 @@ def test_the_panel_on_a_phone_and_a_projector(
     page.goto(f"{live_server}/?lang={lang}#preset=chain-tanh&backprop=1")
     wait_done(page)
     panel = page.locator("#backprop")
-    expect(panel).to_have_attribute("data-point", re.compile(".+"), timeout=30_000)
+    expect(panel).to_have_attribute("data-point", re.compile(".+"))
     apart(page)
     page.select_option("#backprop-mode", "forward")
     expect(panel).to_have_attribute("data-mode", "forward")

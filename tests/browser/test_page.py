@@ -67,7 +67,7 @@ def download(page: Page, button: str, saved: Path) -> Path:
 
 
 def wait_done(page: Page) -> None:
-    expect(page.locator("body")).to_have_attribute("data-run", "done", timeout=30_000)
+    expect(page.locator("body")).to_have_attribute("data-run", "done")
 
 
 def mark_stale(page: Page) -> None:
@@ -82,7 +82,7 @@ SETTLED = """() => !document.body.dataset.edit && document.body.dataset.run !== 
 
 def settled(page: Page) -> None:
     """Wait until no edit is pending and nothing computes: what shows is the form's."""
-    page.wait_for_function(SETTLED, timeout=30_000, polling="raf")
+    page.wait_for_function(SETTLED, polling="raf")
 
 
 def painted(page: Page, frames: int = 3) -> None:
@@ -375,7 +375,7 @@ def test_a_copied_link_reopens_the_same_view(
     assert snippet.startswith(f'<iframe src="{live_server}/embed?lang=en#spec=')
     embedded = context.new_page()
     embedded.goto(snippet.split('"')[1])
-    expect(embedded.locator("body")).to_have_attribute("data-played", "true", timeout=20_000)
+    expect(embedded.locator("body")).to_have_attribute("data-played", "true")
     embedded_last = embedded.evaluate(
         "() => document.querySelector('#plot').data.filter((t) => t.meta && Number.isInteger("
         "t.meta.run)).map((t) => [t.x.at(-1), t.y.at(-1)])"
@@ -456,7 +456,7 @@ def test_embed_renders_and_autoplays_with_the_network_cut(
     page = context.new_page()
     errors = watch_errors(page)
     page.goto(f"{live_server}/embed?preset=ravine")
-    expect(page.locator("body")).to_have_attribute("data-played", "true", timeout=20_000)
+    expect(page.locator("body")).to_have_attribute("data-played", "true")
     kinds = page.evaluate("() => document.querySelector('#plot').data.map((t) => t.type)")
     assert kinds[0] == "contour"
     page.screenshot(path=screenshots / "embed-1920x1080.png")
@@ -477,7 +477,7 @@ def test_exported_file_plays_offline(
     page = context.new_page()
     errors = watch_errors(page)
     page.goto(exported.as_uri())
-    expect(page.locator("body")).to_have_attribute("data-played", "true", timeout=20_000)
+    expect(page.locator("body")).to_have_attribute("data-played", "true")
     data = json.loads(page.text_content("#gradtrail-data"))
     lengths = page.evaluate(
         "() => document.querySelector('#plot').data.filter((t) => t.meta).map((t) => t.x.length)"
@@ -613,7 +613,7 @@ def test_a_view_with_5000_points_of_data_shares_embeds_and_exports(
     page.keyboard.press("Escape")
     opened = context.new_page()
     opened.goto(embed)
-    expect(opened.locator("body")).to_have_attribute("data-played", "true", timeout=20_000)
+    expect(opened.locator("body")).to_have_attribute("data-played", "true")
     saved = download(page, "#export", tmp_path / "export.html")
     assert saved.stat().st_size > 100_000 and "gradtrail-data" in saved.read_text()
     assert errors == []

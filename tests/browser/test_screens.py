@@ -68,7 +68,7 @@ def test_every_screen_shows_every_panel_lesson_readably(
         for width, height in SCREENS:
             page.set_viewport_size({"width": width, "height": height})
             try:  # polled every 100 ms: each frame's poll slowed the plots' own redraws
-                page.wait_for_function(SETTLED_BOXES, timeout=10_000, polling=100)
+                page.wait_for_function(SETTLED_BOXES, polling=100)
             except Exception:  # reported with the rest below
                 found.append(f"{lang} {lesson} {width}x{height}: a plot did not follow its box")
             # One round trip measures every text and plot of the screen, and scrolls back.

@@ -11,7 +11,7 @@ from tests.browser.test_page import address, url_spec, wait_done, watch_errors
 
 
 def wait_sweep(page: Page) -> None:
-    expect(page.locator("body")).to_have_attribute("data-sweep", "done", timeout=30_000)
+    expect(page.locator("body")).to_have_attribute("data-sweep", "done")
 
 
 def sweep_lr_by_start_y(page: Page, live_server: str, columns: int, rows: int) -> None:
