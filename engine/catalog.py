@@ -90,6 +90,7 @@ def describe_surface(surface: Surface, lang: str = DEFAULT_LANGUAGE) -> dict[str
         "default_start": list(surface.default_start),
         "data": surface.samples is not None,  # fitted to samples: minibatches, per-sample graph
         **({"info": dict(surface.extra)} if surface.extra else {}),
+        **({"plane": surface.plane.as_dict()} if surface.plane is not None else {}),
     }
 
 
