@@ -214,7 +214,7 @@ def build_network(spec: Any) -> Surface:
         return plane
 
     model = VectorModel(start, network.both, network.values, final_plane, network)
-    reach = max(1.0, float(np.linalg.norm(start)))
+    reach = 4.0 * max(1.0, float(np.linalg.norm(start)))  # training moves about that far
     zero = np.zeros(1)
     return Surface(
         id="network",

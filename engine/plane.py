@@ -55,9 +55,11 @@ class Plane:
     def coordinates(self, points: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """Each row of ``points`` ``(T, P)``: its ``a``, ``b`` and distance from the plane."""
         shifted = points - self.origin
-        ab = shifted @ self.directions.T
-        off = np.linalg.norm(shifted - ab @ self.directions, axis=1)
-        return ab[:, 0], ab[:, 1], off
+        a, b = shifted @ self.directions[0], shifted @ self.directions[1]
+        off = np.linalg.norm(
+            shifted - np.outer(a, self.directions[0]) - np.outer(b, self.directions[1]), axis=1
+        )
+        return a, b, off
 
     def as_dict(self) -> dict[str, Any]:
         """JSON-ready: kind, origin, directions and the share the plane holds."""

@@ -43,6 +43,7 @@ class VectorRun:
         self.path: list[np.ndarray] = [self.p]
         self.steps_taken = 0
         self.status = Status.RUNNING
+        self.record = False  # no per-step optimizer state: the vectors are the record
         self.x, self.y = self.place(self.p)
 
     def place(self, p: np.ndarray) -> tuple[float, float]:

@@ -83,7 +83,7 @@ export function createLiveRun(
       controller.abort(); // stop the stream too
       document.body.dataset.run = "error";
       if (error instanceof ApiError && error.status === 422) controls.showErrors(error.detail);
-      else notice(t("network_error", { detail: error.message }));
+      else notice(t("unreachable_error", { detail: error.message }));
     }
   }
 
