@@ -164,6 +164,7 @@ export function createControls(form, { surfaces, optimizers, limits, defaults, h
     }
     // A surface of many parameters starts from its own vector: no start point to type.
     for (const box of ["#start-x", "#start-y"]) $(box).closest("label").hidden = surface.many_parameters;
+    $("[data-text='start_hint']").hidden = surface.many_parameters;
     const kind = surface.data_form; // the catalogue's description of its data box
     $("#data-box").hidden = !kind;
     if (kind) renderData(spec, kind);

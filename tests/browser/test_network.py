@@ -32,6 +32,7 @@ def test_the_network_is_picked_and_runs_on_a_slice(
     drawn = page.evaluate(AXIS_TITLES)  # a wrapped title's line breaks read as spaces
     assert [t.replace(" ", "") for t in drawn] == [t.replace(" ", "") for t in titles]
     expect(page.locator("#start-x")).to_be_hidden()
+    expect(page.locator("[data-text='start_hint']")).to_be_hidden()
     expect(page.locator("#summary tbody tr")).to_have_count(len(spec["optimizers"]))
     page.click("#contour-plot", position={"x": 300, "y": 300})  # no start to choose there
     settled(page)
