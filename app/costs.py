@@ -7,11 +7,13 @@ admission (see :func:`gradtrail.app.compute.admits`).
 from __future__ import annotations
 
 from gradtrail import RunSpec
+from gradtrail.kinds import SURFACE_KINDS
 from gradtrail.runner import work
 from gradtrail.sweep import SweepSpec
 
 # Bytes of JSON per recorded number ("-1.2345678901234567,"), and the columns per step:
-# x, y, loss, grad_norm, and with the optimizer state at most sixteen more.
+# x, y, loss, grad_norm, and with the optimizer state at most sixteen more; a network's
+# off_plane, and its parameter vector when recorded.
 BYTES_PER_NUMBER = 20
 COLUMNS, STATE_COLUMNS = 4, 16
 
@@ -32,4 +34,7 @@ def run_answer_bytes(spec: RunSpec | None) -> float:
     if spec is None:
         return 0.0
     columns = COLUMNS + (STATE_COLUMNS if "state" in spec.record else 0)
+    vector_size = SURFACE_KINDS[spec.surface.id].vector_size
+    if vector_size is not None:  # a network: off_plane, and its vectors if recorded
+        columns += 1 + (vector_size(spec.surface) if "parameters" in spec.record else 0)
     return len(spec.optimizers) * (spec.steps + 1) * columns * BYTES_PER_NUMBER

@@ -401,6 +401,14 @@ class RunItem(RunMeta):
         "optimizer's vectors (<name>_x, <name>_y); one entry fewer than x",
     )
     schedule: dict[str, Any] | None = None
+    off_plane: list[float] | None = Field(
+        None,
+        description="a surface of many parameters (network): per point, its distance from "
+        "the plane (surface.plane) that x and y are coordinates on",
+    )
+    parameters: list[list[float]] | None = Field(
+        None, description='with record: ["parameters"]: the parameter vector per point'
+    )
 
 
 class RunsResponse(BaseModel):

@@ -20,6 +20,7 @@ from fastapi.sse import ServerSentEvent
 from gradtrail import Simulation, figures
 from gradtrail.app.compute import Admission
 from gradtrail.app.jsonio import dumps
+from gradtrail.catalog import describe_surface
 from gradtrail.result import Summary
 from gradtrail.runner import Frame, RunPoints
 
@@ -71,7 +72,7 @@ async def simulation_events(
         while (frame := await admission.run(next, frames, None)) is not None:
             count_frame()
             yield event("frame", frame_payload(frame))
-        yield event("done", {"runs": [summary_payload(s) for s in simulation.summaries()]})
+        yield event("done", done_payload(simulation))
     except Exception as error:  # a stream can only report a failure as an event
         yield event("error", {"detail": f"the run failed: {error}"})
 
@@ -126,6 +127,20 @@ def draw_start_figures(simulation: Simulation) -> Figures:
         "surface3d": orjson.Fragment(figures.surface3d(preview).to_json()),
         "convergence": orjson.Fragment(figures.convergence(preview).to_json()),
     }
+
+
+def done_payload(simulation: Simulation) -> dict:
+    """How each run ended; on a surface of many parameters also the final plane (the
+    surface as ``POST /api/runs`` describes it) and every run's whole path on it, ``x``,
+    ``y`` and ``off_plane``: the frames were drawn on the provisional plane."""
+    payload: dict = {"runs": [summary_payload(s) for s in simulation.summaries()]}
+    final = simulation.final_slice()
+    if final is not None:
+        surface, places = final
+        payload["surface"] = describe_surface(surface, simulation.lang)
+        for run, (a, b, off) in zip(payload["runs"], places, strict=True):
+            run.update(x=a, y=b, off_plane=off)
+    return payload
 
 
 def summary_payload(summary: Summary) -> dict:

@@ -90,6 +90,7 @@ def describe_surface(surface: Surface, lang: str = DEFAULT_LANGUAGE) -> dict[str
         "default_start": list(surface.default_start),
         "data": surface.samples is not None,  # fitted to samples: minibatches, per-sample graph
         **({"info": dict(surface.extra)} if surface.extra else {}),
+        **({"plane": surface.plane.as_dict()} if surface.plane is not None else {}),
     }
 
 
@@ -114,6 +115,8 @@ def describe_kind(kind: SurfaceKind, lang: str = DEFAULT_LANGUAGE) -> dict[str, 
     if kind.data is not None:
         info["data_form"] = describe_data_form(kind.data, lang)
     info["menus"] = [describe_menu(menu, lang) for menu in kind.menus]
+    # Trained as a whole vector (the network): no start point or 2-D optimizer state to ask for
+    info["many_parameters"] = kind.vector_size is not None
     return info
 
 

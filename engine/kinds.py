@@ -14,6 +14,7 @@ from collections.abc import Mapping
 
 from gradtrail.chain import CHAIN
 from gradtrail.formula import FORMULA
+from gradtrail.network_kind import NETWORK
 from gradtrail.neuron import NEURON
 from gradtrail.regression import LINE_FIT
 from gradtrail.surfaces import BUILTIN_SURFACES, SurfaceKind, builtin_kind
@@ -32,6 +33,7 @@ SURFACE_KINDS: dict[str, SurfaceKind] = registry(
     LINE_FIT,
     NEURON,
     CHAIN,
+    NETWORK,
     FORMULA,
 )
 

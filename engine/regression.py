@@ -111,7 +111,7 @@ def run_minibatches(
     A single run, a sweep's cells (as run 0) and the data view draw the same batches."""
     if batch_size is None:
         return None
-    return surface.samples.minibatches(Batches(surface.samples.x.size, batch_size, seed, run))
+    return surface.samples.minibatches(Batches(len(surface.samples.x), batch_size, seed, run))
 
 
 def minibatch_indices(count: int, batch: MinibatchStep) -> np.ndarray:

@@ -81,6 +81,10 @@ class Trajectory:
     grad_norm: np.ndarray
     summary: Summary | None  # None in a preview, before the run is made
     state: dict[str, np.ndarray] | None = None  # per step (one shorter than x), if recorded
+    # A run over many parameters (the network): per point its distance from the plane x, y
+    # lie on, and, if recorded, the vectors themselves ``(points, P)``.
+    off_plane: np.ndarray | None = None
+    parameters: np.ndarray | None = None
 
     def as_dict(self) -> dict[str, Any]:
         """The API's run item (arrays stay numpy; orjson writes them directly)."""
@@ -96,6 +100,8 @@ class Trajectory:
             "final_loss": self.summary.final_loss,
             "distance_to_min": self.summary.distance_to_min,
             **({"state": self.state} if self.state is not None else {}),
+            **({"off_plane": self.off_plane} if self.off_plane is not None else {}),
+            **({"parameters": self.parameters} if self.parameters is not None else {}),
         }
 
 

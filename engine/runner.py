@@ -31,6 +31,7 @@ from gradtrail.spec import RunSpec
 from gradtrail.stopping import Status, StopRules
 from gradtrail.surfaces import Minibatches, Surface
 from gradtrail.texts import DEFAULT_LANGUAGE, text
+from gradtrail.vector_run import VectorRun, final_slice, on_final_plane
 from gradtrail.windows import holding
 
 FRAME_STEPS = 100
@@ -239,10 +240,14 @@ class Simulation:
         self.infos = [run_info(entry, lang) for entry in spec.optimizers]
         recording = "state" in spec.record
         self.step_work = run_step(spec)  # each run's cost per step (gradtrail.cost)
-        self.runs = [
+        self.runs: list[Any] = [
             Run(self.surface, info.optimizer, info.params, self.start,
                 run_minibatches(self.surface, info.batch_size, spec.seed, index),
                 info.schedule, recording)
+            if self.surface.vector is None else
+            VectorRun(self.surface, info.optimizer, info.params,
+                      run_minibatches(self.surface, info.batch_size, spec.seed, index),
+                      info.schedule)
             for index, info in enumerate(self.infos)
         ]  # fmt: skip
 
@@ -297,6 +302,15 @@ class Simulation:
             )
             for run in self.runs
         ]
+
+    def final_slice(self) -> tuple[Surface, list[tuple[np.ndarray, ...]]] | None:
+        """Once the runs are done, on a surface of many parameters: the surface on its
+        final plane and each run's ``a``, ``b``, ``off_plane`` on it (the stream's frames
+        were drawn on the provisional plane); None on a 2-D surface."""
+        if self.surface.vector is None:
+            return None
+        paths = [run.parameters() for run in self.runs]
+        return final_slice(self.surface, paths, self.spec.surface.domain is None)
 
     def preview(self) -> Result:
         """A result holding only each start point: the frame the page streams into."""
@@ -409,7 +423,12 @@ def gather(
         )
         for info, run, summary in zip(simulation.infos, joined, simulation.summaries(), strict=True)
     ]  # fmt: skip
-    return Result(simulation.surface, trajectories, simulation.lang, simulation.spec.seed)
+    result = Result(simulation.surface, trajectories, simulation.lang, simulation.spec.seed)
+    if simulation.surface.vector is not None:
+        paths = [run.parameters() for run in simulation.runs]
+        keep = "parameters" in simulation.spec.record
+        return on_final_plane(result, paths, keep, simulation.spec.surface.domain is None)
+    return result
 
 
 def run(

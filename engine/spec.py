@@ -43,6 +43,8 @@ __all__ = [  # the data kinds' field models, importable from here as before
 ]  # fmt: skip
 
 MAX_STEPS = 20_000
+# Parameter values a spec over many parameters keeps (its runs' vectors, for the plane): 64 MB.
+MAX_KEPT_VALUES = 8_000_000
 MAX_OPTIMIZERS = 16
 
 # The registries are the only list of what exists: these types (and the API's enums) follow.
@@ -252,9 +254,10 @@ class RunSpec(Strict):
     optimizers: Annotated[list[OptimizerSpec], Field(min_length=1, max_length=MAX_OPTIMIZERS)]
     stop: StopSpec = Field(default_factory=StopSpec)
     seed: Seed = 0
-    record: Annotated[list[Literal["state"]], Field(max_length=1)] = Field(
+    record: Annotated[list[Literal["state", "parameters"]], Field(max_length=2)] = Field(
         default_factory=list,
-        description='["state"]: each run also carries its optimizer state per step',
+        description='["state"]: each run also carries its optimizer state per step; '
+        '["parameters"] (a surface of many parameters): its parameter vector per step',
     )
 
     @model_validator(mode="after")
@@ -265,4 +268,28 @@ class RunSpec(Strict):
                     f"optimizers[{index}].batch_size needs a surface with data "
                     f"({', '.join(data_kinds())}), not {self.surface.id}"
                 )
+        return self
+
+    @model_validator(mode="after")
+    def fits_the_parameters(self) -> RunSpec:
+        """A surface of many parameters (the network) starts from its own vector, records
+        its vectors, not a 2-D optimizer state, and keeps at most :data:`MAX_KEPT_VALUES`
+        of them; a 2-D surface has no vectors to record."""
+        size = SURFACE_KINDS[self.surface.id].vector_size
+        if size is None:
+            if "parameters" in self.record:
+                raise ValueError(f"record parameters needs a surface of many parameters, "
+                                 f"not {self.surface.id}")  # fmt: skip
+            return self
+        if self.start is not None:
+            raise ValueError("start: a network starts from surface.init or surface.init_seed")
+        if "state" in self.record:
+            raise ValueError("record state is for 2-D surfaces; a network records parameters")
+        kept = len(self.optimizers) * (self.steps + 1) * size(self.surface)
+        if kept > MAX_KEPT_VALUES:
+            raise ValueError(
+                f"steps: {len(self.optimizers)} runs × {self.steps + 1:,} points × "
+                f"{size(self.surface):,} parameters is {kept:,} values kept; at most "
+                f"{MAX_KEPT_VALUES:,}: ask for fewer steps, runs or parameters"
+            )
         return self

@@ -82,6 +82,11 @@ class Surface:
     # f and ∇f in one pass, sharing their common terms (each built-in's ``at``, a typed
     # formula's forward and reverse sweep, the neuron's one visit to its samples).
     value_and_grad_xy: ValueAndGradient | None = None
+    # A kind of many parameters (the network): its runs step the whole vector
+    # (:class:`gradtrail.vector_run.VectorRun` reads ``vector.start`` and ``vector.both``),
+    # and ``x``, ``y`` are coordinates on ``plane`` (:class:`gradtrail.plane.Plane`).
+    vector: Any = None
+    plane: Any = None
 
     @property
     def both_xy(self) -> ValueAndGradient:
@@ -236,6 +241,9 @@ class SurfaceKind:
     axes: tuple[str, str] | None = None  # text keys of its parameters' axis titles (x, y)
     menus: tuple[Menu, ...] = ()  # its fields chosen from a menu (a loss, an activation)
     example: Mapping[str, Any] = field(default_factory=dict)  # its default spec's fields
+    # The number of parameters a spec's surface has, for a kind of more than two (the
+    # network: its runs step a vector, its views show a plane); None for a 2-D kind.
+    vector_size: Callable[[Any], int] | None = None
 
     def samples(self, spec: Any) -> int:
         """How many samples a spec of this kind fits (0: a kind without data)."""

@@ -29,7 +29,7 @@ from gradtrail.cost import (
     evaluation_cost,
     steps_per_check,
 )
-from gradtrail.kinds import data_kinds
+from gradtrail.kinds import SURFACE_KINDS, data_kinds
 from gradtrail.optimizers import OPTIMIZERS
 from gradtrail.regression import run_minibatches
 from gradtrail.spec import (
@@ -111,6 +111,11 @@ class SweepSpec(Strict):
     @model_validator(mode="after")
     def within_limits(self) -> SweepSpec:
         optimizer = OPTIMIZERS[self.optimizer.id]
+        if SURFACE_KINDS[self.surface.id].vector_size is not None:
+            raise ValueError(
+                f"a sweep steps its cells over two parameters; the {self.surface.id} surface "
+                "has many: compare its runs in one run spec instead"
+            )
         if self.optimizer.batch_size is not None and self.surface.id not in data_kinds():
             surface = self.surface.id
             raise ValueError(f"optimizer.batch_size needs a surface with data, not {surface}")

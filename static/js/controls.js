@@ -162,6 +162,9 @@ export function createControls(form, { surfaces, optimizers, limits, defaults, h
       $("#formula-input").value = spec.expression ?? "";
       previewFormula();
     }
+    // A surface of many parameters starts from its own vector: no start point to type.
+    for (const box of ["#start-x", "#start-y"]) $(box).closest("label").hidden = surface.many_parameters;
+    $("[data-text='start_hint']").hidden = surface.many_parameters;
     const kind = surface.data_form; // the catalogue's description of its data box
     $("#data-box").hidden = !kind;
     if (kind) renderData(spec, kind);
@@ -291,7 +294,8 @@ export function createControls(form, { surfaces, optimizers, limits, defaults, h
     patch(spec, "steps", readNumber($("#steps")), defaults.steps);
     patch(spec, "seed", readNumber($("#seed")), 0);
     const start = [readNumber($("#start-x")), readNumber($("#start-y"))];
-    patch(spec, "start", start.includes(null) ? null : start);
+    const pointed = !surfaceById[spec.surface.id].many_parameters && !start.includes(null);
+    patch(spec, "start", pointed ? start : null);
     current = spec;
     return structuredClone(spec);
   }
@@ -418,6 +422,7 @@ export function createControls(form, { surfaces, optimizers, limits, defaults, h
     read,
     /** Click on the contour: start there. */
     setStart(x, y) {
+      if (surfaceById[current.surface.id].many_parameters) return; // it starts from its vector
       $("#start-x").value = Number(x.toPrecision(6));
       $("#start-y").value = Number(y.toPrecision(6));
       startChosen = true;

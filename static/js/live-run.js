@@ -9,7 +9,9 @@ import { emphasize, runTraceIndices } from "./traces.js";
  * The request for `spec`: the optimizer state too, when the run is small enough
  * (runs × steps within the catalogue's `limits.record_steps`).
  */
-export function withState(spec, { limits, defaults }) {
+export function withState(spec, { limits, defaults, surfaces }) {
+  // A surface of many parameters has no 2-D optimizer state: its vectors are its record.
+  if (surfaces.some((s) => s.id === spec.surface.id && s.many_parameters)) return spec;
   const steps = (spec.steps ?? defaults.steps) * spec.optimizers.length;
   return steps <= limits.record_steps ? { ...spec, record: ["state"] } : spec;
 }
@@ -83,7 +85,7 @@ export function createLiveRun(
       controller.abort(); // stop the stream too
       document.body.dataset.run = "error";
       if (error instanceof ApiError && error.status === 422) controls.showErrors(error.detail);
-      else notice(t("network_error", { detail: error.message }));
+      else notice(t("unreachable_error", { detail: error.message }));
     }
   }
 

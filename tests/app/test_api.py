@@ -40,6 +40,7 @@ def test_surfaces_lists_every_builtin(client: TestClient) -> None:
         "regression",
         "neuron",
         "chain",
+        "network",
         "custom",
     }
     assert set(listed) == expected == set(SURFACE_KINDS)  # the registry is the only list
