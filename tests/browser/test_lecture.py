@@ -28,8 +28,17 @@ def test_embed_fits_its_frame_without_scrollbars(
     page.goto(f"{live_server}/embed?preset=himmelblau&speed=4")
     expect(page.locator("body")).to_have_attribute("data-played", "true", timeout=20_000)
     assert page.evaluate(NO_SCROLLBARS)
+    # Under the caption the contour and the loss plot fill the frame, the contour twice
+    # the loss plot's size: under it, or beside it in a short frame.
     box = page.locator("#plot").bounding_box()
-    assert box and box["width"] >= width - 2 and box["height"] >= height * 0.7
+    loss = page.locator('[data-view="loss"]').bounding_box()
+    parts = [page.locator(s).bounding_box() for s in ("#lesson", "#views", ".player-bar")]
+    assert box and loss and all(parts)
+    beside = height <= 480
+    side = "width" if beside else "height"
+    assert box[side] >= 1.9 * loss[side] and box[side] + loss[side] >= parts[1][side] - 2
+    assert box["height"] >= 0.6 * height if beside else box["width"] >= width - 2
+    assert sum(part["height"] for part in parts) >= height - 4
     page.screenshot(path=screenshots / f"embed-{width}x{height}.png")
     assert not attempted and not errors
     context.close()
