@@ -24,6 +24,9 @@ RECORD_STEPS = 40_000
 # A panel's frame in the player (the chain's backward pass, the largest, ~11 KB; the
 # house template, ~7 KB, counted once), and the loss plot's bytes per recorded point.
 PANEL_FRAME_BYTES, TEMPLATE_BYTES = 16_000, 8_000
+# The data view's frame grows with the samples it draws (~6 bytes each, measured on
+# 5,000 samples: 36 KB a frame).
+SAMPLE_FRAME_BYTES = 16
 
 
 def run_work(spec: RunSpec | None) -> float:
@@ -56,4 +59,6 @@ def panels_answer_bytes(spec: RunSpec, panels: Sequence[str]) -> float:
     every run's losses); the averages are the recorded state, counted in the runs."""
     cursor = sum(panel in CURSOR_PANELS for panel in panels)
     frames = PANEL_FRAMES * cursor * PANEL_FRAME_BYTES + (TEMPLATE_BYTES if cursor else 0)
+    if "data" in panels:
+        frames += PANEL_FRAMES * SAMPLE_FRAME_BYTES * data_size(spec.surface)
     return frames + TEMPLATE_BYTES + len(spec.optimizers) * (spec.steps + 1) * BYTES_PER_NUMBER

@@ -17,8 +17,12 @@ import numpy as np
 import pytest
 from fastapi.testclient import TestClient
 
+from gradtrail import RunSpec
+from gradtrail.app.jsonio import dumps
+from gradtrail.app.player import player_data
 from gradtrail.app.routers.pages import view_answer
 from gradtrail.figures import number
+from gradtrail.figures.panel_frames import PANEL_FRAMES
 from gradtrail.presets import PRESETS
 from tests.app.test_cli import gradtrail
 
@@ -226,6 +230,15 @@ def test_a_lesson_with_two_panels_exports_within_its_budget(client: TestClient) 
     assert len(html.encode()) <= 2.5 * 2**20
     spec = PRESETS["bias-input-one"].run_spec()
     assert view_answer(spec, ("backprop", "data")) >= len(json.dumps(data).encode())
+    # 5,000 samples: each data view frame draws them all (and its estimate says so)
+    x = [round(-5 + 10 * i / 4999, 6) for i in range(5000)]
+    large = RunSpec.model_validate({
+        "surface": {"id": "regression", "data": {"x": x, "y": [2 * v + 1 for v in x]}},
+        "steps": 60, "optimizers": [{"id": "gd"}, {"id": "gd", "batch_size": 10}],
+    })  # fmt: skip
+    drawn = player_data(large, panels=("data",))
+    assert len(drawn["panels"]["frames"]["data"]) == PANEL_FRAMES
+    assert view_answer(large, ("data",)) >= len(dumps(drawn))
 
 
 def test_cli_export_panels(tmp_path: Path) -> None:
