@@ -45,7 +45,7 @@ SAMPLES_PER_UNIT = 8  # samples (or points) a vectorised evaluation visits per u
 CHECK_WORK = 4096.0  # units of the float runner between two budget checks: ~50 ms
 VECTORISED = 64.0  # a batch's units are this much faster than the float runner's
 DATA_VIEW_PASSES = 3  # elements per sample of a data view: prediction, loss, gradient
-FIGURE_WORK = 8192.0  # a panel's plotly figure built and laid out: ~0.1 s
+FIGURE_WORK = 4096.0  # a panel's plotly figure built and laid out: ~50 ms
 
 
 def data_size(spec: SurfaceSpec) -> int:

@@ -213,3 +213,22 @@ def test_lesson_exports_show_their_panels_offline(
         page.screenshot(path=screenshots / f"export-{preset}-{lang}-{width}x{height}.png")
         assert not attempted and not errors, (attempted, errors)
         context.close()
+
+
+def test_an_embed_reads_its_panels_from_the_fragment(
+    browser: Browser, live_server: str, screenshots: Path
+) -> None:
+    """``#preset=…&panels=…`` (what the page's Embed writes): the embed asks for those
+    panels instead of the lesson's."""
+    context = browser.new_context(viewport={"width": 960, "height": 540})
+    attempted = cut_network(context)
+    page = context.new_page()
+    errors = watch_errors(page)
+    page.goto(f"{live_server}/embed?lang=ja#preset=perceptron&panels=backprop&autoplay=0")
+    expect(page.locator("body")).to_have_attribute("data-ready", "true", timeout=30_000)
+    expect(page.locator("[data-view=backprop]")).to_be_visible()
+    assert page.locator("[data-view=data]").count() == 0
+    expect(page.locator("#lesson-caption")).to_have_text(PRESETS["perceptron"].caption("ja"))
+    page.screenshot(path=screenshots / "embed-panels-ja-960x540.png")
+    assert not attempted and not errors
+    context.close()
