@@ -12,7 +12,7 @@
   var TICK_MS = 33;
   var PLOT_CONFIG = { responsive: true, displaylogo: false };
   var DARK = {
-    paper: "#0f1419", ink: "#e6edf3", grid: "#2b3440",
+    paper: "#0f1419", ink: "#e6edf3", grid: "#2b3440", muted: "#9fb0c0",
     scale: [[0, "#0f1419"], [0.35, "#17283a"], [0.7, "#24415f"], [1, "#3b6389"]],
   };
 
@@ -40,7 +40,7 @@
 
   function darken(figure) {
     var axis = { gridcolor: DARK.grid, zerolinecolor: DARK.grid, linecolor: DARK.grid };
-    figure.layout.template = undefined;
+    // The house template stays (its margins, its axes' room); its colours are overridden.
     figure.layout.paper_bgcolor = DARK.paper;
     figure.layout.plot_bgcolor = DARK.paper;
     figure.layout.font = Object.assign({}, figure.layout.font, { color: DARK.ink });
@@ -48,11 +48,16 @@
       if (/^[xy]axis\d*$/.test(key)) figure.layout[key] = Object.assign({}, figure.layout[key], axis);
     });
     figure.layout.legend = Object.assign({}, figure.layout.legend, { bgcolor: "rgba(15,20,25,0.85)", bordercolor: DARK.grid });
+    // texts set on a white ground (the backward pass's labels, its edges' numbers)
+    figure.layout.annotations = (figure.layout.annotations || []).map(function (note) {
+      return note.bgcolor ? Object.assign({}, note, { bgcolor: "rgba(15,20,25,0.8)" }) : note;
+    });
     figure.data.forEach(function (trace) {
       if (trace.type === "contour") {
         trace.colorscale = DARK.scale;
         trace.line = Object.assign({}, trace.line, { color: "rgba(230,237,243,0.25)" });
       }
+      if (trace.mode === "text" && trace.textfont) trace.textfont = Object.assign({}, trace.textfont, { color: DARK.muted });
       if (trace.name === "minimum") trace.marker = Object.assign({}, trace.marker, { color: DARK.paper, line: { color: DARK.ink, width: 1.5 } });
     });
   }
@@ -176,7 +181,7 @@
     var column = document.getElementById("panels");
     column.hidden = panels.ids.length === 0;
     views.classList.toggle("with-panels", panels.ids.length > 0);
-    var template = settings.dark ? undefined : panels.template;
+    var template = panels.template;
     var cursorPanels = panels.ids.filter(function (id) { return panels.frames[id]; }).map(function (id) {
       return { node: plotBox(column, id), frames: resolvedFrames(panels.frames[id], template), shown: -1 };
     });
