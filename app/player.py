@@ -32,6 +32,13 @@ environment.globals.update(static_url=static_url, plotly_urls=plotly_urls)
 
 
 PLAYER_TEXTS = ("play_pause", "scrubber")  # what the player's own controls say
+# Each plot box's name for a screen reader: the page's names of its panels' buttons.
+BOX_TEXTS = {
+    "loss": "figure.loss_title",
+    "backprop": "backprop",
+    "data": "data_view",
+    "averages": "averages",
+}
 
 
 class PanelsRefused(ValueError):
@@ -90,7 +97,10 @@ def player_data(
         "runs": runs,
         "surface": result.as_dict()["surface"],
         "spec": spec.model_dump(mode="json", exclude_defaults=True),
-        "panels": panel_frames(result, panels, check or (lambda: None)),
+        "panels": {
+            **panel_frames(result, panels, check or (lambda: None)),
+            "names": {box: text(key, lang) for box, key in BOX_TEXTS.items()},
+        },
         "replay_seconds": REPLAY_SECONDS,
     }
 

@@ -127,12 +127,16 @@
     return whole;
   }
 
-  /** A box for a plot in `parent`; a figure with a least size (the backward pass) keeps
-   * it, and its box scrolls. */
-  function plotBox(parent, name) {
+  /** A box for a plot in `parent`, named `label`; a figure with a least size (the
+   * backward pass) keeps it, and its box scrolls (reached by the keyboard, so its arrows
+   * scroll it). */
+  function plotBox(parent, name, label) {
     var box = document.createElement("div");
     box.className = "player-box";
     box.dataset.view = name;
+    box.setAttribute("role", "region");
+    box.setAttribute("aria-label", label || name);
+    box.tabIndex = 0;
     var plot = document.createElement("div");
     plot.className = "player-box-plot";
     box.appendChild(plot);
@@ -177,15 +181,16 @@
     var layout = Object.assign({}, figure.layout, { autosize: true, width: undefined, height: undefined });
     var views = document.getElementById("views");
     // The loss plot under the contour; the panels in a column beside them.
-    var lossNode = panels.loss ? plotBox(views, "loss") : null;
+    var names = panels.names || {};
+    var lossNode = panels.loss ? plotBox(views, "loss", names.loss) : null;
     var column = document.getElementById("panels");
     column.hidden = panels.ids.length === 0;
     views.classList.toggle("with-panels", panels.ids.length > 0);
     var template = panels.template;
     var cursorPanels = panels.ids.filter(function (id) { return panels.frames[id]; }).map(function (id) {
-      return { node: plotBox(column, id), frames: resolvedFrames(panels.frames[id], template), shown: -1 };
+      return { node: plotBox(column, id, names[id]), frames: resolvedFrames(panels.frames[id], template), shown: -1 };
     });
-    var averagesNode = panels.averages ? plotBox(column, "averages") : null;
+    var averagesNode = panels.averages ? plotBox(column, "averages", names.averages) : null;
     var lines = [];  // the figures a line marks the cursor on: the loss, the averages
     var step = 0;
     var timer = null;
