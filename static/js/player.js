@@ -255,6 +255,8 @@
       show(wanted);
     });
     document.addEventListener("keydown", function (event) {
+      // in a plot box the arrows scroll it (a backward pass wider than its box)
+      if (event.target.closest && event.target.closest(".player-box") && event.key !== " ") return;
       if (event.key === " ") { event.preventDefault(); timer ? pause() : resume(); }
       if (event.key === "ArrowRight") { pause(); show(step + 1); }
       if (event.key === "ArrowLeft") { pause(); show(step - 1); }
