@@ -21,6 +21,7 @@ from gradtrail.app.static_files import plotly_urls, static_url
 from gradtrail.app.video import REPLAY_SECONDS
 from gradtrail.catalog import surface_name
 from gradtrail.figures.panel_frames import panel_fault, panel_frames
+from gradtrail.panels import PANEL_NAMES
 from gradtrail.presets import PRESETS
 from gradtrail.texts import DEFAULT_LANGUAGE, text
 
@@ -33,12 +34,7 @@ environment.globals.update(static_url=static_url, plotly_urls=plotly_urls)
 
 PLAYER_TEXTS = ("play_pause", "scrubber")  # what the player's own controls say
 # Each plot box's name for a screen reader: the page's names of its panels' buttons.
-BOX_TEXTS = {
-    "loss": "figure.loss_title",
-    "backprop": "backprop",
-    "data": "data_view",
-    "averages": "averages",
-}
+BOX_TEXTS = {"loss": "figure.loss_title", **PANEL_NAMES}
 
 
 class PanelsRefused(ValueError):
