@@ -15,6 +15,7 @@ from typing import NoReturn
 
 from gradtrail import __version__
 from gradtrail.app.video import VIDEO_FORMATS, VideoDefaults
+from gradtrail.panels import PANELS
 from gradtrail.texts import DEFAULT_LANGUAGE, LANGUAGES
 
 HOST, PORT, WORKERS = "127.0.0.1", 8000, 1  # where `gradtrail serve` listens by default
@@ -147,6 +148,10 @@ def add_export(commands: argparse._SubParsersAction) -> None:
     export.add_argument(
         "--format", choices=EXPORT_FORMATS, help="what to write (default: from -o's suffix)"
     )
+    export.add_argument(
+        "--panels", metavar="IDS", help=f"the panels beside the contour, ids split by commas "
+        f"({', '.join(PANELS)}; '' for none) (default: the ones the lesson opens, else none)",
+    )  # fmt: skip
     side = whole_number(16, LARGEST_SIDE)
     export.add_argument(
         "--width", type=side, help=f"image width in pixels (default: {IMAGE_WIDTH} for a "

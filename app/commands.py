@@ -108,7 +108,7 @@ def command_export(args: argparse.Namespace) -> None:
     """A standalone HTML file, a PNG/SVG still of its last frame, or a video of it playing,
     for a spec or preset."""
     from gradtrail.app.cli import EXPORT_FORMATS
-    from gradtrail.app.player import player_data, render
+    from gradtrail.app.player import PanelsRefused, player_data, render, shown_panels
 
     output = writable(args.output)
     export_format = args.format or output.suffix.lstrip(".").lower() or "html"
@@ -119,7 +119,11 @@ def command_export(args: argparse.Namespace) -> None:
         check_video()
     spec = lesson_or_spec(args)
     try:
-        html = render(player_data(spec, args.preset, lang=args.lang), inline=True)
+        panels = shown_panels(spec, args.preset, args.panels)
+    except PanelsRefused as error:
+        raise UsageError(f"--panels: {error}") from None
+    try:
+        html = render(player_data(spec, args.preset, lang=args.lang, panels=panels), inline=True)
     except SpecError as error:
         raise UsageError(f"{error.field}: {error.message}") from None
     if export_format in VIDEO_FORMATS:

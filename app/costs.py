@@ -6,7 +6,11 @@ admission (see :func:`gradtrail.app.compute.admits`).
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from gradtrail import RunSpec
+from gradtrail.cost import data_size, panels_work
+from gradtrail.figures.panel_frames import CURSOR_PANELS, PANEL_FRAMES
 from gradtrail.kinds import SURFACE_KINDS
 from gradtrail.runner import work
 from gradtrail.sweep import SweepSpec
@@ -16,6 +20,15 @@ from gradtrail.sweep import SweepSpec
 # off_plane, and its parameter vector when recorded.
 BYTES_PER_NUMBER = 20
 COLUMNS, STATE_COLUMNS = 4, 16
+# The page asks for the optimizer state only when runs × steps stay under this:
+# beyond it the recorded state would swell the stream several times over.
+RECORD_STEPS = 40_000
+# A panel's frame in the player (the chain's backward pass, the largest, ~11 KB; the
+# house template, ~7 KB, counted once), and the loss plot's bytes per recorded point.
+PANEL_FRAME_BYTES, TEMPLATE_BYTES = 16_000, 8_000
+# The data view's frame grows with the samples it draws (~6 bytes each, measured on
+# 5,000 samples: 36 KB a frame).
+SAMPLE_FRAME_BYTES = 16
 
 
 def run_work(spec: RunSpec | None) -> float:
@@ -38,3 +51,19 @@ def run_answer_bytes(spec: RunSpec | None) -> float:
     if vector_size is not None:  # a network: off_plane, and its vectors if recorded
         columns += 1 + (vector_size(spec.surface) if "parameters" in spec.record else 0)
     return len(spec.optimizers) * (spec.steps + 1) * columns * BYTES_PER_NUMBER
+
+
+def panels_run_work(spec: RunSpec, panels: Sequence[str]) -> float:
+    """The player's panels that follow the cursor: each drawn at every frame's step."""
+    cursor = sum(panel in CURSOR_PANELS for panel in panels)
+    return panels_work(PANEL_FRAMES, cursor, data_size(spec.surface))
+
+
+def panels_answer_bytes(spec: RunSpec, panels: Sequence[str]) -> float:
+    """The panels' frames, the template they share and the loss plot (one more copy of
+    every run's losses); the averages are the recorded state, counted in the runs."""
+    cursor = sum(panel in CURSOR_PANELS for panel in panels)
+    frames = PANEL_FRAMES * cursor * PANEL_FRAME_BYTES + (TEMPLATE_BYTES if cursor else 0)
+    if "data" in panels:
+        frames += PANEL_FRAMES * SAMPLE_FRAME_BYTES * data_size(spec.surface)
+    return frames + TEMPLATE_BYTES + len(spec.optimizers) * (spec.steps + 1) * BYTES_PER_NUMBER

@@ -13,7 +13,7 @@ from pydantic import BaseModel, ConfigDict, Field, StrictBool
 from gradtrail.fields import Bounded
 from gradtrail.finite_differences import DEFAULT_STEP, MAX_STEP, MIN_STEP
 from gradtrail.kinds import SURFACE_KINDS
-from gradtrail.presets import PANELS
+from gradtrail.panels import PANELS
 from gradtrail.spec import (
     MAX_EXPRESSION,
     MAX_POINTS,

@@ -40,6 +40,9 @@ ENCODINGS: dict[str, list[str]] = {
     "gif": ["-filter_complex", "split[a][b];[a]palettegen[p];[b][p]paletteuse", "-loop", "0"],
 }  # fmt: skip
 VIDEO_FORMATS = tuple(ENCODINGS)
+# How long the player's replay of a whole run takes at 1× speed (the export's and the
+# embed's Play; a video's length when --seconds is not given).
+REPLAY_SECONDS = 6.0
 
 
 @dataclass(frozen=True)
@@ -49,7 +52,7 @@ class VideoDefaults:
     width: int = 1280
     height: int = 720
     fps: int = 25
-    seconds: float = 6.0  # the player's own replay at 1× speed
+    seconds: float = REPLAY_SECONDS
     max_fps: int = 60
     max_seconds: float = 600.0
 

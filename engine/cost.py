@@ -45,6 +45,7 @@ SAMPLES_PER_UNIT = 8  # samples (or points) a vectorised evaluation visits per u
 CHECK_WORK = 4096.0  # units of the float runner between two budget checks: ~50 ms
 VECTORISED = 64.0  # a batch's units are this much faster than the float runner's
 DATA_VIEW_PASSES = 3  # elements per sample of a data view: prediction, loss, gradient
+FIGURE_WORK = 4096.0  # a panel's plotly figure built and laid out: ~50 ms
 
 
 def data_size(spec: SurfaceSpec) -> int:
@@ -99,6 +100,12 @@ def data_view_work(samples: int, batch_size: int | None = None) -> float:
     """A data view or a backprop of a data surface: every sample's terms, and the batch a
     step drew."""
     return 1.0 + (DATA_VIEW_PASSES * samples) / SAMPLES_PER_UNIT + draw_cost(batch_size, samples)
+
+
+def panels_work(frames: int, panels: int, samples: int) -> float:
+    """``panels`` panels drawn at ``frames`` steps each (the player's): every frame a data
+    view's or a backprop's terms and its figure."""
+    return frames * panels * (data_view_work(samples) + FIGURE_WORK)
 
 
 def batch_check_work(cells: int, evaluation: float, batch_size: int | None, samples: int) -> float:

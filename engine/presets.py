@@ -35,12 +35,12 @@ from gradtrail.claims import (
     step_in_lr,
     step_length,
 )
+from gradtrail.panels import PANELS  # the page's panels a lesson may open
 from gradtrail.result import Result, Trajectory
 from gradtrail.runner import run
 from gradtrail.spec import RunSpec
 from gradtrail.texts import DEFAULT_LANGUAGE, lesson_key, messages, text
 
-PANELS = ("backprop", "data", "averages")  # the page's panels a lesson may open
 # The course, in order: each lesson is about one of these, and the gallery follows them.
 TOPICS = (
     "data",

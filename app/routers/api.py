@@ -23,6 +23,7 @@ from gradtrail import (
 )
 from gradtrail.app.compute import Admission, admits, load, memory_releases
 from gradtrail.app.connections import open_connections
+from gradtrail.app.costs import RECORD_STEPS
 from gradtrail.app.deps import LangQuery, RunAdmission, SmallAdmission, SpecDep
 from gradtrail.app.jsonio import OrjsonBodyRoute, dumps
 from gradtrail.app.limits import large_bodies, open_streams
@@ -242,11 +243,6 @@ def formula_forms(expression: str) -> dict[str, str]:
         **{p: info[f"latex_{p}"] for p in parts},
         **{f"{p}_text": info[f"text_{p}"] for p in parts},
     }
-
-
-# The page asks for the optimizer state only when runs × steps stay under this:
-# beyond it the recorded state would swell the stream several times over.
-RECORD_STEPS = 40_000
 
 
 def page_catalog(lang: str = "en") -> dict[str, object]:

@@ -9,6 +9,7 @@ from importlib.resources import files
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Header, Query, Request
+from fastapi.exceptions import RequestValidationError
 from fastapi.openapi.docs import get_redoc_html
 from fastapi.responses import HTMLResponse, Response
 from fastapi.templating import Jinja2Templates
@@ -18,10 +19,24 @@ from gradtrail.app import urlspec
 from gradtrail.app.assets import STATIC
 from gradtrail.app.compute import Admission, admits
 from gradtrail.app.connections import MAX_TARGET_BYTES, TARGET_TOO_LONG
-from gradtrail.app.costs import run_answer_bytes, run_work
-from gradtrail.app.deps import LangQuery, RunAdmission, SpecDep
+from gradtrail.app.costs import (
+    panels_answer_bytes,
+    panels_run_work,
+    run_answer_bytes,
+    run_work,
+)
+from gradtrail.app.deps import LangQuery, SpecDep
 from gradtrail.app.jsonio import OrjsonBodyRoute
-from gradtrail.app.player import environment, json_for_script, player_json, player_page, render
+from gradtrail.app.player import (
+    PanelsRefused,
+    environment,
+    json_for_script,
+    player_json,
+    player_page,
+    render,
+    shown_panels,
+    with_state,
+)
 from gradtrail.app.responses import FastJSONResponse
 from gradtrail.app.routers.api import page_catalog
 from gradtrail.app.routers.static import IMMUTABLE
@@ -50,6 +65,14 @@ PresetQuery = Annotated[str | None, Query(max_length=64)]
 # back to the browser's, then English): a page is never a 422 for its language.
 PageLangQuery = Annotated[str | None, Query(alias="lang")]
 AcceptLanguage = Annotated[str | None, Header()]
+PanelsQuery = Annotated[
+    str | None,
+    Query(
+        max_length=64,
+        description="the panels shown beside the contour, ids split by commas (backprop, "
+        "data, averages; empty for none); without it, the ones the lesson opens",
+    ),
+]
 
 
 __all__ = ["router"]
@@ -124,6 +147,17 @@ class PageView:
     preset_id: str | None
     lang: str
     named: bool
+    panels: tuple[str, ...] = ()
+
+
+def panels_of(spec: RunSpec, preset_id: str | None, asked: str | None) -> tuple[str, ...]:
+    """The panels a view shows (see :func:`gradtrail.app.player.shown_panels`); ones it
+    cannot show are a 422 naming ``panels``."""
+    try:
+        return shown_panels(spec, preset_id, asked)
+    except PanelsRefused as error:
+        item = {"loc": ("query", "panels"), "msg": str(error), "type": "value_error"}
+        raise RequestValidationError([item]) from None
 
 
 async def page_view(
@@ -131,17 +165,46 @@ async def page_view(
     preset: PresetQuery = None,
     lang: PageLangQuery = None,
     accept_language: AcceptLanguage = None,
+    panels: PanelsQuery = None,
 ) -> PageView:
     """The view of a page's link (``?spec=`` or ``?preset=``, else the default lesson)."""
     language = pick_language(lang, accept_language)
     run_spec, preset_id = urlspec.decode(spec, preset, language)
-    return PageView(run_spec, preset_id, language, named=bool(spec or preset))
+    shown = panels_of(run_spec, preset_id, panels)
+    return PageView(run_spec, preset_id, language, named=bool(spec or preset), panels=shown)
 
 
-async def preset_view(preset: PresetQuery = None, lang: LangQuery = "en") -> PageView:
+async def preset_view(
+    preset: PresetQuery = None, lang: LangQuery = "en", panels: PanelsQuery = None
+) -> PageView:
     """The view of ``#preset=ID``, which an embed asks ``/api/player`` for."""
     run_spec, preset_id = urlspec.decode(None, preset, lang)
-    return PageView(run_spec, preset_id, lang, named=True)
+    shown = panels_of(run_spec, preset_id, panels)
+    return PageView(run_spec, preset_id, lang, named=True, panels=shown)
+
+
+async def posted_panels(
+    spec: SpecDep, preset: PresetQuery = None, panels: PanelsQuery = None
+) -> tuple[str, ...]:
+    """The panels of a spec in the body (``POST /export``, ``POST /api/player``)."""
+    return panels_of(spec, preset, panels)
+
+
+PostedPanels = Annotated[tuple[str, ...], Depends(posted_panels)]
+
+
+def view_work(spec: RunSpec | None, panels: tuple[str, ...]) -> float:
+    """A player's run and the panels it draws ahead."""
+    if spec is None:
+        return 0.0
+    return run_work(spec) + panels_run_work(spec, panels)
+
+
+def view_answer(spec: RunSpec | None, panels: tuple[str, ...]) -> float:
+    """A player's runs (with the state its averages panel records) and its panels."""
+    if spec is None:
+        return 0.0
+    return run_answer_bytes(with_state(spec, panels)) + panels_answer_bytes(spec, panels)
 
 
 PageViewDep = Annotated[PageView, Depends(page_view)]
@@ -149,23 +212,32 @@ PresetViewDep = Annotated[PageView, Depends(preset_view)]
 
 
 async def page_work(view: PageViewDep) -> float:
-    return run_work(view.spec if view.named else None)
+    return view_work(view.spec if view.named else None, view.panels)
 
 
 async def page_answer(view: PageViewDep) -> float:
-    return run_answer_bytes(view.spec if view.named else None)
+    return view_answer(view.spec if view.named else None, view.panels)
 
 
 async def preset_work(view: PresetViewDep) -> float:
-    return run_work(view.spec)
+    return view_work(view.spec, view.panels)
 
 
 async def preset_answer(view: PresetViewDep) -> float:
-    return run_answer_bytes(view.spec)
+    return view_answer(view.spec, view.panels)
+
+
+async def posted_work(spec: SpecDep, panels: PostedPanels) -> float:
+    return view_work(spec, panels)
+
+
+async def posted_answer(spec: SpecDep, panels: PostedPanels) -> float:
+    return view_answer(spec, panels)
 
 
 PageAdmission = Annotated[Admission, Depends(admits(page_work, page_answer))]
 PresetAdmission = Annotated[Admission, Depends(admits(preset_work, preset_answer))]
+PostedAdmission = Annotated[Admission, Depends(admits(posted_work, posted_answer))]
 
 
 @router.api_route("/embed", methods=PAGE_METHODS, response_class=HTMLResponse)
@@ -182,59 +254,66 @@ async def embed(view: PageViewDep, admission: PageAdmission) -> Response:
         return await admission.answer(render, None, False, view.lang, media_type=page)
     return await admission.answer(
         player_page, view.spec, view.preset_id, view.lang, False, admission.budget.check,
-        media_type=HTMLResponse.media_type,
+        view.panels, media_type=HTMLResponse.media_type,
     )  # fmt: skip
 
 
 @router.api_route("/export", methods=PAGE_METHODS, response_class=HTMLResponse)
 async def export(view: PageViewDep, admission: PageAdmission) -> Response:
-    """A single self-contained HTML file that plays offline (downloaded as an attachment)."""
-    return await exported(admission, view.spec, view.preset_id, view.lang)
+    """A single self-contained HTML file that plays offline (downloaded as an attachment),
+    with the panels the lesson opens, or ``?panels=``."""
+    return await exported(admission, view.spec, view.preset_id, view.lang, view.panels)
 
 
 @router.post("/export", response_class=HTMLResponse)
 async def export_posted(
-    spec: SpecDep, admission: RunAdmission, preset: PresetQuery = None, lang: LangQuery = "en"
+    spec: SpecDep,
+    admission: PostedAdmission,
+    panels: PostedPanels,
+    preset: PresetQuery = None,
+    lang: LangQuery = "en",
 ) -> Response:
     """The same file for a spec in the body (the page's Export: no spec is too long for
-    it); ``?preset=`` only gives it the lesson's title and caption."""
-    return await exported(admission, spec, preset, lang)
+    it); ``?preset=`` gives it the lesson's title, caption and panels (``?panels=``
+    others)."""
+    return await exported(admission, spec, preset, lang, panels)
 
 
 async def exported(
-    admission: Admission, spec: RunSpec, preset_id: str | None, lang: str
+    admission: Admission,
+    spec: RunSpec,
+    preset_id: str | None,
+    lang: str,
+    panels: tuple[str, ...],
 ) -> Response:
     """The export file, run and written on a compute thread, as a download."""
     name = f"gradtrail-{preset_id or spec.surface.id}.html"
     download = {"content-disposition": f'attachment; filename="{name}"'}
     return await admission.answer(
-        player_page, spec, preset_id, lang, True, admission.budget.check,
+        player_page, spec, preset_id, lang, True, admission.budget.check, panels,
         media_type=HTMLResponse.media_type, headers=download,
     )  # fmt: skip
 
 
 @router.get("/api/player", include_in_schema=False)
 async def player_of_preset(view: PresetViewDep, admission: PresetAdmission) -> Response:
-    """An embed's data for ``#preset=ID``."""
+    """An embed's data for ``#preset=ID`` (and ``panels=``)."""
     return await admission.answer(
         player_json, view.spec, view.preset_id, view.lang, admission.budget.check,
-        media_type=FastJSONResponse.media_type,
+        view.panels, media_type=FastJSONResponse.media_type,
     )  # fmt: skip
 
 
 @router.post("/api/player", include_in_schema=False)
 async def player_of_spec(
-    spec: SpecDep, admission: RunAdmission, lang: LangQuery = "en"
+    spec: SpecDep, admission: PostedAdmission, panels: PostedPanels, lang: LangQuery = "en"
 ) -> Response:
-    """An embed's data for ``#spec=…``: every run's arrays and the contour figure."""
+    """An embed's data for ``#spec=…``: every run's arrays, the contour figure, the loss
+    plot and the ``panels=`` asked for."""
     return await admission.answer(
-        player_json,
-        spec,
-        None,
-        lang,
-        admission.budget.check,
+        player_json, spec, None, lang, admission.budget.check, panels,
         media_type=FastJSONResponse.media_type,
-    )
+    )  # fmt: skip
 
 
 # ReDoc's sidebar shows Redocly's logo from a CDN, which the docs' content policy blocks

@@ -142,22 +142,24 @@ def backprop_figure(shown: dict, lang: str = "en", box_width: float | None = Non
         copied = [by_id[p[1]] for p in copies]
         figure.add_trace(node_trace(copied, [at[p] for p in copies], "copies"))
     label_annotations: list[int] = []
+    # Gathered and given to plotly at once: each add_annotation validated every one before it.
+    annotations: list[dict] = []
     reverse_label = dict(zip((n["id"] for n in labelled), labels["reverse"], strict=True))
     for point, (x, y) in at.items():
         node = by_id[point if isinstance(point, int) else point[1]]
         if node["adjoint"] is not None:
-            label_annotations.append(len(figure.layout.annotations))
-            figure.add_annotation(
+            label_annotations.append(len(annotations))
+            annotations.append(dict(
                 x=x, y=y, yshift=-(NODE / 2 + 2), yanchor="top", showarrow=False,
                 text=reverse_label[node["id"]], font={"size": SMALL},
                 bgcolor="rgba(255,255,255,0.8)", borderpad=0,
-            )  # fmt: skip
+            ))  # fmt: skip
         if point in tags:
-            figure.add_annotation(
+            annotations.append(dict(
                 x=x, y=y, yshift=NODE / 2 + 2, yanchor="bottom", showarrow=False,
                 text="<br>".join(tags[point]), font={"size": SMALL, "color": SIGNAL},
                 bgcolor="rgba(255,255,255,0.8)", borderpad=0,
-            )  # fmt: skip
+            ))  # fmt: skip
 
     plot_width, plot_height = right - left, bottom - top
     least_width = max(plot_width + MARGIN["l"] + MARGIN["r"], 300.0)
@@ -190,11 +192,12 @@ def backprop_figure(shown: dict, lang: str = "en", box_width: float | None = Non
               "walks": {"labels": {"annotations": label_annotations, **labels},
                         "edges": walks, "titles": mode_titles}},
     )  # fmt: skip
-    figure.add_annotation(
+    annotations.append(dict(
         x=0, y=0, xref="paper", yref="paper", yanchor="top", yshift=-4, showarrow=False,
         xanchor="left", align="left", text="<br>".join(cost),
         font={"size": SMALL + 1, "color": "#5b6b7b"},
-    )  # fmt: skip
+    ))  # fmt: skip
+    figure.update_layout(annotations=annotations)
     return figure
 
 

@@ -18,9 +18,14 @@ export async function offer(dialog, kind, text, notice) {
   }
 }
 
-/** The link to this view, or the <iframe> snippet that embeds it (in this page's language). */
-export function shareText(kind, origin, fragment) {
-  const url = `${origin}${withLanguage(kind === "embed" ? "/embed" : "/")}${fragment}`;
+/**
+ * The link to this view, or the <iframe> snippet that embeds it (in this page's language)
+ * with `panels`, the ids of the panels open (in the fragment, which the embed reads).
+ */
+export function shareText(kind, origin, fragment, panels = []) {
+  const shown = `panels=${encodeURIComponent(panels.join(","))}`;
+  const embedded = fragment ? `${fragment}&${shown}` : `#${shown}`;
+  const url = `${origin}${withLanguage(kind === "embed" ? "/embed" : "/")}${kind === "embed" ? embedded : fragment}`;
   return kind === "embed"
     ? `<iframe src="${url}" width="960" height="540" style="border:0" loading="lazy" title="gradtrail"></iframe>`
     : url;
@@ -49,10 +54,15 @@ async function downloadAnswer(path, spec, name) {
 export const downloadNumbers = (spec, format) =>
   downloadAnswer(withLanguage(`/api/runs?format=${format}`), spec, `gradtrail-runs.${format}`);
 
-/** The offline player of `spec` (with its lesson's title, if it is one) as an HTML file. */
-export const downloadExport = (spec, preset) =>
-  downloadAnswer(withLanguage(`/export${preset ? `?preset=${encodeURIComponent(preset)}` : ""}`), spec,
-    `gradtrail-${preset ?? spec.surface.id}.html`);
+/**
+ * The offline player of `spec` (with its lesson's title and caption, if it is one) as an
+ * HTML file, with `panels`, the ids of the panels open.
+ */
+export function downloadExport(spec, preset, panels = []) {
+  const query = new URLSearchParams({ panels: panels.join(",") });
+  if (preset) query.set("preset", preset);
+  return downloadAnswer(withLanguage(`/export?${query}`), spec, `gradtrail-${preset ?? spec.surface.id}.html`);
+}
 
 /** The spec itself as a JSON file: for views whose data makes a link too long. */
 export function downloadSpec(spec) {

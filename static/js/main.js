@@ -188,6 +188,11 @@ async function setPanel({ flag, node, toggle, panel }, open, save = true) {
   followCursor();
 }
 
+/** The ids of the panels open (what an export or an embed shows beside the contour). */
+function openPanels() {
+  return panels.filter(({ node }) => !node.hidden).map(({ flag }) => flag);
+}
+
 function togglePanel(entry) {
   return setPanel(entry, entry.node.hidden);
 }
@@ -387,7 +392,7 @@ async function share(kind) {
     downloadSpec(specOfState());
     return;
   }
-  await offer($("#share-dialog"), kind, shareText(kind, window.location.origin, fragment), notice);
+  await offer($("#share-dialog"), kind, shareText(kind, window.location.origin, fragment, openPanels()), notice);
 }
 
 function loadPreset(id) {
@@ -476,7 +481,7 @@ async function main() {
   $("#toggle-3d").addEventListener("click", toggle3d);
   $("#share").addEventListener("click", () => share("link"));
   $("#export").addEventListener("click", async () => {
-    const failure = await downloadExport(specOfState(), state.preset);
+    const failure = await downloadExport(specOfState(), state.preset, openPanels());
     if (failure) notice(t("server_error", { detail: failure }));
   });
   $("#embed").addEventListener("click", () => share("embed"));

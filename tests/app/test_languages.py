@@ -80,7 +80,8 @@ def test_the_embed_and_the_export_keep_their_language(client: TestClient) -> Non
     spec = {"surface": {"id": "saddle"}, "steps": 5, "optimizers": [{"id": "adam"}]}
     export = client.post("/export?lang=ja", json=spec)
     assert export.status_code == 200 and '<html lang="ja">' in export.text
-    assert "鞍点" in export.text and "ステップごとの損失" not in export.text  # contour only
+    assert "鞍点" in export.text and "ステップごとの損失" in export.text  # and its loss plot
+    assert "Loss per step" not in export.text
     assert "Saddle" in client.post("/export", json=spec).text
 
 

@@ -43,7 +43,8 @@ def test_axe_core_finds_no_wcag_violation(page: Page, live_server: str) -> None:
         wait_done(page)
         expect(page.locator("#backprop")).not_to_have_attribute("aria-busy", "true")
         found += [f"/?lang={lang}: {v}" for v in violations(page, live_server)]
-    page.goto(f"{live_server}/embed?preset=himmelblau&autoplay=0")
+    # the embed of a lesson with two panels beside the contour and the loss plot
+    page.goto(f"{live_server}/embed?preset=bias-input-one&autoplay=0&lang=ja")
     expect(page.locator("body")).to_have_attribute("data-ready", "true")
     found += [f"/embed: {v}" for v in violations(page, live_server)]
     assert found == []

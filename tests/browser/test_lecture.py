@@ -28,8 +28,17 @@ def test_embed_fits_its_frame_without_scrollbars(
     page.goto(f"{live_server}/embed?preset=himmelblau&speed=4")
     expect(page.locator("body")).to_have_attribute("data-played", "true")
     assert page.evaluate(NO_SCROLLBARS)
+    # Under the caption the contour and the loss plot fill the frame, the contour twice
+    # the loss plot's size: under it, or beside it in a short frame.
     box = page.locator("#plot").bounding_box()
-    assert box and box["width"] >= width - 2 and box["height"] >= height * 0.7
+    loss = page.locator('[data-view="loss"]').bounding_box()
+    parts = [page.locator(s).bounding_box() for s in ("#lesson", "#views", ".player-bar")]
+    assert box and loss and all(parts)
+    beside = height <= 480
+    side = "width" if beside else "height"
+    assert box[side] >= 1.9 * loss[side] and box[side] + loss[side] >= parts[1][side] - 2
+    assert box["height"] >= 0.6 * height if beside else box["width"] >= width - 2
+    assert sum(part["height"] for part in parts) >= height - 4
     page.screenshot(path=screenshots / f"embed-{width}x{height}.png")
     assert not attempted and not errors
     context.close()
@@ -134,3 +143,92 @@ def test_lecture_mode(page: Page, live_server: str, screenshots: Path) -> None:
     page.keyboard.press("Escape")
     expect(page.locator(".controls")).to_be_visible()
     assert "lecture=1" not in address(page)
+
+
+# A lesson of each panel: the data view, the backward pass, the moving averages.
+LESSON_PANELS = {"perceptron": "data", "chain-tanh": "backprop", "beta": "averages"}
+PANEL_TITLE = (
+    "(name) => document.querySelector(`[data-view=${name}] .player-box-plot`).layout.title.text"
+)
+CURSOR_LINES = """(name) => document.querySelector(`[data-view=${name}] .player-box-plot`)
+  .layout.shapes.map((shape) => shape.x0)"""
+CONTOUR_LENGTHS = (
+    "() => document.querySelector('#plot').data.filter((t) => t.meta).map((t) => t.x.length)"
+)
+
+
+@pytest.mark.parametrize("lang", ["en", "ja"])
+def test_lesson_exports_show_their_panels_offline(
+    browser: Browser, tmp_path: Path, screenshots: Path, lang: str
+) -> None:
+    """Each lesson's export, opened from a file with the network cut, shows its caption
+    and the panel it opens beside the contour and the loss plot; it plays to the end,
+    and the panel follows the scrubber; nothing is asked of another host."""
+    from gradtrail.app.player import player_page
+
+    # the chain on a projector in English and on a phone in Japanese, the others at 1366x768
+    chain_size = {"en": (1920, 1080), "ja": (390, 844)}[lang]
+    for preset, panel in LESSON_PANELS.items():
+        lesson = PRESETS[preset]
+        html = player_page(lesson.run_spec(lang), preset, lang, True, panels=lesson.panels)
+        assert len(html.encode()) <= 2.5 * 2**20, (preset, len(html.encode()))
+        exported = tmp_path / f"{preset}-{lang}.html"
+        exported.write_text(html, encoding="utf-8")
+        width, height = chain_size if preset == "chain-tanh" else (1366, 768)
+        context = browser.new_context(viewport={"width": width, "height": height})
+        attempted: list[str] = []
+
+        def only_files(route, attempted: list[str] = attempted) -> None:
+            if route.request.url.startswith("file:"):
+                route.continue_()
+            else:
+                attempted.append(route.request.url)
+                route.abort()
+
+        context.route("**/*", only_files)
+        page = context.new_page()
+        errors = watch_errors(page)
+        page.goto(exported.as_uri())
+        expect(page.locator("#lesson-caption")).to_have_text(lesson.caption(lang))
+        expect(page.locator("#lesson-title")).to_have_text(lesson.title(lang))
+        expect(page.locator("body")).to_have_attribute("data-played", "true", timeout=30_000)
+        shown = page.locator(f"[data-view={panel}]")
+        expect(shown).to_be_visible()
+        expect(page.locator("[data-view=loss]")).to_be_visible()
+        box = shown.bounding_box()
+        assert box and box["width"] >= 150 and box["height"] >= 150
+        last = int(page.get_attribute("#scrubber", "max") or 0)
+        assert page.input_value("#scrubber") == str(last)
+        at_end = page.evaluate(PANEL_TITLE, panel)
+        page.locator("#scrubber").fill("0")
+        page.wait_for_function(f"() => {CONTOUR_LENGTHS}().every((n) => n === 1)")
+        if panel == "averages":
+            assert page.evaluate(CURSOR_LINES, panel)[-1] == 0
+        else:  # its frame at the start, not the end's
+            assert page.evaluate(PANEL_TITLE, panel) != at_end
+        page.locator("#scrubber").fill(str(last // 3))
+        page.wait_for_function(f"() => {CONTOUR_LENGTHS}().some((n) => n === {last // 3 + 1})")
+        assert page.evaluate("() => document.querySelector('[data-view=loss] .player-box-plot')"
+                             ".layout.shapes.map((s) => s.x0)") == [last // 3]  # fmt: skip
+        page.screenshot(path=screenshots / f"export-{preset}-{lang}-{width}x{height}.png")
+        assert not attempted and not errors, (attempted, errors)
+        context.close()
+
+
+def test_an_embed_reads_its_panels_from_the_fragment(
+    browser: Browser, live_server: str, screenshots: Path
+) -> None:
+    """``#preset=…&panels=…`` (what the page's Embed writes): the embed asks for those
+    panels instead of the lesson's."""
+    context = browser.new_context(viewport={"width": 960, "height": 540})
+    attempted = cut_network(context)
+    page = context.new_page()
+    errors = watch_errors(page)
+    page.goto(f"{live_server}/embed?lang=ja#preset=perceptron&panels=backprop&autoplay=0")
+    expect(page.locator("body")).to_have_attribute("data-ready", "true", timeout=30_000)
+    expect(page.locator("[data-view=backprop]")).to_be_visible()
+    assert page.locator("[data-view=data]").count() == 0
+    expect(page.locator("#lesson-caption")).to_have_text(PRESETS["perceptron"].caption("ja"))
+    page.screenshot(path=screenshots / "embed-panels-ja-960x540.png")
+    assert not attempted and not errors
+    context.close()
