@@ -23,6 +23,17 @@ MISSING = (
 )
 
 
+# The contour as plotly draws it, titled with the lesson's title where the player shows
+# one above the plot (a still for a slide has no page around it to carry it).
+STILL = """([format, width, height]) => {
+  const plot = document.getElementById('plot');
+  const lesson = document.getElementById('lesson');
+  const title = lesson && !lesson.hidden ? document.getElementById('lesson-title').textContent : '';
+  const layout = title ? {...plot.layout, title: {text: title, x: 0.02}} : plot.layout;
+  return Plotly.toImage({data: plot.data, layout}, {format, width, height});
+}"""
+
+
 class ImageUnavailable(RuntimeError):
     """Playwright or Chromium is not installed."""
 
@@ -61,11 +72,7 @@ def still_image(html: str, image_format: str, width: int, height: int) -> bytes:
     if not Path(CHROMIUM).exists():
         raise ImageUnavailable(MISSING)
     with offline_player(html, width, height) as page:
-        url = page.evaluate(
-            "([format, width, height]) => Plotly.toImage(document.getElementById('plot'),"
-            " {format, width, height})",
-            [image_format, width, height],
-        )
+        url = page.evaluate(STILL, [image_format, width, height])
     header, _, body = url.partition(",")
     if header.endswith(";base64"):
         return base64.b64decode(body)
