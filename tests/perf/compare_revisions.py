@@ -1,6 +1,6 @@
 """bench_engine's (a) and (b) on two revisions, in instructions, not seconds; prints a table.
 
-Run: python tests/perf/compare_revisions.py BEFORE [AFTER]   (AFTER: the work tree)
+Run: python tests/perf/compare_revisions.py BEFORE [AFTER]   (AFTER: HEAD)
      e.g. python tests/perf/compare_revisions.py 1896d25^      (about fifteen minutes)
 
 On a shared machine wall-clock ratios between two revisions drift by tens of percent from
@@ -51,7 +51,12 @@ for _ in range(reps):
 """
 # One thread for the numerical libraries (an idle BLAS thread spins, and callgrind counts
 # its spinning, which depends on the scheduler) and one hash seed: the counts repeat.
-DETERMINISTIC = {"OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1", "PYTHONHASHSEED": "0"}
+# No bytecode written either: a process that compiled the modules and one that read what
+# the last one wrote would differ by the compiling.
+DETERMINISTIC = {
+    "OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1", "PYTHONHASHSEED": "0",
+    "PYTHONDONTWRITEBYTECODE": "1",
+}  # fmt: skip
 WORKLOADS = {
     "a": "(a) 4 optimizers x 1,000 steps",
     "b": "(b) 10,000 runs x 200 Adam steps",
@@ -74,18 +79,15 @@ def instructions(package: Path, script: Path, which: str, reps: int) -> int:
 
 
 def checkout(revision: str, folder: Path) -> Path:
-    """A folder whose ``gradtrail`` is ``revision``'s engine (the work tree's for None)."""
-    package = folder / (revision or "worktree").replace("/", "_").replace("^", "_parent")
+    """A folder whose ``gradtrail`` is ``revision``'s engine, from a detached worktree."""
+    name = revision.replace("/", "_").replace("^", "_parent").replace("~", "_back")
+    tree, package = folder / f"tree-{name}", folder / name
+    subprocess.run(
+        ["git", "-C", str(ROOT), "worktree", "add", "-q", "--detach", str(tree), revision],
+        check=True,
+    )
     package.mkdir()
-    engine = ROOT / "engine"
-    if revision:
-        tree = folder / f"tree-{package.name}"
-        subprocess.run(
-            ["git", "-C", str(ROOT), "worktree", "add", "-q", "--detach", str(tree), revision],
-            check=True,
-        )
-        engine = tree / "engine"
-    (package / "gradtrail").symlink_to(engine)
+    (package / "gradtrail").symlink_to(tree / "engine")
     return package
 
 
@@ -94,7 +96,7 @@ def main() -> None:
         sys.exit(__doc__)
     if shutil.which("valgrind") is None:
         sys.exit("needs valgrind: sudo apt-get install -y valgrind")
-    before, after = sys.argv[1], sys.argv[2] if len(sys.argv) == 3 else ""
+    before, after = sys.argv[1], sys.argv[2] if len(sys.argv) == 3 else "HEAD"
     with tempfile.TemporaryDirectory() as temporary:
         folder = Path(temporary)
         script = folder / "workload.py"
@@ -109,7 +111,7 @@ def main() -> None:
                     for name, package in packages.items()
                 }
                 ratio = counts["after"] / counts["before"]
-                for name, revision in (("before", before), ("after", after or "work tree")):
+                for name, revision in (("before", before), ("after", after)):
                     millions = f"{counts[name] / 1e6:,.1f} M instructions"
                     rows.append((f"{title}, {revision}", millions, "-"))
                 rows.append((f"{title}, after / before", f"{ratio:.3f}", "0.95 - 1.05"))
