@@ -195,7 +195,7 @@ HEAVY_BALL = Claim(  # every lesson with momentum μ = 0.9 says how torch's form
         for run in r.runs
         if run.info.optimizer == "momentum"
     ),
-    quotes=("b = μb + g", "v = βv + (1 − β)g", "1/(1 − μ) = 10"),
+    quotes=("v = μv + g", "v = βv + (1 − β)g", "1/(1 − μ) = 10"),
 )
 
 TANH_START = (-1.01, 1.76)  # the tanh chain's default start, beside the path into the saddle
@@ -735,7 +735,7 @@ PRESETS: dict[str, Preset] = {
                         )
                         and r.runs[1].info.params["dampening"] == 0
                     ),
-                    quotes=("b = μb + g", "v = βv + (1 − β)g", "1/(1 − μ) = 5"),
+                    quotes=("v = μv + g", "v = βv + (1 − β)g", "1/(1 − μ) = 5"),
                 ),
             ),
         ),

@@ -66,7 +66,7 @@ def test_cursor_on_the_loss_plot_moves_the_contour_marker_and_the_equations(
     page.screenshot(path=screenshots / "anatomy-adam-1920x1080.png")
     # The heavy-ball run: its velocity and its cosine schedule.
     page.select_option("#anatomy-run", "1")
-    expect(page.locator(".equations")).to_contain_text("b = μb + (1−τ)g")
+    expect(page.locator(".equations")).to_contain_text("v = μv + (1−τ)g")
     expect(page.locator(".equations")).to_contain_text("heavy ball")
     lr = page.evaluate("() => document.querySelector('#step-plot').data[2].y.slice(0, 3)")
     assert lr[0] == 0.01 and lr[2] < lr[1] < lr[0]  # the cosine schedule, as recorded
