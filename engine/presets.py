@@ -38,6 +38,7 @@ from gradtrail.claims import (
 from gradtrail.result import Result, Trajectory
 from gradtrail.runner import run
 from gradtrail.spec import RunSpec
+from gradtrail.stopping import Status
 from gradtrail.texts import DEFAULT_LANGUAGE, lesson_key, messages, text
 
 PANELS = ("backprop", "data", "averages")  # the page's panels a lesson may open
@@ -103,6 +104,12 @@ class Preset:
         from gradtrail.sweep import SweepSpec  # the sweep module builds on this one's specs
 
         return SweepSpec.model_validate(self.spec)
+
+    def sweep_result(self) -> Any:
+        """The sweep lesson's map: what its claims check."""
+        from gradtrail.sweep import run_sweep  # the sweep module builds on this one's specs
+
+        return run_sweep(self.sweep_spec())
 
     def as_dict(self, lang: str = DEFAULT_LANGUAGE) -> dict[str, Any]:
         """JSON-ready, in ``lang``."""
@@ -875,6 +882,52 @@ DEFAULT_OPTIMIZER = "adam"  # what "+ Add optimizer" adds
 
 
 RAVINE = {"id": "quadratic", "params": {"l1": 1.0, "l2": 40.0}}
+# The heavy ball's classical optimum on curvatures l = 1 and L = 40 (Polyak, 1964):
+# η* = 4/(√L + √l)², μ* = ((√L − √l)/(√L + √l))².
+BEST_LR = 4 / (np.sqrt(40.0) + 1) ** 2
+BEST_MOMENTUM = ((np.sqrt(40.0) - 1) / (np.sqrt(40.0) + 1)) ** 2
+
+
+def cell_axes(result: Any) -> tuple[np.ndarray, np.ndarray]:
+    """A two-axis sweep's values in the grid's shape: axis 0 along rows, axis 1 down them."""
+    first_axis, second_axis = (axis.values for axis in result.axes)
+    return np.broadcast_to(first_axis[None, :], result.status.shape), np.broadcast_to(
+        second_axis[:, None], result.status.shape
+    )
+
+
+def fastest_cells(result: Any, count: int) -> list[tuple[float, float]]:
+    """The ``count`` cells that reach the loss threshold in the fewest steps."""
+    steps = np.where(result.steps_to_threshold < 0, np.inf, result.steps_to_threshold)
+    first_axis, second_axis = cell_axes(result)
+    order = np.argsort(steps, axis=None, kind="stable")[:count]
+    return [(float(first_axis.flat[k]), float(second_axis.flat[k])) for k in order]
+
+
+def basin_changes(result: Any) -> np.ndarray:
+    """Per row and per column of the map, how often the basin changes from cell to cell."""
+    basin = result.basin
+    return np.concatenate(
+        [np.sum(basin[:, 1:] != basin[:, :-1], axis=1), np.sum(basin[1:] != basin[:-1], axis=0)]
+    )
+
+
+def heavy_edge(result: Any) -> np.ndarray:
+    """Per cell, the heavy ball's stability edge 2(1 + μ)/L on the ravine (L = 40)."""
+    return 2 * (1 + cell_axes(result)[1]) / 40.0
+
+
+def band(result: Any, low: float, high: float) -> np.ndarray:
+    """The cells with β₁ (the second axis) in [low, high] and a learning rate of 0.08 or more."""
+    learning_rate, beta1 = cell_axes(result)
+    return (beta1 >= low) & (beta1 <= high) & (learning_rate >= 0.08)
+
+
+def beta_row(result: Any, beta1: float) -> int:
+    """The map's row nearest ``beta1`` (the second axis)."""
+    return int(np.argmin(np.abs(result.axes[1].values - beta1)))
+
+
 SWEEP_PRESETS: dict[str, Preset] = {
     preset.id: preset
     for preset in (
@@ -891,6 +944,36 @@ SWEEP_PRESETS: dict[str, Preset] = {
                 ],
                 "loss_threshold": 1e-6,
             },
+            claims=(
+                Claim(
+                    "no cell below η = 2(1 + μ)/L diverges and every cell 5% above it does "
+                    "(L = 40): the heavy ball's stable region",
+                    lambda r: (
+                        not np.any(
+                            (r.status == Status.DIVERGED) & (cell_axes(r)[0] < heavy_edge(r))
+                        )
+                        and bool(
+                            np.all(
+                                r.status[cell_axes(r)[0] > 1.05 * heavy_edge(r)] == Status.DIVERGED
+                            )
+                        )
+                    ),
+                    quotes=("2(1 + μ)/L", "5%", "40"),
+                ),
+                Claim(
+                    "the five fastest cells lie within a factor 1.5 of η* = 0.075 and within "
+                    "0.1 of μ* = 0.53",
+                    lambda r: (
+                        round(BEST_LR, 3) == 0.075
+                        and round(BEST_MOMENTUM, 2) == 0.53
+                        and all(
+                            1 / 1.5 < lr / BEST_LR < 1.5 and abs(mu - BEST_MOMENTUM) < 0.1
+                            for lr, mu in fastest_cells(r, 5)
+                        )
+                    ),
+                    quotes=("0.075", "0.53"),
+                ),
+            ),
         ),
         Preset(
             "rosenbrock-adam",
@@ -905,6 +988,40 @@ SWEEP_PRESETS: dict[str, Preset] = {
                 ],
                 "loss_threshold": 1e-4,
             },
+            claims=(
+                Claim(
+                    "below β₁ = 0.7 no learning rate gets the loss under 1e-4 within 1,000 steps",
+                    lambda r: (
+                        r.steps_taken.max() == 1000
+                        and bool(np.all(r.steps_to_threshold[cell_axes(r)[1] < 0.7] < 0))
+                    ),
+                    quotes=("0.7", "1e-4", "1,000"),
+                ),
+                Claim(
+                    "below a learning rate of 0.04 none gets there at any β₁",
+                    lambda r: bool(np.all(r.steps_to_threshold[cell_axes(r)[0] < 0.04] < 0)),
+                    quotes=("0.04",),
+                ),
+                Claim(
+                    "at β₁ = 0.73 and 0.79 a band reaches it, but learning rate 1 ends above "
+                    "1e-4, still bouncing",
+                    lambda r: all(
+                        np.any(r.final_loss[beta_row(r, b)] < 1e-4)
+                        and r.final_loss[beta_row(r, b), -1] > 1e-4
+                        for b in (0.73, 0.79)
+                    ),
+                    quotes=("0.73", "0.79"),
+                ),
+                Claim(
+                    "from β₁ = 0.87 to 0.97 every learning rate from 0.08 to 1 ends below 1e-4; "
+                    "at 0.99 most of them end above it again",
+                    lambda r: (
+                        bool(np.all(r.final_loss[band(r, 0.865, 0.975)] < 1e-4))
+                        and np.mean(r.final_loss[band(r, 0.985, 1.0)] >= 1e-4) > 0.5
+                    ),
+                    quotes=("0.87", "0.97", "0.08", "0.99"),
+                ),
+            ),
         ),
         Preset(
             "himmelblau-basins-gd",
@@ -914,6 +1031,17 @@ SWEEP_PRESETS: dict[str, Preset] = {
                 "optimizer": {"id": "gd", "params": {"lr": 0.01}},
                 "axes": [{"name": "start.x", "count": 80}, {"name": "start.y", "count": 80}],
             },
+            claims=(
+                Claim(
+                    "every start converges to one of the four minima, and each row and column "
+                    "of the map crosses at most three borders: whole basins, split along ridges",
+                    lambda r: (
+                        bool(np.all(r.status == Status.CONVERGED))
+                        and set(np.unique(r.basin)) == {0, 1, 2, 3}
+                        and basin_changes(r).max() <= 3
+                    ),
+                ),
+            ),
         ),
         Preset(
             "chain-tanh-basins",
@@ -925,6 +1053,16 @@ SWEEP_PRESETS: dict[str, Preset] = {
                 "axes": [{"name": "start.x", "count": 26}, {"name": "start.y", "count": 26}],
             },
             topic="layers",
+            claims=(
+                Claim(
+                    "two basins, each the other's mirror image through the origin",
+                    lambda r: (
+                        set(np.unique(r.basin)) == {0, 1}
+                        and all(np.allclose(a.values, -a.values[::-1]) for a in r.axes)
+                        and bool(np.all(r.basin == 1 - r.basin[::-1, ::-1]))
+                    ),
+                ),
+            ),
         ),
         Preset(
             "himmelblau-basins-momentum",
@@ -934,6 +1072,17 @@ SWEEP_PRESETS: dict[str, Preset] = {
                 "optimizer": {"id": "momentum", "params": {"lr": 0.01, "momentum": 0.9}},
                 "axes": [{"name": "start.x", "count": 80}, {"name": "start.y", "count": 80}],
             },
+            claims=(
+                Claim(
+                    "the basins break into bands: a row or column of the map changes basin "
+                    "more than five times as often as under gradient descent",
+                    lambda r: (
+                        basin_changes(r).mean()
+                        > 5
+                        * basin_changes(SWEEP_PRESETS["himmelblau-basins-gd"].sweep_result()).mean()
+                    ),
+                ),
+            ),
         ),
     )
 }
