@@ -114,6 +114,7 @@ class HyperParamInfo(BaseModel):
     max: float | None
     max_inclusive: bool
     kind: Literal["float", "bool", "pair"]
+    label: str = Field(description="the learner's name for it, in the language asked for")
     help: str
 
 

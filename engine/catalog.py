@@ -18,6 +18,7 @@ from gradtrail.surfaces import DataForm, Menu, Surface, SurfaceKind
 from gradtrail.texts import (
     DEFAULT_LANGUAGE,
     hyperparam_key,
+    hyperparam_label_key,
     optimizer_key,
     surface_key,
     surface_param_key,
@@ -163,6 +164,7 @@ def describe_optimizer(optimizer: Optimizer, lang: str = DEFAULT_LANGUAGE) -> di
                 "max": hp.max,
                 "max_inclusive": hp.max_inclusive,
                 "kind": hp.kind,
+                "label": text(hyperparam_label_key(optimizer.id, hp.name, lang), lang),
                 "help": text(hyperparam_key(optimizer.id, hp.name, lang), lang),
             }
             for hp in optimizer.params

@@ -691,6 +691,16 @@ PRESETS: dict[str, Preset] = {
                     lambda r: min(loss_rise_share(r.runs[0]), loss_rise_share(r.runs[1])) > 0.2,
                 ),
                 Claim(
+                    "in 300 steps batch 1 passes over the 200 points 1.5 times, batch 16 24 times",
+                    lambda r: (
+                        r.surface.samples.x.size == 200
+                        and [run.x.size - 1 for run in r.runs] == [300, 300, 300]
+                        and [run.info.batch_size for run in r.runs[:2]] == [1, 16]
+                        and [300 * b / 200 for b in (1, 16)] == [1.5, 24.0]
+                    ),
+                    quotes=("300", "200", "1.5", "24"),
+                ),
+                Claim(
                     "the noise keeps small batches wandering near the minimum: over the last 100 "
                     "steps batch 1 stays farther than batch 16, and batch 16 than the full batch",
                     lambda r: (
