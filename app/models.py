@@ -353,6 +353,7 @@ class ResolvedSurface(BaseModel):
     id: str
     name: str
     formula: str
+    loss_latex: str = Field(description="the loss named by its parameters, in LaTeX: L(w, b) = …")
     params: dict[str, float]
     domain: list[list[float]]
     minima: list[list[float]]
@@ -380,6 +381,10 @@ class RunMeta(BaseModel):
     )
     memory: str | None = Field(
         None, description="the recorded vector that carries past steps' direction (velocity, m)"
+    )
+    latex: list[str] = Field(
+        default_factory=list,
+        description="each parameter's update in LaTeX: the optimizer's rule for that parameter",
     )
 
 

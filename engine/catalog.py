@@ -11,6 +11,7 @@ from types import UnionType
 from typing import Annotated, Any, Union, get_args, get_origin
 
 from gradtrail.axes import first_axes, sweepable_axes
+from gradtrail.equation_latex import loss_latex
 from gradtrail.kinds import SURFACE_KINDS
 from gradtrail.optimizers import OPTIMIZERS, Optimizer
 from gradtrail.spec import SurfaceSpec
@@ -85,6 +86,7 @@ def describe_surface(surface: Surface, lang: str = DEFAULT_LANGUAGE) -> dict[str
         "id": surface.id,
         "name": surface_name(surface, lang),
         "formula": surface.formula,
+        "loss_latex": loss_latex(surface),
         "params": dict(surface.params),
         "domain": [list(surface.domain[0]), list(surface.domain[1])],
         "minima": [list(m) for m in surface.minima],
