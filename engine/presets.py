@@ -139,6 +139,12 @@ def late_distance(result: Result, index: int) -> float:
     return float(distances_to(result.runs[index], minimum(result))[-100:].mean())
 
 
+def buffer_in_gradients(run: Trajectory) -> np.ndarray:
+    """Per step, the momentum buffer along x in gradients: v_x / g_x."""
+    assert run.state is not None, "claims read the recorded state"
+    return run.state["velocity_x"] / run.state["gradient_x"]
+
+
 def graph_and_tree_agree(result: Result) -> bool:
     """At the start, the graph (x one node) and the tree (x copied) give the run's gradient."""
     from gradtrail.backprop import backprop  # the graph modules build on the surfaces'
@@ -753,6 +759,58 @@ PRESETS: dict[str, Preset] = {
                         and r.runs[1].info.params["dampening"] == 0
                     ),
                     quotes=("v = μv + g", "v = βv + (1 − β)g", "1/(1 − μ) = 5"),
+                ),
+            ),
+        ),
+        Preset(
+            "momentum-forms",
+            {
+                "surface": {"id": "quadratic", "params": {"l1": 0.02, "l2": 0.05}},
+                "start": [-4.0, 2.0],
+                "steps": 150,
+                "optimizers": [
+                    momentum(0.1),
+                    {"id": "momentum", "params": {"lr": 0.1, "momentum": 0.9, "dampening": 0.9}},
+                    {"id": "momentum", "params": {"lr": 1.0, "momentum": 0.9, "dampening": 0.9}},
+                ],
+            },
+            topic="momentum",
+            claims=(
+                Claim(
+                    "the heavy ball's buffer (dampening 0) grows to about 1/(1 − μ) = 10 "
+                    "gradients by step 20; the averaged form's (dampening = μ) stays near one",
+                    lambda r: (
+                        [run.info.params["dampening"] for run in r.runs] == [0.0, 0.9, 0.9]
+                        and 9 < buffer_in_gradients(r.runs[0])[20] < 11
+                        and bool(np.all(np.abs(buffer_in_gradients(r.runs[1])[:31] - 1) < 0.05))
+                    ),
+                    quotes=("v = μv + g", "v = βv + (1 − β)g", "1/(1 − μ) = 10", "20"),
+                ),
+                Claim(
+                    "at the same learning rate the averaged form's steps are under a fifth of "
+                    "the heavy ball's from step 10 to 30, and after 150 steps it is 3.1 from "
+                    "the minimum where the heavy ball is 0.11",
+                    lambda r: (
+                        bool(
+                            np.all(
+                                step_length(r.runs[1])[10:31] < 0.2 * step_length(r.runs[0])[10:31]
+                            )
+                        )
+                        and round(distance(r.runs[1]), 1) == 3.1
+                        and round(distance(r.runs[0]), 2) == 0.11
+                        and status(r)[:2] == ["max_steps", "max_steps"]
+                    ),
+                    quotes=("3.1", "0.11", "150"),
+                ),
+                Claim(
+                    "with the learning rate times 10 the averaged form ends 0.08 from the "
+                    "minimum; its first step is 10 times the heavy ball's (the buffer starts at g)",
+                    lambda r: (
+                        r.runs[2].info.params["lr"] == 10 * r.runs[0].info.params["lr"]
+                        and round(distance(r.runs[2]), 2) == 0.08
+                        and np.isclose(step_length(r.runs[2])[0], 10 * step_length(r.runs[0])[0])
+                    ),
+                    quotes=("0.08",),
                 ),
             ),
         ),
