@@ -139,6 +139,19 @@ def test_the_japanese_texts_use_the_courses_terms() -> None:
     assert {word: why for word, why in NOT_USED.items() if word in every} == {}
 
 
+def test_japanese_notes_take_full_width_brackets_and_maths_half_width() -> None:
+    """A note in Japanese prose is written （…）; a formula or a pair, (…): one kind each.
+    A half-width pair holding Japanese with nothing of a formula in it is a note."""
+    formula = re.compile(r"[=+−×/,·²√∂ΣΔ]")
+    notes = [
+        (key, found)
+        for key, value in messages("ja").items()
+        for found in re.findall(r"\(([^()]*)\)", value)
+        if JAPANESE.search(found) and not formula.search(found)
+    ]
+    assert notes == []
+
+
 @pytest.mark.parametrize(
     ("asked", "accept", "chosen"),
     [
