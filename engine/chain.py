@@ -71,7 +71,7 @@ TEXTS = {
 ACTIVATION_TEXTS = {  # the activation menu's entries
     "tanh": "activation.tanh", "sigmoid": "activation.sigmoid", "relu": "activation.relu",
 }  # fmt: skip
-ACTIVATION_LATEX = {"tanh": r"\tanh", "sigmoid": "σ", "relu": r"\operatorname{relu}"}
+ACTIVATION_LATEX = {"tanh": r"\tanh", "sigmoid": "σ", "relu": r"\operatorname{ReLU}"}
 
 
 def chain_formula(activation: Activation, loss: Loss) -> str:

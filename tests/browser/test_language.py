@@ -23,10 +23,12 @@ from tests.browser.test_state import an_edit_changes_only_its_field
 from tests.browser.test_sweep import wait_sweep
 
 # The visible text: every text node whose element is shown (an unopened menu shows its
-# choice only), Plotly's SVG text included.
-VISIBLE_TEXT = """() => {
+# choice only), Plotly's SVG text included; under `root` (a selector) when given. Read
+# node by node: typeset maths sets x and cos in nodes of their own (x cos θ, not "xcos").
+VISIBLE_TEXT = """(root) => {
   const texts = [];
-  const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
+  const top = document.querySelector(root ?? "body");
+  const walker = document.createTreeWalker(top, NodeFilter.SHOW_TEXT);
   while (walker.nextNode()) {
     const node = walker.currentNode;
     const text = node.textContent.trim();
@@ -107,7 +109,7 @@ def views(
         seen[f"lesson {preset}"] = read(page)
         if preset == "adam-bias":
             shot("lesson-caption")  # its caption and the step anatomy of Adam
-            seen["step anatomy"] = [page.inner_text("#anatomy")]
+            seen["step anatomy"] = page.evaluate(VISIBLE_TEXT, "#anatomy")
             page.locator("#anatomy").screenshot(
                 path=shots / f"anatomy-{lang}.png"
             ) if shots else None
