@@ -23,7 +23,6 @@ from gradtrail.claims import (
     Claim,
     closest_approach,
     distance,
-    distances_to,
     ends_within,
     first,
     first_within,
@@ -132,11 +131,6 @@ def momentum(lr: float, mu: float = 0.9) -> dict[str, Any]:
 
 def minimum(result: Result) -> tuple[float, float]:
     return result.surface.minima[0]
-
-
-def late_distance(result: Result, index: int) -> float:
-    """Run ``index``'s mean distance from the minimum over its last 100 points."""
-    return float(distances_to(result.runs[index], minimum(result))[-100:].mean())
 
 
 def buffer_in_gradients(run: Trajectory) -> np.ndarray:
@@ -705,13 +699,6 @@ PRESETS: dict[str, Preset] = {
                         and [300 * b / 200 for b in (1, 16)] == [1.5, 24.0]
                     ),
                     quotes=("300", "200", "1.5", "24"),
-                ),
-                Claim(
-                    "the noise keeps small batches wandering near the minimum: over the last 100 "
-                    "steps batch 1 stays farther than batch 16, and batch 16 than the full batch",
-                    lambda r: (
-                        late_distance(r, 0) > 2 * late_distance(r, 1) > 4 * late_distance(r, 2)
-                    ),
                 ),
             ),
         ),

@@ -60,7 +60,7 @@ def test_the_standardized_lesson_shows_both_minima_in_its_title() -> None:
 
 def test_the_minibatch_lesson_jitters_most_with_one_point_and_not_with_the_full_batch() -> None:
     """Its caption: the path jitters most with batch 1, less with 16, not at all with the
-    full batch, and the noise keeps small batches wandering near the minimum."""
+    full batch; and the noise keeps small batches wandering near the minimum."""
     result = run(PRESETS["minibatch"].run_spec())
     [(w, b)] = result.surface.minima
 
