@@ -118,6 +118,7 @@ class HyperParamInfo(BaseModel):
     max: float | None
     max_inclusive: bool
     kind: Literal["float", "bool", "pair"]
+    label: str = Field(description="the learner's name for it, in the language asked for")
     help: str
 
 
@@ -356,6 +357,7 @@ class ResolvedSurface(BaseModel):
     id: str
     name: str
     formula: str
+    loss_latex: str = Field(description="the loss named by its parameters, in LaTeX: L(w, b) = …")
     params: dict[str, float]
     domain: list[list[float]]
     minima: list[list[float]]
@@ -383,6 +385,10 @@ class RunMeta(BaseModel):
     )
     memory: str | None = Field(
         None, description="the recorded vector that carries past steps' direction (velocity, m)"
+    )
+    latex: list[str] = Field(
+        default_factory=list,
+        description="each parameter's update in LaTeX: the optimizer's rule for that parameter",
     )
 
 

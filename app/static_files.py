@@ -29,8 +29,18 @@ from pathlib import Path
 
 from gradtrail.app.assets import PLOTLY_BUNDLES, STATIC
 
-SHIPPED = {"js": ("*.js",), "css": ("*.css",), "vendor": ("*.js", "*.txt")}
-MEDIA_TYPES = {".js": "text/javascript", ".css": "text/css", ".txt": "text/plain"}
+# KaTeX's stylesheet finds its fonts at fonts/ beside it: the one subfolder served.
+SHIPPED = {
+    "js": ("*.js",),
+    "css": ("*.css",),
+    "vendor": ("*.js", "*.txt", "*.css", "fonts/*.woff2"),
+}
+MEDIA_TYPES = {
+    ".js": "text/javascript",
+    ".css": "text/css",
+    ".txt": "text/plain",
+    ".woff2": "font/woff2",
+}
 VERSION_LENGTH = 16  # hex digits of a folder's hash in its URLs
 
 _digests: dict[Path, tuple[tuple[int, int], str]] = {}  # path -> (mtime and size, sha256)
@@ -53,7 +63,10 @@ _versions = Versions()
 def shipped(folder: str, name: str) -> Path | None:
     """The shipped browser file ``folder/name``, or None for anything else."""
     patterns = SHIPPED.get(folder, ())
-    if not any(fnmatchcase(name, pattern) for pattern in patterns):
+    # fnmatch's * matches a slash: a name is as deep as its pattern, never deeper.
+    if not any(
+        fnmatchcase(name, pattern) and name.count("/") == pattern.count("/") for pattern in patterns
+    ):
         return None
     path = STATIC / folder / name
     return path if path.is_file() else None
@@ -86,7 +99,7 @@ def folder_version(folder: str) -> str:
 def hash_folder(folder: str) -> str:
     where = STATIC / folder
     files = sorted({path for pattern in SHIPPED[folder] for path in where.glob(pattern)})
-    listing = "".join(f"{path.name} {digest(path)}\n" for path in files)
+    listing = "".join(f"{path.relative_to(where).as_posix()} {digest(path)}\n" for path in files)
     return hashlib.sha256(listing.encode()).hexdigest()[:VERSION_LENGTH]
 
 

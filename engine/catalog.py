@@ -11,6 +11,7 @@ from types import UnionType
 from typing import Annotated, Any, Union, get_args, get_origin
 
 from gradtrail.axes import first_axes, sweepable_axes
+from gradtrail.equation_latex import loss_latex
 from gradtrail.kinds import SURFACE_KINDS
 from gradtrail.optimizers import OPTIMIZERS, Optimizer
 from gradtrail.spec import SurfaceSpec
@@ -18,6 +19,7 @@ from gradtrail.surfaces import DataForm, Menu, Surface, SurfaceKind
 from gradtrail.texts import (
     DEFAULT_LANGUAGE,
     hyperparam_key,
+    hyperparam_label_key,
     optimizer_key,
     surface_key,
     surface_param_key,
@@ -84,6 +86,7 @@ def describe_surface(surface: Surface, lang: str = DEFAULT_LANGUAGE) -> dict[str
         "id": surface.id,
         "name": surface_name(surface, lang),
         "formula": surface.formula,
+        "loss_latex": loss_latex(surface),
         "params": dict(surface.params),
         "domain": [list(surface.domain[0]), list(surface.domain[1])],
         "minima": [list(m) for m in surface.minima],
@@ -166,6 +169,7 @@ def describe_optimizer(optimizer: Optimizer, lang: str = DEFAULT_LANGUAGE) -> di
                 "max": hp.max,
                 "max_inclusive": hp.max_inclusive,
                 "kind": hp.kind,
+                "label": text(hyperparam_label_key(optimizer.id, hp.name, lang), lang),
                 "help": text(hyperparam_key(optimizer.id, hp.name, lang), lang),
             }
             for hp in optimizer.params

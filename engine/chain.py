@@ -71,7 +71,7 @@ TEXTS = {
 ACTIVATION_TEXTS = {  # the activation menu's entries
     "tanh": "activation.tanh", "sigmoid": "activation.sigmoid", "relu": "activation.relu",
 }  # fmt: skip
-ACTIVATION_LATEX = {"tanh": r"\tanh", "sigmoid": "σ", "relu": r"\operatorname{relu}"}
+ACTIVATION_LATEX = {"tanh": r"\tanh", "sigmoid": "σ", "relu": r"\operatorname{ReLU}"}
 
 
 def chain_formula(activation: Activation, loss: Loss) -> str:
@@ -631,5 +631,6 @@ CHAIN = SurfaceKind(
     evaluation_cost=lambda spec: samples_cost(CHAIN_FORM.count(spec)),  # it visits each one
     graph=backprop_graph,
     axes=(TEXTS["axis_w1"], TEXTS["axis_w2"]),
+    symbols=("w_1", "w_2"),
     menus=(ACTIVATION_MENU, LOSS_MENU),
 )  # fmt: skip

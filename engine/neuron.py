@@ -306,5 +306,6 @@ NEURON = SurfaceKind(
     evaluation_cost=lambda spec: samples_cost(CLASSES_FORM.count(spec)),  # it visits each one
     graph=neuron_graph,
     axes=("figure.weight", "figure.bias"),
+    symbols=("w", "b"),
     menus=(LOSS_MENU,),
 )  # fmt: skip

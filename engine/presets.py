@@ -23,7 +23,6 @@ from gradtrail.claims import (
     Claim,
     closest_approach,
     distance,
-    distances_to,
     ends_within,
     first,
     first_within,
@@ -39,6 +38,7 @@ from gradtrail.panels import PANELS  # the page's panels a lesson may open
 from gradtrail.result import Result, Trajectory
 from gradtrail.runner import run
 from gradtrail.spec import RunSpec
+from gradtrail.stopping import Status
 from gradtrail.texts import DEFAULT_LANGUAGE, lesson_key, messages, text
 
 # The course, in order: each lesson is about one of these, and the gallery follows them.
@@ -104,6 +104,12 @@ class Preset:
 
         return SweepSpec.model_validate(self.spec)
 
+    def sweep_result(self) -> Any:
+        """The sweep lesson's map: what its claims check."""
+        from gradtrail.sweep import run_sweep  # the sweep module builds on this one's specs
+
+        return run_sweep(self.sweep_spec())
+
     def as_dict(self, lang: str = DEFAULT_LANGUAGE) -> dict[str, Any]:
         """JSON-ready, in ``lang``."""
         return {
@@ -127,9 +133,10 @@ def minimum(result: Result) -> tuple[float, float]:
     return result.surface.minima[0]
 
 
-def late_distance(result: Result, index: int) -> float:
-    """Run ``index``'s mean distance from the minimum over its last 100 points."""
-    return float(distances_to(result.runs[index], minimum(result))[-100:].mean())
+def buffer_in_gradients(run: Trajectory) -> np.ndarray:
+    """Per step, the momentum buffer along x in gradients: v_x / g_x."""
+    assert run.state is not None, "claims read the recorded state"
+    return run.state["velocity_x"] / run.state["gradient_x"]
 
 
 def graph_and_tree_agree(result: Result) -> bool:
@@ -195,7 +202,7 @@ HEAVY_BALL = Claim(  # every lesson with momentum μ = 0.9 says how torch's form
         for run in r.runs
         if run.info.optimizer == "momentum"
     ),
-    quotes=("b = μb + g", "v = βv + (1 − β)g", "1/(1 − μ) = 10"),
+    quotes=("v = μv + g", "v = βv + (1 − β)g", "1/(1 − μ) = 10"),
 )
 
 TANH_START = (-1.01, 1.76)  # the tanh chain's default start, beside the path into the saddle
@@ -684,11 +691,14 @@ PRESETS: dict[str, Preset] = {
                     lambda r: min(loss_rise_share(r.runs[0]), loss_rise_share(r.runs[1])) > 0.2,
                 ),
                 Claim(
-                    "the noise keeps small batches wandering near the minimum: over the last 100 "
-                    "steps batch 1 stays farther than batch 16, and batch 16 than the full batch",
+                    "in 300 steps batch 1 passes over the 200 points 1.5 times, batch 16 24 times",
                     lambda r: (
-                        late_distance(r, 0) > 2 * late_distance(r, 1) > 4 * late_distance(r, 2)
+                        r.surface.samples.x.size == 200
+                        and [run.x.size - 1 for run in r.runs] == [300, 300, 300]
+                        and [run.info.batch_size for run in r.runs[:2]] == [1, 16]
+                        and [300 * b / 200 for b in (1, 16)] == [1.5, 24.0]
                     ),
+                    quotes=("300", "200", "1.5", "24"),
                 ),
             ),
         ),
@@ -735,7 +745,59 @@ PRESETS: dict[str, Preset] = {
                         )
                         and r.runs[1].info.params["dampening"] == 0
                     ),
-                    quotes=("b = μb + g", "v = βv + (1 − β)g", "1/(1 − μ) = 5"),
+                    quotes=("v = μv + g", "v = βv + (1 − β)g", "1/(1 − μ) = 5"),
+                ),
+            ),
+        ),
+        Preset(
+            "momentum-forms",
+            {
+                "surface": {"id": "quadratic", "params": {"l1": 0.02, "l2": 0.05}},
+                "start": [-4.0, 2.0],
+                "steps": 150,
+                "optimizers": [
+                    momentum(0.1),
+                    {"id": "momentum", "params": {"lr": 0.1, "momentum": 0.9, "dampening": 0.9}},
+                    {"id": "momentum", "params": {"lr": 1.0, "momentum": 0.9, "dampening": 0.9}},
+                ],
+            },
+            topic="momentum",
+            claims=(
+                Claim(
+                    "the heavy ball's buffer (dampening 0) grows to about 1/(1 − μ) = 10 "
+                    "gradients by step 20; the averaged form's (dampening = μ) stays near one",
+                    lambda r: (
+                        [run.info.params["dampening"] for run in r.runs] == [0.0, 0.9, 0.9]
+                        and 9 < buffer_in_gradients(r.runs[0])[20] < 11
+                        and bool(np.all(np.abs(buffer_in_gradients(r.runs[1])[:31] - 1) < 0.05))
+                    ),
+                    quotes=("v = μv + g", "v = βv + (1 − β)g", "1/(1 − μ) = 10", "20"),
+                ),
+                Claim(
+                    "at the same learning rate the averaged form's steps are under a fifth of "
+                    "the heavy ball's from step 10 to 30, and after 150 steps it is 3.1 from "
+                    "the minimum where the heavy ball is 0.11",
+                    lambda r: (
+                        bool(
+                            np.all(
+                                step_length(r.runs[1])[10:31] < 0.2 * step_length(r.runs[0])[10:31]
+                            )
+                        )
+                        and round(distance(r.runs[1]), 1) == 3.1
+                        and round(distance(r.runs[0]), 2) == 0.11
+                        and status(r)[:2] == ["max_steps", "max_steps"]
+                    ),
+                    quotes=("3.1", "0.11", "150"),
+                ),
+                Claim(
+                    "with the learning rate times 10 the averaged form ends 0.08 from the "
+                    "minimum; its first step is 10 times the heavy ball's (the buffer starts at g)",
+                    lambda r: (
+                        r.runs[2].info.params["lr"] == 10 * r.runs[0].info.params["lr"]
+                        and round(distance(r.runs[2]), 2) == 0.08
+                        and np.isclose(step_length(r.runs[2])[0], 10 * step_length(r.runs[0])[0])
+                    ),
+                    quotes=("0.08",),
                 ),
             ),
         ),
@@ -875,6 +937,52 @@ DEFAULT_OPTIMIZER = "adam"  # what "+ Add optimizer" adds
 
 
 RAVINE = {"id": "quadratic", "params": {"l1": 1.0, "l2": 40.0}}
+# The heavy ball's classical optimum on curvatures l = 1 and L = 40 (Polyak, 1964):
+# η* = 4/(√L + √l)², μ* = ((√L − √l)/(√L + √l))².
+BEST_LR = 4 / (np.sqrt(40.0) + 1) ** 2
+BEST_MOMENTUM = ((np.sqrt(40.0) - 1) / (np.sqrt(40.0) + 1)) ** 2
+
+
+def cell_axes(result: Any) -> tuple[np.ndarray, np.ndarray]:
+    """A two-axis sweep's values in the grid's shape: axis 0 along rows, axis 1 down them."""
+    first_axis, second_axis = (axis.values for axis in result.axes)
+    return np.broadcast_to(first_axis[None, :], result.status.shape), np.broadcast_to(
+        second_axis[:, None], result.status.shape
+    )
+
+
+def fastest_cells(result: Any, count: int) -> list[tuple[float, float]]:
+    """The ``count`` cells that reach the loss threshold in the fewest steps."""
+    steps = np.where(result.steps_to_threshold < 0, np.inf, result.steps_to_threshold)
+    first_axis, second_axis = cell_axes(result)
+    order = np.argsort(steps, axis=None, kind="stable")[:count]
+    return [(float(first_axis.flat[k]), float(second_axis.flat[k])) for k in order]
+
+
+def basin_changes(result: Any) -> np.ndarray:
+    """Per row and per column of the map, how often the basin changes from cell to cell."""
+    basin = result.basin
+    return np.concatenate(
+        [np.sum(basin[:, 1:] != basin[:, :-1], axis=1), np.sum(basin[1:] != basin[:-1], axis=0)]
+    )
+
+
+def heavy_edge(result: Any) -> np.ndarray:
+    """Per cell, the heavy ball's stability edge 2(1 + μ)/L on the ravine (L = 40)."""
+    return 2 * (1 + cell_axes(result)[1]) / 40.0
+
+
+def band(result: Any, low: float, high: float) -> np.ndarray:
+    """The cells with β₁ (the second axis) in [low, high] and a learning rate of 0.08 or more."""
+    learning_rate, beta1 = cell_axes(result)
+    return (beta1 >= low) & (beta1 <= high) & (learning_rate >= 0.08)
+
+
+def beta_row(result: Any, beta1: float) -> int:
+    """The map's row nearest ``beta1`` (the second axis)."""
+    return int(np.argmin(np.abs(result.axes[1].values - beta1)))
+
+
 SWEEP_PRESETS: dict[str, Preset] = {
     preset.id: preset
     for preset in (
@@ -891,6 +999,36 @@ SWEEP_PRESETS: dict[str, Preset] = {
                 ],
                 "loss_threshold": 1e-6,
             },
+            claims=(
+                Claim(
+                    "no cell below η = 2(1 + μ)/L diverges and every cell 5% above it does "
+                    "(L = 40): the heavy ball's stable region",
+                    lambda r: (
+                        not np.any(
+                            (r.status == Status.DIVERGED) & (cell_axes(r)[0] < heavy_edge(r))
+                        )
+                        and bool(
+                            np.all(
+                                r.status[cell_axes(r)[0] > 1.05 * heavy_edge(r)] == Status.DIVERGED
+                            )
+                        )
+                    ),
+                    quotes=("2(1 + μ)/L", "5%", "40"),
+                ),
+                Claim(
+                    "the five fastest cells lie within a factor 1.5 of η* = 0.075 and within "
+                    "0.1 of μ* = 0.53",
+                    lambda r: (
+                        round(BEST_LR, 3) == 0.075
+                        and round(BEST_MOMENTUM, 2) == 0.53
+                        and all(
+                            1 / 1.5 < lr / BEST_LR < 1.5 and abs(mu - BEST_MOMENTUM) < 0.1
+                            for lr, mu in fastest_cells(r, 5)
+                        )
+                    ),
+                    quotes=("0.075", "0.53"),
+                ),
+            ),
         ),
         Preset(
             "rosenbrock-adam",
@@ -905,6 +1043,40 @@ SWEEP_PRESETS: dict[str, Preset] = {
                 ],
                 "loss_threshold": 1e-4,
             },
+            claims=(
+                Claim(
+                    "below β₁ = 0.7 no learning rate gets the loss under 1e-4 within 1,000 steps",
+                    lambda r: (
+                        r.steps_taken.max() == 1000
+                        and bool(np.all(r.steps_to_threshold[cell_axes(r)[1] < 0.7] < 0))
+                    ),
+                    quotes=("0.7", "1e-4", "1,000"),
+                ),
+                Claim(
+                    "below a learning rate of 0.04 none gets there at any β₁",
+                    lambda r: bool(np.all(r.steps_to_threshold[cell_axes(r)[0] < 0.04] < 0)),
+                    quotes=("0.04",),
+                ),
+                Claim(
+                    "at β₁ = 0.73 and 0.79 a band reaches it, but learning rate 1 ends above "
+                    "1e-4, still bouncing",
+                    lambda r: all(
+                        np.any(r.final_loss[beta_row(r, b)] < 1e-4)
+                        and r.final_loss[beta_row(r, b), -1] > 1e-4
+                        for b in (0.73, 0.79)
+                    ),
+                    quotes=("0.73", "0.79"),
+                ),
+                Claim(
+                    "from β₁ = 0.87 to 0.97 every learning rate from 0.08 to 1 ends below 1e-4; "
+                    "at 0.99 most of them end above it again",
+                    lambda r: (
+                        bool(np.all(r.final_loss[band(r, 0.865, 0.975)] < 1e-4))
+                        and np.mean(r.final_loss[band(r, 0.985, 1.0)] >= 1e-4) > 0.5
+                    ),
+                    quotes=("0.87", "0.97", "0.08", "0.99"),
+                ),
+            ),
         ),
         Preset(
             "himmelblau-basins-gd",
@@ -914,6 +1086,17 @@ SWEEP_PRESETS: dict[str, Preset] = {
                 "optimizer": {"id": "gd", "params": {"lr": 0.01}},
                 "axes": [{"name": "start.x", "count": 80}, {"name": "start.y", "count": 80}],
             },
+            claims=(
+                Claim(
+                    "every start converges to one of the four minima, and each row and column "
+                    "of the map crosses at most three borders: whole basins, split along ridges",
+                    lambda r: (
+                        bool(np.all(r.status == Status.CONVERGED))
+                        and set(np.unique(r.basin)) == {0, 1, 2, 3}
+                        and basin_changes(r).max() <= 3
+                    ),
+                ),
+            ),
         ),
         Preset(
             "chain-tanh-basins",
@@ -925,6 +1108,16 @@ SWEEP_PRESETS: dict[str, Preset] = {
                 "axes": [{"name": "start.x", "count": 26}, {"name": "start.y", "count": 26}],
             },
             topic="layers",
+            claims=(
+                Claim(
+                    "two basins, each the other's mirror image through the origin",
+                    lambda r: (
+                        set(np.unique(r.basin)) == {0, 1}
+                        and all(np.allclose(a.values, -a.values[::-1]) for a in r.axes)
+                        and bool(np.all(r.basin == 1 - r.basin[::-1, ::-1]))
+                    ),
+                ),
+            ),
         ),
         Preset(
             "himmelblau-basins-momentum",
@@ -934,6 +1127,17 @@ SWEEP_PRESETS: dict[str, Preset] = {
                 "optimizer": {"id": "momentum", "params": {"lr": 0.01, "momentum": 0.9}},
                 "axes": [{"name": "start.x", "count": 80}, {"name": "start.y", "count": 80}],
             },
+            claims=(
+                Claim(
+                    "the basins break into bands: a row or column of the map changes basin "
+                    "more than five times as often as under gradient descent",
+                    lambda r: (
+                        basin_changes(r).mean()
+                        > 5
+                        * basin_changes(SWEEP_PRESETS["himmelblau-basins-gd"].sweep_result()).mean()
+                    ),
+                ),
+            ),
         ),
     )
 }

@@ -286,4 +286,5 @@ LINE_FIT = SurfaceKind(
     ),
     graph=line_fit_graph,
     axes=("figure.slope", "figure.intercept"),
+    symbols=("w", "b"),
 )  # fmt: skip

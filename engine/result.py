@@ -52,6 +52,7 @@ class RunInfo:
     schedule: ScheduleSpec | None = None
     anatomy: tuple[dict[str, Any], ...] = ()
     memory: str | None = None
+    latex: tuple[str, ...] = ()  # each parameter's update, for the page to typeset
 
     def as_dict(self) -> dict[str, Any]:
         """JSON-ready (pairs become lists)."""
@@ -62,6 +63,7 @@ class RunInfo:
             "params": params,
             "anatomy": list(self.anatomy),
             "memory": self.memory,
+            "latex": list(self.latex),
         }
         if self.batch_size is not None:
             info["batch_size"] = self.batch_size

@@ -23,6 +23,7 @@ from gradtrail.catalog import (
     optimizer_name,
 )
 from gradtrail.cost import run_step, run_work, steps_per_check
+from gradtrail.equation_latex import update_latex
 from gradtrail.optimizers import OPTIMIZERS
 from gradtrail.regression import run_minibatches
 from gradtrail.result import Result, RunInfo, Summary, Trajectory
@@ -237,7 +238,7 @@ class Simulation:
             self.surface = replace(self.surface, domain=holding(self.surface.domain, self.start))
         self.rules = StopRules.of(spec.stop)
         refuse_unusable_start(self.surface, self.start, self.rules)
-        self.infos = [run_info(entry, lang) for entry in spec.optimizers]
+        self.infos = [run_info(entry, lang, self.surface) for entry in spec.optimizers]
         recording = "state" in spec.record
         self.step_work = run_step(spec)  # each run's cost per step (gradtrail.cost)
         self.runs: list[Any] = [
@@ -330,7 +331,7 @@ class Simulation:
         }
 
 
-def run_info(entry: Any, lang: str = DEFAULT_LANGUAGE) -> RunInfo:
+def run_info(entry: Any, lang: str = DEFAULT_LANGUAGE, surface: Surface | None = None) -> RunInfo:
     """A run's resolved settings, labelled (in ``lang``) by its optimizer's name and
     learning rate if it has no label, with its step's equations in ``lang``."""
     label = entry.label
@@ -350,6 +351,7 @@ def run_info(entry: Any, lang: str = DEFAULT_LANGUAGE) -> RunInfo:
         entry.schedule,
         anatomy=tuple(line.as_dict() for line in equations),
         memory=optimizer.memory,
+        latex=update_latex(surface, optimizer.rule) if surface is not None else (),
     )
 
 

@@ -239,6 +239,7 @@ class SurfaceKind:
     # The backward pass's graph of a built surface (None: parsed from its ``expression``).
     graph: Callable[[Surface], Any] | None = None
     axes: tuple[str, str] | None = None  # text keys of its parameters' axis titles (x, y)
+    symbols: tuple[str, str] = ("x", "y")  # its parameters in LaTeX, as its formula writes them
     menus: tuple[Menu, ...] = ()  # its fields chosen from a menu (a loss, an activation)
     example: Mapping[str, Any] = field(default_factory=dict)  # its default spec's fields
     # The number of parameters a spec's surface has, for a kind of more than two (the

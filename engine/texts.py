@@ -100,6 +100,12 @@ def hyperparam_key(optimizer_id: str, param: str, lang: str = DEFAULT_LANGUAGE) 
     return own if own in messages(lang) else f"hp.{param}"
 
 
+def hyperparam_label_key(optimizer_id: str, param: str, lang: str = DEFAULT_LANGUAGE) -> str:
+    """The learner's name for ``param`` (shown beside torch's), the optimizer's own if any."""
+    own = f"hpname.{optimizer_id}.{param}"
+    return own if own in messages(lang) else f"hpname.{param}"
+
+
 def lesson_key(lesson_id: str, part: str) -> str:
     return f"lesson.{lesson_id}.{part}"
 

@@ -90,6 +90,11 @@ def test_the_wheel_is_one_package_with_its_files(dist: Path) -> None:
         "gradtrail/app/static/vendor/plotly-cartesian.min.js",
         "gradtrail/app/static/vendor/plotly-gl3d.min.js",
         "gradtrail/app/static/vendor/plotly-LICENSE.txt",
+        "gradtrail/app/static/vendor/katex.min.js",
+        "gradtrail/app/static/vendor/katex.min.css",
+        "gradtrail/app/static/vendor/katex-LICENSE.txt",
+        "gradtrail/app/static/vendor/fonts/KaTeX_Main-Regular.woff2",
+        "gradtrail/app/static/vendor/fonts/KaTeX_Math-Italic.woff2",
         "gradtrail/__main__.py",
     ):
         assert needed in files

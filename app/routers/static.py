@@ -23,6 +23,12 @@ def versioned(version: str, folder: str, name: str, request: Request) -> Respons
     return answer(request, path, IMMUTABLE if current else REVALIDATE)
 
 
+@router.api_route("/static/{version}/{folder}/fonts/{name}", methods=["GET", "HEAD"])
+def versioned_font(version: str, folder: str, name: str, request: Request) -> Response:
+    """A font at the URL its stylesheet gives it: ``fonts/`` beside KaTeX's CSS."""
+    return versioned(version, folder, f"fonts/{name}", request)
+
+
 @router.api_route("/static/{folder}/{name}", methods=["GET", "HEAD"])
 def unversioned(folder: str, name: str, request: Request) -> Response:
     """A shipped file at the URL it had before URLs were versioned (slides embed those)."""

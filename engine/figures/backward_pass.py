@@ -231,11 +231,12 @@ def titles(shown: dict, lang: str) -> tuple[str, list[str]]:
     lines: list[str] = []
     if "samples" not in shown:
         return text("figure.backprop_title", lang, point=at, gradient=gradient), lines
-    # one sample's loss: its gradient, and the mean over all samples
+    # one sample's loss: its gradient, and the mean over all samples (counted from 1 as a
+    # person counts them; the API's index is from 0)
     samples = shown["samples"]
     mean = ", ".join(number(g) for g in samples["mean_gradient"])
     title = text("figure.backprop_sample_title", lang, point=at, gradient=gradient,
-                 index=samples["index"], count=samples["count"])  # fmt: skip
+                 index=samples["index"] + 1, count=samples["count"])  # fmt: skip
     lines.append(text("figure.backprop_mean", lang, count=samples["count"], mean=mean))
     if samples.get("minibatch") is not None:
         batch = samples["minibatch"]

@@ -211,8 +211,8 @@ def rmsprop_anatomy(hp: Hyper, words: Words) -> tuple[Equation, ...]:
     else:
         lines.append(Equation(f"a = √v + ε  (ε = {eps})"))
     if hp["momentum"]:
-        lines.append(Equation(f"b = μb + g / a = $velocity  (μ = {shown(hp['momentum'])})"))
-        lines.append(Equation("Δp = −η b = $step"))
+        lines.append(Equation(f"u = μu + g / a = $velocity  (μ = {shown(hp['momentum'])})"))
+        lines.append(Equation("Δp = −η u = $step"))
     else:
         lines.append(Equation("Δp = −η g / a = $step"))
     return tuple(lines)

@@ -74,21 +74,21 @@ def gd_anatomy(hp: Hyper, words: Words) -> tuple[Equation, ...]:
 
 
 def momentum_anatomy(hp: Hyper, words: Words, nesterov: bool = False) -> tuple[Equation, ...]:
-    """The buffer starts as ``g``, then ``b = μb + (1−τ)g``: with τ = μ an average of the
+    """The buffer starts as ``g``, then ``v = μv + (1−τ)g``: with τ = μ an average of the
     gradients, with τ = 0 the heavy ball (Nesterov's has no τ)."""
     mu, tau = hp["momentum"], hp.get("dampening", 0.0)
     kind = words("anatomy_averaged") if tau == mu else words("anatomy_heavy_ball")
     later = (
-        f"b = μb + g = $velocity  (μ = {shown(mu)})"
+        f"v = μv + g = $velocity  (μ = {shown(mu)})"
         if nesterov
-        else f"b = μb + (1−τ)g = $velocity  (μ = {shown(mu)}, τ = {shown(tau)}: {kind})"
+        else f"v = μv + (1−τ)g = $velocity  (μ = {shown(mu)}, τ = {shown(tau)}: {kind})"
     )
     buffer = Equation(
         later,
-        early=f"b = g ({words('anatomy_first_step')}) = $velocity",
+        early=f"v = g ({words('anatomy_first_step')}) = $velocity",
         early_steps=1,
     )
-    update = "Δp = −η (g + μb) = $step" if nesterov else "Δp = −η b = $step"
+    update = "Δp = −η (g + μv) = $step" if nesterov else "Δp = −η v = $step"
     return (*gradient_lines(hp), buffer, Equation(update))
 
 
@@ -117,7 +117,7 @@ GD = Optimizer(
 MOMENTUM_SGD = Optimizer(
     id="momentum",
     torch="torch.optim.SGD(lr, momentum, dampening, weight_decay)",
-    rule=r"b_t = \mu b_{t-1} + (1-\tau) g_t,\quad p_t = p_{t-1} - \eta\, b_t",
+    rule=r"v_t = \mu v_{t-1} + (1-\tau) g_t,\quad p_t = p_{t-1} - \eta\, v_t",
     params=(lr_param(0.001), MOMENTUM, DAMPENING, WEIGHT_DECAY),
     init=sgd_init,
     step=sgd_step,
@@ -137,7 +137,7 @@ def needs_momentum(hp: Hyper) -> None:
 NESTEROV = Optimizer(
     id="nesterov",
     torch="torch.optim.SGD(lr, momentum, nesterov=True)",
-    rule=r"b_t = \mu b_{t-1} + g_t,\quad p_t = p_{t-1} - \eta\,(g_t + \mu b_t)",
+    rule=r"v_t = \mu v_{t-1} + g_t,\quad p_t = p_{t-1} - \eta\,(g_t + \mu v_t)",
     params=(lr_param(0.001), MOMENTUM, WEIGHT_DECAY),
     init=sgd_init,
     step=nesterov_step,

@@ -168,7 +168,8 @@ export function createBackpropPanel(
       // a panel not shown (an inactive tab) has none, and the server's default is used.
       const width = Math.round(panel.clientWidth);
       if (width >= boxLimits.min && width <= boxLimits.max) body.width = width;
-      if (data) body.sample = Number(sample.value) || 0;
+      // A person counts samples from 1 (the field); the API indexes them from 0.
+      if (data) body.sample = Math.max(Math.trunc(Number(sample.value)) || 1, 1) - 1;
       if (data && minibatch) body.minibatch = minibatch;
       try {
         const answer = await latest.post(withLanguage("/api/backprop"), body);

@@ -17,9 +17,10 @@ export function element(tag, attributes = {}, children = []) {
   return node;
 }
 
-/** A labelled control. */
+/** A labelled control; `text` is a string or an element (a name with its torch id). */
 export function labelled(text, control, attributes = {}) {
-  return element("label", { class: "field", ...attributes }, [element("span", { text }), control]);
+  const name = typeof text === "string" ? element("span", { text }) : text;
+  return element("label", { class: "field", ...attributes }, [name, control]);
 }
 
 /** A labelled number input; `loc` ties it to a 422's field path, `role` tags the input. */

@@ -36,6 +36,25 @@ function equations(info, state, k) {
   });
 }
 
+/**
+ * Typeset `latex` (written by the server) into `node` with KaTeX; where KaTeX is not on
+ * the page, the LaTeX itself is shown, never nothing.
+ */
+function typeset(node, latex) {
+  if (window.katex) window.katex.render(latex, node, { throwOnError: false, output: "htmlAndMathml" });
+  else node.textContent = latex;
+}
+
+/** The loss and each parameter's update of the run, typeset: the server's LaTeX, as sent. */
+function formulas(meta, info) {
+  return [meta.surface.loss_latex, ...(info.latex ?? [])].filter(Boolean).map((latex) => {
+    const line = document.createElement("div");
+    line.className = "formula";
+    typeset(line, latex);
+    return line;
+  });
+}
+
 /** The recorded vector that carries the direction of past steps (momentum's velocity, Adam's m), or null. */
 const memoryOf = (info, state) => (info.memory && state[`${info.memory}_x`] ? info.memory : null);
 
@@ -76,6 +95,7 @@ function arrows(run, info, s, span) {
 export function createInspector({ panel, select, stepPlot }, { contourNode, convergenceNode, recordSteps }) {
   let current = null; // { meta, runs, colours }
   let plotted = null; // { run, points }: what the step plot shows, so a new result redraws it
+  let plottedFormulas = null; // the run meta whose formulas are typeset (once per run shown)
 
   function stepFigure(run) {
     const k = run.state.step_x.map((_, i) => i + 1);
@@ -122,6 +142,10 @@ export function createInspector({ panel, select, stepPlot }, { contourNode, conv
       const unrecorded = run.state // recorded, and no step taken: the run stopped at its start
         ? t("anatomy_no_step")
         : t("anatomy_unrecorded", { limit: recordSteps.toLocaleString("en") });
+      if (plottedFormulas !== info) {
+        panel.querySelector(".formulas").replaceChildren(...formulas(current.meta, info));
+        plottedFormulas = info;
+      }
       const lines = recorded ? equations(info, run.state, s) : [unrecorded];
       panel.querySelector(".equations").replaceChildren(...lines.map((line) => Object.assign(document.createElement("div"), { textContent: line })));
       // The heading names the step the equations show: t = s + 1 takes point s to s + 1.

@@ -6,31 +6,59 @@ import { t } from "./messages.js";
 
 const same = (a, b) => JSON.stringify(a) === JSON.stringify(b);
 
+/** A hyperparameter's name as a person reads it: the learner's name, torch's id beside it. */
+function paramName(p) {
+  return element("span", { class: "param-name" }, [
+    `${p.label} `, element("code", { text: p.name }),
+  ]);
+}
+
+/**
+ * The field of hyperparameter `p` with its help: an ⓘ button (a button, so keyboard and
+ * touch reach it, not hover alone) shows the catalogue's sentence under the field.
+ */
+function withHelp(p, field, index) {
+  const id = `help-${index}-${p.name}`;
+  const help = element("p", { class: "param-help", id, text: p.help, hidden: true });
+  const toggle = element("button", {
+    type: "button", class: "help-toggle", text: "ⓘ", "aria-expanded": "false", "aria-controls": id,
+    "aria-label": t("hp_help_for", { name: `${p.label} (${p.name})` }),
+  });
+  toggle.addEventListener("click", () => {
+    help.hidden = !help.hidden;
+    toggle.setAttribute("aria-expanded", String(!help.hidden));
+  });
+  for (const input of field.querySelectorAll("input")) input.setAttribute("aria-describedby", id);
+  return element("div", { class: "param", "data-param-field": p.name }, [field, toggle, help]);
+}
+
 /** Inputs for each hyperparameter of `optimizer`: a checkbox, a pair, or a number. */
 function paramInputs(optimizer, values, index) {
   return optimizer.params.map((p) => {
     const value = values[p.name] ?? p.default;
     const loc = `optimizers.${index}.params`;
+    let field;
     if (p.kind === "bool") {
-      return element("label", { class: "field check", title: p.help, "data-loc": loc }, [
+      field = element("label", { class: "field check", "data-loc": loc }, [
         element("input", { type: "checkbox", "data-param": p.name, checked: Boolean(value) }),
-        element("span", { text: p.name }),
+        paramName(p),
       ]);
-    }
-    if (p.kind === "pair") {
-      return element("label", { class: "field pair", title: p.help, "data-loc": loc }, [
-        element("span", { text: p.name }),
+    } else if (p.kind === "pair") {
+      field = element("label", { class: "field pair", "data-loc": loc }, [
+        paramName(p),
         ...[0, 1].map((k) =>
           element("input", {
             type: "number", step: "any", "data-param": p.name, "data-part": String(k),
             value: value[k], min: p.min ?? undefined, max: p.max ?? undefined,
+            "aria-label": `${p.label} (${p.name}) ${k + 1}`,
           }),
         ),
       ]);
+    } else {
+      field = numberField(paramName(p), { value, min: p.min, max: p.max, loc });
+      field.querySelector("input").dataset.param = p.name;
     }
-    const field = numberField(p.name, { value, min: p.min, max: p.max, title: p.help, loc });
-    field.querySelector("input").dataset.param = p.name;
-    return field;
+    return withHelp(p, field, index);
   });
 }
 
@@ -87,6 +115,7 @@ export function createOptimizerList(list, { optimizers, schedules, labelLength }
         element("span", { text: t("label") }),
         element("input", { type: "text", "data-role": "label", value: entry.label ?? "", maxlength: String(labelLength), placeholder: optimizer.name }),
       ]),
+      element("p", { class: "param-heading", text: t("hyperparameters") }),
       element("div", { class: "param-grid", "data-loc": `optimizers.${index}.params` }, paramInputs(optimizer, entry.params ?? {}, index)),
     ]);
     item.append(scheduleFields(entry.schedule, index, schedules));

@@ -1,4 +1,4 @@
-"""Fetch the vendored plotly.js partial bundles from the npm registry and check them.
+"""Fetch the vendored plotly.js partial bundles and KaTeX from the npm registry and check them.
 
     python static/vendor/fetch.py          # download, verify, write
     python static/vendor/fetch.py --check  # verify the files already here
@@ -10,6 +10,12 @@ opens. Both must be the plotly.js version the installed plotly Python package
 ships: ``VERSION`` pins them, and a test checks it. Each tarball's SHA-512 is
 npm's own ``integrity`` for that version, pinned here. The two carry the same
 licence file, written once.
+
+KaTeX typesets the formulas the API writes in LaTeX (the loss, the model, each
+parameter's update): its minified script and stylesheet, and the woff2 fonts the
+stylesheet names first (a browser that reads woff2 asks for no other format), in
+``fonts/`` beside the stylesheet as its ``url(fonts/…)`` expects. Its version is
+pinned here with npm's integrity of its tarball.
 """
 
 from __future__ import annotations
@@ -25,6 +31,13 @@ from pathlib import Path
 from typing import NamedTuple
 
 VERSION = "4.1.1"
+KATEX_VERSION = "0.19.1"
+KATEX_FONTS = (
+    "AMS-Regular", "Caligraphic-Bold", "Caligraphic-Regular", "Fraktur-Bold", "Fraktur-Regular",
+    "Main-Bold", "Main-BoldItalic", "Main-Italic", "Main-Regular", "Math-BoldItalic",
+    "Math-Italic", "SansSerif-Bold", "SansSerif-Italic", "SansSerif-Regular", "Script-Regular",
+    "Size1-Regular", "Size2-Regular", "Size3-Regular", "Size4-Regular", "Typewriter-Regular",
+)  # fmt: skip
 
 
 class Package(NamedTuple):
@@ -32,6 +45,7 @@ class Package(NamedTuple):
 
     integrity: str
     files: dict[str, str]  # name in the tarball -> name here
+    version: str = VERSION
 
 
 PACKAGES = {
@@ -47,13 +61,23 @@ PACKAGES = {
         {"package/plotly-gl3d.min.js": "plotly-gl3d.min.js",
          "package/LICENSE": "plotly-LICENSE.txt"},
     ),
+    "katex": Package(
+        "sha512-jG8uKntjSEcm2EpQOh0XturpPuuC9r3Sq5HLHdsFdWZT27E672SF19QEi+of0/YeOy15lDgRhKvr5614"
+        "uRrEfA==",
+        {"package/dist/katex.min.js": "katex.min.js",
+         "package/dist/katex.min.css": "katex.min.css",
+         "package/LICENSE": "katex-LICENSE.txt",
+         **{f"package/dist/fonts/KaTeX_{font}.woff2": f"fonts/KaTeX_{font}.woff2"
+            for font in KATEX_FONTS}},
+        KATEX_VERSION,
+    ),
 }  # fmt: skip
 HERE = Path(__file__).resolve().parent
 DIGESTS = HERE / "SHA256SUMS"
 
 
-def tarball_url(name: str) -> str:
-    return f"https://registry.npmjs.org/{name}/-/{name}-{VERSION}.tgz"
+def tarball_url(name: str, version: str = VERSION) -> str:
+    return f"https://registry.npmjs.org/{name}/-/{name}-{version}.tgz"
 
 
 def integrity(data: bytes) -> str:
@@ -68,7 +92,7 @@ def sha256sums(files: dict[str, bytes]) -> str:
 
 def extract(name: str, package: Package) -> dict[str, bytes]:
     """Download ``name``'s pinned tarball, check npm's integrity hash, read its files."""
-    url = tarball_url(name)
+    url = tarball_url(name, package.version)
     with urllib.request.urlopen(url, timeout=60) as response:
         tarball = response.read()
     if integrity(tarball) != package.integrity:
@@ -91,9 +115,11 @@ def fetch() -> None:
             if files.setdefault(here, data) != data:
                 sys.exit(f"{here} differs between the packages; nothing written")
     for here, data in files.items():
+        (HERE / here).parent.mkdir(exist_ok=True)
         (HERE / here).write_bytes(data)
     DIGESTS.write_text(sha256sums(files), encoding="utf-8")
-    print(f"wrote {', '.join(files)} from {', '.join(PACKAGES)} {VERSION}")
+    versions = ", ".join(f"{name} {package.version}" for name, package in PACKAGES.items())
+    print(f"wrote {len(files)} files from {versions}")
 
 
 def check() -> None:

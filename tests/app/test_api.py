@@ -58,7 +58,7 @@ def test_optimizers_list_torch_names(client: TestClient) -> None:
     assert params["alpha"]["default"] == 0.99 and params["centered"]["kind"] == "bool"
     assert listed["adam"]["params"][1] | {"help": ""} == {
         "name": "betas", "default": [0.9, 0.999], "min": 0.0, "max": 1.0,
-        "max_inclusive": False, "kind": "pair", "help": "",
+        "max_inclusive": False, "kind": "pair", "help": "", "label": "moment decay rates",
     }  # fmt: skip
 
 

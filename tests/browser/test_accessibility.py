@@ -59,7 +59,9 @@ def test_the_keyboard_alone_sets_the_start_and_runs(
     first = page.evaluate("() => [document.querySelector('#start-x').value]")
     plot = page.locator("#contour-plot")
     page.keyboard.press("Tab")
-    for _ in range(60):  # Tab through the page to the contour, as a keyboard user would
+    # Tab through the page to the contour, as a keyboard user would (past each
+    # hyperparameter's field and its ⓘ help button, in the settings before it)
+    for _ in range(120):
         if page.evaluate("() => document.activeElement?.id") == "contour-plot":
             break
         page.keyboard.press("Tab")

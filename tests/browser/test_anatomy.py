@@ -66,7 +66,7 @@ def test_cursor_on_the_loss_plot_moves_the_contour_marker_and_the_equations(
     page.screenshot(path=screenshots / "anatomy-adam-1920x1080.png")
     # The heavy-ball run: its velocity and its cosine schedule.
     page.select_option("#anatomy-run", "1")
-    expect(page.locator(".equations")).to_contain_text("b = μb + (1−τ)g")
+    expect(page.locator(".equations")).to_contain_text("v = μv + (1−τ)g")
     expect(page.locator(".equations")).to_contain_text("heavy ball")
     lr = page.evaluate("() => document.querySelector('#step-plot').data[2].y.slice(0, 3)")
     assert lr[0] == 0.01 and lr[2] < lr[1] < lr[0]  # the cosine schedule, as recorded
@@ -163,3 +163,41 @@ def test_every_optimizer_shows_its_own_equations_with_numbers_in_both_languages(
         page.select_option("#anatomy-run", str(list(OPTIMIZERS).index("adam")))
         page.locator("#anatomy").screenshot(path=screenshots / f"anatomy-adam-{lang}.png")
     assert not errors
+
+
+@pytest.mark.parametrize("lang", ["ja", "en"])
+def test_the_loss_and_each_update_are_typeset_by_katex_from_this_server(
+    page: Page, live_server: str, screenshots: Path, lang: str
+) -> None:
+    """The line fit's loss L(w, b) and the w and b updates of each run, typeset by the
+    vendored KaTeX from the server's LaTeX (its fonts too): no console error, no request
+    to another host; another run shows its own optimizer's updates."""
+    from gradtrail import run
+    from gradtrail.presets import PRESETS
+
+    errors = watch_errors(page)
+    requests: list[str] = []
+    page.on("request", lambda request: requests.append(request.url))
+    page.goto(f"{live_server}/?lang={lang}&preset=line-fit")
+    wait_done(page)
+    result = run(PRESETS["line-fit"].run_spec(lang)).as_dict()
+    typeset = page.locator("#anatomy .formulas .formula")
+    expect(typeset).to_have_count(3)
+    expect(typeset.locator(".katex-html").first).to_be_visible()
+    sources = typeset.locator("annotation").evaluate_all(  # KaTeX's MathML keeps the TeX
+        "(nodes) => nodes.map((n) => n.textContent)"
+    )
+    assert sources == [result["surface"]["loss_latex"], *result["runs"][0]["latex"]]
+    assert sources[1].startswith("{w}_{t} = {w}_{t-1} - \\eta\\, g_{w,t}")
+    page.select_option("#anatomy-run", "2")  # Adam: its m and v in each parameter's update
+    expect(typeset.nth(1).locator("annotation")).to_have_text(
+        result["runs"][2]["latex"][0], use_inner_text=False
+    )
+    font = page.evaluate("() => document.fonts.check('16px KaTeX_Main')")
+    assert font, "KaTeX's fonts did not load"
+    assert requests and all(
+        url.startswith(live_server) or url.startswith("data:") for url in requests
+    )
+    assert any("/vendor/fonts/KaTeX_" in url for url in requests)
+    page.locator("#anatomy").screenshot(path=screenshots / f"formulas-{lang}.png")
+    assert errors == []

@@ -23,10 +23,12 @@ from tests.browser.test_state import an_edit_changes_only_its_field
 from tests.browser.test_sweep import wait_sweep
 
 # The visible text: every text node whose element is shown (an unopened menu shows its
-# choice only), Plotly's SVG text included.
-VISIBLE_TEXT = """() => {
+# choice only), Plotly's SVG text included; under `root` (a selector) when given. Read
+# node by node: typeset maths sets x and cos in nodes of their own (x cos θ, not "xcos").
+VISIBLE_TEXT = """(root) => {
   const texts = [];
-  const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
+  const top = document.querySelector(root ?? "body");
+  const walker = document.createTreeWalker(top, NodeFilter.SHOW_TEXT);
   while (walker.nextNode()) {
     const node = walker.currentNode;
     const text = node.textContent.trim();
@@ -107,7 +109,7 @@ def views(
         seen[f"lesson {preset}"] = read(page)
         if preset == "adam-bias":
             shot("lesson-caption")  # its caption and the step anatomy of Adam
-            seen["step anatomy"] = [page.inner_text("#anatomy")]
+            seen["step anatomy"] = page.evaluate(VISIBLE_TEXT, "#anatomy")
             page.locator("#anatomy").screenshot(
                 path=shots / f"anatomy-{lang}.png"
             ) if shots else None
@@ -217,3 +219,44 @@ def test_a_cjk_font_is_installed_for_the_screenshots() -> None:
     if not found and os.environ.get("CI") != "true":
         pytest.skip("needs a CJK font: sudo apt-get install -y fonts-noto-cjk")
     assert found
+
+
+@pytest.mark.parametrize("lang", ["ja", "en"])
+def test_hyperparameters_read_in_the_learners_words_with_help_by_keyboard(
+    page: Page, live_server: str, screenshots: Path, lang: str
+) -> None:
+    """The card reads 学習率 lr / learning rate lr; the ⓘ beside it is a button that Tab
+    reaches and Enter opens, showing the catalogue's help under the field (not hover)."""
+    catalogue = messages(lang)
+    errors = watch_errors(page)
+    page.set_viewport_size({"width": 1366, "height": 768})
+    page.goto(f"{live_server}/?lang={lang}&preset=ravine")
+    wait_done(page)
+    card = page.locator("#optimizer-list > li").nth(1)  # momentum
+    lr = card.locator("[data-param-field=lr]")
+    expect(lr.locator(".param-name")).to_have_text(f"{catalogue['hpname.lr']} lr")
+    expect(card.locator("[data-param-field=momentum] .param-name")).to_have_text(
+        f"{catalogue['hpname.momentum']} momentum"
+    )
+    expect(card.locator(".param-heading")).to_have_text(catalogue["hyperparameters"])
+    assert lr.locator("label").get_attribute("title") is None  # not on hover alone
+    help_text = lr.locator(".param-help")
+    expect(help_text).to_be_hidden()
+    lr.locator("[data-param=lr]").focus()
+    page.keyboard.press("Tab")  # from the input to its ⓘ
+    toggle = lr.locator(".help-toggle")
+    expect(toggle).to_be_focused()
+    expect(toggle).to_have_attribute("aria-expanded", "false")
+    page.keyboard.press("Enter")
+    expect(help_text).to_be_visible()
+    expect(help_text).to_have_text(catalogue["hp.lr"])
+    expect(toggle).to_have_attribute("aria-expanded", "true")
+    described = lr.locator("[data-param=lr]").get_attribute("aria-describedby")
+    assert described == help_text.get_attribute("id")
+    card.screenshot(path=screenshots / f"hyperparameters-{lang}-1366x768.png")
+    page.set_viewport_size({"width": 390, "height": 844})
+    card.scroll_into_view_if_needed()
+    toggle.click()  # a touch on the button closes it again
+    expect(help_text).to_be_hidden()
+    card.screenshot(path=screenshots / f"hyperparameters-{lang}-390x844.png")
+    assert errors == []

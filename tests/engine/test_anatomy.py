@@ -101,7 +101,7 @@ def rmsprop_update(s: dict, p: np.ndarray, hp: dict) -> np.ndarray:
 
 
 def rmsprop_velocity(s: dict, p: np.ndarray, hp: dict) -> np.ndarray:
-    """b = μb + g / a, from the recorded b before the step."""
+    """u = μu + g / a, from the recorded u before the step."""
     g, v = pairs(s, "gradient"), pairs(s, "square_avg")
     mean = pairs(s, "grad_avg") if hp["centered"] else 0.0
     return hp["momentum"] * before(pairs(s, "velocity")) + g / (
@@ -131,13 +131,13 @@ UPDATES: dict[str, list[tuple[dict[str, Any], str, Update]]] = {
          lambda s, p, hp: -s["lr"][:, None] * (pairs(s, "gradient") + 0.1 * p[:-1])),
     ],
     "momentum": [
-        ({"lr": 1e-4, "momentum": 0.9}, "Δp = −η b",
+        ({"lr": 1e-4, "momentum": 0.9}, "Δp = −η v",
          lambda s, p, hp: -s["lr"][:, None] * pairs(s, "velocity")),
-        ({"lr": 1e-4, "momentum": 0.8, "dampening": 0.8}, "Δp = −η b",
+        ({"lr": 1e-4, "momentum": 0.8, "dampening": 0.8}, "Δp = −η v",
          lambda s, p, hp: -s["lr"][:, None] * pairs(s, "velocity")),
     ],
     "nesterov": [
-        ({"lr": 1e-4, "momentum": 0.9}, "Δp = −η (g + μb)",
+        ({"lr": 1e-4, "momentum": 0.9}, "Δp = −η (g + μv)",
          lambda s, p, hp: -s["lr"][:, None] * (pairs(s, "gradient") + 0.9 * pairs(s, "velocity"))),
     ],
     "adagrad": [
@@ -150,7 +150,7 @@ UPDATES: dict[str, list[tuple[dict[str, Any], str, Update]]] = {
     "adadelta": [({}, "Δp = −η Δ", adadelta_update)],
     "rmsprop": [
         ({"lr": 1e-3}, "Δp = −η g / a", rmsprop_update),
-        ({"lr": 1e-3, "momentum": 0.5, "centered": True}, "Δp = −η b", rmsprop_update),
+        ({"lr": 1e-3, "momentum": 0.5, "centered": True}, "Δp = −η u", rmsprop_update),
     ],
     "adam": [
         ({"lr": 0.01}, "Δp = −η m̂ / (√v̂ + ε)", adam_update),
@@ -240,12 +240,25 @@ def test_radam_reads_plain_momentum_for_exactly_the_steps_with_rho_at_most_5() -
     assert not np.allclose(steps[5], plain[5], rtol=1e-3)
 
 
-def test_momentum_reads_b_equals_g_on_the_first_step_only() -> None:
+def test_momentum_reads_v_equals_g_on_the_first_step_only() -> None:
     item, state, _ = recorded("momentum", {"lr": 1e-4, "momentum": 0.9})
     line = next(line for line in item["anatomy"] if "$velocity" in line["text"])
-    assert line["early_steps"] == 1 and line["early"].startswith("b = g (the first step)")
+    assert line["early_steps"] == 1 and line["early"].startswith("v = g (the first step)")
     np.testing.assert_array_equal(pairs(state, "velocity")[0], pairs(state, "gradient")[0])
     assert "heavy ball" in line["text"]
+
+
+@pytest.mark.parametrize(("optimizer", "params", "written", "update"), CASES, ids=CASE_IDS)
+def test_no_line_names_a_quantity_b_the_bias_on_a_line_fit(
+    optimizer: str, params: dict[str, Any], written: str, update: Update
+) -> None:
+    """On the line fit the axes are w and b: a momentum buffer written b read as the bias."""
+    spec = {"surface": {"id": "regression"}, "steps": 2,
+            "optimizers": [{"id": optimizer, "params": params}]}  # fmt: skip
+    (item,) = run(spec).as_dict()["runs"]
+    for line in item["anatomy"]:
+        for form in (line["text"], line.get("early") or ""):
+            assert not re.search(r"(?<![\w$])b(?![\w])", form.split("$")[0]), form
 
 
 @pytest.mark.parametrize("lang", LANGUAGES)

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import math
 import random
+import re
 
 import numpy as np
 import pytest
@@ -183,6 +184,16 @@ def test_the_figure_draws_every_node_and_edge_in_the_language_asked_for() -> Non
     assert "Backward pass" in later.layout.title.text and "(18, 6)" not in later.layout.title.text
     assert np.all(np.isfinite([float(v) for v in roles["nodes"].x]))
     assert math.isfinite(float(roles["nodes"].y[0]))
+
+
+def test_the_figure_counts_samples_from_one_as_a_person_does() -> None:
+    """The API's sample 0 is the first sample: the title says "Sample 1 of 20" (1 番目)."""
+    spec = {"surface": {"id": "regression", "generate": {"n": 20}}, "steps": 2,
+            "optimizers": [{"id": "gd"}]}  # fmt: skip
+    first = figures.backprop(run(spec), step=0, sample=0).layout.title.text
+    last = figures.backprop(run(spec, lang="ja"), step=0, sample=19).layout.title.text
+    assert first.startswith("Sample 1 of 20 ")
+    assert re.search(r"20 個中 20 ?(<br>)?番目", last), last  # wrapped to its box
 
 
 @pytest.mark.parametrize("loss", ["cross_entropy", "mse"])

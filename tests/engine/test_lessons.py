@@ -7,10 +7,11 @@ import numpy as np
 import pytest
 
 from gradtrail import figures, run
-from gradtrail.presets import PRESETS, TOPICS
+from gradtrail.presets import PRESETS, SWEEP_PRESETS, TOPICS
 from gradtrail.texts import LANGUAGES
 
 LESSONS = list(PRESETS.values())
+MAPS = list(SWEEP_PRESETS.values())
 
 
 @pytest.mark.parametrize("lang", LANGUAGES)
@@ -24,6 +25,19 @@ def test_every_claim_of_a_caption_holds_on_its_run(lesson, lang: str) -> None:
     for claim in lesson.claims:
         for quoted in claim.quotes:
             assert quoted in caption, f"{lesson.id} ({lang}) caption lacks {quoted!r}"
+
+
+@pytest.mark.parametrize("lesson", MAPS, ids=[lesson.id for lesson in MAPS])
+def test_every_claim_of_a_maps_caption_holds_on_its_sweep(lesson) -> None:
+    assert lesson.claims, f"{lesson.id}: a caption with no claim checked on its map"
+    result = lesson.sweep_result()
+    failed = [claim.says for claim in lesson.claims if not claim.holds(result)]
+    assert not failed, f"{lesson.id}: its map does not show: {failed}"
+    for lang in LANGUAGES:
+        caption = lesson.caption(lang)
+        for claim in lesson.claims:
+            for quoted in claim.quotes:
+                assert quoted in caption, f"{lesson.id} ({lang}) caption lacks {quoted!r}"
 
 
 def test_the_gallery_follows_the_course() -> None:
@@ -46,7 +60,7 @@ def test_the_standardized_lesson_shows_both_minima_in_its_title() -> None:
 
 def test_the_minibatch_lesson_jitters_most_with_one_point_and_not_with_the_full_batch() -> None:
     """Its caption: the path jitters most with batch 1, less with 16, not at all with the
-    full batch, and the noise keeps small batches wandering near the minimum."""
+    full batch; and the noise keeps small batches wandering near the minimum."""
     result = run(PRESETS["minibatch"].run_spec())
     [(w, b)] = result.surface.minima
 

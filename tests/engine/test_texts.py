@@ -21,6 +21,7 @@ from gradtrail.texts import (
     LANGUAGES,
     PLACEHOLDER,
     hyperparam_key,
+    hyperparam_label_key,
     lesson_key,
     messages,
     optimizer_key,
@@ -63,6 +64,7 @@ def registry_keys() -> set[str]:
     for optimizer in OPTIMIZERS.values():
         keys.add(optimizer_key(optimizer.id))
         keys |= {hyperparam_key(optimizer.id, hp.name) for hp in optimizer.params}
+        keys |= {hyperparam_label_key(optimizer.id, hp.name) for hp in optimizer.params}
     for preset in [*PRESETS.values(), *SWEEP_PRESETS.values()]:
         keys |= {lesson_key(preset.id, "title"), lesson_key(preset.id, "caption")}
     keys |= {schedule_key(kind) for kind in SCHEDULE_PARAMS}
@@ -119,6 +121,37 @@ def test_the_japanese_catalogue_is_japanese_and_the_english_one_is_not() -> None
     assert not [key for key in sentences if not JAPANESE.search(japanese[key])]
 
 
+# The terms a Japanese course on backpropagation and optimizers uses, each somewhere in the
+# page's Japanese; words it does not use for these things, nowhere.
+COURSE_TERMS = (
+    "活性化関数", "シグモイド関数", "連鎖律", "偏微分", "数値微分", "確率的勾配降下法",
+    "エポック", "教師データ", "ハイパーパラメータ", "学習率", "誤差逆伝播法",
+)  # fmt: skip
+NOT_USED = {
+    "点数": "reads as a score: a number of points is 点の数",
+    "逆伝播パネル": "the panel is named 「誤差逆伝播」, as its button says",
+}
+
+
+def test_the_japanese_texts_use_the_courses_terms() -> None:
+    every = "\n".join(messages("ja").values())
+    assert [term for term in COURSE_TERMS if term not in every] == []
+    assert {word: why for word, why in NOT_USED.items() if word in every} == {}
+
+
+def test_japanese_notes_take_full_width_brackets_and_maths_half_width() -> None:
+    """A note in Japanese prose is written （…）; a formula or a pair, (…): one kind each.
+    A half-width pair holding Japanese with nothing of a formula in it is a note."""
+    formula = re.compile(r"[=+−×/,·²√∂ΣΔ]")
+    notes = [
+        (key, found)
+        for key, value in messages("ja").items()
+        for found in re.findall(r"\(([^()]*)\)", value)
+        if JAPANESE.search(found) and not formula.search(found)
+    ]
+    assert notes == []
+
+
 @pytest.mark.parametrize(
     ("asked", "accept", "chosen"),
     [
@@ -138,6 +171,22 @@ def test_the_japanese_catalogue_is_japanese_and_the_english_one_is_not() -> None
 )
 def test_the_language_is_the_asked_one_else_the_browsers(asked, accept, chosen) -> None:
     assert pick_language(asked, accept) == chosen
+
+
+def test_every_hyperparameter_has_a_name_in_the_learners_words() -> None:
+    """The page writes 学習率 / learning rate, with torch's ``lr`` beside it."""
+    for lang, words in (("en", "learning rate"), ("ja", "学習率")):
+        for optimizer in list_optimizers(lang):
+            for param in optimizer["params"]:
+                assert param["label"] and param["label"] != param["name"], param
+                assert param["label"] != param["help"], param
+            lr = next(p for p in optimizer["params"] if p["name"] == "lr")
+            assert lr["label"] == words, (lang, optimizer["id"], lr["label"])
+    adamw = {
+        p["name"]: p["label"]
+        for p in next(o for o in list_optimizers("ja") if o["id"] == "adamw")["params"]
+    }
+    assert adamw["weight_decay"] == "重み減衰"  # AdamW's own: decoupled, not an L2 penalty
 
 
 def test_names_help_and_lessons_come_in_the_language_asked_for() -> None:

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 import numpy as np
 import pytest
 
+from gradtrail.catalog import optimizer_name
 from gradtrail.neuron import generate_classes
 from gradtrail.optimizers import OPTIMIZERS
 from gradtrail.regression import generate_line
@@ -192,3 +194,39 @@ def test_neuron_trajectory_equals_torch(
 
     surface = {"id": "neuron", "loss": loss, "data": {"x": x.tolist(), "y": t.tolist()}}
     assert_data_run_equals_torch(surface, optimizer_id, params, [-2.0, 1.5], torch_loss)
+
+
+def readme_defaults() -> dict[tuple[str, str], tuple[str, str]]:
+    """The README's table of defaults that are not torch's: (name, hyperparameter) →
+    (here, torch)."""
+    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text(encoding="utf-8")
+    section = readme.split("### Defaults that are not torch's", 1)[1].split("\n\n", 2)[2]
+    rows = {}
+    for line in section.splitlines()[2:]:
+        if not line.startswith("| "):
+            break
+        names, param, here, theirs, _ = (cell.strip() for cell in line.strip("|").split("|"))
+        for name in names.split(", "):
+            rows[(name, param.strip("`"))] = (here, theirs)
+    return rows
+
+
+def test_the_readme_names_every_default_that_is_not_torchs() -> None:
+    """Each default that differs from the torch class's own is in the README's table, with
+    both values; every row of the table is such a default."""
+    import inspect
+
+    differ = {}
+    for optimizer in OPTIMIZERS.values():
+        torch_class = getattr(torch.optim, optimizer.torch.split("(")[0].rsplit(".", 1)[1])
+        theirs = inspect.signature(torch_class.__init__).parameters
+        name = optimizer_name(optimizer.id, "en")
+        for hp in optimizer.params:
+            ours = list(hp.default) if isinstance(hp.default, tuple) else hp.default
+            if hp.name not in theirs:
+                differ[(name, hp.name)] = ("on" if ours is True else str(ours), "(always on)")
+                continue
+            default = theirs[hp.name].default
+            if ours != (list(default) if isinstance(default, tuple) else default):
+                differ[(name, hp.name)] = (f"{ours:g}", f"{default:g}")
+    assert readme_defaults() == differ
