@@ -86,20 +86,16 @@ def test_reduced_motion_shows_the_whole_path_without_playing(
     context.close()
 
 
+def only_files(url: str) -> bool:
+    """What an exported file may load: files, and no server, not even this machine's."""
+    return url.startswith("file:")
+
+
 def test_cli_export_plays_offline_to_the_end(browser: Browser, tmp_path: Path) -> None:
     out = tmp_path / "saddle.html"
     assert gradtrail("export", "--preset", "saddle", "-o", str(out)).returncode == 0
     context = browser.new_context(viewport={"width": 1280, "height": 720})
-    attempted: list[str] = []
-
-    def only_files(route) -> None:
-        if route.request.url.startswith("file:"):
-            route.continue_()
-        else:
-            attempted.append(route.request.url)
-            route.abort()
-
-    context.route("**/*", only_files)
+    attempted = cut_network(context, only_files)
     page = context.new_page()
     errors = watch_errors(page)
     page.goto(out.as_uri())
@@ -176,16 +172,7 @@ def test_lesson_exports_show_their_panels_offline(
         exported.write_text(html, encoding="utf-8")
         width, height = chain_size if preset == "chain-tanh" else (1366, 768)
         context = browser.new_context(viewport={"width": width, "height": height})
-        attempted: list[str] = []
-
-        def only_files(route, attempted: list[str] = attempted) -> None:
-            if route.request.url.startswith("file:"):
-                route.continue_()
-            else:
-                attempted.append(route.request.url)
-                route.abort()
-
-        context.route("**/*", only_files)
+        attempted = cut_network(context, only_files)
         page = context.new_page()
         errors = watch_errors(page)
         page.goto(exported.as_uri())

@@ -36,12 +36,13 @@ def is_local(url: str) -> bool:
     )
 
 
-def cut_network(context: BrowserContext) -> list[str]:
-    """Fail every request to another host; return the list of those attempted."""
+def cut_network(context: BrowserContext, allowed: Callable[[str], bool] = is_local) -> list[str]:
+    """Fail every request to another host (every one ``allowed`` refuses); return the list
+    of those attempted."""
     attempted: list[str] = []
 
     def handle(route: Route) -> None:
-        if is_local(route.request.url):
+        if allowed(route.request.url):
             route.continue_()
         else:
             attempted.append(route.request.url)
