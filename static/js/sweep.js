@@ -91,7 +91,7 @@ export function createSweepPanel({ plot, progress, status }, { onOpenRun, startA
       traces.push(await contourLines(spec, x, y));
       traces.push({
         type: "scatter", mode: "markers", x: result.surface.minima.map((m) => m[0]), y: result.surface.minima.map((m) => m[1]),
-        marker: { symbol: "star", size: 16, color: "white", line: { color: "black", width: 1.5 } }, hoverinfo: "skip", name: "minima",
+        marker: { symbol: "star", size: 16, color: "white", line: { color: "black", width: 1.5 } }, hoverinfo: "skip", name: t("figure.minimum"),
       });
     } else {
       const logLoss = loss.map((row, j) => row.map((v, i) => (result.status[j][i] === "diverged" ? null : Math.log10(Math.max(v, 1e-300)))));
@@ -102,7 +102,7 @@ export function createSweepPanel({ plot, progress, status }, { onOpenRun, startA
       });
       traces.push({
         type: "heatmap", x, y, z: diverged, customdata: cellData, hovertemplate: hover, showscale: false,
-        colorscale: [[0, STATUS_COLOURS.diverged], [1, STATUS_COLOURS.diverged]], name: "diverged",
+        colorscale: [[0, STATUS_COLOURS.diverged], [1, STATUS_COLOURS.diverged]], name: t("diverged"),
       });
     }
     const axis = (a) => ({ title: { text: a.name }, type: a.scale === "log" ? "log" : "linear" });
