@@ -30,7 +30,9 @@ def backprop(
     from gradtrail.backprop import backprop as graph_at  # the graph module builds on surfaces
 
     k, point = point_of(result, step, run)
-    shown = graph_at(result.surface, point, sample, shared, minibatch_of(result, k, run))
+    shown = graph_at(
+        result.surface, point, sample, shared, minibatch_of(result, k, run), lang=result.lang
+    )
     return backprop_figure(shown, result.lang)
 
 

@@ -24,6 +24,7 @@ from gradtrail.app.routers.pages import view_answer
 from gradtrail.figures import number
 from gradtrail.figures.panel_frames import PANEL_FRAMES
 from gradtrail.presets import PRESETS
+from gradtrail.texts import messages
 from tests.app.test_cli import gradtrail
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -165,6 +166,9 @@ def test_an_export_shows_the_backward_pass_at_the_cursor(client: TestClient) -> 
         for value in (run["x"][step], run["y"][step]):
             assert any(label.startswith(number(value)) for label in labels), (value, labels)
         assert frame["layout"]["meta"]["least_width"] > 0
+        # the error signals' tags in the export's language, as the page's panel has them
+        update = messages("ja")["backprop.chain_update_w2"].split("{value}")[0]
+        assert any(label.replace("<br>", " ").startswith(update) for label in labels), labels
 
 
 def test_an_export_shows_the_moving_averages(client: TestClient) -> None:
