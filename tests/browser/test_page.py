@@ -555,7 +555,7 @@ def test_the_3d_toggle_loads_the_gl3d_bundle_offline_beside_the_cartesian_one(
     page = context.new_page()
     errors = watch_errors(page)
     scripts: list[str] = []
-    page.on("request", lambda r: scripts.append(r.url) if "/vendor/" in r.url else None)
+    page.on("request", lambda r: scripts.append(r.url) if "/vendor/plotly" in r.url else None)
     page.goto(f"{live_server}/?preset=himmelblau")
     wait_done(page)
     assert [url.rsplit("/", 1)[1] for url in scripts] == ["plotly-cartesian.min.js"]
