@@ -102,7 +102,8 @@ class SurfaceFields(Strict):
                 continue
             if getattr(self, name) != info.get_default(call_default_factory=True):
                 owners = [k.id for k in SURFACE_KINDS.values() if name in k.fields.model_fields]
-                kinds = f"{' and '.join(owners)} surface{'s' if len(owners) > 1 else ''}"
+                listed = ", ".join(owners[:-1]) + " and " + owners[-1] if owners[1:] else owners[0]
+                kinds = f"{listed} surface{'s' if len(owners) > 1 else ''}"
                 raise ValueError(f"{name} belongs to the {kinds} only")
         if kind.check is not None:
             kind.check(self)

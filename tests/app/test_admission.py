@@ -24,7 +24,11 @@ CATALOGUE = "answers from the registries, built once; runs no spec"
 STATIC = "a file from the package, gzipped once per file"
 DOCS = "FastAPI's schema and its offline documentation pages"
 PAGE = "the app's page: the catalogue inline; the browser runs its spec through the API"
-STATIC_PATHS = ("/static/{version}/{folder}/{name}", "/static/{folder}/{name}")
+STATIC_PATHS = (
+    "/static/{version}/{folder}/{name}",
+    "/static/{version}/{folder}/fonts/{name}",  # KaTeX's fonts, beside its stylesheet
+    "/static/{folder}/{name}",
+)
 # (method, path) -> why the route computes nothing that admission should bound.
 COMPUTES_NOTHING = {
     **{(method, "/api/health"): "reads this process's counters" for method in ("GET", "HEAD")},

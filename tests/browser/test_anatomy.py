@@ -158,7 +158,7 @@ def test_every_optimizer_shows_its_own_equations_with_numbers_in_both_languages(
             memory.to_be_visible() if optimizer.id in WITH_MEMORY else memory.to_be_hidden()
             shown[optimizer.id] = "\n".join(lines)
         assert "Δp = −sign(g_prev) s = " in shown["rprop"]
-        assert f"b = g ({first_step}) = " in shown["momentum"]
+        assert f"v = g ({first_step}) = " in shown["momentum"]  # the buffer, not the bias b
         assert "(ρ_t ≤ 5)" in shown["radam"]
         page.select_option("#anatomy-run", str(list(OPTIMIZERS).index("adam")))
         page.locator("#anatomy").screenshot(path=screenshots / f"anatomy-adam-{lang}.png")

@@ -59,7 +59,7 @@ def test_a_minibatch_of_every_sample_is_the_full_gradient() -> None:
     [
         ({"id": "neuron", "generate": {"n": 10}}, "generate belongs to the regression"),
         ({"id": "regression", "classes": {"n": 10}}, "classes belongs to the neuron surface only"),
-        ({"id": "saddle", "loss": "mse"}, "loss belongs to the neuron and chain surfaces only"),
+        ({"id": "saddle", "loss": "mse"}, "loss belongs to the neuron, chain and network surfaces"),
         ({"id": "neuron", "loss": "hinge"}, "cross_entropy"),
         ({"id": "neuron", "classes": {"n": 10_001}}, "10000"),
     ],
