@@ -140,7 +140,7 @@ export function createInspector({ panel, select, stepPlot }, { contourNode, conv
       const info = current.meta.runs[index];
       const drawn = recorded ? arrows(run, info, s, Math.abs(range[1] - range[0])) : { annotations: [], factor: 1 };
       const unrecorded = run.state // recorded, and no step taken: the run stopped at its start
-        ? t("anatomy_no_step")
+        ? t("anatomy_stopped_at_start")
         : t("anatomy_unrecorded", { limit: recordSteps.toLocaleString("en") });
       if (plottedFormulas !== info) {
         panel.querySelector(".formulas").replaceChildren(...formulas(current.meta, info));

@@ -220,3 +220,14 @@ def test_figures_and_default_labels_follow_the_result_language() -> None:
     assert english.runs[0].info.label == "Gradient descent (lr=0.1), batch 4"
     assert figures.convergence(english).layout.title.text == "Loss per step"
     assert english.runs[0].x.tolist() == japanese.runs[0].x.tolist()
+
+
+@pytest.mark.parametrize("lang", LANGUAGES)
+def test_no_catalogue_holds_a_key_twice(lang: str) -> None:
+    """JSON keeps the last of two equal keys without a word: one key held two texts for
+    two different states of the step panel, and the first was never shown."""
+    import json
+
+    text = (ROOT / "engine" / "locales" / f"{lang}.json").read_text("utf-8")
+    keys = json.loads(text, object_pairs_hook=lambda pairs: [key for key, _ in pairs])
+    assert sorted({key for key in keys if keys.count(key) > 1}) == []
