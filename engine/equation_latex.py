@@ -44,12 +44,20 @@ def update_latex(surface: Surface, rule: str) -> tuple[str, ...]:
     """Each parameter's update: the optimizer's ``rule`` (written for a parameter ``p`` and
     its gradient ``g_t``) for that parameter, and its gradient as a partial derivative."""
     name = loss_name(surface)
-    lines = []
-    for symbol in symbols(surface):
-        gradient = rf"g_{{{symbol},t}}"
-        # Replacements as functions: a symbol's backslashes are not read as escapes.
-        with_gradient = GRADIENT.sub(lambda _, g=gradient: g, rule)
-        written = PARAMETER.sub(lambda _, p=f"{{{symbol}}}": p, with_gradient)
-        partial = rf"\frac{{\partial {name}}}{{\partial {symbol}}}"
-        lines.append(rf"{written},\quad {gradient} = {partial}")
-    return tuple(lines)
+    kind = SURFACE_KINDS.get(surface.id)
+    if kind is not None and kind.vector_size is not None:
+        # a network: the optimizer steps its whole parameter vector θ, not the slice's a, b
+        return (written_for(rule, r"\theta", rf"\nabla_{{\theta}} {name}"),)
+    return tuple(
+        written_for(rule, symbol, rf"\frac{{\partial {name}}}{{\partial {symbol}}}")
+        for symbol in symbols(surface)
+    )
+
+
+def written_for(rule: str, symbol: str, derivative: str) -> str:
+    """``rule`` for the parameter ``symbol``, its gradient ``g_{symbol,t}`` = ``derivative``."""
+    gradient = rf"g_{{{symbol},t}}"
+    # Replacements as functions: a symbol's backslashes are not read as escapes.
+    with_gradient = GRADIENT.sub(lambda _, g=gradient: g, rule)
+    written = PARAMETER.sub(lambda _, p=f"{{{symbol}}}": p, with_gradient)
+    return rf"{written},\quad {gradient} = {derivative}"

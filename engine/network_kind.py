@@ -253,6 +253,7 @@ NETWORK = SurfaceKind(
     data=NETWORK_FORM,
     evaluation_cost=evaluation_cost,
     axes=(TEXTS["axis_a"], TEXTS["axis_b"]),
+    symbols=("a", "b"),  # the slice's coordinates: L(a, b) = L(o + a d₁ + b d₂)
     menus=(ACTIVATION_MENU, LOSS_MENU),
     example={"layers": list(DEFAULT_LAYERS), "generate": {"kind": "xor"}},
     vector_size=vector_size,

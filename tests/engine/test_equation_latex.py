@@ -66,3 +66,12 @@ def test_katex_parses_every_loss_and_every_update() -> None:
     )  # fmt: skip
     assert json.loads(done.stdout) == []
     assert len(formulas) > 100
+
+
+def test_a_network_steps_its_whole_vector_and_its_loss_is_read_on_the_slice() -> None:
+    """The optimizer updates θ, every weight at once; a and b only place θ on the plane."""
+    network = surface("network")
+    assert loss_latex(network) == r"L(a, b) = L(o + a\,d_1 + b\,d_2)"
+    (update,) = update_latex(network, OPTIMIZERS["gd"].rule)
+    step = r"{\theta}_{t} = {\theta}_{t-1} - \eta\, g_{\theta,t}"
+    assert update == step + r",\quad g_{\theta,t} = \nabla_{\theta} L"
