@@ -506,6 +506,9 @@ async function main() {
   backprop.onStep(() => followCursor());
   $("#lecture").addEventListener("click", () => setLecture(!state.lecture));
   document.addEventListener("keydown", lectureKeys);
+  // The page writes its state with replaceState, which fires no hashchange: this one is a
+  // link pasted or typed into the address bar, so open that view as a load would.
+  window.addEventListener("hashchange", () => window.location.reload());
   if (state.lecture) await setLecture(true);
   if (!state.spec && !presets.some((p) => p.id === state.preset)) state.preset = catalog.defaults.preset;
   const spec = specOfState();

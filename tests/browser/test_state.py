@@ -104,3 +104,15 @@ def test_a_lesson_picked_during_an_edits_debounce_stays_the_lesson(
     assert page.text_content("#caption").startswith("Minibatch noise")
     assert page.get_attribute("body", "data-run") == "done"
     assert errors == []
+
+
+def test_a_link_pasted_into_an_open_tab_opens_its_view(page: Page, live_server: str) -> None:
+    """Only the fragment differs, so the browser loads nothing: the page itself must open
+    the view the new fragment names (a teacher pastes the next lesson's link)."""
+    errors = watch_errors(page)
+    page.goto(f"{live_server}/?lang=ja#preset=perceptron")
+    wait_done(page)
+    page.evaluate("() => { location.hash = '#preset=momentum-forms'; }")
+    expect(page.locator("#caption")).to_contain_text(PRESETS["momentum-forms"].title("ja"))
+    wait_done(page)
+    assert not errors
