@@ -13,11 +13,13 @@ fix, so CI replays it.
 from __future__ import annotations
 
 import os
+import re
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 import schemathesis
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, settings
 from hypothesis.database import DirectoryBasedExampleDatabase
 from schemathesis.checks import positive_data_acceptance
 
@@ -26,29 +28,31 @@ from gradtrail.app.main import create_app
 EXAMPLES = int(os.environ.get("GRADTRAIL_API_FUZZ_EXAMPLES", "40"))
 FOUND = DirectoryBasedExampleDatabase(Path(__file__).parent / "api-fuzz-examples")
 schema = schemathesis.openapi.from_asgi("/openapi.json", create_app())
-# One pytest test per operation, named by it (schemathesis's own parametrize gives all of
-# them one test id, which pytest-xdist cannot hand to its workers one by one).
-OPERATIONS = {result.ok().label: result.ok() for result in schema.get_all_operations()}
 
 
-@pytest.mark.slow
-@pytest.mark.parametrize("label", sorted(OPERATIONS))
-def test_api_never_fails(label: str) -> None:
-    operation = OPERATIONS[label]
+def never_fails(case: schemathesis.Case) -> None:
+    case.call_and_validate(excluded_checks=[positive_data_acceptance])
 
-    @given(case=operation.as_strategy())
-    @settings(
-        max_examples=EXAMPLES,
-        deadline=None,
-        suppress_health_check=list(HealthCheck),
-        database=FOUND,
-        # Hypothesis's profile under CI=true derandomizes, which keeps no database: here CI
-        # too replays what was found, and draws new cases as a developer's run does.
-        derandomize=False,
+
+def operation_test(method: str, path: str) -> Callable[..., None]:
+    """Schemathesis's test of one operation, with all its phases (examples, boundary
+    values, fuzzing; valid and invalid data): one pytest test per operation, named by it,
+    which pytest-xdist can hand to a worker on its own (schemathesis's parametrize over the
+    whole schema gives every operation one test id)."""
+    test = schema.include(method=method, path=path).parametrize()(never_fails)
+    return pytest.mark.slow(
+        settings(
+            max_examples=EXAMPLES,
+            deadline=None,
+            suppress_health_check=list(HealthCheck),
+            database=FOUND,
+            # Hypothesis's profile under CI=true derandomizes, which keeps no database: here
+            # CI too replays what was found, and draws new cases as a developer's run does.
+            derandomize=False,
+        )(test)
     )
-    def never_fails(case: schemathesis.Case) -> None:
-        case.call_and_validate(excluded_checks=[positive_data_acceptance])
 
-    # what was found for this operation is kept under its own key, as schemathesis does
-    never_fails.hypothesis.inner_test._hypothesis_internal_add_digest = label.encode()
-    never_fails()
+
+for _operation in (result.ok() for result in schema.get_all_operations()):
+    _name = re.sub(r"\W+", "_", f"{_operation.method} {_operation.path}").strip("_").lower()
+    globals()[f"test_api_never_fails_{_name}"] = operation_test(_operation.method, _operation.path)
