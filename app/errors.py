@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 
+import orjson
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
@@ -40,19 +41,33 @@ async def spec_error_handler(request: Request, error: Exception) -> JSONResponse
     return JSONResponse(spec_error_body(error), status_code=422)
 
 
+# A body of thousands of bad items (every sample of a data set, under each form of a union)
+# is told its first faults, and how many more, not a list as large as the body.
+FAULTS_TOLD = 100
+
+
 async def validation_error_handler(request: Request, error: Exception) -> JSONResponse:
     """FastAPI's 422 without echoing the input back (a bad large body stays on our side)."""
     assert isinstance(error, RequestValidationError)
-    detail = []
+    detail: list[dict] = []
+    seen: set[bytes] = set()
     for item in error.errors():
         entry = {"loc": list(item["loc"]), "msg": str(item["msg"]), "type": str(item["type"])}
         if context := plain_context(item.get("ctx")):
             entry["ctx"] = context  # the bounds of a range: a page says them in its language
         # A body that fails validation is not cached for the next dependency that reads
         # it (the route's and its admission's estimates), so FastAPI reports it once for
-        # each: a person is told each fault once.
-        if entry not in detail:
+        # each: a person is told each fault once (by a set: a list's `in` was quadratic,
+        # 6.6 s for a body of 5,000 bad samples).
+        key = orjson.dumps(entry, option=orjson.OPT_SORT_KEYS)
+        if key not in seen:
+            seen.add(key)
             detail.append(entry)
+    if len(detail) > FAULTS_TOLD:
+        more = len(detail) - FAULTS_TOLD
+        told = {"loc": ["body"], "msg": f"and {more} more faults", "type": "more_faults",
+                "ctx": {"more": more}}  # fmt: skip
+        detail = [*detail[:FAULTS_TOLD], told]
     return JSONResponse({"detail": detail}, status_code=422)
 
 
