@@ -10,6 +10,7 @@ from typing import get_args
 import pytest
 
 from gradtrail import figures, run
+from gradtrail.axes import axis_word_key, sweepable_axes
 from gradtrail.catalog import describe_data_form, list_optimizers, list_surfaces
 from gradtrail.kinds import SURFACE_KINDS
 from gradtrail.optimizers import OPTIMIZERS
@@ -65,6 +66,7 @@ def registry_keys() -> set[str]:
         keys.add(optimizer_key(optimizer.id))
         keys |= {hyperparam_key(optimizer.id, hp.name) for hp in optimizer.params}
         keys |= {hyperparam_label_key(optimizer.id, hp.name) for hp in optimizer.params}
+        keys |= {axis_word_key(optimizer.id, name) for name in sweepable_axes(optimizer)}
     for preset in [*PRESETS.values(), *SWEEP_PRESETS.values()]:
         keys |= {lesson_key(preset.id, "title"), lesson_key(preset.id, "caption")}
     keys |= {schedule_key(kind) for kind in SCHEDULE_PARAMS}
