@@ -134,6 +134,10 @@ class OptimizerInfo(BaseModel):
     first_sweep: list[dict[str, Any]] = Field(
         description="the axes the page's sweep form offers first"
     )
+    axis_words: dict[str, str] = Field(
+        description="each sweep axis (batch_size too) in the learner's words, in the language"
+        " asked for; torch's name is the key"
+    )
 
 
 class BackpropRequest(Strict):

@@ -10,7 +10,7 @@ from dataclasses import replace
 from types import UnionType
 from typing import Annotated, Any, Union, get_args, get_origin
 
-from gradtrail.axes import first_axes, sweepable_axes
+from gradtrail.axes import axis_words, first_axes, sweepable_axes
 from gradtrail.equation_latex import loss_latex
 from gradtrail.kinds import SURFACE_KINDS
 from gradtrail.optimizers import OPTIMIZERS, Optimizer
@@ -176,6 +176,7 @@ def describe_optimizer(optimizer: Optimizer, lang: str = DEFAULT_LANGUAGE) -> di
         ],
         "sweep_axes": sweepable_axes(optimizer),
         "first_sweep": first_axes(optimizer),
+        "axis_words": axis_words(optimizer, lang),
     }
 
 

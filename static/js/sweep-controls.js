@@ -6,6 +6,10 @@ import { t } from "./messages.js";
 
 const option = (value, text, selected) => element("option", { value, text, selected });
 
+/** An axis in the learner's words with torch's name beside it: "learning rate (lr)". The
+ * words are the catalogue's, per optimizer (`optimizer.axis_words`). */
+export const axisLabel = (optimizer, name) => `${optimizer.axis_words[name]} (${name})`;
+
 /** A number input tagged with its role in the axis box. */
 const axisInput = (role, value, attributes = {}) =>
   element("input", { type: "number", step: "any", "data-role": role, value: value ?? "", ...attributes });
@@ -15,13 +19,13 @@ export function createSweepControls(form, { optimizers, hasData, limits, default
   const byId = Object.fromEntries(optimizers.map((o) => [o.id, o]));
   const axesNode = form.querySelector("#sweep-axes");
 
-  function renderAxes(axes, names) {
+  function renderAxes(axes, names, optimizer) {
     axesNode.replaceChildren(
       ...[0, 1].map((k) => {
         const axis = axes[k] ?? null;
         const select = element("select", { "data-role": "name" }, [
           ...(k === 1 ? [option("", t("sweep_none"), !axis)] : []),
-          ...names.map((name) => option(name, name, axis?.name === name)),
+          ...names.map((name) => option(name, axisLabel(optimizer, name), axis?.name === name)),
         ]);
         const scale = element("select", { "data-role": "scale" },
           ["linear", "log"].map((value) => option(value, t(`scale_${value}`), axis?.scale === value)));
@@ -59,7 +63,7 @@ export function createSweepControls(form, { optimizers, hasData, limits, default
       const optimizer = byId[run.optimizers[0].id];
       // What a sweep of it may vary, and what it varies first: the server's lists.
       const names = [...optimizer.sweep_axes, ...(hasData(run.surface.id) ? sweepAxes.data_axes : [])];
-      renderAxes(sweep?.axes ?? optimizer.first_sweep, names);
+      renderAxes(sweep?.axes ?? optimizer.first_sweep, names, optimizer);
       form.querySelector("#sweep-steps").value = sweep?.steps ?? defaults.sweep_steps;
       form.querySelector("#sweep-threshold").value = sweep?.loss_threshold ?? "";
       form.querySelector("#sweep-optimizer").textContent = t("sweep_optimizer", {

@@ -7,6 +7,7 @@ import { ApiError, postJSON, streamEvents } from "./api.js";
 import { messageOf } from "./field-errors.js";
 import { t } from "./messages.js";
 import { plotlyOf } from "./plotly-loader.js";
+import { axisLabel } from "./sweep-controls.js";
 import { PLOT_CONFIG, decodeArray, onPointClick } from "./traces.js";
 
 const STATUS_COLOURS = { diverged: "#b3261e", max_steps: "#5b6875", converged: "#1b7f3b" };
@@ -52,6 +53,7 @@ export function cellRun(spec, values, defaults) {
 }
 
 export function createSweepPanel({ plot, progress, status }, { onOpenRun, startAxes, optimizers }) {
+  const byId = Object.fromEntries(optimizers.map((o) => [o.id, o]));
   const defaults = Object.fromEntries(optimizers.map((o) =>
     [o.id, Object.fromEntries(o.params.map((p) => [p.name, p.default]))]));
   let controller = null;
@@ -76,7 +78,8 @@ export function createSweepPanel({ plot, progress, status }, { onOpenRun, startA
     const startGrid = axisY && startAxes.includes(axisX.name) && startAxes.includes(axisY.name);
     const cellData = result.status.map((row, j) =>
       row.map((s, i) => [t(s), loss[j][i], result.steps_to_threshold[j][i] ?? "—", result.basin[j][i] ?? "—"]));
-    const hover = `${axisX.name}=%{x:.4g}${axisY ? `<br>${axisY.name}=%{y:.4g}` : ""}`
+    const named = (a) => axisLabel(byId[spec.optimizer.id], a.name);
+    const hover = `${named(axisX)} = %{x:.4g}${axisY ? `<br>${named(axisY)} = %{y:.4g}` : ""}`
       + `<br>%{customdata[0]}<br>${t("final_loss")} %{customdata[1]:.3g}`
       + `<br>${t("steps_to_threshold")} %{customdata[2]}<br>${t("figure.minimum")} %{customdata[3]}<extra></extra>`;
     const traces = [];
@@ -105,7 +108,7 @@ export function createSweepPanel({ plot, progress, status }, { onOpenRun, startA
         colorscale: [[0, STATUS_COLOURS.diverged], [1, STATUS_COLOURS.diverged]], name: t("diverged"),
       });
     }
-    const axis = (a) => ({ title: { text: a.name }, type: a.scale === "log" ? "log" : "linear" });
+    const axis = (a) => ({ title: { text: named(a) }, type: a.scale === "log" ? "log" : "linear" });
     const layout = {
       title: { text: t(startGrid ? "basin_title" : "sweep_title", { optimizer: t(`optimizer.${spec.optimizer.id}`) }), x: 0.02 },
       xaxis: axis(axisX), yaxis: axisY ? axis(axisY) : { visible: false },

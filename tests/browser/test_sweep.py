@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
 from playwright.sync_api import Page, expect
 
 from gradtrail.app.urlspec import encode
+from gradtrail.texts import text
 from tests.browser.test_page import address, url_spec, wait_done, watch_errors
 
 
@@ -170,4 +172,62 @@ def test_a_cell_of_a_sweep_over_one_half_of_a_pair_opens_a_run_the_server_takes(
     wait_done(page)
     etas = url_spec(page)["optimizers"][0]["params"]["etas"]
     assert 0.2 <= etas[0] <= 0.8 and etas[1] == 1.2  # Rprop's own default etaplus
+    assert not errors
+
+
+WORDS = {  # the run form's labels, which the sweep's axes reuse
+    "en": {"lr": "learning rate (lr)", "batch_size": "Batch size (batch_size)"},
+    "ja": {"lr": "学習率 (lr)", "batch_size": "バッチサイズ (batch_size)"},
+}
+
+
+@pytest.mark.parametrize("lang", ["en", "ja"])
+def test_the_axis_menus_name_each_axis_in_the_learners_words_with_torchs_beside_it(
+    page: Page, live_server: str, screenshots: Path, lang: str
+) -> None:
+    """The menus offered ``lr`` and ``betas[0]``; now the catalogue's words, torch's name
+    in brackets, and the value still torch's."""
+    errors = watch_errors(page)
+    spec = {
+        "surface": {"id": "regression", "generate": {"noise": 2.0, "n": 50}},
+        "optimizers": [{"id": "adam"}],
+        "steps": 50,
+        "seed": 0,
+    }
+    page.set_viewport_size({"width": 1366, "height": 768})
+    page.goto(f"{live_server}/?lang={lang}#spec={encode(spec)}")
+    wait_done(page)
+    page.click("#toggle-sweep")
+    wait_sweep(page)
+    menu = "#sweep-axes [data-axis='{}'] [data-role='name']"
+    options = dict(
+        page.eval_on_selector_all(
+            f"{menu.format(0)} option", "options => options.map((o) => [o.value, o.text])"
+        )
+    )
+    assert options["lr"] == WORDS[lang]["lr"]
+    assert options["batch_size"] == WORDS[lang]["batch_size"]  # a data axis
+    half = text("hpname.betas[0]", lang)
+    assert "β₁" in half and options["betas[0]"] == f"{half} (betas[0])"
+    assert options["start.x"] == f"{text('start_x', lang)} (start.x)"
+    assert all(
+        name and words != name and words.endswith(f" ({name})") for name, words in options.items()
+    )
+    page.screenshot(path=screenshots / f"sweep-form-words-{lang}-1366x768.png")
+    # Picking one runs the sweep over torch's name.
+    page.select_option(menu.format(0), "lr")
+    page.select_option(menu.format(1), "betas[1]")
+    page.fill("#sweep-axes [data-axis='0'] [data-role='count']", "5")
+    page.fill("#sweep-axes [data-axis='1'] [data-role='count']", "4")
+    page.evaluate("() => { document.body.dataset.sweep = 'asked'; }")
+    with page.expect_request("**/api/sweeps/stream") as asked:
+        page.click("#run-sweep")
+    wait_sweep(page)
+    body = asked.value.post_data_json
+    assert [axis["name"] for axis in body["axes"]] == ["lr", "betas[1]"]
+    titles = page.evaluate(
+        "() => { const l = document.querySelector('#sweep-plot')._fullLayout;"
+        " return [l.xaxis.title.text, l.yaxis.title.text]; }"
+    )
+    assert titles == [WORDS[lang]["lr"], f"{text('hpname.betas[1]', lang)} (betas[1])"]
     assert not errors

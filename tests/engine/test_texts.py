@@ -10,6 +10,7 @@ from typing import get_args
 import pytest
 
 from gradtrail import figures, run
+from gradtrail.axes import DATA_AXES, axis_word_key, sweepable_axes
 from gradtrail.catalog import describe_data_form, list_optimizers, list_surfaces
 from gradtrail.kinds import SURFACE_KINDS
 from gradtrail.optimizers import OPTIMIZERS
@@ -65,6 +66,7 @@ def registry_keys() -> set[str]:
         keys.add(optimizer_key(optimizer.id))
         keys |= {hyperparam_key(optimizer.id, hp.name) for hp in optimizer.params}
         keys |= {hyperparam_label_key(optimizer.id, hp.name) for hp in optimizer.params}
+        keys |= {axis_word_key(optimizer.id, name) for name in sweepable_axes(optimizer)}
     for preset in [*PRESETS.values(), *SWEEP_PRESETS.values()]:
         keys |= {lesson_key(preset.id, "title"), lesson_key(preset.id, "caption")}
     keys |= {schedule_key(kind) for kind in SCHEDULE_PARAMS}
@@ -187,6 +189,24 @@ def test_every_hyperparameter_has_a_name_in_the_learners_words() -> None:
         for p in next(o for o in list_optimizers("ja") if o["id"] == "adamw")["params"]
     }
     assert adamw["weight_decay"] == "重み減衰"  # AdamW's own: decoupled, not an L2 penalty
+
+
+def test_every_sweep_axis_has_the_run_forms_words() -> None:
+    """The sweep's axis menus and heatmap titles name an axis as the run form does
+    (学習率 / learning rate, バッチサイズ), a pair's half by its own symbol (β₁)."""
+    for lang in LANGUAGES:
+        for optimizer in list_optimizers(lang):
+            words = optimizer["axis_words"]
+            assert list(words) == [*optimizer["sweep_axes"], *DATA_AXES], optimizer["id"]
+            assert all(word and word != name for name, word in words.items()), words
+            for param in optimizer["params"]:
+                if param["kind"] == "float":  # the very label the run form shows
+                    assert words[param["name"]] == param["label"], (lang, param)
+            assert words["start.x"] == text("start_x", lang)
+            assert words["batch_size"] == text("batch_size", lang)
+    adam = next(o for o in list_optimizers("ja") if o["id"] == "adam")["axis_words"]
+    assert adam["lr"] == "学習率" and "β₁" in adam["betas[0]"] and "β₂" in adam["betas[1]"]
+    assert JAPANESE.search(adam["betas[0]"]) and adam["batch_size"] == "バッチサイズ"
 
 
 def test_names_help_and_lessons_come_in_the_language_asked_for() -> None:
