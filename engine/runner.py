@@ -231,13 +231,15 @@ class Simulation:
         self.lang = lang
         self.surface = build_surface(spec.surface)
         self.start = spec.start or self.surface.default_start
+        self.rules = StopRules.of(spec.stop)
+        # Before the window is widened to hold the start: a start near the float limit,
+        # past the bound, made that window's width infinite (an OverflowError, a 500).
+        refuse_unusable_start(self.surface, self.start, self.rules)
         if spec.surface.domain is None:
             # A surface's own window (a data surface's fits its data) widens to hold a start
             # given outside it, so every path is drawn from its first point; a window the
             # spec gives is drawn as given.
             self.surface = replace(self.surface, domain=holding(self.surface.domain, self.start))
-        self.rules = StopRules.of(spec.stop)
-        refuse_unusable_start(self.surface, self.start, self.rules)
         self.infos = [run_info(entry, lang, self.surface) for entry in spec.optimizers]
         recording = "state" in spec.record
         self.step_work = run_step(spec)  # each run's cost per step (gradtrail.cost)

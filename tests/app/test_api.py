@@ -149,6 +149,8 @@ def detail_of(response) -> list[dict]:
         ({**SPEC, "surface": {"id": "moon"}}, ["body", "surface", "id"], ""),
         ({**SPEC, "start": [1e300, 1e300]}, ["body", "start"], "beyond the divergence bound"),
         ({**SPEC, "start": [0, -2e8]}, ["body", "start"], "(±1e+08)"),
+        # near the float limit, on a surface whose window widens to a start (found by the fuzz)
+        ({**SPEC, "surface": {"id": "beale"}, "start": [0, 1.6e308]}, ["body", "start"], "bound"),
         ({**SPEC, "surface": {"id": "custom", "expression": "exp(x^2)"}, "start": [30, 0]},
          ["body", "start"], "not finite"),
         ({**SPEC, "optimizers": [{"id": "gd", "batch_size": 2}]}, ["body"], "batch_size"),
