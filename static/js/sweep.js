@@ -12,6 +12,28 @@ import { PLOT_CONFIG, decodeArray, onPointClick } from "./traces.js";
 
 const STATUS_COLOURS = { diverged: "#b3261e", max_steps: "#5b6875", converged: "#1b7f3b" };
 const BASIN_COLOURS = ["#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00"];
+const TITLE_SIZE = 17;
+const NARROW = 520; // px: below this a log axis labels only its decades (2 and 5 crowd them)
+
+/**
+ * `text` broken (with <br>) into lines of at most `width` px in `font`: between words, and
+ * between two characters of Japanese, which writes none. A phone cut the sweep's title.
+ */
+function fitLines(text, width, font) {
+  const context = (fitLines.canvas ??= document.createElement("canvas")).getContext("2d");
+  context.font = font;
+  // a short bracketed note is not broken, and a closing bracket or stop stays on its
+  // character's line (Japanese line-breaking rules)
+  const pieces = text.match(/[（(][^）)]{1,16}[）)]\s*|[\u3000-\u30ff\u4e00-\u9fff\uff00-\uffef][）」』、。]*|[^\s\u3000-\u30ff\u4e00-\u9fff\uff00-\uffef]+\s*|\s+/g) ?? [text];
+  const lines = [""];
+  for (const piece of pieces) {
+    const line = lines.at(-1) + piece;
+    if (lines.at(-1).trim() && context.measureText(line.trimEnd()).width > width) lines.push(piece.trimStart());
+    else lines[lines.length - 1] = line;
+  }
+  return lines.map((line) => line.trim()).filter(Boolean).join("<br>");
+}
+
 /** Read the server's stream of a sweep: progress, then the result. */
 async function streamSweep(spec, onProgress, signal) {
   let result = null;
@@ -108,11 +130,21 @@ export function createSweepPanel({ plot, progress, status }, { onOpenRun, startA
         colorscale: [[0, STATUS_COLOURS.diverged], [1, STATUS_COLOURS.diverged]], name: t("diverged"),
       });
     }
-    const axis = (a) => ({ title: { text: named(a) }, type: a.scale === "log" ? "log" : "linear" });
+    const narrow = plot.clientWidth < NARROW;
+    const axis = (a) => ({
+      title: { text: named(a) }, type: a.scale === "log" ? "log" : "linear",
+      ...(a.scale === "log" && narrow ? { minorloglabels: "none" } : {}),
+    });
+    const family = getComputedStyle(document.body).fontFamily;
+    const title = fitLines(
+      t(startGrid ? "basin_title" : "sweep_title", { optimizer: t(`optimizer.${spec.optimizer.id}`) }),
+      Math.max(plot.clientWidth - 40, 160), `${TITLE_SIZE}px ${family}`,
+    );
+    const titleLines = title.split("<br>").length;
     const layout = {
-      title: { text: t(startGrid ? "basin_title" : "sweep_title", { optimizer: t(`optimizer.${spec.optimizer.id}`) }), x: 0.02 },
+      title: { text: title, x: 0.02, font: { size: TITLE_SIZE } },
       xaxis: axis(axisX), yaxis: axisY ? axis(axisY) : { visible: false },
-      margin: { l: 70, r: 20, t: 50, b: 50 }, font: { family: getComputedStyle(document.body).fontFamily, size: 15 },
+      margin: { l: 70, r: 20, t: 30 + 22 * titleLines, b: 50 }, font: { family, size: 15 },
       template: undefined, paper_bgcolor: "#fff", plot_bgcolor: "#fff", showlegend: false,
     };
     if (signal.aborted) return null; // a newer sweep draws instead

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 from pathlib import Path
 
 import pytest
@@ -231,3 +232,32 @@ def test_the_axis_menus_name_each_axis_in_the_learners_words_with_torchs_beside_
     )
     assert titles == [WORDS[lang]["lr"], f"{text('hpname.betas[1]', lang)} (betas[1])"]
     assert not errors
+
+
+# Each line of the heatmap's title and each tick label, and the plot's box, in page pixels.
+TITLE_AND_TICKS = """() => { const n = document.querySelector('#sweep-plot');
+  const box = (e) => { const r = e.getBoundingClientRect();
+    return { left: r.left, right: r.right, top: r.top, bottom: r.bottom }; };
+  return { plot: box(n), title: [...n.querySelectorAll('.gtitle')].map(box),
+    lines: [...n.querySelectorAll('.gtitle tspan.line')].length,
+    ticks: [...n.querySelectorAll('.xtick text')].filter((t) => t.textContent).map(box) }; }"""
+
+
+@pytest.mark.parametrize("lang", ["en", "ja"])
+def test_on_a_phone_the_heatmaps_title_wraps_and_its_log_ticks_stand_apart(
+    page: Page, live_server: str, lang: str
+) -> None:
+    """At 390 px the title ran past the plot's right edge and the log axis's minor labels
+    (2, 5 between decades) stood on each other."""
+    page.set_viewport_size({"width": 390, "height": 844})
+    page.goto(f"{live_server}/?lang={lang}#preset=line-fit")
+    wait_done(page)
+    page.click("#toggle-sweep")
+    wait_sweep(page)
+    drawn = page.evaluate(TITLE_AND_TICKS)
+    plot = drawn["plot"]
+    assert drawn["lines"] >= 2, drawn  # wrapped: it does not fit one line at this width
+    assert all(plot["left"] <= t["left"] and t["right"] <= plot["right"] for t in drawn["title"])
+    ticks = sorted(drawn["ticks"], key=lambda t: t["left"])
+    assert len(ticks) >= 2, ticks
+    assert all(a["right"] < b["left"] for a, b in itertools.pairwise(ticks)), ticks
