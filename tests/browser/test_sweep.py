@@ -261,3 +261,33 @@ def test_on_a_phone_the_heatmaps_title_wraps_and_its_log_ticks_stand_apart(
     ticks = sorted(drawn["ticks"], key=lambda t: t["left"])
     assert len(ticks) >= 2, ticks
     assert all(a["right"] < b["left"] for a, b in itertools.pairwise(ticks)), ticks
+
+
+# Each shown field of the sweep form: its text (value, placeholder or chosen option), the
+# width that text takes in the field's font, and the room the field gives it.
+FIELD_TEXTS = """() => [...document.querySelectorAll('#sweep-form input, #sweep-form select')]
+  .filter((e) => e.offsetParent).map((e) => {
+    const context = document.createElement('canvas').getContext('2d');
+    const style = getComputedStyle(e);
+    context.font = `${style.fontSize} ${style.fontFamily}`;
+    const select = e.tagName === 'SELECT';
+    const text = select ? e.selectedOptions[0]?.textContent ?? '' : e.value || e.placeholder;
+    const padding = parseFloat(style.paddingLeft) + parseFloat(style.paddingRight);
+    return [text, context.measureText(text).width, e.clientWidth - padding - (select ? 20 : 0)];
+  })"""
+
+
+@pytest.mark.parametrize("lang", ["en", "ja"])
+def test_the_sweep_form_shows_each_fields_whole_text_at_1366(
+    page: Page, live_server: str, lang: str
+) -> None:
+    """Four fields a row cut the scale menu's "linear" to "linea" at 1366x768."""
+    page.set_viewport_size({"width": 1366, "height": 768})
+    page.goto(f"{live_server}/?lang={lang}#preset=line-fit")
+    wait_done(page)
+    page.click("#toggle-sweep")
+    wait_sweep(page)
+    page.select_option("#sweep-axes .axis >> nth=1 >> [data-role=scale]", "linear")
+    fields = page.evaluate(FIELD_TEXTS)
+    assert len(fields) >= 10, fields
+    assert [f for f in fields if f[1] > f[2]] == [], fields
