@@ -369,13 +369,16 @@ class ResolvedSurface(BaseModel):
 
 
 class AnatomyLine(BaseModel):
-    """One line of the step's equations, as the page's "Inside the step" shows them."""
+    """One line of the step's equations, as the page's "Inside the step" typesets them."""
 
-    text: str = Field(
-        description="$name stands for the recorded state at the step: the pair "
-        "(name_x, name_y), $lr for η, $t for the step number"
+    latex: str = Field(
+        description="the line in LaTeX, where $name stands for the recorded state at the "
+        "step (the pair (name_x, name_y), $lr for η, $t for the step number), to be "
+        "replaced by those numbers, written as LaTeX, before it is typeset"
     )
-    early: str | None = Field(None, description="what the line reads for t <= early_steps")
+    early: str | None = Field(
+        None, description="what the line reads (in LaTeX) for t <= early_steps"
+    )
     early_steps: int | None = Field(None, ge=0)
 
 

@@ -23,7 +23,8 @@ from gradtrail.optimizers.base import (
     second_moment,
     zeros_like,
 )
-from gradtrail.texts import written_number as shown
+from gradtrail.optimizers.latex import given, number
+from gradtrail.optimizers.latex import words as text
 
 
 class AdamState(NamedTuple):
@@ -100,40 +101,49 @@ def adam_inspect(state: AdamState, hp: Hyper) -> dict[str, Real]:
     return named
 
 
-def moment_lines(hp: Hyper) -> tuple[Equation, Equation]:
-    """The running means of ``g`` and ``g²`` that Adam, NAdam and RAdam keep."""
-    beta1, beta2 = hp["betas"]
-    return (
-        Equation(f"m = β₁m + (1−β₁)g = $m  (β₁ = {shown(beta1)})"),
-        Equation(f"v = β₂v + (1−β₂)g² = $v  (β₂ = {shown(beta2)})"),
+def first_moment_line(beta1: float) -> Equation:
+    """The running mean of ``g`` that Adam and its relatives keep."""
+    return Equation(
+        r"m_t = \beta_1 m_{t-1} + (1-\beta_1)\,g_t = $m" + given(rf"\beta_1 = {number(beta1)}")
     )
 
 
-def decoupled_decay(hp: Hyper) -> tuple[str, str]:
-    """AdamW's shrinking of the parameters, ``p ← p(1 − ηλ)`` before the step, as a term of
-    Δp and its note; nothing when there is no weight decay."""
+def moment_lines(hp: Hyper) -> tuple[Equation, Equation]:
+    """The running means of ``g`` and ``g²`` that Adam, NAdam and RAdam keep."""
+    beta1, beta2 = hp["betas"]
+    square = r"v_t = \beta_2 v_{t-1} + (1-\beta_2)\,g_t^2 = $v"
+    return first_moment_line(beta1), Equation(square + given(rf"\beta_2 = {number(beta2)}"))
+
+
+def decoupled_decay(hp: Hyper) -> tuple[str, tuple[str, ...]]:
+    """AdamW's shrinking of the parameters, ``θ ← θ(1 − ηλ)`` before the step, as a term of
+    Δθ and the constant it names; nothing when there is no weight decay."""
     decay = hp["weight_decay"]
-    return (" − ηλp", f", λ = {shown(decay)}") if decay else ("", "")
+    if not decay:
+        return "", ()
+    return r" - \eta\lambda\,\theta_{t-1}", (rf"\lambda = {number(decay)}",)
 
 
 def adam_anatomy(hp: Hyper, words: Words, decoupled: bool = False) -> tuple[Equation, ...]:
     """Moments, their bias corrections (or none), AMSGrad's running maximum, the step."""
-    if hp.get("bias_correction", True):
-        m_hat = Equation("m̂ = m / (1 − β₁^$t) = $m_hat")
-        v_hat = Equation("v̂ = v / (1 − β₂^$t) = $v_hat")
+    corrected = hp.get("bias_correction", True)
+    if corrected:
+        m_hat = Equation(r"\hat m_t = \frac{m_t}{1-\beta_1^{$t}} = $m_hat")
+        v_hat = Equation(r"\hat v_t = \frac{v_t}{1-\beta_2^{$t}} = $v_hat")
     else:
-        m_hat = Equation(f"m̂ = m ({words('anatomy_no_correction')}) = $m_hat")
-        v_hat = Equation(f"v̂ = v ({words('anatomy_no_correction')}) = $v_hat")
+        off = text(words("anatomy_no_correction"))
+        m_hat = Equation(rf"\hat m_t = m_t\ ({off}) = $m_hat")
+        v_hat = Equation(rf"\hat v_t = v_t\ ({off}) = $v_hat")
     lines = [*gradient_lines(hp, coupled=not decoupled), *moment_lines(hp), m_hat, v_hat]
     if hp["amsgrad"]:
-        lines.append(Equation("v_max = max(v_max, v) = $v_max"))
-        denominator = "√(v_max / (1 − β₂^$t))" if hp.get("bias_correction", True) else "√v_max"
+        lines.append(Equation(r"v^{\max}_t = \max(v^{\max}_{t-1}, v_t) = $v_max"))
+        largest = r"v^{\max}_t / (1-\beta_2^{$t})" if corrected else r"v^{\max}_t"
+        denominator = rf"\sqrt{{{largest}}}"
     else:
-        denominator = "√v̂"
-    decay, note = decoupled_decay(hp) if decoupled else ("", "")
-    lines.append(
-        Equation(f"Δp = −η m̂ / ({denominator} + ε){decay} = $step  (ε = {shown(hp['eps'])}{note})")
-    )
+        denominator = r"\sqrt{\hat v_t}"
+    decay, constants = decoupled_decay(hp) if decoupled else ("", ())
+    step = rf"\Delta\theta_t = -\eta\,\frac{{\hat m_t}}{{{denominator} + \epsilon}}{decay} = $step"
+    lines.append(Equation(step + given(rf"\epsilon = {number(hp['eps'])}", *constants)))
     return tuple(lines)
 
 
@@ -243,16 +253,19 @@ def nadam_step(p: Real, g: Real, state: NAdamState, hp: Hyper) -> tuple[Real, NA
 
 
 def nadam_anatomy(hp: Hyper, words: Words) -> tuple[Equation, ...]:
-    """The moments, the momentum schedule μ_t, and the step that mixes g and m."""
-    psi = hp["momentum_decay"]
+    """The moments, the momentum schedule μ_t, the denominator d_t, and the step that
+    mixes g and m (two terms, as torch adds them)."""
+    psi, eps = rf"\psi = {number(hp['momentum_decay'])}", rf"\epsilon = {number(hp['eps'])}"
+    step = (
+        r"\Delta\theta_t = -\eta\,\frac{1-\mu_t}{1-\prod_{i\le t}\mu_i}\,\frac{g_t}{d_t}"
+        r" - \eta\,\frac{\mu_{t+1}}{1-\prod_{i\le t+1}\mu_i}\,\frac{m_t}{d_t} = $step"
+    )
     return (
         *gradient_lines(hp),
         *moment_lines(hp),
-        Equation(f"μ_t = β₁ (1 − ½·0.96^(tψ))  (ψ = {shown(psi)})"),
-        Equation(
-            "Δp = −η [(1−μ_t) g / (1 − Πμ_{≤t}) + μ_{t+1} m / (1 − Πμ_{≤t+1})]"
-            f" / (√(v / (1 − β₂^$t)) + ε) = $step  (ε = {shown(hp['eps'])})"
-        ),
+        Equation(r"\mu_t = \beta_1\left(1 - \tfrac12\cdot 0.96^{t\psi}\right)" + given(psi)),
+        Equation(r"d_t = \sqrt{\frac{v_t}{1-\beta_2^{$t}}} + \epsilon" + given(eps)),
+        Equation(step),
     )
 
 
@@ -313,11 +326,12 @@ def adamax_step(p: Real, g: Real, state: AdamaxState, hp: Hyper) -> tuple[Real, 
 def adamax_anatomy(hp: Hyper, words: Words) -> tuple[Equation, ...]:
     """The first moment, the decaying infinity norm u, the bias-corrected step."""
     beta1, beta2 = hp["betas"]
+    constants = rf"\beta_2 = {number(beta2)}", rf"\epsilon = {number(hp['eps'])}"
     return (
         *gradient_lines(hp),
-        Equation(f"m = β₁m + (1−β₁)g = $m  (β₁ = {shown(beta1)})"),
-        Equation(f"u = max(β₂u, |g| + ε) = $u  (β₂ = {shown(beta2)}, ε = {shown(hp['eps'])})"),
-        Equation("Δp = −η / (1 − β₁^$t) · m / u = $step"),
+        first_moment_line(beta1),
+        Equation(r"u_t = \max(\beta_2 u_{t-1}, |g_t| + \epsilon) = $u" + given(*constants)),
+        Equation(r"\Delta\theta_t = -\frac{\eta}{1-\beta_1^{$t}}\,\frac{m_t}{u_t} = $step"),
     )
 
 

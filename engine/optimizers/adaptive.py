@@ -23,7 +23,7 @@ from gradtrail.optimizers.base import (
     second_moment,
     zeros_like,
 )
-from gradtrail.texts import written_number as shown
+from gradtrail.optimizers.latex import given, number
 
 
 class AdagradState(NamedTuple):
@@ -56,13 +56,14 @@ def adagrad_step(p: Real, g: Real, state: AdagradState, hp: Hyper) -> tuple[Real
 
 def adagrad_anatomy(hp: Hyper, words: Words) -> tuple[Equation, ...]:
     """The sum of squared gradients and the step it scales (η decays when lr_decay > 0)."""
-    eps = shown(hp["eps"])
+    eps = rf"\epsilon = {number(hp['eps'])}"
     if hp["lr_decay"]:
-        rate = f"η / (1 + (t−1)·{shown(hp['lr_decay'])})"
-        step = f"Δp = −η̃ g / (√s + ε) = $step  (η̃ = {rate}, ε = {eps})"
+        rate = rf"\tilde\eta_t = \eta / (1 + (t-1)\cdot {number(hp['lr_decay'])})"
+        step = r"\Delta\theta_t = -\tilde\eta_t\,\frac{g_t}{\sqrt{s_t} + \epsilon} = $step"
+        step += given(rate, eps)
     else:
-        step = f"Δp = −η g / (√s + ε) = $step  (ε = {eps})"
-    return (*gradient_lines(hp), Equation("s = s + g² = $sum"), Equation(step))
+        step = r"\Delta\theta_t = -\eta\,\frac{g_t}{\sqrt{s_t} + \epsilon} = $step" + given(eps)
+    return (*gradient_lines(hp), Equation(r"s_t = s_{t-1} + g_t^2 = $sum"), Equation(step))
 
 
 ADAGRAD = Optimizer(
@@ -116,13 +117,16 @@ def adadelta_step(p: Real, g: Real, state: AdadeltaState, hp: Hyper) -> tuple[Re
 
 def adadelta_anatomy(hp: Hyper, words: Words) -> tuple[Equation, ...]:
     """Running means of g² and of the squared updates; their ratio sets the step."""
-    rho, eps = shown(hp["rho"]), shown(hp["eps"])
+    rho, eps = number(hp["rho"]), number(hp["eps"])
     return (
         *gradient_lines(hp),
-        Equation(f"v = ρv + (1−ρ)g² = $square_avg  (ρ = {rho})"),
-        Equation(f"Δ = √(u + ε) / √(v + ε) · g  (ε = {eps}, u before this step)"),
-        Equation("u = ρu + (1−ρ)Δ² = $acc_delta"),
-        Equation("Δp = −η Δ = $step"),
+        Equation(r"v_t = \rho v_{t-1} + (1-\rho)\,g_t^2 = $square_avg" + given(rf"\rho = {rho}")),
+        Equation(
+            r"\Delta_t = \frac{\sqrt{u_{t-1} + \epsilon}}{\sqrt{v_t + \epsilon}}\,g_t"
+            + given(rf"\epsilon = {eps}")
+        ),
+        Equation(r"u_t = \rho u_{t-1} + (1-\rho)\,\Delta_t^2 = $acc_delta"),
+        Equation(r"\Delta\theta_t = -\eta\,\Delta_t = $step"),
     )
 
 
@@ -203,18 +207,20 @@ def rmsprop_inspect(state: RMSpropState, hp: Hyper) -> dict[str, Real]:
 def rmsprop_anatomy(hp: Hyper, words: Words) -> tuple[Equation, ...]:
     """The square average, the centred mean when used, the denominator a, then either the
     momentum buffer's step or the plain one."""
-    alpha, eps = shown(hp["alpha"]), shown(hp["eps"])
-    lines = [*gradient_lines(hp), Equation(f"v = αv + (1−α)g² = $square_avg  (α = {alpha})")]
+    alpha, eps = rf"\alpha = {number(hp['alpha'])}", rf"\epsilon = {number(hp['eps'])}"
+    square = r"v_t = \alpha v_{t-1} + (1-\alpha)\,g_t^2 = $square_avg" + given(alpha)
+    lines = [*gradient_lines(hp), Equation(square)]
     if hp["centered"]:
-        lines.append(Equation("ḡ = αḡ + (1−α)g = $grad_avg"))
-        lines.append(Equation(f"a = √(v − ḡ²) + ε  (ε = {eps})"))
+        lines.append(Equation(r"\bar g_t = \alpha\bar g_{t-1} + (1-\alpha)\,g_t = $grad_avg"))
+        lines.append(Equation(r"a_t = \sqrt{v_t - \bar g_t^2} + \epsilon" + given(eps)))
     else:
-        lines.append(Equation(f"a = √v + ε  (ε = {eps})"))
+        lines.append(Equation(r"a_t = \sqrt{v_t} + \epsilon" + given(eps)))
     if hp["momentum"]:
-        lines.append(Equation(f"u = μu + g / a = $velocity  (μ = {shown(hp['momentum'])})"))
-        lines.append(Equation("Δp = −η u = $step"))
+        mu = rf"\mu = {number(hp['momentum'])}"
+        lines.append(Equation(r"u_t = \mu u_{t-1} + \frac{g_t}{a_t} = $velocity" + given(mu)))
+        lines.append(Equation(r"\Delta\theta_t = -\eta\,u_t = $step"))
     else:
-        lines.append(Equation("Δp = −η g / a = $step"))
+        lines.append(Equation(r"\Delta\theta_t = -\eta\,\frac{g_t}{a_t} = $step"))
     return tuple(lines)
 
 

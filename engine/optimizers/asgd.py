@@ -19,7 +19,7 @@ from gradtrail.optimizers.base import (
     lr_param,
     zeros_like,
 )
-from gradtrail.texts import written_number as shown
+from gradtrail.optimizers.latex import given, number
 
 
 class ASGDState(NamedTuple):
@@ -67,12 +67,21 @@ def asgd_inspect(state: ASGDState, hp: Hyper) -> dict[str, Real]:
 def asgd_anatomy(hp: Hyper, words: Words) -> tuple[Equation, ...]:
     """The step at the current rate η_t, the average of the iterates, and the rate and
     averaging weight the next step takes."""
-    lambd, alpha, t0 = (shown(hp[name]) for name in ("lambd", "alpha", "t0"))
+    lambd, alpha, t0 = (number(hp[name]) for name in ("lambd", "alpha", "t0"))
+    weight = r"\mu_t = 1 / \max(1, t - t_0)"
     return (
         *gradient_lines(hp),
-        Equation(f"Δp = −η_t (g + λp) = $step  (λ = {lambd})"),
-        Equation(f"p̄ = p̄ + μ_t (p − p̄) = $ax  (μ_t = 1 / max(1, t − t₀), t₀ = {t0})"),
-        Equation(f"η_(t+1) = η / (1 + λη t)^α = $eta  (α = {alpha})"),
+        Equation(
+            r"\Delta\theta_t = -\eta_t\,(g_t + \lambda\theta_{t-1}) = $step"
+            + given(rf"\lambda = {lambd}")
+        ),
+        Equation(
+            r"\bar\theta_t = \bar\theta_{t-1} + \mu_t\,(\theta_t - \bar\theta_{t-1}) = $ax"
+            + given(weight, rf"t_0 = {t0}")
+        ),
+        Equation(
+            r"\eta_{t+1} = \eta / (1 + \lambda\eta t)^{\alpha} = $eta" + given(rf"\alpha = {alpha}")
+        ),
     )
 
 

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from typing import Any, Literal
 
 from gradtrail.numeric import Real, is_scalar, lerp, power
-from gradtrail.texts import written_number as shown
+from gradtrail.optimizers.latex import given, number
 
 Hyper = Mapping[str, Any]
 ParamKind = Literal["float", "bool", "pair"]
@@ -23,24 +23,26 @@ Words = Callable[[str], str]  # a text of the catalogue by its key, in the reade
 
 @dataclass(frozen=True)
 class Equation:
-    """One line of the step's anatomy, as the page shows it at step ``t``.
+    r"""One line of the step's anatomy in LaTeX, as the page typesets it at step ``t``.
 
-    ``$name`` stands for what was recorded at that step: a vector of the optimizer's
-    state as the pair ``(name_x, name_y)`` (``$m``, ``$velocity``; ``$gradient`` and
-    ``$step`` too), ``$lr`` for η and ``$t`` for the step number. Hyperparameters are
-    written in as numbers. While ``t <= early_steps`` the line reads ``early`` instead
-    (momentum's buffer starts as ``g``; RAdam steps plainly until ρ_t > 5).
+    ``$name`` stands for what was recorded at that step, which the page writes in as
+    numbers before it typesets the line: a vector of the optimizer's state as the pair
+    ``(name_x, name_y)`` (``$m``, ``$velocity``; ``$gradient`` and ``$step`` too), ``$lr``
+    for :math:`\eta` and ``$t`` for the step number. Hyperparameters are written in as
+    numbers, words as ``\text{…}`` from the catalogue. While ``t <= early_steps`` the line
+    reads ``early`` instead (momentum's buffer starts as :math:`g_1`; RAdam steps plainly
+    until :math:`\rho_t > 5`).
     """
 
-    text: str
+    latex: str
     early: str | None = None
     early_steps: int = 0
 
     def as_dict(self) -> dict[str, Any]:
-        """JSON-ready: ``text``, plus ``early`` and ``early_steps`` when there is an early form."""
+        """JSON-ready: ``latex``, plus ``early`` and ``early_steps`` when there is an early form."""
         if self.early is None:
-            return {"text": self.text}
-        return {"text": self.text, "early": self.early, "early_steps": self.early_steps}
+            return {"latex": self.latex}
+        return {"latex": self.latex, "early": self.early, "early_steps": self.early_steps}
 
 
 Anatomy = Callable[[Hyper, Words], tuple[Equation, ...]]
@@ -49,11 +51,12 @@ Anatomy = Callable[[Hyper, Words], tuple[Equation, ...]]
 def gradient_lines(hp: Hyper, coupled: bool = True) -> tuple[Equation, ...]:
     """The lines every anatomy opens with: the step number and η, then the gradient the
     rule uses (``∇f`` plus the L2 term when weight decay enters the gradient)."""
-    head = Equation("t = $t, η = $lr")
+    head = Equation(r"t = $t,\quad \eta = $lr")
     decay = hp.get("weight_decay", 0.0)
     if coupled and decay:
-        return head, Equation(f"g = ∇f + λp  (∇f = $gradient, λ = {shown(decay)})")
-    return head, Equation("g = ∇f = $gradient")
+        note = given(r"\nabla f = $gradient", rf"\lambda = {number(decay)}")
+        return head, Equation(rf"g_t = \nabla f(\theta_{{t-1}}) + \lambda\theta_{{t-1}}{note}")
+    return head, Equation(r"g_t = \nabla f(\theta_{t-1}) = $gradient")
 
 
 @dataclass(frozen=True)

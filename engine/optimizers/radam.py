@@ -25,7 +25,7 @@ from gradtrail.optimizers.base import (
     second_moment,
     zeros_like,
 )
-from gradtrail.texts import written_number as shown
+from gradtrail.optimizers.latex import given, number
 
 
 class RAdamState(NamedTuple):
@@ -126,15 +126,18 @@ def radam_anatomy(hp: Hyper, words: Words) -> tuple[Equation, ...]:
     (ρ_t > 5), then Adam's step times the rectification r_t."""
     decoupled = hp["decoupled_weight_decay"]
     _, beta2 = hp["betas"]
-    decay, note = decoupled_decay(hp) if decoupled else ("", "")
-    eps = shown(hp["eps"])
+    decay, constants = decoupled_decay(hp) if decoupled else ("", ())
+    eps = rf"\epsilon = {number(hp['eps'])}"
+    adaptive = r"r_t\,\frac{\sqrt{1-\beta_2^{$t}}}{\sqrt{v_t} + \epsilon}"
     return (
         *gradient_lines(hp, coupled=not decoupled),
         *moment_lines(hp),
-        Equation("m̂ = m / (1 − β₁^$t) = $m_hat"),
+        Equation(r"\hat m_t = \frac{m_t}{1-\beta_1^{$t}} = $m_hat"),
         Equation(
-            f"Δp = −η m̂ · r_t √(1 − β₂^$t) / (√v + ε){decay} = $step  (ρ_t > 5, ε = {eps}{note})",
-            early=f"Δp = −η m̂{decay} = $step  (ρ_t ≤ 5{note})",
+            rf"\Delta\theta_t = -\eta\,\hat m_t\,{adaptive}{decay} = $step"
+            + given(r"\rho_t > 5", eps, *constants),
+            early=rf"\Delta\theta_t = -\eta\,\hat m_t{decay} = $step"
+            + given(r"\rho_t \le 5", *constants),
             early_steps=plain_steps(float(beta2)),
         ),
     )

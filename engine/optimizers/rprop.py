@@ -16,7 +16,7 @@ from gradtrail.optimizers.base import (
     lr_param,
     zeros_like,
 )
-from gradtrail.texts import written_number as shown
+from gradtrail.optimizers.latex import given, number
 
 
 class RpropState(NamedTuple):
@@ -68,20 +68,23 @@ def rprop_inspect(state: RpropState, hp: Hyper) -> dict[str, Real]:
 
 
 def rprop_anatomy(hp: Hyper, words: Words) -> tuple[Equation, ...]:
-    """Each coordinate's step size grows or shrinks with the sign of g·g_prev; the step
-    is the size with the gradient's sign, nothing after a flip. There is no η in the step:
-    ``lr`` is only the first step size."""
+    r"""Each coordinate's step size grows or shrinks with the sign of :math:`g_t \tilde g_{t-1}`
+    (:math:`\tilde g` the gradient kept, zero after a flip); the step is the size with the
+    kept gradient's sign. There is no η in the step: ``lr`` is only the first step size."""
     eta_minus, eta_plus = hp["etas"]
     low, high = hp["step_sizes"]
+    constants = (
+        rf"\eta_+ = {number(eta_plus)}\colon g_t\tilde g_{{t-1}} > 0",
+        rf"\eta_- = {number(eta_minus)}\colon g_t\tilde g_{{t-1}} < 0",
+        rf"[s_{{\min}}, s_{{\max}}] = [{number(low)}, {number(high)}]",
+    )
+    size = r"s_t = \operatorname{clip}(s_{t-1}\,\eta_\pm,\ s_{\min},\ s_{\max}) = $step_size"
     return (
-        Equation("t = $t, s₀ = η = $lr"),
-        Equation("g = ∇f = $gradient"),
-        Equation(
-            f"s = clip(s·η±, s_min, s_max) = $step_size  (η₊ = {shown(eta_plus)}: g·g_prev > 0;"
-            f" η₋ = {shown(eta_minus)}: g·g_prev < 0; s ∈ [{shown(low)}, {shown(high)}])"
-        ),
-        Equation("g_prev = g · [g·g_prev ≥ 0] = $prev"),
-        Equation("Δp = −sign(g_prev) s = $step"),
+        Equation(r"t = $t,\quad s_0 = \eta = $lr"),
+        Equation(r"g_t = \nabla f(\theta_{t-1}) = $gradient"),
+        Equation(size + given(*constants)),
+        Equation(r"\tilde g_t = g_t\,[g_t\tilde g_{t-1} \ge 0] = $prev"),
+        Equation(r"\Delta\theta_t = -\operatorname{sign}(\tilde g_t)\,s_t = $step"),
     )
 
 

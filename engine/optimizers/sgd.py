@@ -20,7 +20,8 @@ from gradtrail.optimizers.base import (
     lr_param,
     zeros_like,
 )
-from gradtrail.texts import written_number as shown
+from gradtrail.optimizers.latex import given, number
+from gradtrail.optimizers.latex import words as text
 
 
 class SGDState(NamedTuple):
@@ -70,7 +71,7 @@ def sgd_inspect(state: SGDState, hp: Hyper) -> dict[str, Real]:
 
 
 def gd_anatomy(hp: Hyper, words: Words) -> tuple[Equation, ...]:
-    return (*gradient_lines(hp), Equation("Δp = −η g = $step"))
+    return (*gradient_lines(hp), Equation(r"\Delta\theta_t = -\eta\,g_t = $step"))
 
 
 def momentum_anatomy(hp: Hyper, words: Words, nesterov: bool = False) -> tuple[Equation, ...]:
@@ -78,18 +79,15 @@ def momentum_anatomy(hp: Hyper, words: Words, nesterov: bool = False) -> tuple[E
     gradients, with τ = 0 the heavy ball (Nesterov's has no τ)."""
     mu, tau = hp["momentum"], hp.get("dampening", 0.0)
     kind = words("anatomy_averaged") if tau == mu else words("anatomy_heavy_ball")
-    later = (
-        f"v = μv + g = $velocity  (μ = {shown(mu)})"
-        if nesterov
-        else f"v = μv + (1−τ)g = $velocity  (μ = {shown(mu)}, τ = {shown(tau)}: {kind})"
-    )
-    buffer = Equation(
-        later,
-        early=f"v = g ({words('anatomy_first_step')}) = $velocity",
-        early_steps=1,
-    )
-    update = "Δp = −η (g + μv) = $step" if nesterov else "Δp = −η v = $step"
-    return (*gradient_lines(hp), buffer, Equation(update))
+    if nesterov:
+        later = r"v_t = \mu v_{t-1} + g_t = $velocity" + given(rf"\mu = {number(mu)}")
+    else:
+        constants = rf"\mu = {number(mu)}", rf"\tau = {number(tau)}\colon {text(kind)}"
+        later = r"v_t = \mu v_{t-1} + (1-\tau)\,g_t = $velocity" + given(*constants)
+    first = text(words("anatomy_first_step"))
+    buffer = Equation(later, early=rf"v_1 = g_1\ ({first}) = $velocity", early_steps=1)
+    update = r"-\eta\,(g_t + \mu v_t)" if nesterov else r"-\eta\,v_t"
+    return (*gradient_lines(hp), buffer, Equation(rf"\Delta\theta_t = {update} = $step"))
 
 
 def nesterov_anatomy(hp: Hyper, words: Words) -> tuple[Equation, ...]:

@@ -15,24 +15,36 @@ const ARROWS = [
   { key: "step", colour: "#111111" },
 ];
 
-const pair = (state, name, k) => `(${fmt(state[`${name}_x`]?.[k])}, ${fmt(state[`${name}_y`]?.[k])})`;
+/**
+ * A recorded number in LaTeX, as the page writes numbers (four digits): 0.5000, and an
+ * exponent as a power of ten, −1.234 × 10⁻⁵ (not 1.234e-5, which TeX reads as e − 5).
+ */
+function latexNumber(v) {
+  if (typeof v !== "number" || Number.isNaN(v)) return String.raw`\text{\textemdash}`;
+  if (!Number.isFinite(v)) return v > 0 ? String.raw`\infty` : String.raw`-\infty`;
+  const [mantissa, exponent] = fmt(v).split("e");
+  // In braces: one group, which a narrow panel does not break after its ×.
+  return exponent === undefined ? mantissa : String.raw`{${mantissa}\times10^{${Number(exponent)}}}`;
+}
+
+const pair = (state, name, k) => `(${latexNumber(state[`${name}_x`]?.[k])}, ${latexNumber(state[`${name}_y`]?.[k])})`;
 
 /**
- * The value `$name` stands for at step index `k`: the step number for `t`, a recorded
- * scalar (`lr`), or a recorded vector as its pair (`m` → (m_x, m_y)).
+ * The value `$name` stands for at step index `k`, in LaTeX: the step number for `t`, a
+ * recorded scalar (`lr`), or a recorded vector as its pair (`m` → (m_x, m_y)).
  */
 function valueOf(state, name, k) {
   if (name === "t") return String(k + 1);
-  if (state[name]) return fmt(state[name][k]);
+  if (state[name]) return latexNumber(state[name][k]);
   if (state[`${name}_x`]) return pair(state, name, k);
-  return `$${name}`;
+  return String.raw`\text{\$${name.replaceAll("_", String.raw`\_`)}}`;
 }
 
-/** The run's equations (from its optimizer, via the server) with the numbers of step index `k`. */
+/** The run's equations (LaTeX from its optimizer, via the server) with the numbers of step index `k`. */
 function equations(info, state, k) {
   return info.anatomy.map((line) => {
-    const text = k < (line.early_steps ?? 0) ? line.early : line.text;
-    return text.replace(/\$(\w+)/g, (_, name) => valueOf(state, name, k));
+    const latex = k < (line.early_steps ?? 0) ? line.early : line.latex;
+    return latex.replace(/\$(\w+)/g, (_, name) => valueOf(state, name, k));
   });
 }
 
@@ -43,6 +55,7 @@ function equations(info, state, k) {
 function typeset(node, latex) {
   if (window.katex) window.katex.render(latex, node, { throwOnError: false, output: "htmlAndMathml" });
   else node.textContent = latex;
+  return node;
 }
 
 /** The loss and each parameter's update of the run, typeset: the server's LaTeX, as sent. */
@@ -101,7 +114,7 @@ export function createInspector({ panel, select, stepPlot }, { contourNode, conv
     const k = run.state.step_x.map((_, i) => i + 1);
     const size = run.state.step_x.map((dx, i) => Math.hypot(dx, run.state.step_y[i]));
     return [
-      { x: k, y: size, name: "|Δp|", mode: "lines", line: { color: "#111", width: 2 } },
+      { x: k, y: size, name: "|Δθ|", mode: "lines", line: { color: "#111", width: 2 } },
       { x: run.grad_norm.map((_, i) => i), y: run.grad_norm, name: "‖∇f‖", mode: "lines", line: { color: "#b3261e", width: 2 } },
       { x: k, y: run.state.lr, name: "η", mode: "lines", yaxis: "y2", line: { color: "#0b5cad", width: 2, dash: "dot" } },
     ];
@@ -146,8 +159,10 @@ export function createInspector({ panel, select, stepPlot }, { contourNode, conv
         panel.querySelector(".formulas").replaceChildren(...formulas(current.meta, info));
         plottedFormulas = info;
       }
-      const lines = recorded ? equations(info, run.state, s) : [unrecorded];
-      panel.querySelector(".equations").replaceChildren(...lines.map((line) => Object.assign(document.createElement("div"), { textContent: line })));
+      const lines = recorded
+        ? equations(info, run.state, s).map((latex) => typeset(document.createElement("div"), latex))
+        : [Object.assign(document.createElement("div"), { textContent: unrecorded })];
+      panel.querySelector(".equations").replaceChildren(...lines);
       // The heading names the step the equations show: t = s + 1 takes point s to s + 1.
       panel.querySelector(".anatomy-step").textContent = recorded
         ? t("anatomy_heading", { step: s + 1, from: s, to: s + 1 })

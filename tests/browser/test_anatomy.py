@@ -9,9 +9,11 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from gradtrail.app.urlspec import encode
-from gradtrail.optimizers import OPTIMIZERS
+from gradtrail.runner import run
+from gradtrail.texts import LANGUAGES
 from tests.browser.test_data_view import scrub_to
 from tests.browser.test_page import download, wait_done, watch_errors
+from tests.engine.test_anatomy import CASES
 
 SPEC = {
     "surface": {"id": "quadratic", "params": {"l1": 1.0, "l2": 40.0}},
@@ -46,8 +48,9 @@ def test_cursor_on_the_loss_plot_moves_the_contour_marker_and_the_equations(
     errors = watch_errors(page)
     page.goto(f"{live_server}/?spec={encode(SPEC)}")
     wait_done(page)
-    expect(page.locator(".equations")).to_contain_text("m̂ = m / (1 − β₁^")
-    before = page.inner_text(".equations")
+    # The lines' text holds each one's LaTeX (KaTeX keeps it in its MathML).
+    expect(page.locator(".equations")).to_contain_text(r"\hat m_t = \frac{m_t}{1-\beta_1^{")
+    before = page.text_content(".equations")
     x, y = page.evaluate(CLICK_LOSS_POINT, 12)
     page.mouse.click(x, y)
     expect(page.locator("body")).to_have_attribute("data-cursor", "12")
@@ -56,8 +59,8 @@ def test_cursor_on_the_loss_plot_moves_the_contour_marker_and_the_equations(
         ".map((t) => [t.x.at(-1), t.y.at(-1)])"
     )
     assert cursor_marker(page, 0) == paths[0]  # the marker sits where the path now ends
-    after = page.inner_text(".equations")
-    assert after != before and "t = 13" in after
+    after = page.text_content(".equations") or ""
+    assert after != before and r"t = 13,\quad" in after
     arrows = page.evaluate(
         "() => document.querySelector('#contour-plot').layout.annotations"
         ".filter((n) => n.showarrow).map((n) => n.arrowcolor)"
@@ -66,8 +69,8 @@ def test_cursor_on_the_loss_plot_moves_the_contour_marker_and_the_equations(
     page.screenshot(path=screenshots / "anatomy-adam-1920x1080.png")
     # The heavy-ball run: its velocity and its cosine schedule.
     page.select_option("#anatomy-run", "1")
-    expect(page.locator(".equations")).to_contain_text("v = μv + (1−τ)g")
-    expect(page.locator(".equations")).to_contain_text("heavy ball")
+    expect(page.locator(".equations")).to_contain_text(r"v_t = \mu v_{t-1} + (1-\tau)\,g_t")
+    expect(page.locator(".equations")).to_contain_text(r"\text{heavy ball}")
     lr = page.evaluate("() => document.querySelector('#step-plot').data[2].y.slice(0, 3)")
     assert lr[0] == 0.01 and lr[2] < lr[1] < lr[0]  # the cosine schedule, as recorded
     page.screenshot(path=screenshots / "anatomy-momentum-1920x1080.png")
@@ -99,9 +102,11 @@ def test_a_tiny_step_is_drawn_at_a_stated_scale_and_a_new_result_redraws_its_plo
     k = int(page.get_attribute("body", "data-cursor") or "0")
     s = min(k, 39)  # the step the panel shows: from point s to s + 1
     expect(page.locator(".anatomy-step")).to_have_text(f"step t = {s + 1}: point {s} → {s + 1}")
-    expect(page.locator(".equations")).to_contain_text(f"t = {s + 1}, η = 1.000e-4")
+    expect(page.locator(".equations")).to_contain_text(
+        rf"t = {s + 1},\quad \eta = {{1.000\times10^{{-4}}}}"
+    )
     scale = page.inner_text(".anatomy-scale")
-    factor = float(re.fullmatch(r"arrows at (\S+)× the step's length \|Δp\| = \S+", scale)[1])
+    factor = float(re.fullmatch(r"arrows at (\S+)× the step's length \|Δθ\| = \S+", scale)[1])
     assert factor > 100  # a step of about 1e-3 on a plot 10 wide: far too short to see
     step_arrow = page.evaluate(
         "() => document.querySelector('#contour-plot').layout.annotations"
@@ -129,40 +134,161 @@ def test_a_tiny_step_is_drawn_at_a_stated_scale_and_a_new_result_redraws_its_plo
     assert not errors
 
 
-# The runs whose anatomy draws a memory arrow (RMSProp only with momentum, here 0).
+# The optimizers whose anatomy draws a memory arrow (and RMSProp with momentum).
 WITH_MEMORY = {"momentum", "nesterov", "adam", "adamw", "nadam", "adamax", "radam"}
+# Every optimizer, and the branches its anatomy writes differently, in one page's runs
+# (at most 16): weight decay in g, lr_decay, RMSProp centred with momentum and without
+# either, Adam without bias correction and with AMSGrad, RAdam's decoupled decay.
+TYPESET_RUNS = [
+    {"id": "gd", "params": {"lr": 1e-4, "weight_decay": 0.1}},
+    {"id": "momentum", "params": {"lr": 1e-4}},
+    {"id": "nesterov", "params": {"lr": 1e-4}},
+    {"id": "adagrad", "params": {"lr": 1e-4, "lr_decay": 0.5}},
+    {"id": "adadelta", "params": {"lr": 1e-4}},
+    {"id": "rmsprop", "params": {"lr": 1e-4, "momentum": 0.5, "centered": True}},
+    {"id": "rmsprop", "params": {"lr": 1e-4}},
+    {"id": "adam", "params": {"lr": 1e-4}},
+    {"id": "adam", "params": {"lr": 1e-4, "amsgrad": True, "bias_correction": False}},
+    {"id": "adamw", "params": {"lr": 1e-4}},
+    {"id": "nadam", "params": {"lr": 1e-4}},
+    {"id": "adamax", "params": {"lr": 1e-4}},
+    {"id": "radam", "params": {"lr": 1e-4}},
+    {"id": "radam", "params": {"lr": 1e-4, "decoupled_weight_decay": True, "weight_decay": 0.1}},
+    {"id": "rprop", "params": {"lr": 1e-4}},
+    {"id": "asgd", "params": {"lr": 1e-4}},
+]
+PLACEHOLDER = re.compile(r"\$(\w+)")
+# A number as the page may write it in LaTeX: 0.5000, {-1.234\times10^{-5}}.
+LATEX_NUMBER = re.compile(r"\{?(-?\d+(?:\.\d+)?)(?:\\times10\^\{(-?\d+)\}\})?")
+EQUATIONS = """() => [...document.querySelectorAll('.equations > div')].map((line) => ({
+  tex: line.querySelector('.katex-mathml annotation')?.textContent ?? null,
+  html: Boolean(line.querySelector('.katex-html')),
+  errors: line.querySelectorAll('.katex-error').length,
+  subscripts: [...line.querySelectorAll('msub')]
+    .map((sub) => [...sub.children].map((part) => part.textContent)),
+}))"""
+# Until the lines shown are typeset from these templates (the run just chosen, not the last).
+TYPESET_FROM = """(patterns) => {
+  const lines = [...document.querySelectorAll('.equations > div')];
+  return lines.length === patterns.length && lines.every((line, i) => {
+    const source = line.querySelector('.katex-mathml annotation');
+    return source && new RegExp(patterns[i]).test(source.textContent);
+  });
+}"""
 
 
-def test_every_optimizer_shows_its_own_equations_with_numbers_in_both_languages(
+def template_pattern(template: str) -> str:
+    """A regular expression (Python's and JavaScript's alike) that a line filled from
+    ``template`` matches whole, each ``$name`` a group."""
+    parts = PLACEHOLDER.split(template)
+    literal = [re.escape(part) for part in parts[::2]]
+    return "^" + "(.+?)".join(literal) + "$"
+
+
+def read_number(latex: str) -> float:
+    match = LATEX_NUMBER.fullmatch(latex.strip())
+    assert match, latex
+    mantissa, exponent = match.groups()
+    return float(mantissa) * 10.0 ** int(exponent or 0)
+
+
+def filled_values(template: str, tex: str) -> dict[str, str]:
+    """What the page wrote for each ``$name`` of ``template`` in the line ``tex``."""
+    match = re.fullmatch(template_pattern(template), tex)
+    assert match, (template, tex)
+    return dict(zip(PLACEHOLDER.findall(template), match.groups(), strict=True))
+
+
+def recorded_value(state: dict[str, list[float]], name: str, s: int) -> list[float]:
+    """What the API recorded for ``$name`` at step index ``s``: the step number, a scalar
+    (η) or a vector's pair."""
+    if name == "t":
+        return [s + 1]
+    if name in state:
+        return [state[name][s]]
+    return [state[f"{name}_x"][s], state[f"{name}_y"][s]]
+
+
+def test_every_optimizers_anatomy_is_typeset_with_the_numbers_the_api_recorded(
     page: Page, live_server: str, screenshots: Path
 ) -> None:
-    """The page knows no optimizer: each run's equations come with it from the server, and
-    every ``$name`` in them becomes that step's numbers (Rprop's step is no −η g)."""
-    optimizers = [{"id": id_, "params": {"lr": 1e-4}} for id_ in OPTIMIZERS]
+    """One page of every optimizer (and the branches its lines take): at the first step
+    (momentum's and RAdam's early forms) and at the tenth, each run's lines are typeset by
+    KaTeX from the server's LaTeX, with subscripts (g_t, m_t, v_t), no KaTeX error, and in
+    place of each ``$name`` the number the API recorded at that step; every line of every
+    branch, in both languages, parses."""
     spec = {"surface": {"id": "rosenbrock"}, "start": [-1.2, 1.4], "steps": 30,
-            "optimizers": optimizers}  # fmt: skip
+            "optimizers": TYPESET_RUNS}  # fmt: skip
     errors = watch_errors(page)
-    for lang, first_step in (("en", "the first step"), ("ja", "最初のステップ")):
-        page.goto(f"{live_server}/?lang={lang}#spec={encode(spec)}")  # a new query: a load
-        wait_done(page)
-        scrub_to(page, 0)
-        shown: dict[str, str] = {}
-        for index, optimizer in enumerate(OPTIMIZERS.values()):
+    answer = page.request.post(
+        f"{live_server}/api/runs?lang=ja", data={**spec, "record": ["state"]}
+    )
+    assert answer.ok, answer.text()
+    runs = answer.json()["runs"]
+    page.goto(f"{live_server}/?lang=ja#spec={encode(spec)}")
+    wait_done(page)
+    for s in (0, 9):
+        scrub_to(page, s)
+        for index, item in enumerate(runs):
             page.select_option("#anatomy-run", str(index))
-            first = "t = 1, s₀ = η = " if optimizer.id == "rprop" else "t = 1, η = "
-            expect(page.locator(".equations div").first).to_have_text(f"{first}1.000e-4")
-            lines = page.locator(".equations div").all_inner_texts()
-            assert not [line for line in lines if "$" in line], (optimizer.id, lines)
-            assert [line for line in lines if re.match(r"Δp = .* = \(\S+, \S+\)", line)], lines
+            templates = [
+                line["early"] if s < (line.get("early_steps") or 0) else line["latex"]
+                for line in item["anatomy"]
+            ]
+            page.wait_for_function(TYPESET_FROM, arg=[template_pattern(t) for t in templates])
+            lines = page.evaluate(EQUATIONS)
+            case = (item["optimizer"], item["params"], s)
+            assert all(line["html"] and not line["errors"] for line in lines), case
+            for template, line in zip(templates, lines, strict=True):
+                for name, written in filled_values(template, line["tex"]).items():
+                    values = [read_number(v) for v in written.strip("()").split(",")]
+                    expected = recorded_value(item["state"], name, s)
+                    assert values == pytest.approx(expected, rel=1e-3), (case, name)
+            subscripts = [tuple(sub) for line in lines for sub in line["subscripts"]]
+            assert ("g", "t") in subscripts, (case, subscripts)
+            for name in ("m", "v"):
+                if f"{name}_x" in item["state"]:
+                    assert (name, "t") in subscripts, (case, name, subscripts)
             memory = expect(page.locator("#legend-memory"))
-            memory.to_be_visible() if optimizer.id in WITH_MEMORY else memory.to_be_hidden()
-            shown[optimizer.id] = "\n".join(lines)
-        assert "Δp = −sign(g_prev) s = " in shown["rprop"]
-        assert f"v = g ({first_step}) = " in shown["momentum"]  # the buffer, not the bias b
-        assert "(ρ_t ≤ 5)" in shown["radam"]
-        page.select_option("#anatomy-run", str(list(OPTIMIZERS).index("adam")))
-        page.locator("#anatomy").screenshot(path=screenshots / f"anatomy-adam-{lang}.png")
+            has_memory = item["optimizer"] in WITH_MEMORY or (
+                item["optimizer"] == "rmsprop" and item["params"]["momentum"] > 0
+            )
+            memory.to_be_visible() if has_memory else memory.to_be_hidden()
+    page.select_option("#anatomy-run", "7")  # Adam
+    page.locator("#anatomy").screenshot(path=screenshots / "anatomy-adam-ja.png")
     assert not errors
+    every_branch_parses(page)
+
+
+# The branches the engine's anatomy test checks, and Adam without bias correction.
+BRANCHES = [(case[0], case[1]) for case in CASES] + [("adam", {"bias_correction": False})]
+
+
+def every_branch_parses(page: Page) -> None:
+    """Every line (and early form) of every branch, in each language, its ``$name`` in a
+    number's LaTeX forms, parsed by the page's KaTeX with errors thrown."""
+    sources = []
+    for lang in LANGUAGES:
+        for optimizer, params in BRANCHES:
+            spec = {"surface": {"id": "rosenbrock"}, "steps": 1,
+                    "optimizers": [{"id": optimizer, "params": params}]}  # fmt: skip
+            for line in run(spec, lang=lang).as_dict()["runs"][0]["anatomy"]:
+                for form in (line["latex"], line.get("early")):
+                    if form:
+                        sources.append(PLACEHOLDER.sub(sample_value, form))
+    refused = page.evaluate(
+        """(sources) => sources.flatMap((source) => {
+          try { katex.renderToString(source, { throwOnError: true, strict: "error" }); return []; }
+          catch (error) { return [`${source}: ${error.message}`]; }
+        })""",
+        sources,
+    )
+    assert refused == []
+
+
+def sample_value(match: re.Match[str]) -> str:
+    """A stand-in for what ``$name`` becomes: a step number, or a pair as the page writes it."""
+    return "12" if match[1] == "t" else r"({-1.234\times10^{-5}}, 0.5000)"
 
 
 @pytest.mark.parametrize("lang", ["ja", "en"])

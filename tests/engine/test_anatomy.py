@@ -121,61 +121,72 @@ def adadelta_update(s: dict, p: np.ndarray, hp: dict) -> np.ndarray:
     return -s["lr"][:, None] * delta * pairs(s, "gradient")
 
 
-RADAM_STEP = "Δp = −η m̂ · r_t √(1 − β₂^$t) / (√v + ε)"
-# optimizer id → [(hyperparameters, the update as the anatomy writes it, that update
+RADAM_STEP = (
+    r"\Delta\theta_t = -\eta\,\hat m_t\,r_t\,\frac{\sqrt{1-\beta_2^{$t}}}{\sqrt{v_t} + \epsilon}"
+)
+ADAM_STEP = r"\Delta\theta_t = -\eta\,\frac{\hat m_t}{%s + \epsilon}"
+# optimizer id → [(hyperparameters, the update as the anatomy writes it (LaTeX), that update
 # recomputed from the recorded state)]: the branches each anatomy writes differently.
 UPDATES: dict[str, list[tuple[dict[str, Any], str, Update]]] = {
     "gd": [
-        ({"lr": 1e-3}, "Δp = −η g", lambda s, p, hp: -s["lr"][:, None] * pairs(s, "gradient")),
-        ({"lr": 1e-3, "weight_decay": 0.1}, "Δp = −η g",  # g = ∇f + λp, the line before says
+        ({"lr": 1e-3}, r"\Delta\theta_t = -\eta\,g_t",
+         lambda s, p, hp: -s["lr"][:, None] * pairs(s, "gradient")),
+        ({"lr": 1e-3, "weight_decay": 0.1}, r"\Delta\theta_t = -\eta\,g_t",  # g_t = ∇f + λθ
          lambda s, p, hp: -s["lr"][:, None] * (pairs(s, "gradient") + 0.1 * p[:-1])),
     ],
     "momentum": [
-        ({"lr": 1e-4, "momentum": 0.9}, "Δp = −η v",
+        ({"lr": 1e-4, "momentum": 0.9}, r"\Delta\theta_t = -\eta\,v_t",
          lambda s, p, hp: -s["lr"][:, None] * pairs(s, "velocity")),
-        ({"lr": 1e-4, "momentum": 0.8, "dampening": 0.8}, "Δp = −η v",
+        ({"lr": 1e-4, "momentum": 0.8, "dampening": 0.8}, r"\Delta\theta_t = -\eta\,v_t",
          lambda s, p, hp: -s["lr"][:, None] * pairs(s, "velocity")),
     ],
     "nesterov": [
-        ({"lr": 1e-4, "momentum": 0.9}, "Δp = −η (g + μv)",
+        ({"lr": 1e-4, "momentum": 0.9}, r"\Delta\theta_t = -\eta\,(g_t + \mu v_t)",
          lambda s, p, hp: -s["lr"][:, None] * (pairs(s, "gradient") + 0.9 * pairs(s, "velocity"))),
     ],
     "adagrad": [
-        ({"lr": 0.1}, "Δp = −η g / (√s + ε)", lambda s, p, hp: -s["lr"][:, None]
-         * pairs(s, "gradient") / (np.sqrt(pairs(s, "sum")) + hp["eps"])),
-        ({"lr": 0.1, "lr_decay": 0.5}, "Δp = −η̃ g / (√s + ε)", lambda s, p, hp: -s["lr"][:, None]
-         / (1 + (t_column(STEPS) - 1) * 0.5) * pairs(s, "gradient")
+        ({"lr": 0.1}, r"\Delta\theta_t = -\eta\,\frac{g_t}{\sqrt{s_t} + \epsilon}",
+         lambda s, p, hp: -s["lr"][:, None] * pairs(s, "gradient")
          / (np.sqrt(pairs(s, "sum")) + hp["eps"])),
+        ({"lr": 0.1, "lr_decay": 0.5},
+         r"\Delta\theta_t = -\tilde\eta_t\,\frac{g_t}{\sqrt{s_t} + \epsilon}",
+         lambda s, p, hp: -s["lr"][:, None] / (1 + (t_column(STEPS) - 1) * 0.5)
+         * pairs(s, "gradient") / (np.sqrt(pairs(s, "sum")) + hp["eps"])),
     ],
-    "adadelta": [({}, "Δp = −η Δ", adadelta_update)],
+    "adadelta": [({}, r"\Delta\theta_t = -\eta\,\Delta_t", adadelta_update)],
     "rmsprop": [
-        ({"lr": 1e-3}, "Δp = −η g / a", rmsprop_update),
-        ({"lr": 1e-3, "momentum": 0.5, "centered": True}, "Δp = −η u", rmsprop_update),
+        ({"lr": 1e-3}, r"\Delta\theta_t = -\eta\,\frac{g_t}{a_t}", rmsprop_update),
+        ({"lr": 1e-3, "momentum": 0.5, "centered": True}, r"\Delta\theta_t = -\eta\,u_t",
+         rmsprop_update),
     ],
     "adam": [
-        ({"lr": 0.01}, "Δp = −η m̂ / (√v̂ + ε)", adam_update),
-        ({"lr": 0.01, "amsgrad": True}, "Δp = −η m̂ / (√(v_max / (1 − β₂^$t)) + ε)", adam_update),
-        ({"lr": 0.01, "amsgrad": True, "bias_correction": False}, "Δp = −η m̂ / (√v_max + ε)",
+        ({"lr": 0.01}, ADAM_STEP % r"\sqrt{\hat v_t}", adam_update),
+        ({"lr": 0.01, "amsgrad": True}, ADAM_STEP % r"\sqrt{v^{\max}_t / (1-\beta_2^{$t})}",
          adam_update),
+        ({"lr": 0.01, "amsgrad": True, "bias_correction": False},
+         ADAM_STEP % r"\sqrt{v^{\max}_t}", adam_update),
     ],
-    "adamw": [({"lr": 0.01, "weight_decay": 0.1}, "Δp = −η m̂ / (√v̂ + ε) − ηλp",
+    "adamw": [({"lr": 0.01, "weight_decay": 0.1},
+               ADAM_STEP % r"\sqrt{\hat v_t}" + r" - \eta\lambda\,\theta_{t-1}",
                lambda s, p, hp: adam_update(s, p, hp) - decoupled_decay(s, p, hp))],
-    "nadam": [({"lr": 0.01}, "Δp = −η [(1−μ_t) g / (1 − Πμ_{≤t}) + μ_{t+1} m / (1 − Πμ_{≤t+1})]"
-               " / (√(v / (1 − β₂^$t)) + ε)", nadam_update)],
+    "nadam": [({"lr": 0.01}, r"\Delta\theta_t = -\eta\,\frac{1-\mu_t}{1-\prod_{i\le t}\mu_i}"
+               r"\,\frac{g_t}{d_t} - \eta\,\frac{\mu_{t+1}}{1-\prod_{i\le t+1}\mu_i}\,"
+               r"\frac{m_t}{d_t}", nadam_update)],
     "adamax": [
-        ({"lr": 0.01}, "Δp = −η / (1 − β₁^$t) · m / u", lambda s, p, hp: -s["lr"][:, None]
-         / (1 - 0.9 ** t_column(STEPS)) * pairs(s, "m") / pairs(s, "u")),
+        ({"lr": 0.01}, r"\Delta\theta_t = -\frac{\eta}{1-\beta_1^{$t}}\,\frac{m_t}{u_t}",
+         lambda s, p, hp: -s["lr"][:, None] / (1 - 0.9 ** t_column(STEPS)) * pairs(s, "m")
+         / pairs(s, "u")),
     ],
     "radam": [
         ({"lr": 1e-4}, RADAM_STEP, radam_update),
         ({"lr": 1e-4, "betas": [0.9, 0.9]}, RADAM_STEP, radam_update),
         ({"lr": 1e-4, "decoupled_weight_decay": True, "weight_decay": 0.1},
-         f"{RADAM_STEP} − ηλp", radam_update),
+         rf"{RADAM_STEP} - \eta\lambda\,\theta_{{t-1}}", radam_update),
     ],
-    "rprop": [({"lr": 0.01}, "Δp = −sign(g_prev) s",
+    "rprop": [({"lr": 0.01}, r"\Delta\theta_t = -\operatorname{sign}(\tilde g_t)\,s_t",
                lambda s, p, hp: -np.sign(pairs(s, "prev")) * pairs(s, "step_size"))],
-    "asgd": [({"lr": 1e-3, "lambd": 0.01, "alpha": 0.5, "t0": 10}, "Δp = −η_t (g + λp)",
-              asgd_update)],
+    "asgd": [({"lr": 1e-3, "lambd": 0.01, "alpha": 0.5, "t0": 10},
+              r"\Delta\theta_t = -\eta_t\,(g_t + \lambda\theta_{t-1})", asgd_update)],
 }  # fmt: skip
 CASES = [(opt, *row) for opt, rows in UPDATES.items() for row in rows]
 CASE_IDS = [f"{opt}-{i}" for opt, rows in UPDATES.items() for i in range(len(rows))]
@@ -191,11 +202,11 @@ def test_the_equations_name_what_is_recorded_and_hold_for_its_numbers(
 ) -> None:
     item, state, points = recorded(optimizer, params)
     for line in item["anatomy"]:
-        for form in (line["text"], line.get("early")):
+        for form in (line["latex"], line.get("early")):
             for name in PLACEHOLDER.findall(form or ""):
                 assert name == "t" or name in state or f"{name}_x" in state, (optimizer, name)
-    (last,) = [line for line in item["anatomy"] if re.search(r"\$step\b", line["text"])]
-    assert last["text"].startswith(f"{written} = $step"), last["text"]
+    (last,) = [line for line in item["anatomy"] if re.search(r"\$step\b", line["latex"])]
+    assert last["latex"].startswith(f"{written} = $step"), last["latex"]
     hp = dict(item["params"])
     step = pairs(state, "step")
     np.testing.assert_allclose(update(state, points, hp), step, rtol=1e-9, atol=1e-15)
@@ -209,7 +220,7 @@ def test_adams_moments_are_the_running_means_the_lines_write() -> None:
         item, state, _ = recorded(optimizer, {"lr": 1e-4, "betas": [0.8, 0.95]})
         g, m = pairs(state, "gradient"), pairs(state, "m")
         np.testing.assert_allclose(m, 0.8 * before(m) + 0.2 * g, rtol=1e-12)
-        assert "β₁ = 0.8" in item["anatomy"][2]["text"]
+        assert r"\beta_1 = 0.8" in item["anatomy"][2]["latex"]
         if "v_x" in state:
             v = pairs(state, "v")
             np.testing.assert_allclose(v, 0.95 * before(v) + 0.05 * g * g, rtol=1e-12)
@@ -233,7 +244,7 @@ def test_radam_reads_plain_momentum_for_exactly_the_steps_with_rho_at_most_5() -
     assert plain_steps(0.6) == PLAIN_STEPS_SHOWN  # ρ∞ = 4: never adaptive
     item, state, _ = recorded("radam", {"lr": 1e-4})
     line = item["anatomy"][-1]
-    assert line["early_steps"] == 5 and "ρ_t ≤ 5" in line["early"]
+    assert line["early_steps"] == 5 and r"({\rho_t \le 5})" in line["early"]
     plain = -state["lr"][:, None] * pairs(state, "m_hat")
     steps = pairs(state, "step")
     np.testing.assert_allclose(steps[:5], plain[:5], rtol=1e-9)  # Δp as recorded: p' − p
@@ -242,10 +253,11 @@ def test_radam_reads_plain_momentum_for_exactly_the_steps_with_rho_at_most_5() -
 
 def test_momentum_reads_v_equals_g_on_the_first_step_only() -> None:
     item, state, _ = recorded("momentum", {"lr": 1e-4, "momentum": 0.9})
-    line = next(line for line in item["anatomy"] if "$velocity" in line["text"])
-    assert line["early_steps"] == 1 and line["early"].startswith("v = g (the first step)")
+    line = next(line for line in item["anatomy"] if "$velocity" in line["latex"])
+    assert line["early_steps"] == 1
+    assert line["early"].startswith(r"v_1 = g_1\ (\text{the first step})")
     np.testing.assert_array_equal(pairs(state, "velocity")[0], pairs(state, "gradient")[0])
-    assert "heavy ball" in line["text"]
+    assert r"\text{heavy ball}" in line["latex"]
 
 
 @pytest.mark.parametrize(("optimizer", "params", "written", "update"), CASES, ids=CASE_IDS)
@@ -257,7 +269,7 @@ def test_no_line_names_a_quantity_b_the_bias_on_a_line_fit(
             "optimizers": [{"id": optimizer, "params": params}]}  # fmt: skip
     (item,) = run(spec).as_dict()["runs"]
     for line in item["anatomy"]:
-        for form in (line["text"], line.get("early") or ""):
+        for form in (line["latex"], line.get("early") or ""):
             assert not re.search(r"(?<![\w$])b(?![\w])", form.split("$")[0]), form
 
 
@@ -267,13 +279,14 @@ def test_the_words_in_the_equations_are_in_the_runs_language(lang: str) -> None:
     spec = {"surface": {"id": "rosenbrock"}, "steps": 3, "optimizers": optimizers}
     runs = run(spec, lang=lang).as_dict()["runs"]
     lines = [line for r in runs for line in r["anatomy"]]
-    every = " ".join(line["text"] + line.get("early", "") for line in lines)
+    every = " ".join(line["latex"] + line.get("early", "") for line in lines)
     for key in ("anatomy_first_step", "anatomy_heavy_ball", "anatomy_no_correction"):
-        assert text(key, lang) in every, (lang, key)
+        assert f"\\text{{{text(key, lang)}}}" in every, (lang, key)
 
 
 def test_hyperparameters_are_written_as_short_numbers() -> None:
     item, _, _ = recorded("adam", {"lr": 0.01, "eps": 1e-8})
-    assert item["anatomy"][-1]["text"].endswith("(ε = 1e-8)")  # not Python's 1e-08
+    assert item["anatomy"][-1]["latex"].endswith(r"({\epsilon = 10^{-8}})")  # not 1e-08
     item, _, _ = recorded("asgd", {"lr": 1e-3, "lambd": 0.01, "alpha": 0.5, "t0": 10})
-    assert "(α = 0.5)" in item["anatomy"][-1]["text"] and "t₀ = 10)" in item["anatomy"][-2]["text"]
+    assert r"({\alpha = 0.5})" in item["anatomy"][-1]["latex"]
+    assert r"{t_0 = 10})" in item["anatomy"][-2]["latex"]
