@@ -8,7 +8,8 @@ import os
 import re
 import shutil
 import subprocess
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -18,7 +19,7 @@ from gradtrail.optimizers import OPTIMIZERS
 from gradtrail.presets import PRESETS
 from gradtrail.surfaces import BUILTIN_SURFACES
 from gradtrail.texts import messages
-from tests.browser.test_page import download, wait_done, watch_errors
+from tests.browser.test_page import download, played, wait_done, watch_errors
 from tests.browser.test_state import an_edit_changes_only_its_field
 from tests.browser.test_sweep import wait_sweep
 
@@ -137,10 +138,25 @@ def views(
     wait_sweep(page)
     seen["sweep"] = read(page)
     shot("sweep")
-    page.goto(f"{live_server}/embed?lang={lang}&preset=ravine")
-    expect(page.locator("body")).to_have_attribute("data-played", "true")
-    seen["embed"] = read(page)
+    with player_page(page) as (player, errors):
+        player.goto(f"{live_server}/embed?lang={lang}&preset=ravine")
+        played(player, player.context)
+        seen["embed"] = read(player)
+        assert errors == []
     return seen
+
+
+@contextmanager
+def player_page(page: Page) -> Iterator[tuple[Page, list[str]]]:
+    """A page beside ``page`` (its size) for a player, in a context of its own with the
+    clock installed (see :func:`played`), and the errors it logs."""
+    context = page.context.browser.new_context(viewport=page.viewport_size)
+    context.clock.install()
+    try:
+        player = context.new_page()
+        yield player, watch_errors(player)
+    finally:
+        context.close()
 
 
 def test_every_view_in_japanese_has_no_english_word(
@@ -175,11 +191,14 @@ def test_every_view_in_english_has_no_japanese_and_every_lesson_takes_an_edit(
 def test_the_export_plays_in_japanese(page: Page, live_server: str, tmp_path: Path) -> None:
     page.goto(f"{live_server}/?lang=ja#preset=minibatch")
     wait_done(page)
-    page.goto(download(page, "#export", tmp_path / "export.html").as_uri())
-    expect(page.locator("body")).to_have_attribute("data-played", "true")
-    texts = read(page)
-    assert english_words(texts) == [] and "ミニバッチのノイズ" in " ".join(texts)
-    expect(page.locator("html")).to_have_attribute("lang", "ja")
+    exported = download(page, "#export", tmp_path / "export.html")
+    with player_page(page) as (player, errors):
+        player.goto(exported.as_uri())
+        played(player, player.context)
+        texts = read(player)
+        assert english_words(texts) == [] and "ミニバッチのノイズ" in " ".join(texts)
+        expect(player.locator("html")).to_have_attribute("lang", "ja")
+        assert errors == []
 
 
 def test_the_language_menu_switches_and_keeps_the_view(page: Page, live_server: str) -> None:

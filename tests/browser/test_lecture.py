@@ -9,7 +9,7 @@ from playwright.sync_api import Browser, Page, expect
 
 from gradtrail.presets import PRESETS
 from tests.app.test_cli import gradtrail
-from tests.browser.test_page import address, cut_network, wait_done, watch_errors
+from tests.browser.test_page import address, cut_network, played, wait_done, watch_errors
 
 NO_SCROLLBARS = """() => {
   const root = document.documentElement;
@@ -23,10 +23,11 @@ def test_embed_fits_its_frame_without_scrollbars(
 ) -> None:
     context = browser.new_context(viewport={"width": width, "height": height})
     attempted = cut_network(context)
+    context.clock.install()
     page = context.new_page()
     errors = watch_errors(page)
     page.goto(f"{live_server}/embed?preset=himmelblau&speed=4")
-    expect(page.locator("body")).to_have_attribute("data-played", "true")
+    played(page, context)
     assert page.evaluate(NO_SCROLLBARS)
     # Under the caption the contour and the loss plot fill the frame, the contour twice
     # the loss plot's size: under it, or beside it in a short frame.
@@ -72,6 +73,7 @@ def test_reduced_motion_shows_the_whole_path_without_playing(
     """A system set to reduce motion gets the embed still, the whole path at once; the
     play button and ?autoplay=1 still play it."""
     context = browser.new_context(viewport={"width": 960, "height": 540}, reduced_motion="reduce")
+    context.clock.install()
     page = context.new_page()
     page.goto(f"{live_server}/embed?preset=ravine")
     expect(page.locator("body")).to_have_attribute("data-ready", "true")
@@ -82,7 +84,7 @@ def test_reduced_motion_shows_the_whole_path_without_playing(
     assert lengths == [121, 121, 120]
     assert page.evaluate("() => document.body.dataset.played") is None
     page.goto(f"{live_server}/embed?preset=ravine&autoplay=1")
-    expect(page.locator("body")).to_have_attribute("data-played", "true")
+    played(page, context)
     context.close()
 
 
@@ -96,10 +98,11 @@ def test_cli_export_plays_offline_to_the_end(browser: Browser, tmp_path: Path) -
     assert gradtrail("export", "--preset", "saddle", "-o", str(out)).returncode == 0
     context = browser.new_context(viewport={"width": 1280, "height": 720})
     attempted = cut_network(context, only_files)
+    context.clock.install()
     page = context.new_page()
     errors = watch_errors(page)
     page.goto(out.as_uri())
-    expect(page.locator("body")).to_have_attribute("data-played", "true")
+    played(page, context)
     lengths = page.evaluate(
         "() => document.querySelector('#plot').data.filter((t) => t.meta).map((t) => t.x.length)"
     )
@@ -173,12 +176,13 @@ def test_lesson_exports_show_their_panels_offline(
         width, height = chain_size if preset == "chain-tanh" else (1366, 768)
         context = browser.new_context(viewport={"width": width, "height": height})
         attempted = cut_network(context, only_files)
+        context.clock.install()
         page = context.new_page()
         errors = watch_errors(page)
         page.goto(exported.as_uri())
         expect(page.locator("#lesson-caption")).to_have_text(lesson.caption(lang))
         expect(page.locator("#lesson-title")).to_have_text(lesson.title(lang))
-        expect(page.locator("body")).to_have_attribute("data-played", "true", timeout=30_000)
+        played(page, context)
         shown = page.locator(f"[data-view={panel}]")
         expect(shown).to_be_visible()
         expect(page.locator("[data-view=loss]")).to_be_visible()

@@ -6,7 +6,7 @@ from pathlib import Path
 
 from playwright.sync_api import BrowserContext, expect
 
-from tests.browser.test_page import cut_network, watch_errors
+from tests.browser.test_page import cut_network, played, watch_errors
 
 
 def test_an_embed_in_slides_opened_from_disk_plays(
@@ -23,11 +23,12 @@ def test_an_embed_in_slides_opened_from_disk_plays(
         encoding="utf-8",
     )
     attempted = cut_network(context)
+    context.clock.install()
     page = context.new_page()
     errors = watch_errors(page)
     page.goto(slides.as_uri())
     frame = page.frame_locator("iframe")
-    expect(frame.locator("body")).to_have_attribute("data-played", "true")
+    played(frame, context)
     assert frame.locator("#plot .main-svg").first.is_visible()
     page.screenshot(path=screenshots / "slides-from-disk.png")
     assert not attempted and not errors
