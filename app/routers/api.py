@@ -49,6 +49,7 @@ from gradtrail.app.models import (
 from gradtrail.app.responses import FastJSONResponse
 from gradtrail.app.settings import get_settings
 from gradtrail.app.streams import frames_computed, start_figures
+from gradtrail.app.video import REPLAY_SECONDS
 from gradtrail.axes import AXIS_COUNT, DATA_AXES, START_AXES
 from gradtrail.backprop import backprop as backprop_graph
 from gradtrail.cost import data_size, data_view_work, evaluation_cost, grid_work
@@ -273,6 +274,7 @@ def page_catalog(lang: str = "en") -> dict[str, object]:
             "steps": RunSpec.model_fields["steps"].default,
             "sweep_steps": SweepSpec.model_fields["steps"].default,
             "preset": DEFAULT_PRESET,
+            "replay_seconds": REPLAY_SECONDS,  # the page's Play, as the player's and a video's
             "optimizer": DEFAULT_OPTIMIZER,
             "schedules": schedule_defaults(),
         },

@@ -88,6 +88,7 @@ const playback = createPlayback(
       live.showStep(step);
       followCursor(step);
     },
+    replaySeconds: catalog.defaults.replay_seconds,
   },
 );
 const backprop = createBackpropPanel({

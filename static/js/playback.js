@@ -3,9 +3,11 @@
 import { t } from "./messages.js";
 
 const TICK_MS = 33;
-const REPLAY_SECONDS = 8; // a whole replay at 1× speed, whatever the number of steps
-
-export function createPlayback(elements, { onShow }) {
+/**
+ * `replaySeconds`: how long a whole replay takes at 1× speed, whatever the number of steps
+ * (the catalogue's, as the exported player's and a video's).
+ */
+export function createPlayback(elements, { onShow, replaySeconds }) {
   const { play, back, forward, scrubber, label, speed } = elements;
   let step = 0;
   let last = 0;
@@ -40,7 +42,7 @@ export function createPlayback(elements, { onShow }) {
     // Position follows the clock, so a slow redraw skips steps instead of slowing down.
     const from = step;
     const began = performance.now();
-    const duration = (REPLAY_SECONDS * 1000 * (last - from)) / last / Number(speed.value);
+    const duration = (replaySeconds * 1000 * (last - from)) / last / Number(speed.value);
     timer = setInterval(() => {
       if (drawing) return; // the last picture is still being drawn
       const progress = Math.min(1, (performance.now() - began) / duration);
