@@ -74,6 +74,15 @@ def context(context: BrowserContext) -> BrowserContext:
     return context
 
 
+@pytest.fixture
+def clocked_page(context: BrowserContext) -> Page:
+    """A page in a context of its own whose clock Playwright controls (installed before the
+    page loads; time runs as usual until a test moves it on): for what the page animates
+    on a timer (a replay, the graph's walk), which a test then steps instead of waiting."""
+    context.clock.install()
+    return context.new_page()
+
+
 @pytest.fixture(scope="session")
 def tab(shared_context: BrowserContext) -> Iterator[list[Page]]:
     """The tab that the tests' ``page`` reuses (in a one-item list, so that a test that

@@ -9,6 +9,7 @@ from pathlib import Path
 from playwright.sync_api import Page, expect
 
 from gradtrail.app.urlspec import encode
+from tests.browser.test_modes import TICK_MS
 from tests.browser.test_page import wait_done, watch_errors
 
 NODES = """() => document.querySelector('#backprop-plot').data
@@ -16,8 +17,9 @@ NODES = """() => document.querySelector('#backprop-plot').data
 
 
 def test_the_graph_follows_the_cursor_and_the_walk_reaches_the_parameters(
-    page: Page, live_server: str, screenshots: Path
+    clocked_page: Page, live_server: str, screenshots: Path
 ) -> None:
+    page = clocked_page
     errors = watch_errors(page)
     page.goto(f"{live_server}/?lang=en#preset=line-fit")
     wait_done(page)
@@ -42,7 +44,9 @@ def test_the_graph_follows_the_cursor_and_the_walk_reaches_the_parameters(
     page.locator("#backprop-sample").dispatch_event("change")
     expect(page.locator("#backprop-plot")).to_contain_text("Sample 5 of")
     page.click("#backprop-play")
-    expect(panel).to_have_attribute("data-walked", "8")  # every node
+    for lit in range(1, 9):  # every node, a tick each (the clock moved on, not waited out)
+        page.clock.fast_forward(TICK_MS)
+        expect(panel).to_have_attribute("data-walked", str(lit))
     widths = page.evaluate(f"() => ({NODES})().marker.line.width")
     assert widths == [4] * 8  # all reached, w and b (the parameters) among them
     edge_text = page.evaluate(

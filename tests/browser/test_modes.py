@@ -16,6 +16,8 @@ from gradtrail.texts import messages
 from tests.browser.test_page import wait_done, watch_errors
 
 PLOT = "document.querySelector('#backprop-plot')"
+# Longer than the walk's tick (backprop-panel.js WALK_MS): one jump of the clock fires it once.
+TICK_MS = 1000
 NODES = f"() => {PLOT}.data.find((t) => t.meta && t.meta.role === 'nodes')"
 ANNOTATIONS = f"() => {PLOT}.layout.annotations.map((a) => a.text.replaceAll('<br>', ' '))"
 # Every text of the graph as drawn (node labels, tags, edge texts) with its box in px, and
@@ -46,10 +48,16 @@ def overlaps(a: list[float], b: list[float]) -> bool:
 
 
 def walk(page: Page, mode: str, passes: int, nodes: int) -> None:
+    """Walk the graph in ``mode``: ``passes`` passes over ``nodes`` nodes, each node lit in
+    turn. The walk lights a node a tick; the page's clock (``clocked_page``) is moved on a
+    tick at a time once the last node is lit, so no tick is waited out."""
     page.select_option("#backprop-mode", mode)
     expect(page.locator("#backprop")).to_have_attribute("data-mode", mode)
     page.click("#backprop-play")
     panel = page.locator("#backprop")
+    for tick in range(passes * nodes):
+        page.clock.fast_forward(TICK_MS)
+        expect(panel).to_have_attribute("data-walked", str(tick % nodes + 1))
     expect(panel).to_have_attribute("data-pass", str(passes))
     expect(panel).to_have_attribute("data-walk-done", mode)
     expect(panel).to_have_attribute("data-walked", str(nodes))
@@ -57,8 +65,9 @@ def walk(page: Page, mode: str, passes: int, nodes: int) -> None:
 
 @pytest.mark.parametrize("lang", ["ja", "en"])
 def test_the_chain_graph_fits_and_walks_both_modes(
-    page: Page, live_server: str, screenshots: Path, lang: str
+    clocked_page: Page, live_server: str, screenshots: Path, lang: str
 ) -> None:
+    page = clocked_page
     errors = watch_errors(page)
     page.set_viewport_size({"width": 1366, "height": 768})
     page.goto(f"{live_server}/?lang={lang}#preset=chain-tanh&backprop=1")
