@@ -11,6 +11,7 @@ from playwright.sync_api import Page, expect
 from gradtrail.app.urlspec import encode
 from gradtrail.texts import text
 from tests.browser.test_page import wait_done, watch_errors
+from tests.browser.test_sweep import wait_sweep
 
 # x² − y² started at its critical point: ∇f = 0 there, H = diag(2, −2), a saddle; the bowl
 # x² + y² from (1, 1) converges to its minimum (H = diag(2, 2)).
@@ -65,3 +66,34 @@ def test_the_table_says_saddle_for_a_run_stopped_at_a_saddle(
     wait_done(page)
     expect(cells).to_have_text([text("stationary.minimum", lang)])
     assert errors == []
+
+
+@pytest.mark.parametrize("lang", ["en", "ja"])
+def test_the_sweeps_hover_says_what_each_cell_stopped_at(
+    page: Page, live_server: str, lang: str
+) -> None:
+    """Starts along y over x² − y² + y⁴/4 (the saddle surface): y = 0 runs into the saddle
+    at the origin, the others reach a minimum (0, ±√2); each cell's hover says which."""
+    run = {"surface": {"id": "saddle"}, "start": [1.0, 0.5], "steps": 500,
+           "optimizers": [{"id": "gd", "params": {"lr": 0.1}}]}  # fmt: skip
+    page.set_viewport_size({"width": 1366, "height": 768})
+    page.goto(f"{live_server}/?lang={lang}#spec={encode(run)}")
+    wait_done(page)
+    page.click("#toggle-sweep")
+    wait_sweep(page)
+    axis = "#sweep-axes [data-axis='{}'] [data-role='{}']"
+    page.select_option(axis.format(0, "name"), "start.y")
+    page.select_option(axis.format(1, "name"), "")
+    page.fill(axis.format(0, "low"), "-1")
+    page.fill(axis.format(0, "high"), "1")
+    page.fill(axis.format(0, "count"), "3")
+    page.select_option(axis.format(0, "scale"), "linear")
+    page.evaluate("() => { document.body.dataset.sweep = 'asked'; }")
+    page.click("#run-sweep")
+    wait_sweep(page)
+    words = page.evaluate(
+        "() => document.querySelector('#sweep-plot').data[0].customdata[0].map((c) => c[0])"
+    )
+    minimum, saddle = text("stationary.minimum", lang), text("stationary.saddle", lang)
+    assert WORD[lang] in saddle
+    assert words == [minimum, saddle, minimum]
