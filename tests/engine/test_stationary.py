@@ -10,7 +10,7 @@ from gradtrail import run
 from gradtrail.catalog import build_surface
 from gradtrail.presets import PRESETS
 from gradtrail.spec import SurfaceSpec
-from gradtrail.stationary import classify, flat_curvature, hessian, kind_of
+from gradtrail.stationary import MOST_PARAMETERS, classify, flat_curvature, hessian, kind_of
 from gradtrail.surfaces import BUILTIN_SURFACES
 from gradtrail.sweep import run_sweep
 from gradtrail.texts import LANGUAGES, text
@@ -20,10 +20,11 @@ def custom(expression: str) -> dict:
     return {"id": "custom", "expression": expression}
 
 
-def stopped(surface: dict, start: list[float], steps: int = 50, lr: float = 0.1) -> tuple:
+def stopped(surface: dict, start: list[float] | None, steps: int = 50, lr: float = 0.1) -> tuple:
     """A gradient-descent run's status and what it stopped at."""
-    spec = {"surface": surface, "start": start, "steps": steps,
-            "optimizers": [{"id": "gd", "params": {"lr": lr}}]}  # fmt: skip
+    spec = {"surface": surface, "steps": steps, "optimizers": [{"id": "gd", "params": {"lr": lr}}]}
+    if start is not None:
+        spec["start"] = start
     summary = run(spec).runs[0].summary
     assert summary is not None
     return summary.status, summary.stationary
@@ -126,3 +127,30 @@ def test_a_sweep_says_what_each_converged_cell_stopped_at() -> None:
 @pytest.mark.parametrize("lang", LANGUAGES)
 def test_the_dead_relu_caption_quotes_the_tables_words(lang: str) -> None:
     assert text("stationary.flat", lang) in text("lesson.chain-relu.caption", lang)
+
+
+def network(activation: str, targets: list[float], output_bias: float) -> dict:
+    """A 1-2-1 network under MSE on x = 1, 2, 3, every parameter 0 but the output bias
+    (the vector is W₁ (2), b₁ (2), W₂ (2), b₂)."""
+    return {"id": "network", "layers": [1, 2, 1], "activation": activation, "loss": "mse",
+            "data": {"x": [[1.0], [2.0], [3.0]], "y": targets},
+            "init": [0.0] * 6 + [output_bias]}  # fmt: skip
+
+
+def test_a_networks_whole_hessian_is_read() -> None:
+    """At W₂ = 0 and h = φ(0) = 0 every gradient but b₂'s vanishes, and b₂ = mean(t) zeroes
+    that. With residuals r = ŷ − t: ∂²L/∂b₂² = 2, and ∂²L/∂W₂ⱼ∂W₁ⱼ = mean(2 r x φ′(0)).
+    tanh (φ′(0) = 1), t = x: r = (1, 0, −1), so that is −4/3 for each hidden unit, an
+    eigenvalue pair ±4/3: a saddle, which the plane the page shows would not reveal.
+    ReLU (φ′(0) = 0, torch's), t = 0: only ∂²L/∂b₂² = 2 is left, a valley flat along the
+    rest."""
+    assert stopped(network("tanh", [1.0, 2.0, 3.0], 2.0), None) == ("converged", "saddle")
+    assert stopped(network("relu", [0.0, 0.0, 0.0], 0.0), None) == ("converged", "valley")
+
+
+def test_a_network_of_over_256_parameters_is_not_classified() -> None:
+    """Its Hessian would cost two gradients a parameter: 2 × 1,185 forward and backward
+    passes for layers 2-32-32-1."""
+    surface = build_surface(SurfaceSpec.model_validate({"id": "network", "layers": [2, 32, 32, 1]}))
+    assert surface.vector.start.size == 2 * 32 + 32 + 32 * 32 + 32 + 32 + 1 > MOST_PARAMETERS
+    assert classify(surface, surface.vector.start) is None
