@@ -23,6 +23,7 @@ from gradtrail.spec import (
     Strict,
     SurfaceSpec,
 )
+from gradtrail.stationary import StationaryWord
 from gradtrail.surfaces import GRID_RESOLUTION
 
 MAX_RESOLUTION = 400
@@ -408,6 +409,13 @@ class RunItem(RunMeta):
     steps_taken: Annotated[int, Field(ge=0, le=MAX_STEPS)]
     final_loss: float
     distance_to_min: float | None
+    stationary: StationaryWord | None = Field(
+        None,
+        description="a converged run: what its gradient-zero point is, read from the loss's "
+        "curvature there (the Hessian's eigenvalues): minimum (all > 0), maximum (all < 0), "
+        "saddle (both signs), valley or ridge (one sign and ~0), flat (all ~0); null for a "
+        "run that did not converge (or a network of over 256 parameters)",
+    )
     state: dict[str, list[float]] | None = Field(
         None,
         description='with record: ["state"]: per step, lr, gradient, step and the '
@@ -464,6 +472,10 @@ class SweepResponse(BaseModel):
     shape: list[int] = Field(description="[len(axis 1), len(axis 0)] (or [1, n] for one axis)")
     final_loss: list[list[float]]
     status: list[list[Literal["converged", "max_steps", "diverged"]]]
+    stationary: list[list[StationaryWord | None]] = Field(
+        description="a converged cell: what its gradient-zero point is (as a run's "
+        "stationary); null for the rest"
+    )
     steps_taken: list[list[int]]
     steps_to_threshold: list[list[int | None]] = Field(
         description="first step with loss ≤ loss_threshold; null if never (or no threshold)"

@@ -150,4 +150,5 @@ def summary_payload(summary: Summary) -> dict:
         "steps_taken": summary.steps_taken,
         "final_loss": summary.final_loss,
         "distance_to_min": summary.distance_to_min,
+        "stationary": summary.stationary,
     }

@@ -41,6 +41,11 @@ def status(result: Result) -> list[str]:
     return [run.summary.status for run in result.runs if run.summary is not None]
 
 
+def stationary(result: Result) -> list[str | None]:
+    """Each run's kind of stopping point where it converged (minimum, saddle, flat…), in order."""
+    return [run.summary.stationary for run in result.runs if run.summary is not None]
+
+
 def step_in_lr(run: Trajectory) -> np.ndarray:
     """Per step, the larger coordinate of the step taken, in learning rates (η)."""
     assert run.state is not None, "claims read the recorded state"

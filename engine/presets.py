@@ -30,6 +30,7 @@ from gradtrail.claims import (
     nearest_minimum,
     rounded_minima,
     signals_at,
+    stationary,
     status,
     step_in_lr,
     step_length,
@@ -411,10 +412,12 @@ CHAIN_LESSONS = (
                 dead_at_start,
             ),
             Claim(
-                "both runs stop where they start, 'converged' at step 0 (a zero gradient), "
-                "at the loss of predicting 0, mean(t²) = 31.7",
+                "both runs stop where they start, at step 0, at the loss of predicting 0, "
+                "mean(t²) = 31.7; no minimum: a flat region (the table's 'stopped: flat "
+                "region', its curvature zero too)",
                 lambda r: (
                     status(r) == ["converged", "converged"]
+                    and stationary(r) == ["flat", "flat"]
                     and all(run.x.size == 1 for run in r.runs)
                     and np.isclose(r.runs[0].loss[0], np.mean(r.surface.samples.t**2), rtol=1e-12)
                     and round(float(r.runs[0].loss[0]), 1) == 31.7

@@ -12,6 +12,7 @@ import numpy as np
 
 from gradtrail.catalog import describe_surface
 from gradtrail.schedules import ScheduleSpec
+from gradtrail.stationary import StationaryWord
 from gradtrail.stopping import StatusWord
 from gradtrail.surfaces import Surface
 from gradtrail.texts import DEFAULT_LANGUAGE
@@ -31,12 +32,14 @@ def spreadsheet_safe(cell: Any) -> Any:
 
 @dataclass(frozen=True)
 class Summary:
-    """How a run ended."""
+    """How a run ended; where it converged, what it stopped at (:mod:`gradtrail.stationary`:
+    a minimum, or a saddle or flat region whose gradient is zero too)."""
 
     status: StatusWord
     steps_taken: int
     final_loss: float
     distance_to_min: float | None
+    stationary: StationaryWord | None = None
 
 
 @dataclass(frozen=True)
@@ -101,6 +104,7 @@ class Trajectory:
             "steps_taken": self.summary.steps_taken,
             "final_loss": self.summary.final_loss,
             "distance_to_min": self.summary.distance_to_min,
+            "stationary": self.summary.stationary,
             **({"state": self.state} if self.state is not None else {}),
             **({"off_plane": self.off_plane} if self.off_plane is not None else {}),
             **({"parameters": self.parameters} if self.parameters is not None else {}),

@@ -29,6 +29,7 @@ from gradtrail.regression import run_minibatches
 from gradtrail.result import Result, RunInfo, Summary, Trajectory
 from gradtrail.schedules import ScheduleSpec
 from gradtrail.spec import RunSpec
+from gradtrail.stationary import StationaryWord, classify, flat_curvature
 from gradtrail.stopping import Status, StopRules
 from gradtrail.surfaces import Minibatches, Surface
 from gradtrail.texts import DEFAULT_LANGUAGE, text
@@ -240,6 +241,7 @@ class Simulation:
             # given outside it, so every path is drawn from its first point; a window the
             # spec gives is drawn as given.
             self.surface = replace(self.surface, domain=holding(self.surface.domain, self.start))
+        self.flat_curvature: float | None = None  # read once, when a run converges
         self.infos = [run_info(entry, lang, self.surface) for entry in spec.optimizers]
         recording = "state" in spec.record
         self.step_work = run_step(spec)  # each run's cost per step (gradtrail.cost)
@@ -302,9 +304,19 @@ class Simulation:
                 steps_taken=run.steps_taken,
                 final_loss=run.loss,
                 distance_to_min=self.surface.nearest_minimum_distance(run.x, run.y),
+                stationary=self.stationary(run),
             )
             for run in self.runs
         ]
+
+    def stationary(self, run: Any) -> StationaryWord | None:
+        """What a converged run stopped at, from the curvature there (None for the rest)."""
+        if run.status is not Status.CONVERGED:
+            return None
+        if self.flat_curvature is None:
+            self.flat_curvature = flat_curvature(self.surface)
+        point = (run.x, run.y) if self.surface.vector is None else run.p
+        return classify(self.surface, point, self.flat_curvature)
 
     def final_slice(self) -> tuple[Surface, list[tuple[np.ndarray, ...]]] | None:
         """Once the runs are done, on a surface of many parameters: the surface on its

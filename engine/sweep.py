@@ -42,6 +42,7 @@ from gradtrail.spec import (
     SurfaceSpec,
     check_range,
 )
+from gradtrail.stationary import StationaryWord, classify_plane, flat_curvature
 from gradtrail.stopping import STATUS_WORDS, Status
 from gradtrail.surfaces import Surface
 
@@ -215,6 +216,8 @@ class SweepResult:
     basin: np.ndarray  # index of the minimum reached, -1 where none
     final_x: np.ndarray
     final_y: np.ndarray
+    # A converged cell's kind of point (gradtrail.stationary), None for the rest.
+    stationary: list[list[StationaryWord | None]]
 
     def as_dict(self) -> dict[str, Any]:
         """JSON-ready, with null where a cell has no value."""
@@ -233,6 +236,7 @@ class SweepResult:
             "basin": nullable(self.basin),
             "final_x": self.final_x,
             "final_y": self.final_y,
+            "stationary": self.stationary,
         }
 
 
@@ -342,6 +346,7 @@ class Sweep:
             basin=basins(self.surface, final_x, final_y, status),
             final_x=final_x,
             final_y=final_y,
+            stationary=stationary_cells(self.surface, final_x, final_y, status),
         )
 
     def run(self, check: Callable[[], None] | None = None) -> SweepResult:
@@ -351,6 +356,19 @@ class Sweep:
             if check is not None:
                 check()
         return self.result()
+
+
+def stationary_cells(
+    surface: Surface, x: np.ndarray, y: np.ndarray, status: np.ndarray
+) -> list[list[StationaryWord | None]]:
+    """Per cell, what a converged one stopped at (:mod:`gradtrail.stationary`); None else."""
+    kinds: np.ndarray = np.full(x.shape, None, dtype=object)
+    converged = status == Status.CONVERGED
+    if converged.any():
+        flat = flat_curvature(surface)
+        found = classify_plane(surface, x[converged], y[converged], flat)
+        kinds[converged] = np.array(found, dtype=object)
+    return kinds.tolist()
 
 
 def basins(surface: Surface, x: np.ndarray, y: np.ndarray, status: np.ndarray) -> np.ndarray:

@@ -1,6 +1,7 @@
 // A line for screen readers (an aria-live region): when the runs end, which optimizer,
 // how it ended, after how many steps, at what loss; the texts from the catalogue.
 import { t } from "./messages.js";
+import { statusWords } from "./status-words.js";
 
 const number = (value) => (value === null || value === undefined ? "—" : Number(value).toPrecision(4));
 
@@ -14,7 +15,7 @@ export function createAnnouncer(node) {
     },
     done(summaries) {
       node.textContent = summaries.map((s, i) => t("run_announcement", {
-        label: labels[i] ?? "", status: t(s.status), steps: s.steps_taken, loss: number(s.final_loss),
+        label: labels[i] ?? "", status: statusWords(s.status, s.stationary), steps: s.steps_taken, loss: number(s.final_loss),
       })).join(" ");
     },
   };

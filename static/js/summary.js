@@ -1,5 +1,6 @@
 // The summary table: how each run ended.
 import { t } from "./messages.js";
+import { statusWords } from "./status-words.js";
 
 const number = (value) =>
   value === null || value === undefined ? "—" : Math.abs(value) >= 1e4 || (value !== 0 && Math.abs(value) < 1e-3)
@@ -38,7 +39,7 @@ export function createSummary(table) {
       body.replaceChildren(
         ...summaries.map((s, i) =>
           row(i, [
-            [t(s.status), `status ${s.status}`],
+            [statusWords(s.status, s.stationary), ["status", s.status, s.stationary].filter(Boolean).join(" ")],
             [String(s.steps_taken), "num"],
             [number(s.final_loss), "num"],
             [number(s.distance_to_min), "num"],

@@ -10,6 +10,29 @@ const option = (value, text, selected) => element("option", { value, text, selec
  * words are the catalogue's, per optimizer (`optimizer.axis_words`). */
 export const axisLabel = (optimizer, name) => `${optimizer.axis_words[name]} (${name})`;
 
+/**
+ * The menu of axis `k` and its label, "Axis 1" with torch's name of the chosen axis beside
+ * it (as the run form writes "learning rate `lr`"). The options read the learner's words
+ * alone, each with the whole "words (name)" as its title: with the name in brackets a
+ * closed menu cut "momentum decay ψ (momentum_d…" at 1366×768.
+ */
+function axisMenu(k, axis, names, optimizer) {
+  const select = element("select", { "data-role": "name" }, [
+    ...(k === 1 ? [option("", t("sweep_none"), !axis)] : []),
+    ...names.map((name) => element("option", {
+      value: name, text: optimizer.axis_words[name], title: axisLabel(optimizer, name), selected: axis?.name === name,
+    })),
+  ]);
+  const code = element("code", { "data-role": "torch-name" });
+  const show = () => {
+    code.textContent = select.value;
+    code.hidden = !select.value;
+  };
+  select.addEventListener("change", show);
+  show();
+  return labelled(element("span", { class: "param-name" }, [`${t("sweep_axis", { n: k + 1 })} `, code]), select);
+}
+
 /** A number input tagged with its role in the axis box. */
 const axisInput = (role, value, attributes = {}) =>
   element("input", { type: "number", step: "any", "data-role": role, value: value ?? "", ...attributes });
@@ -23,10 +46,6 @@ export function createSweepControls(form, { optimizers, hasData, limits, default
     axesNode.replaceChildren(
       ...[0, 1].map((k) => {
         const axis = axes[k] ?? null;
-        const select = element("select", { "data-role": "name" }, [
-          ...(k === 1 ? [option("", t("sweep_none"), !axis)] : []),
-          ...names.map((name) => option(name, axisLabel(optimizer, name), axis?.name === name)),
-        ]);
         const scale = element("select", { "data-role": "scale" },
           ["linear", "log"].map((value) => option(value, t(`scale_${value}`), axis?.scale === value)));
         const count = axis?.count ?? axis?.values?.length ?? sweepAxes.axis_count;
@@ -37,7 +56,7 @@ export function createSweepControls(form, { optimizers, hasData, limits, default
           labelled(t("scale"), scale),
         ]);
         return element("div", { class: "axis", "data-axis": String(k) }, [
-          labelled(t("sweep_axis", { n: k + 1 }), select), grid,
+          axisMenu(k, axis, names, optimizer), grid,
         ]);
       }),
     );

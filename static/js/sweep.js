@@ -7,6 +7,7 @@ import { ApiError, postJSON, streamEvents } from "./api.js";
 import { messageOf } from "./field-errors.js";
 import { t } from "./messages.js";
 import { plotlyOf } from "./plotly-loader.js";
+import { statusWords } from "./status-words.js";
 import { axisLabel } from "./sweep-controls.js";
 import { PLOT_CONFIG, decodeArray, onPointClick } from "./traces.js";
 
@@ -99,7 +100,7 @@ export function createSweepPanel({ plot, progress, status }, { onOpenRun, startA
     const loss = rows(result.final_loss);
     const startGrid = axisY && startAxes.includes(axisX.name) && startAxes.includes(axisY.name);
     const cellData = result.status.map((row, j) =>
-      row.map((s, i) => [t(s), loss[j][i], result.steps_to_threshold[j][i] ?? "—", result.basin[j][i] ?? "—"]));
+      row.map((s, i) => [statusWords(s, result.stationary?.[j]?.[i]), loss[j][i], result.steps_to_threshold[j][i] ?? "—", result.basin[j][i] ?? "—"]));
     const named = (a) => axisLabel(byId[spec.optimizer.id], a.name);
     const hover = `${named(axisX)} = %{x:.4g}${axisY ? `<br>${named(axisY)} = %{y:.4g}` : ""}`
       + `<br>%{customdata[0]}<br>${t("final_loss")} %{customdata[1]:.3g}`

@@ -355,3 +355,55 @@ def test_a_fault_in_the_body_is_reported_once(client: TestClient, path: str) -> 
             "optimizers": [{"id": "momentum", "params": {"momentum": -0.5}}]}  # fmt: skip
     detail = client.post(path, json=spec).json()["detail"]
     assert len(detail) == 1 and detail[0]["loc"] == ["body", "optimizers", 0, "params"], detail
+
+
+SADDLE_RUN = {
+    "surface": {"id": "custom", "expression": "x^2 - y^2"},
+    "start": [0.0, 0.0],
+    "steps": 10,
+    "optimizers": [{"id": "gd", "params": {"lr": 0.1}}],
+}
+
+
+def stream_done(client: TestClient, spec: dict) -> dict:
+    """The ``done`` event of a run's stream."""
+    with client.stream("POST", "/api/runs/stream", json=spec) as response:
+        lines = list(response.iter_lines())
+    at = lines.index("event: done")
+    return orjson.loads(lines[at + 1].removeprefix("data: "))
+
+
+def test_a_run_says_what_its_zero_gradient_point_is(client: TestClient) -> None:
+    """x² − y² started at its critical point, the origin: ∇f = (2x, −2y) = 0 and
+    H = diag(2, −2), a saddle. The status word stays "converged" (the contract); the new
+    field says what was found, in /api/runs and in the stream's done event alike; a run
+    that did not converge has null."""
+    body = client.post("/api/runs", json=SADDLE_RUN).json()
+    assert [(r["status"], r["stationary"]) for r in body["runs"]] == [("converged", "saddle")]
+    done = stream_done(client, SADDLE_RUN)["runs"]
+    assert [(r["status"], r["stationary"]) for r in done] == [("converged", "saddle")]
+    bowl = {**SADDLE_RUN, "surface": {"id": "custom", "expression": "x^2 + y^2"}}
+    bowl |= {"start": [1.0, 1.0], "steps": 500}
+    assert client.post("/api/runs", json=bowl).json()["runs"][0]["stationary"] == "minimum"
+    short = {**bowl, "steps": 3}
+    assert client.post("/api/runs", json=short).json()["runs"][0]["stationary"] is None
+
+
+def test_the_schema_names_the_kinds_of_stationary_point(client: TestClient) -> None:
+    schemas = client.get("/openapi.json").json()["components"]["schemas"]
+    field = schemas["RunItem"]["properties"]["stationary"]
+    kinds = next(option["enum"] for option in field["anyOf"] if "enum" in option)
+    assert set(kinds) == {"minimum", "maximum", "saddle", "valley", "ridge", "flat"}
+    assert "curvature" in field["description"]
+    assert "stationary" in schemas["SweepResponse"]["required"]
+
+
+def test_a_sweep_says_what_each_converged_cell_stopped_at(client: TestClient) -> None:
+    sweep = {
+        "surface": {"id": "saddle"},
+        "optimizer": {"id": "gd", "params": {"lr": 0.1}},
+        "steps": 500,
+        "axes": [{"name": "start.y", "low": -1, "high": 1, "count": 3}],
+    }
+    body = client.post("/api/sweeps", json=sweep).json()
+    assert body["stationary"] == [["minimum", "saddle", "minimum"]]  # y = 0 is the ridge

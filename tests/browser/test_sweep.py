@@ -206,14 +206,24 @@ def test_the_axis_menus_name_each_axis_in_the_learners_words_with_torchs_beside_
             f"{menu.format(0)} option", "options => options.map((o) => [o.value, o.text])"
         )
     )
-    assert options["lr"] == WORDS[lang]["lr"]
-    assert options["batch_size"] == WORDS[lang]["batch_size"]  # a data axis
-    half = text("hpname.betas[0]", lang)
-    assert "β₁" in half and options["betas[0]"] == f"{half} (betas[0])"
-    assert options["start.x"] == f"{text('start_x', lang)} (start.x)"
-    assert all(
-        name and words != name and words.endswith(f" ({name})") for name, words in options.items()
+    # The open menu reads the words, each with "words (name)" as its title; the closed one
+    # shows the chosen axis's torch name beside its label, as the run form does.
+    titles = dict(
+        page.eval_on_selector_all(
+            f"{menu.format(0)} option", "options => options.map((o) => [o.value, o.title])"
+        )
     )
+    assert titles["lr"] == WORDS[lang]["lr"]
+    assert titles["batch_size"] == WORDS[lang]["batch_size"]  # a data axis
+    half = text("hpname.betas[0]", lang)
+    assert "β₁" in half and titles["betas[0]"] == f"{half} (betas[0])"
+    assert titles["start.x"] == f"{text('start_x', lang)} (start.x)"
+    assert all(
+        name and words != name and titles[name] == f"{words} ({name})"
+        for name, words in options.items()
+    )
+    chosen = page.locator("#sweep-axes [data-axis='0'] [data-role='torch-name']")
+    expect(chosen).to_have_text(page.input_value(menu.format(0)))
     page.screenshot(path=screenshots / f"sweep-form-words-{lang}-1366x768.png")
     # Picking one runs the sweep over torch's name.
     page.select_option(menu.format(0), "lr")
@@ -277,17 +287,46 @@ FIELD_TEXTS = """() => [...document.querySelectorAll('#sweep-form input, #sweep-
   })"""
 
 
+TORCH_NAME = """(k) => {
+  const code = document.querySelector(`#sweep-axes [data-axis='${k}'] [data-role='torch-name']`);
+  return code && code.offsetParent ? code.textContent : "";
+}"""
+
+
 @pytest.mark.parametrize("lang", ["en", "ja"])
+@pytest.mark.parametrize("optimizer", [None, "nadam", "adagrad"])
 def test_the_sweep_form_shows_each_fields_whole_text_at_1366(
-    page: Page, live_server: str, lang: str
+    page: Page, live_server: str, screenshots: Path, lang: str, optimizer: str | None
 ) -> None:
-    """Four fields a row cut the scale menu's "linear" to "linea" at 1366x768."""
+    """Four fields a row cut the scale menu's "linear" to "linea" at 1366x768; a closed axis
+    menu cut "momentum decay ψ (momentum_decay)" (NAdam) and "starting sum
+    (initial_accumulator_value)" (AdaGrad). Every axis of the optimizer, in either menu."""
     page.set_viewport_size({"width": 1366, "height": 768})
-    page.goto(f"{live_server}/?lang={lang}#preset=line-fit")
+    if optimizer is None:
+        page.goto(f"{live_server}/?lang={lang}#preset=line-fit")
+    else:
+        spec = {"surface": {"id": "rosenbrock"}, "steps": 50, "optimizers": [{"id": optimizer}]}
+        page.goto(f"{live_server}/?lang={lang}#spec={encode(spec)}")
     wait_done(page)
     page.click("#toggle-sweep")
     wait_sweep(page)
     page.select_option("#sweep-axes .axis >> nth=1 >> [data-role=scale]", "linear")
     fields = page.evaluate(FIELD_TEXTS)
     assert len(fields) >= 10, fields
-    assert [f for f in fields if f[1] > f[2]] == [], fields
+    cut = [f for f in fields if f[1] > f[2]]
+    menu = "#sweep-axes [data-axis='{}'] [data-role='name']"
+    beside = []  # each chosen axis, and torch's name shown beside its menu ("" for none)
+    for k in (0, 1) if optimizer else ():
+        names = page.eval_on_selector_all(f"{menu.format(k)} option", "o => o.map((e) => e.value)")
+        for name in names:
+            page.select_option(menu.format(k), name)
+            cut += [f for f in page.evaluate(FIELD_TEXTS) if f[1] > f[2]]
+            beside.append((name, page.evaluate(TORCH_NAME, k)))
+    assert cut == [], cut
+    assert all(name == shown for name, shown in beside), beside
+    if optimizer:
+        page.select_option(menu.format(0), "momentum_decay" if optimizer == "nadam" else "lr")
+        page.select_option(menu.format(1), names[-1])
+        page.locator("#sweep-form").screenshot(
+            path=screenshots / f"sweep-form-{optimizer}-{lang}-1366x768.png"
+        )

@@ -16,6 +16,7 @@ from gradtrail.kinds import SURFACE_KINDS
 from gradtrail.optimizers import OPTIMIZERS
 from gradtrail.presets import PRESETS, SWEEP_PRESETS
 from gradtrail.schedules import SCHEDULE_PARAMS
+from gradtrail.stationary import StationaryWord
 from gradtrail.stopping import StatusWord
 from gradtrail.surfaces import SurfaceKind
 from gradtrail.texts import (
@@ -73,6 +74,7 @@ def registry_keys() -> set[str]:
     keys |= {f"language_{lang}" for lang in LANGUAGES}
     keys |= {"scale_linear", "scale_log"}  # sweep-controls.js: t(`scale_${value}`)
     keys |= set(get_args(StatusWord))  # summary.js and sweep.js: t(status)
+    keys |= {f"stationary.{word}" for word in get_args(StationaryWord)}  # status-words.js
     return keys
 
 
