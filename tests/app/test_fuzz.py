@@ -14,19 +14,44 @@ from __future__ import annotations
 
 import os
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 
 import pytest
 import schemathesis
 from hypothesis import HealthCheck, settings
-from hypothesis.database import DirectoryBasedExampleDatabase
+from hypothesis.database import DirectoryBasedExampleDatabase, ExampleDatabase
 from schemathesis.checks import positive_data_acceptance
 
 from gradtrail.app.main import create_app
 
 EXAMPLES = int(os.environ.get("GRADTRAIL_API_FUZZ_EXAMPLES", "40"))
-FOUND = DirectoryBasedExampleDatabase(Path(__file__).parent / "api-fuzz-examples")
+
+
+class KeptExamples(ExampleDatabase):
+    """Hypothesis's example database in a folder that only grows: what once failed is
+    replayed in every later run. Hypothesis deletes an example that no longer fails (a
+    fixed bug) and keeps only the shrunk form of one that does; here neither is lost, so
+    the committed examples stay in the working tree after a run."""
+
+    def __init__(self, folder: Path) -> None:
+        super().__init__()
+        self.folder = DirectoryBasedExampleDatabase(folder)
+
+    def save(self, key: bytes, value: bytes) -> None:
+        self.folder.save(key, value)
+
+    def fetch(self, key: bytes) -> Iterable[bytes]:
+        return self.folder.fetch(key)
+
+    def delete(self, key: bytes, value: bytes) -> None:
+        pass  # kept: a fixed bug's example guards against its return
+
+    def move(self, src: bytes, dest: bytes, value: bytes) -> None:
+        self.folder.save(dest, value)  # kept under its first key too
+
+
+FOUND = KeptExamples(Path(__file__).parent / "api-fuzz-examples")
 schema = schemathesis.openapi.from_asgi("/openapi.json", create_app())
 
 
