@@ -4,7 +4,7 @@ those sentences make about the run.
 The page's gallery, ``?preset=ID`` links, ``/embed`` and the command line all
 read this one table; its order is the course's (data, model, loss, gradient,
 computation graph, the backward pass through a hidden layer, gradient descent,
-minibatches, momentum, RMSProp, Adam) and a
+minibatches, momentum, RMSProp, Adam, then small networks trained whole) and a
 lesson's number is its place in it. A lesson's title, caption and run labels are
 texts of the catalogue (``lesson.ID.title``, ``lesson.ID.caption``,
 ``lesson.ID.runK``), in every language; :meth:`Preset.localized` puts them in.
@@ -35,6 +35,19 @@ from gradtrail.claims import (
     step_in_lr,
     step_length,
 )
+from gradtrail.kinds import SURFACE_KINDS
+from gradtrail.network_claims import (
+    LOG_2,
+    boundary_is_a_line,
+    first_hidden_rows,
+    hidden_units_identical,
+    network,
+    off_plane,
+    right_share,
+    slice_loss,
+    start_gradients,
+    vectors,
+)
 from gradtrail.panels import PANELS  # the page's panels a lesson may open
 from gradtrail.result import Result, Trajectory
 from gradtrail.runner import run
@@ -55,6 +68,7 @@ TOPICS = (
     "momentum",
     "rmsprop",
     "adam",
+    "networks",  # a whole small network trained, its loss seen on a plane (gradtrail.plane)
 )
 
 
@@ -96,8 +110,13 @@ class Preset:
         return RunSpec.model_validate(self.localized(lang))
 
     def result(self, lang: str = DEFAULT_LANGUAGE) -> Result:
-        """The lesson's run with every step's state recorded: what its claims check."""
-        return run(self.run_spec(lang).model_copy(update={"record": ["state"]}), lang=lang)
+        """The lesson's run with every step's state recorded (on a network, every step's
+        parameter vector): what its claims check."""
+        spec = self.run_spec(lang)
+        many = SURFACE_KINDS[spec.surface.id].vector_size is not None
+        return run(
+            spec.model_copy(update={"record": ["parameters" if many else "state"]}), lang=lang
+        )
 
     def sweep_spec(self) -> Any:
         """The validated sweep spec (for a sweep lesson)."""
@@ -423,6 +442,267 @@ CHAIN_LESSONS = (
                     and round(float(r.runs[0].loss[0]), 1) == 31.7
                 ),
                 quotes=("31.7",),
+            ),
+        ),
+    ),
+)
+
+
+def adam(lr: float) -> dict[str, Any]:
+    return {"id": "adam", "params": {"lr": lr}}
+
+
+def net(layers: list[int], activation: str, kind: str, **extra: Any) -> dict[str, Any]:
+    """A network surface on generated points (200, noise 0.1, seed 0: the defaults)."""
+    return {
+        "id": "network",
+        "layers": layers,
+        "activation": activation,
+        "generate": {"kind": kind},
+        **extra,
+    }
+
+
+XOR_RUNS = [gd(1.0), adam(0.05)]
+CIRCLES = net([2, 4, 1], "tanh", "circles", init_seed=0)
+DEEP = [2, 8, 8, 8, 1]  # three hidden layers of 8: 201 parameters
+
+
+def same_but_activation(lesson: str, other: str) -> bool:
+    """Two lessons' specs differ in the surface's activation alone."""
+    mine, theirs = PRESETS[lesson].spec, PRESETS[other].spec
+    plain = {**mine["surface"], "activation": None}
+    return {**mine, "surface": plain} == {
+        **theirs,
+        "surface": {**theirs["surface"], "activation": None},
+    }
+
+
+NETWORK_LESSONS = (
+    Preset(
+        "xor-linear",
+        {"surface": net([2, 1], "tanh", "xor", init_seed=0), "steps": 500, "optimizers": XOR_RUNS},
+        topic="networks",
+        claims=(
+            Claim(
+                "with no hidden layer both runs stop with a zero gradient ('converged') at "
+                "loss 0.692, within 0.002 of log 2 ≈ 0.693",
+                lambda r: (
+                    network(r).layout.layers == (2, 1)
+                    and status(r) == ["converged", "converged"]
+                    and all(abs(run.loss[-1] - LOG_2) < 0.002 for run in r.runs)
+                    and all(round(float(run.loss[-1]), 3) == 0.692 for run in r.runs)
+                ),
+                quotes=("0.692", "log 2 ≈ 0.693"),
+            ),
+            Claim(
+                "the line they end with puts 53% of the points on the right side",
+                lambda r: all(round(right_share(r, run), 2) == 0.53 for run in r.runs),
+                quotes=("53%",),
+            ),
+        ),
+    ),
+    Preset(
+        "xor-hidden",
+        {
+            "surface": net([2, 4, 1], "tanh", "xor", init_seed=0),
+            "steps": 500,
+            "optimizers": XOR_RUNS,
+        },
+        topic="networks",
+        claims=(
+            Claim(
+                "the same points and optimizers as the previous lesson, with a hidden layer of "
+                "4 tanh units",
+                lambda r: (
+                    network(r).layout.layers == (2, 4, 1)
+                    and PRESETS["xor-linear"].spec["optimizers"]
+                    == PRESETS["xor-hidden"].spec["optimizers"]
+                    and PRESETS["xor-linear"].spec["surface"]["generate"]
+                    == PRESETS["xor-hidden"].spec["surface"]["generate"]
+                ),
+                quotes=("4",),
+            ),
+            Claim(
+                "both runs get below 0.3: gradient descent at step 144, Adam at step 44; after "
+                "500 steps they end at 0.19 and 0.15",
+                lambda r: (
+                    [first(run.loss < 0.3) for run in r.runs] == [144, 44]
+                    and [round(float(run.loss[-1]), 2) for run in r.runs] == [0.19, 0.15]
+                    and status(r) == ["max_steps", "max_steps"]
+                ),
+                quotes=("0.3", "144", "44", "500", "0.19", "0.15"),
+            ),
+            Claim(
+                "their regions put at least 90% of the points on the right side",
+                lambda r: all(right_share(r, run) >= 0.9 for run in r.runs),
+                quotes=("90%",),
+            ),
+        ),
+    ),
+    Preset(
+        "circles-adam",
+        {"surface": CIRCLES, "steps": 500, "optimizers": [momentum(0.1), adam(0.05)]},
+        topic="networks",
+        claims=(
+            Claim(
+                "Adam gets the loss below 0.1 at step 150, momentum at step 454",
+                lambda r: [first(run.loss < 0.1) for run in r.runs] == [454, 150],
+                quotes=("0.1", "150", "454"),
+            ),
+            Claim(
+                "in the first 100 steps momentum's loss falls less than 0.2, Adam's more than 0.5",
+                lambda r: (
+                    r.runs[0].loss[0] - r.runs[0].loss[100] < 0.2
+                    and r.runs[1].loss[0] - r.runs[1].loss[100] > 0.5
+                ),
+                quotes=("100", "0.2", "0.5"),
+            ),
+            Claim(
+                "both end with at least 98% of the points on the right side",
+                lambda r: all(right_share(r, run) >= 0.98 for run in r.runs),
+                quotes=("98%",),
+            ),
+            HEAVY_BALL,
+        ),
+    ),
+    Preset(
+        "slice-hides",
+        {
+            "surface": {**CIRCLES, "plane": {"kind": "random"}},
+            "steps": 500,
+            "optimizers": [adam(0.05)],
+        },
+        topic="networks",
+        claims=(
+            Claim(
+                "the previous lesson's Adam run, on a random plane through the start; the "
+                "network has 17 parameters",
+                lambda r: (
+                    network(r).layout.count == 17
+                    and PRESETS["circles-adam"].spec["surface"] == CIRCLES
+                    and PRESETS["circles-adam"].spec["optimizers"][1] == adam(0.05)
+                    and r.surface.plane is not None
+                    and r.surface.plane.kind == "random"
+                ),
+                quotes=("17",),
+            ),
+            Claim(
+                "its distance from the plane grows at every step, to 20 after 500 steps; the "
+                "plane holds 8% of the path",
+                lambda r: (
+                    bool(np.all(np.diff(off_plane(r.runs[0])) > 0))
+                    and round(float(off_plane(r.runs[0])[-1])) == 20
+                    and round(100 * r.surface.plane.explained) == 8
+                ),
+                quotes=("20", "500", "8%"),
+            ),
+            Claim(
+                "under the drawn end the contour reads 1.24, above the start's 0.73, while "
+                "the network's own loss there is 0.037",
+                lambda r: (
+                    round(slice_loss(r, r.runs[0]), 2) == 1.24
+                    and round(float(r.runs[0].loss[0]), 2) == 0.73
+                    and round(float(r.runs[0].loss[-1]), 3) == 0.037
+                ),
+                quotes=("1.24", "0.73", "0.037"),
+            ),
+        ),
+    ),
+    Preset(
+        "zero-init",
+        {
+            "surface": net([2, 4, 1], "sigmoid", "circles", loss="mse", init=[0.0] * 17),
+            "steps": 500,
+            "optimizers": [gd(0.5), adam(0.05)],
+        },
+        topic="networks",
+        claims=(
+            Claim(
+                "every weight and bias starts at 0 and the loss at 0.5 (the output is 0 and "
+                "half the targets are 1)",
+                lambda r: not np.any(vectors(r.runs[0])[0]) and float(r.runs[0].loss[0]) == 0.5,
+                quotes=("0", "0.5"),
+            ),
+            Claim(
+                "in both runs the 4 hidden units keep equal weights at every step, though "
+                "the weights move",
+                lambda r: all(
+                    hidden_units_identical(r, run)
+                    and np.abs(first_hidden_rows(r, run)[0][-1]).max() > 0.1
+                    for run in r.runs
+                ),
+                quotes=("4",),
+            ),
+            Claim(
+                "so the boundary is a straight line",
+                lambda r: all(boundary_is_a_line(r, run) for run in r.runs),
+            ),
+            Claim(
+                "gradient descent stalls at 0.249 (within 0.001 of it from step 200 on); "
+                "Adam ends at 0.21 with under two thirds of the points on the right side",
+                lambda r: (
+                    round(float(r.runs[0].loss[-1]), 3) == 0.249
+                    and bool(np.all(np.abs(r.runs[0].loss[200:] - r.runs[0].loss[-1]) < 0.001))
+                    and round(float(r.runs[1].loss[-1]), 2) == 0.21
+                    and 0.6 < right_share(r, r.runs[1]) < 2 / 3
+                ),
+                quotes=("0.249", "0.001", "200", "0.21"),
+            ),
+        ),
+    ),
+    Preset(
+        "deep-sigmoid",
+        {
+            "surface": net(DEEP, "sigmoid", "xor", init_seed=0),
+            "steps": 300,
+            "optimizers": [gd(0.5), adam(0.01)],
+        },
+        topic="networks",
+        claims=(
+            Claim(
+                "at the start the first layer's weight gradient is more than 2,000 times "
+                "smaller than the last layer's",
+                lambda r: start_gradients(r)[-1] > 2000 * start_gradients(r)[0],
+                quotes=("2,000",),
+            ),
+            Claim(
+                "gradient descent's loss is still 0.693 after 300 steps",
+                lambda r: (
+                    round(float(r.runs[0].loss[-1]), 3) == 0.693 and r.runs[0].loss.size == 301
+                ),
+                quotes=("0.693", "300"),
+            ),
+            Claim(
+                "Adam gets below 0.3 at step 214",
+                lambda r: first(r.runs[1].loss < 0.3) == 214,
+                quotes=("0.3", "214"),
+            ),
+        ),
+    ),
+    Preset(
+        "deep-tanh",
+        {
+            "surface": net(DEEP, "tanh", "xor", init_seed=0),
+            "steps": 300,
+            "optimizers": [gd(0.5), adam(0.01)],
+        },
+        topic="networks",
+        claims=(
+            Claim(
+                "the previous lesson's network and runs with tanh",
+                lambda r: same_but_activation("deep-tanh", "deep-sigmoid"),
+            ),
+            Claim(
+                "the first layer's weight gradient starts only about 7 times smaller than the "
+                "last layer's",
+                lambda r: 6.5 < start_gradients(r)[-1] / start_gradients(r)[0] < 7.0,
+                quotes=("7",),
+            ),
+            Claim(
+                "gradient descent gets below 0.3 at step 94, Adam at step 43",
+                lambda r: [first(run.loss < 0.3) for run in r.runs] == [94, 43],
+                quotes=("0.3", "94", "43"),
             ),
         ),
     ),
@@ -935,6 +1215,7 @@ PRESETS: dict[str, Preset] = {
         ),
     )
 }
+PRESETS.update((lesson.id, lesson) for lesson in NETWORK_LESSONS)  # last: after Adam
 DEFAULT_PRESET = "rosenbrock"
 DEFAULT_OPTIMIZER = "adam"  # what "+ Add optimizer" adds
 

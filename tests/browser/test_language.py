@@ -55,6 +55,8 @@ NAMES = {
     "gradtrail", "grad", "trail", "English", "log", "exp", "sin", "cos", "min", "max",
     "tanh", "ReLU",  # activation functions, written so in Japanese course material too
     "PyTorch",
+    "XOR",  # the data set, named so in Japanese course material (XOR ゲート)
+    "Li",  # Li et al. 2018, whose random plane the slice lesson draws on
 }  # fmt: skip
 ALLOWED = (
     NAMES
