@@ -37,3 +37,16 @@ def test_large_work_starts_once_the_small_work_is_done() -> None:
     threading.Timer(0.2, small.__exit__, (None, None, None)).start()
     run_large(Budget(30.0, gives_way=True), started)
     assert started == [True]
+
+
+def test_a_server_computes_with_blas_in_one_thread() -> None:
+    """The lanes' threads are the server's parallelism: numpy's BLAS runs in one thread a
+    computation (more only oversubscribe the cores). A served worker builds its app as
+    here; the machine's BLAS would otherwise use a thread per core."""
+    from threadpoolctl import threadpool_info
+
+    from gradtrail.app.main import create_app
+
+    create_app()
+    blas = [pool["num_threads"] for pool in threadpool_info() if pool["user_api"] == "blas"]
+    assert blas and set(blas) == {1}
