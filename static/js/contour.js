@@ -101,6 +101,11 @@ export function createContourPlot(node, { onPick, onZoom = null, limit = Infinit
     }
   }
 
+  /** A zoom from now on asks for the loss on `plane` (its origin and directions). */
+  const keepPlane = (plane) => {
+    stated = { origin: plane.origin, directions: plane.directions };
+  };
+
   const plot = createPathPlot(
     node,
     (chunks) => ({
@@ -133,6 +138,7 @@ export function createContourPlot(node, { onPick, onZoom = null, limit = Infinit
         });
       }
     },
+    keepPlane,
     /**
      * Move to the plane `surface.plane` states (a slice's final plane, its origin and
      * directions): the server's loss on it over `domain`, and the paths of `runs` (their
@@ -147,7 +153,7 @@ export function createContourPlot(node, { onPick, onZoom = null, limit = Infinit
       try {
         const grid = await postJSON("/api/surfaces/grid", { surface, resolution, domain }, controller.signal);
         if (controller.signal.aborted) return;
-        stated = { origin: surface.plane.origin, directions: surface.plane.directions };
+        keepPlane(surface.plane);
         const z = heightsLike(node.layout.meta, grid.z);
         await plotlyOf(node).update(
           node, { x: [grid.x], y: [grid.y], z: [z], customdata: [grid.z] },

@@ -238,17 +238,15 @@ export function createLiveRun(
     return current.final.figures;
   }
 
-  /** Draw `plot` afresh from the current run's figure (a view switched to it); a slice's
-   * 3-D surface, once its runs are done, from the figure of its final plane. */
+  /** Draw `plot` afresh from the current run's figure (a view switched to it); a slice,
+   * once its runs are done, from the figures of its final plane. */
   async function redraw(plot, figure) {
     if (!current?.figures) return;
-    const figures = current.final && plot === surface ? await finalFigures() : current.figures;
+    const figures = current.final ? await finalFigures() : current.figures;
     await plot.reset(figures[figure]);
+    if (plot === contour && current.final) contour.keepPlane(current.final.surface.plane);
     if (view.lecture()) await emphasize(plot.node, true);
-    // the figure is the provisional plane's: a slice that moved on asks for its final one
-    if (plot === contour && current.final) {
-      await contour.toPlane(current.final.surface, current.final.domain, current.runs, playback.step);
-    } else if (current.runs) plot.show(current.runs, playback.step);
+    if (current.runs) plot.show(current.runs, playback.step);
   }
 
   /** Run `index` at `step` of the replay: its point, the step (clamped to its path) and

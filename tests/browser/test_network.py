@@ -79,6 +79,13 @@ SURFACE_DRAWN = """(edge) => {
   const grid = data?.find((trace) => trace.type === 'surface');
   return grid && Math.abs(grid.x[0] - edge) <= 1e-9 * Math.abs(edge);
 }"""
+CONTOUR_BACK = """([edge, points]) => {
+  const data = document.querySelector('#contour-plot')._fullData;
+  const grid = data?.find((trace) => trace.type === 'contour');
+  const runs = data?.filter((trace) => Number.isInteger(trace.meta?.run)) ?? [];
+  return grid && Math.abs(grid.x[0] - edge) <= 1e-9 * Math.abs(edge)
+    && runs.length && runs.every((trace) => trace.x.length === points);
+}"""
 SURFACE = """() => {
   const data = document.querySelector('#surface-plot')._fullData;
   const grid = data.find((trace) => trace.type === 'surface');
@@ -164,7 +171,21 @@ def test_the_slice_moves_to_the_final_plane_and_shows_the_distance_off_it(
     np.testing.assert_allclose(surface["y"][[0, -1]], domain[1], rtol=1e-12)
     for path, run in zip(surface["paths"], ended["runs"], strict=True):
         np.testing.assert_allclose(path, run["x"][: CURSOR + 1], rtol=1e-12, atol=1e-15)
-    page.click("#toggle-3d")
+    page.click("#toggle-3d")  # back: the contour is the final plane's again, paths to the cursor
+    page.wait_for_function(CONTOUR_BACK, arg=[domain[0][0], CURSOR + 1], polling="raf")
+    # A zoom asks for the loss on the final plane, over the new window.
+    window = [[low + (high - low) / 4, high - (high - low) / 4] for low, high in domain]
+    page.evaluate(
+        """(w) => window.Plotly.relayout(document.querySelector('#contour-plot'),
+        { 'xaxis.range': w[0], 'yaxis.range': w[1] })""",
+        window,
+    )
+    expect(page.locator("body")).to_have_attribute("data-grid", "ready")
+    zoomed = {key: numbers(value) for key, value in page.evaluate(DRAWN).items() if key != "paths"}
+    asked = {"surface": stated, "resolution": len(zoomed["x"]), "domain": window}
+    grid = httpx.post(f"{live_server}/api/surfaces/grid", json=asked, timeout=60).json()
+    np.testing.assert_allclose(zoomed["x"], grid["x"], rtol=1e-12)
+    np.testing.assert_allclose(zoomed["f"], grid["z"], rtol=1e-12)
     box = page.locator("#plane-info").bounding_box()
     assert box is not None and box["x"] >= 0 and box["x"] + box["width"] <= width
     page.screenshot(path=screenshots / f"network-plane-{lang}-{width}x{height}.png")
