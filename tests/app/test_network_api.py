@@ -180,12 +180,16 @@ def test_a_streams_frames_carry_each_points_distance_from_the_plane_drawn_on(
     meta = collected[0][1]
     provisional = meta["surface"]["plane"]
     origin, (d1, d2) = np.array(provisional["origin"]), np.array(provisional["directions"])
+    np.testing.assert_allclose([[d1 @ d1, d1 @ d2], [d2 @ d1, d2 @ d2]], np.eye(2), atol=1e-12)
     frames = [payload for name, payload in collected if name == "frame"]
     batch = client.post("/api/runs", json=SPEC).json()
     for index, run in enumerate(batch["runs"]):
         shifted = np.array(run["parameters"]) - origin
         a, b = shifted @ d1, shifted @ d2
         expected = np.sqrt(np.maximum(np.sum(shifted**2, axis=1) - a * a - b * b, 0.0))
+        for key, along in (("x", a), ("y", b)):  # the coordinates the distance goes with
+            drawn = [v for frame in frames for v in frame["runs"][index][key]]
+            np.testing.assert_allclose(drawn, along, atol=1e-12)
         joined = [v for frame in frames for v in frame["runs"][index]["off_plane"]]
         assert len(joined) == len(expected) == 121
         np.testing.assert_allclose(joined, expected, atol=1e-6)
