@@ -48,6 +48,8 @@ def chunk_payload(chunk: RunPoints) -> dict:
     payload = {"x": chunk.x, "y": chunk.y, "loss": chunk.loss, "grad_norm": chunk.grad_norm}
     if chunk.state is not None:
         payload["state"] = chunk.state
+    if chunk.off_plane is not None:  # a network: the distance from the plane drawn on
+        payload["off_plane"] = chunk.off_plane
     return payload
 
 

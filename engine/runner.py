@@ -50,6 +50,8 @@ class RunPoints:
     # With ``record: ["state"]``: per step, the lr, the gradient used, the step taken
     # (``step_x``: next x minus this x) and the optimizer's named vectors, as ``<name>_x``.
     state: dict[str, list[float]] | None = None
+    # On a surface of many parameters: each new point's distance from the plane x, y lie on.
+    off_plane: list[float] | None = None
 
 
 @dataclass(frozen=True)
@@ -334,7 +336,8 @@ class Simulation:
             start = run.start_points()
             arrays = (np.array(a) for a in (start.x, start.y, start.loss, start.grad_norm))
             state = {} if run.record else None  # the stream sends it, step by step
-            trajectories.append(Trajectory(info, *arrays, summary=None, state=state))
+            off = None if start.off_plane is None else np.array(start.off_plane)
+            trajectories.append(Trajectory(info, *arrays, summary=None, state=state, off_plane=off))
         return Result(self.surface, trajectories, self.lang, self.spec.seed)
 
     def describe(self) -> dict[str, Any]:
@@ -378,7 +381,9 @@ class JoinedRun:
     sized for the whole run are single blocks that go back as soon as they are freed.
     """
 
-    PATH = tuple(f.name for f in fields(RunPoints) if f.name != "state")  # x, y, loss, grad_norm
+    # x, y, loss, grad_norm: a network's off_plane is of the plane drawn on, which the
+    # whole result replaces (vector_run.on_final_plane)
+    PATH = tuple(f.name for f in fields(RunPoints) if f.name not in ("state", "off_plane"))
 
     def __init__(self, capacity: int) -> None:
         self.capacity = capacity

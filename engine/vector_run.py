@@ -63,6 +63,8 @@ class VectorRun:
     def advance(self, steps: int, rules: StopRules, chunk: Any) -> None:
         """Take up to ``steps`` steps into ``chunk``; stop early on convergence or divergence
         (:mod:`gradtrail.stopping`: the vector, its loss and its gradient within bounds)."""
+        if chunk.off_plane is None:
+            chunk.off_plane = []
         if self.status is not Status.RUNNING:
             return
         p, g, state, hp, bound = self.p, self.g, self.state, self.hp, rules.bound
@@ -89,17 +91,20 @@ class VectorRun:
                 break
         self.p, self.g, self.state = p, g, state
         if taken:  # the new points' places, in one product
-            a, b, _ = self.plane.coordinates(np.array(self.path[-taken:]))
+            a, b, off = self.plane.coordinates(np.array(self.path[-taken:]))
             chunk.x.extend(a.tolist())
             chunk.y.extend(b.tolist())
+            chunk.off_plane.extend(off.tolist())
             self.x, self.y = float(a[-1]), float(b[-1])
         self.steps_taken += taken
 
     def start_points(self) -> Any:
-        """The start point, the first entry of every array."""
+        """The start point, the first entry of every array, with its distance from the plane."""
         from gradtrail.runner import RunPoints
 
-        return RunPoints([self.x], [self.y], [self.loss], [float(np.linalg.norm(self.g))])
+        off = float(self.plane.coordinates(self.p[None, :])[2][0])
+        norm = float(np.linalg.norm(self.g))
+        return RunPoints([self.x], [self.y], [self.loss], [norm], off_plane=[off])
 
     def parameters(self) -> np.ndarray:
         """Every vector of the path, the start first: ``(steps_taken + 1, P)``."""

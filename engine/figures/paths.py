@@ -21,7 +21,7 @@ from gradtrail.figures.style import (
     styled,
     wrapped,
 )
-from gradtrail.result import Result
+from gradtrail.result import Result, Trajectory
 from gradtrail.surfaces import GRID_RESOLUTION, Grid, Surface
 from gradtrail.texts import text
 
@@ -94,8 +94,7 @@ def contour(
             go.Scatter(
                 x=run.x, y=run.y, mode=mode, name=entry(run.info.label), meta={"run": index},
                 line={"color": colour(index), "width": 3, "dash": dash(index)},
-                marker={"size": 5},
-                hovertemplate=f"{run.info.label}<br>x=%{{x:.4g}}<br>y=%{{y:.4g}}<extra></extra>",
+                marker={"size": 5}, **path_hover(run, result.lang),
             )
         )  # fmt: skip
     (x0, x1), (y0, y1) = surface.domain
@@ -109,6 +108,20 @@ def contour(
         meta=heights.as_meta(),  # how heights were drawn: the page draws a zoom's contour alike
     )
     return figure
+
+
+def path_hover(run: Trajectory, lang: str) -> dict:
+    """A path's hover: its point, and on a slice (a network) the point's distance from the
+    plane, its ``customdata``: how much of the point the picture hides."""
+    where = f"{run.info.label}<br>x=%{{x:.4g}}<br>y=%{{y:.4g}}"
+    if run.off_plane is None:
+        return {"hovertemplate": f"{where}<extra></extra>"}
+    said = text("figure.off_plane", lang)
+    return {
+        "customdata": run.off_plane,
+        "hovertemplate": f"{run.info.label}<br>a=%{{x:.4g}}<br>b=%{{y:.4g}}"
+        f"<br>{said} %{{customdata:.4g}}<extra></extra>",
+    }  # fmt: skip
 
 
 def minimum_notes(surface: Surface, lang: str) -> tuple[str, ...]:

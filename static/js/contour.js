@@ -45,6 +45,7 @@ const revision = (domain) => JSON.stringify(domain);
 export function createContourPlot(node, { onPick, onZoom = null, limit = Infinity }) {
   let request = null;
   let listening = false;
+  let stated = null; // the plane drawn, once a slice moved to its final one: a zoom asks on it
   const contourIndex = () => node.data.findIndex((trace) => trace.type === "contour");
 
   function cancel() {
@@ -80,7 +81,9 @@ export function createContourPlot(node, { onPick, onZoom = null, limit = Infinit
     document.body.dataset.grid = "pending";
     const index = contourIndex();
     const resolution = decodeArray(node.data[index].x).length; // the figure's own
-    const body = { surface: onZoom(domain), resolution, domain };
+    const asked = onZoom(domain);
+    const surface = stated ? { ...asked, plane: { ...asked.plane, ...stated } } : asked;
+    const body = { surface, resolution, domain };
     try {
       const grid = await postJSON("/api/surfaces/grid", body, controller.signal);
       if (controller.signal.aborted) return;
@@ -98,9 +101,19 @@ export function createContourPlot(node, { onPick, onZoom = null, limit = Infinit
     }
   }
 
+  /** A zoom from now on asks for the loss on `plane` (its origin and directions). */
+  const keepPlane = (plane) => {
+    stated = { origin: plane.origin, directions: plane.directions };
+  };
+
   const plot = createPathPlot(
     node,
-    (chunks) => ({ x: chunks.map((c) => c.x), y: chunks.map((c) => c.y) }),
+    (chunks) => ({
+      x: chunks.map((c) => c.x),
+      y: chunks.map((c) => c.y),
+      // on a slice, each point's distance from the plane: the paths' hover says it
+      ...(chunks.every((c) => c.off_plane) ? { customdata: chunks.map((c) => c.off_plane) } : {}),
+    }),
     {
       onPoint: (point) => onPick(point.x, point.y),
       // A new window is a new view: the zoom of the window before does not carry over
@@ -115,6 +128,7 @@ export function createContourPlot(node, { onPick, onZoom = null, limit = Infinit
     ...plot,
     async reset(figure, runs = null) {
       cancel(); // a new figure has its own contour
+      stated = null;
       delete document.body.dataset.grid;
       await plot.reset(figure, runs);
       if (!listening) {
@@ -122,6 +136,32 @@ export function createContourPlot(node, { onPick, onZoom = null, limit = Infinit
         node.on("plotly_relayout", (change) => {
           if (Object.keys(change).some((key) => key.startsWith("xaxis") || key.startsWith("yaxis"))) zoomed();
         });
+      }
+    },
+    keepPlane,
+    /**
+     * Move to the plane `surface.plane` states (a slice's final plane, its origin and
+     * directions): the server's loss on it over `domain`, and the paths of `runs` (their
+     * coordinates on it, as the server projected them) up to `step`.
+     */
+    async toPlane(surface, domain, runs, step) {
+      cancel();
+      const controller = new AbortController();
+      request = controller;
+      const index = contourIndex();
+      const resolution = decodeArray(node.data[index].x).length; // the figure's own
+      try {
+        const grid = await postJSON("/api/surfaces/grid", { surface, resolution, domain }, controller.signal);
+        if (controller.signal.aborted) return;
+        keepPlane(surface.plane);
+        const z = heightsLike(node.layout.meta, grid.z);
+        await plotlyOf(node).update(
+          node, { x: [grid.x], y: [grid.y], z: [z], customdata: [grid.z] },
+          { "xaxis.range": domain[0], "yaxis.range": domain[1], uirevision: revision(domain) }, [index],
+        );
+        await plot.show(runs, step);
+      } finally {
+        if (request === controller) request = null;
       }
     },
   };

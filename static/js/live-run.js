@@ -1,7 +1,7 @@
 // The live run: one stream whose meta brings the figures, frames drawn once per paint.
-import { ApiError, streamRun } from "./api.js";
+import { ApiError, postJSON, streamRun } from "./api.js";
 import { messageOf } from "./field-errors.js";
-import { t } from "./messages.js";
+import { t, withLanguage } from "./messages.js";
 import { loadPlotly } from "./plotly-loader.js";
 import { emphasize, runTraceIndices } from "./traces.js";
 
@@ -22,10 +22,10 @@ export function withState(spec, { limits, defaults, surfaces }) {
  * run aborts the one before it.
  */
 export function createLiveRun(
-  { contour, convergence, surface, summary, playback, inspector, controls },
+  { contour, convergence, surface, summary, playback, inspector, controls, planeInfo },
   { view, notice, catalog },
 ) {
-  let current = null; // { controller, figures, runs, drawn, ready, meta, done, colours }
+  let current = null; // { controller, spec, figures, runs, drawn, ready, meta, done, colours, final }
   let firstPointMarked = false;
 
   /**
@@ -37,7 +37,9 @@ export function createLiveRun(
     const controller = new AbortController();
     let metaArrived;
     const meta = new Promise((resolve) => { metaArrived = resolve; });
-    current = { controller, figures: null, runs: null, drawn: null, ready: false, meta: null, done: null };
+    current = {
+      controller, spec, figures: null, runs: null, drawn: null, ready: false, meta: null, done: null, final: null,
+    };
     controls.clearErrors();
     playback.streaming();
     document.body.dataset.run = "streaming";
@@ -56,7 +58,9 @@ export function createLiveRun(
       // Frames that came while plotly.js started up are drawn with the figures, in one pass:
       // a copy, since frames that come while the plots draw are drawn after them.
       const arrived = current.runs.some((run) => run.x.length)
-        ? current.runs.map(({ x, y, loss }) => ({ x: x.slice(), y: y.slice(), loss: loss.slice() }))
+        ? current.runs.map(({ x, y, loss, off_plane: off }) => ({
+          x: x.slice(), y: y.slice(), loss: loss.slice(), off_plane: off?.slice(),
+        }))
         : null;
       const drawnWithFigures = arrived?.map((run) => Math.max(1, run.x.length));
       // The contour first, then a paint: it shows while the other plots are drawn.
@@ -78,6 +82,10 @@ export function createLiveRun(
       controls.colour(current.colours);
       current.ready = true;
       summary.start(current.meta, current.colours);
+      if (current.meta.surface.plane) {
+        planeInfo.start(current.meta, current.colours);
+        planeInfo.at(playback.step, current.runs);
+      } else planeInfo.hide();
       scheduleDraw(controller);
       await streaming;
     } catch (error) {
@@ -113,22 +121,64 @@ export function createLiveRun(
       const points = current.runs.map((run, i) => {
         const first = current.drawn[i];
         current.drawn[i] = Math.max(first, run.x.length); // the figures hold the start point already
-        return { x: run.x.slice(first), y: run.y.slice(first), loss: run.loss.slice(first), first };
+        const off = run.off_plane?.slice(first);
+        return { x: run.x.slice(first), y: run.y.slice(first), loss: run.loss.slice(first), off_plane: off, first };
       });
       if (points.some((p) => p.x.length)) {
         await Promise.all(view.visiblePlots().map((plot) => plot.extend(points)));
+        planeInfo.at(playback.step, current.runs);
         markFirstPoint();
       }
       finishIfComplete(controller);
     });
   }
 
+  /**
+   * A slice's runs are done: its paths move to the final plane the `done` event states
+   * (their coordinates and distances on it, as the server projected them), and the contour
+   * to the server's loss on that plane.
+   */
+  async function toFinalPlane(done) {
+    const { plane, domain } = done.surface;
+    const asked = current.spec.surface;
+    const stated = { ...asked, plane: { ...asked.plane, origin: plane.origin, directions: plane.directions } };
+    current.final = { surface: stated, domain, plane };
+    current.runs.forEach((run, i) => {
+      const { x, y, off_plane: off } = done.runs[i];
+      Object.assign(run, { x, y, off_plane: off });
+    });
+    await showFinalPlane();
+  }
+
+  /** The plots on the final plane, and what the page says of it. */
+  async function showFinalPlane() {
+    const { surface: stated, domain, plane } = current.final;
+    await Promise.all(view.visiblePlots().map((plot) => {
+      if (plot === contour) return contour.toPlane(stated, domain, current.runs, playback.step);
+      if (plot === surface) return redraw(surface, "surface3d");
+      return plot.show(current.runs, playback.step);
+    }));
+    planeInfo.final(plane);
+    planeInfo.at(playback.step, current.runs);
+  }
+
   /** Once the stream is done and every point is drawn: the summary, replay, and the "done" flag. */
-  function finishIfComplete(controller) {
+  async function finishIfComplete(controller) {
     if (!current.done || controller.signal.aborted) return;
     if (current.runs.some((run, i) => current.drawn[i] < run.x.length)) {
       scheduleDraw(controller);
       return;
+    }
+    if (current.finishing) return; // the done event and the last paint both come here
+    current.finishing = true;
+    if (current.done.surface?.plane) {
+      try {
+        await toFinalPlane(current.done);
+      } catch (error) {
+        if (controller.signal.aborted || error.name === "AbortError") return;
+        notice(t("server_error", { detail: messageOf(error.detail ?? error.message) }));
+      }
+      if (controller.signal.aborted) return;
     }
     summary.done(current.done.runs);
     playback.finished();
@@ -140,7 +190,10 @@ export function createLiveRun(
     return {
       meta(meta) {
         current.meta = meta;
-        current.runs = meta.runs.map(() => ({ x: [], y: [], loss: [], grad_norm: [], state: {} }));
+        const sliced = Boolean(meta.surface.plane); // points carry their distance from the plane
+        current.runs = meta.runs.map(() => ({
+          x: [], y: [], loss: [], grad_norm: [], state: {}, ...(sliced ? { off_plane: [] } : {}),
+        }));
         current.drawn = meta.runs.map(() => 1); // the figures already hold each start point
         metaArrived(meta);
       },
@@ -150,6 +203,7 @@ export function createLiveRun(
         frame.runs.forEach((chunk, i) => {
           const target = current.runs[i];
           for (const key of ["x", "y", "loss", "grad_norm"]) target[key].push(...chunk[key]);
+          if (target.off_plane) target.off_plane.push(...(chunk.off_plane ?? []));
           for (const [name, values] of Object.entries(chunk.state ?? {})) {
             (target.state[name] ??= []).push(...values);
           }
@@ -170,16 +224,27 @@ export function createLiveRun(
   /** Every visible plot (and the step anatomy, once done) at `step` of the replay. */
   function showStep(step) {
     if (!current?.runs) return null;
+    planeInfo.at(step, current.runs);
     return Promise.all([
       ...view.visiblePlots().map((plot) => plot.show(current.runs, step)),
       current.done ? inspector.draw(step) : null,
     ]);
   }
 
-  /** Draw `plot` afresh from the current run's figure (a view switched to it). */
+  /** The start figures of the current spec on its final plane (asked for once). */
+  function finalFigures() {
+    const { surface: stated, domain } = current.final;
+    current.final.figures ??= postJSON(withLanguage("/api/figures"), { ...current.spec, surface: { ...stated, domain } });
+    return current.final.figures;
+  }
+
+  /** Draw `plot` afresh from the current run's figure (a view switched to it); a slice,
+   * once its runs are done, from the figures of its final plane. */
   async function redraw(plot, figure) {
     if (!current?.figures) return;
-    await plot.reset(current.figures[figure]);
+    const figures = current.final ? await finalFigures() : current.figures;
+    await plot.reset(figures[figure]);
+    if (plot === contour && current.final) contour.keepPlane(current.final.surface.plane);
     if (view.lecture()) await emphasize(plot.node, true);
     if (current.runs) plot.show(current.runs, playback.step);
   }

@@ -10,6 +10,7 @@ import { t, translatePage, useMessages } from "./messages.js";
 import { createPlayback } from "./playback.js";
 import { readState, writeFragment, writeState } from "./state.js";
 import { createSummary } from "./summary.js";
+import { createPlaneInfo } from "./plane-info.js";
 import { createSurfacePlot } from "./surface3d.js";
 import { createSweepControls } from "./sweep-controls.js";
 import { createSweepPanel } from "./sweep.js";
@@ -58,6 +59,7 @@ const convergence = createConvergencePlot($("#convergence-plot"), {
   onPick: (step) => playback.jump(step),
 });
 const summaryTable = createSummary($("#summary"));
+const planeInfo = createPlaneInfo({ box: $("#plane-info"), note: $("#plane-note"), offPlane: $("#off-plane") });
 const announcer = createAnnouncer($("#announcement"));
 // The table and the screen reader's line hear the same news.
 const summary = {
@@ -442,7 +444,7 @@ async function main() {
     onInvalid: () => live.invalid(),
   });
   live = createLiveRun(
-    { contour, convergence, surface, summary, playback, inspector, controls },
+    { contour, convergence, surface, summary, playback, inspector, controls, planeInfo },
     { view: { visiblePlots, lecture: () => state.lecture }, notice, catalog },
   );
   createKeyboardStart($("#contour-plot"), {

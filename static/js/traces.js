@@ -34,14 +34,17 @@ export function decodeArray(value) {
 function withPlainPaths(data) {
   return data.map((trace) =>
     Number.isInteger(trace.meta?.run)
-      ? { ...trace, x: decodeArray(trace.x), y: decodeArray(trace.y), z: decodeArray(trace.z) }
+      ? {
+        ...trace, x: decodeArray(trace.x), y: decodeArray(trace.y), z: decodeArray(trace.z),
+        ...(trace.customdata ? { customdata: decodeArray(trace.customdata) } : {}),
+      }
       : trace,
   );
 }
 
 /** `figure` with each run trace holding that run's points so far (`runs[i].x`, …). */
 function withRuns(figure, columns, runs) {
-  const chunks = runs.map((r) => ({ x: r.x, y: r.y, loss: r.loss, first: 0 }));
+  const chunks = runs.map((r) => ({ x: r.x, y: r.y, loss: r.loss, off_plane: r.off_plane, first: 0 }));
   const data = columns(chunks);
   const traces = figure.data.map((trace) => {
     const run = trace.meta?.run;
@@ -132,7 +135,7 @@ export function onPointClick(node, pick) {
 /**
  * A plot whose run traces grow with the stream and replay to any step: the mechanism
  * the contour, loss and 3-D plots share. `columns(chunks)` turns each run's chunk
- * `{x, y, loss, first}` into its trace data (`{x, y}` or `{x, y, z}`); `prepare(figure)`
+ * `{x, y, loss, off_plane, first}` (`off_plane` on a slice of many parameters) into its trace data (`{x, y}` or `{x, y, z}`); `prepare(figure)`
  * runs before each draw, and `onPoint(point)` on a click on a data point. With
  * `keepScale`, a replay keeps the axes of the whole paths (else they shrink to each step's).
  */
@@ -160,7 +163,7 @@ export function createPathPlot(node, columns, { prepare = null, onPoint = null, 
       traces = runTraceIndices(node);
       if (onPoint) onPointClick(node, onPoint);
     },
-    /** Append each run's new points: `points[i] = {x, y, loss, first}`. */
+    /** Append each run's new points: `points[i] = {x, y, loss, off_plane, first}`. */
     async extend(points) {
       if (scaleKept) await freeAxes(); // the paths grow again: so do the axes
       return plotlyOf(node).extendTraces(node, columns(points), traces);
@@ -169,7 +172,9 @@ export function createPathPlot(node, columns, { prepare = null, onPoint = null, 
     async show(runs, step) {
       if (keepScale && !scaleKept && node._fullLayout) await keepAxes();
       const upTo = (values) => values.slice(0, step + 1);
-      const chunks = runs.map((r) => ({ x: upTo(r.x), y: upTo(r.y), loss: upTo(r.loss), first: 0 }));
+      const chunks = runs.map((r) => ({
+        x: upTo(r.x), y: upTo(r.y), loss: upTo(r.loss), off_plane: r.off_plane && upTo(r.off_plane), first: 0,
+      }));
       return plotlyOf(node).restyle(node, columns(chunks), traces);
     },
   };

@@ -163,3 +163,49 @@ def test_the_views_of_two_parameters_refuse_it_with_a_422(client: TestClient) ->
     ):  # fmt: skip
         response = client.post(path, json=body)
         assert response.status_code == 422, (path, response.text)
+
+
+def test_a_streams_frames_carry_each_points_distance_from_the_plane_drawn_on(
+    client: TestClient,
+) -> None:
+    """Every frame point's ``off_plane`` is its vector's distance from the provisional
+    plane, √(‖θ − o‖² − a² − b²) with a = (θ − o)·d₁, b = (θ − o)·d₂ (d₁, d₂ orthonormal),
+    the start's included; the start figure's paths hover it as their ``customdata``."""
+    from gradtrail.texts import text
+
+    from .test_streams import events
+
+    with client.stream("POST", "/api/runs/stream", json={**SPEC, "record": []}) as response:
+        collected = list(events(response))
+    meta = collected[0][1]
+    provisional = meta["surface"]["plane"]
+    origin, (d1, d2) = np.array(provisional["origin"]), np.array(provisional["directions"])
+    np.testing.assert_allclose([[d1 @ d1, d1 @ d2], [d2 @ d1, d2 @ d2]], np.eye(2), atol=1e-12)
+    frames = [payload for name, payload in collected if name == "frame"]
+    batch = client.post("/api/runs", json=SPEC).json()
+    for index, run in enumerate(batch["runs"]):
+        shifted = np.array(run["parameters"]) - origin
+        a, b = shifted @ d1, shifted @ d2
+        expected = np.sqrt(np.maximum(np.sum(shifted**2, axis=1) - a * a - b * b, 0.0))
+        for key, along in (("x", a), ("y", b)):  # the coordinates the distance goes with
+            drawn = [v for frame in frames for v in frame["runs"][index][key]]
+            np.testing.assert_allclose(drawn, along, atol=1e-12)
+        joined = [v for frame in frames for v in frame["runs"][index]["off_plane"]]
+        assert len(joined) == len(expected) == 121
+        np.testing.assert_allclose(joined, expected, atol=1e-6)
+        assert np.max(expected) > 0.1  # training leaves the random plane: it hides something
+    contour = meta["figures"]["contour"]
+    paths = [trace for trace in contour["data"] if "run" in (trace.get("meta") or {})]
+    assert len(paths) == 2
+    for trace in paths:
+        assert list(np.ravel(decoded(trace["customdata"]))) == [0.0]  # the start is on it
+        assert text("figure.off_plane", "en") in trace["hovertemplate"]
+
+
+def decoded(value: Any) -> Any:
+    """plotly's {dtype, bdata} arrays as numpy; plain lists as they are."""
+    if isinstance(value, dict) and "bdata" in value:
+        import base64
+
+        return np.frombuffer(base64.b64decode(value["bdata"]), dtype=value["dtype"])
+    return value
