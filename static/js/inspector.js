@@ -152,9 +152,13 @@ export function createInspector({ panel, select, stepPlot }, { contourNode, conv
       const s = recorded ? Math.min(k, run.state.step_x.length - 1) : 0;
       const info = current.meta.runs[index];
       const drawn = recorded ? arrows(run, info, s, Math.abs(range[1] - range[0])) : { annotations: [], factor: 1 };
-      const unrecorded = run.state // recorded, and no step taken: the run stopped at its start
+      // Why no step is drawn: a path of its start alone took none; a slice's run steps its
+      // whole vector, whose state is no arrow on the plane; else the run is too long to record.
+      const unrecorded = run.x.length === 1
         ? t("anatomy_stopped_at_start")
-        : t("anatomy_unrecorded", { limit: recordSteps.toLocaleString("en") });
+        : current.meta.surface.plane
+          ? t("anatomy_on_a_slice")
+          : t("anatomy_unrecorded", { limit: recordSteps.toLocaleString("en") });
       if (plottedFormulas !== info) {
         panel.querySelector(".formulas").replaceChildren(...formulas(current.meta, info));
         plottedFormulas = info;

@@ -52,6 +52,8 @@ def test_the_chain_is_picked_its_activation_switched_and_a_lesson_runs(
     expect(activation).to_have_value("relu")
     assert f"preset={LESSON}" in page.url
     assert page.evaluate(AXIS_TITLES) == titles
+    # both runs stop at their start: the step anatomy says so, not that the run was long
+    expect(page.locator("#anatomy .equations")).to_have_text(text("anatomy_stopped_at_start"))
     settled(page)
     page.screenshot(path=screenshots / f"chain-{LESSON}-1920x1080.png")
     assert not errors, errors

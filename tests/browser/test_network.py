@@ -42,6 +42,9 @@ def test_the_network_is_picked_and_runs_on_a_slice(
     expect(page.locator("#start-x")).to_be_hidden()
     expect(page.locator("[data-text='start_hint']")).to_be_hidden()
     expect(page.locator("#summary tbody tr")).to_have_count(len(spec["optimizers"]))
+    # its runs moved; what it steps is the whole vector, no arrow on the slice (it had said
+    # the run took no step)
+    expect(page.locator("#anatomy .equations")).to_have_text(text("anatomy_on_a_slice", lang))
     page.click("#contour-plot", position={"x": 300, "y": 300})  # no start to choose there
     settled(page)
     assert "start" not in url_spec(page)
