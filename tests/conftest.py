@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import os
 import shutil
 import socket
@@ -9,7 +10,8 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Coroutine, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -41,6 +43,14 @@ def client() -> Iterator[TestClient]:
     """httpx against the ASGI app, in process."""
     with TestClient(create_app()) as test_client:
         yield test_client
+
+
+def run_async(coroutine: Coroutine[object, object, T]) -> T:
+    """``asyncio.run(coroutine)`` in a thread of its own: in a pytest-xdist worker a browser
+    test may have run first, and Playwright's sync API leaves an event loop running in the
+    test's thread, where ``asyncio.run`` is refused."""
+    with ThreadPoolExecutor(1) as thread:
+        return thread.submit(asyncio.run, coroutine).result()
 
 
 def free_port() -> int:

@@ -3,17 +3,17 @@ its client has left or its deadline has passed while it waited."""
 
 from __future__ import annotations
 
-import asyncio
 import threading
 
 import pytest
 
 from gradtrail.app.compute import SMALL_FIRST, Budget, ClientGone, DeadlineExceeded, Lane
+from tests.conftest import run_async
 
 
 def run_large(budget: Budget, started: list[bool]) -> None:
     lane = Lane("large", threads=1, queue=0, gives_way=True)
-    asyncio.run(lane.run(lambda: started.append(True), budget=budget))
+    run_async(lane.run(lambda: started.append(True), budget=budget))
 
 
 @pytest.mark.parametrize(("seconds", "error"), [(30.0, ClientGone), (0.2, DeadlineExceeded)])

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import base64
 import html
 import json
@@ -17,6 +16,7 @@ from starlette.requests import Request
 from gradtrail.app.routers.pages import whole_link
 from gradtrail.app.urlspec import LinkTooLong, encode
 from gradtrail.texts import messages
+from tests.conftest import run_async
 
 
 def exchange(base: str, request: bytes) -> bytes:
@@ -76,8 +76,8 @@ def test_the_app_applies_the_same_limit_behind_another_server() -> None:
     """A server that reads longer targets than uvicorn's parser lets them in whole."""
     request = Request({"type": "http", "method": "GET", "path": "/embed", "headers": []})
     with pytest.raises(LinkTooLong):
-        asyncio.run(whole_link(request, LONG_SPEC))
-    assert asyncio.run(whole_link(request, LONG_SPEC[:60_000])) == LONG_SPEC[:60_000]
+        run_async(whole_link(request, LONG_SPEC))
+    assert run_async(whole_link(request, LONG_SPEC[:60_000])) == LONG_SPEC[:60_000]
 
 
 @pytest.mark.parametrize("target", [f"/api/health?pad={LONG_SPEC}", f"/{'a' * 70_000}"])
