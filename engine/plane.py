@@ -27,13 +27,13 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Literal
 
 import numpy as np
 
 from gradtrail.numeric import Real
 
-PlaneKind = str  # "pca", "random" or "given" (a plane a spec states)
+PlaneKind = Literal["pca", "random", "given"]  # given: a plane a spec states
 VECTORS_PER_BLOCK = 1 << 20  # parameter values a grid's block of vectors holds at once
 
 

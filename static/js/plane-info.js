@@ -1,19 +1,13 @@
 // On a slice of many parameters (a network): which plane the contour shows, and how far
 // each run's point at the cursor lies off it. Every number is the server's.
+import { formatNumber } from "./dom.js";
 import { currentLanguage, t } from "./messages.js";
-
-/** A distance as the summary table writes its numbers: four significant digits. */
-const distance = (value) =>
-  Math.abs(value) >= 1e4 || (value !== 0 && Math.abs(value) < 1e-3) ? value.toExponential(2) : value.toPrecision(4);
 
 /** The share the plane holds, as a percentage with one decimal, in the page's language. */
 const percent = (share) =>
   new Intl.NumberFormat(currentLanguage(), {
     style: "percent", minimumFractionDigits: 1, maximumFractionDigits: 1,
   }).format(share);
-
-/** The text naming each kind of plane the API makes (engine/plane.py). */
-const KIND_TEXT = { pca: "plane.kind.pca", random: "plane.kind.random", given: "plane.kind.given" };
 
 export function createPlaneInfo({ box, note, offPlane }) {
   let labels = [];
@@ -28,7 +22,7 @@ export function createPlaneInfo({ box, note, offPlane }) {
     swatch.className = "swatch";
     swatch.style.background = colours[index] ?? "#888";
     const number = document.createElement("output");
-    number.textContent = value === undefined ? "—" : distance(value);
+    number.textContent = formatNumber(value); // as the page writes every number
     if (value !== undefined) number.dataset.value = String(value);
     item.append(swatch, `${labels[index]} `, number);
     return item;
@@ -51,7 +45,7 @@ export function createPlaneInfo({ box, note, offPlane }) {
     /** The runs are done: the contour shows `plane` (the API's `surface.plane`). */
     final(plane) {
       note.dataset.plane = "final";
-      const kind = t(KIND_TEXT[plane.kind] ?? plane.kind);
+      const kind = t(`plane.kind.${plane.kind}`); // each kind engine/plane.py makes has its text
       note.textContent = t("plane.final", { kind, share: percent(plane.explained) });
     },
     /** Each run's distance from the plane at `step` (its last point if it stopped before). */

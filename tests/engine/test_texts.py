@@ -14,6 +14,7 @@ from gradtrail.axes import DATA_AXES, axis_word_key, sweepable_axes
 from gradtrail.catalog import describe_data_form, list_optimizers, list_surfaces
 from gradtrail.kinds import SURFACE_KINDS
 from gradtrail.optimizers import OPTIMIZERS
+from gradtrail.plane import PlaneKind
 from gradtrail.presets import PRESETS, SWEEP_PRESETS
 from gradtrail.schedules import SCHEDULE_PARAMS
 from gradtrail.stationary import StationaryWord
@@ -75,6 +76,7 @@ def registry_keys() -> set[str]:
     keys |= {"scale_linear", "scale_log"}  # sweep-controls.js: t(`scale_${value}`)
     keys |= set(get_args(StatusWord))  # summary.js and sweep.js: t(status)
     keys |= {f"stationary.{word}" for word in get_args(StationaryWord)}  # status-words.js
+    keys |= {f"plane.kind.{kind}" for kind in get_args(PlaneKind)}  # plane-info.js
     return keys
 
 
