@@ -11,7 +11,7 @@ import httpx
 import orjson
 import pytest
 
-from tests.conftest import eventually, health
+from tests.conftest import SERVED, eventually, health
 
 SPEC = {
     "surface": {"id": "himmelblau"},
@@ -119,22 +119,29 @@ def test_health_stays_fast_while_a_long_run_computes(live_server: str) -> None:
     """Health answers while a run computes in a worker thread, in a small share of the
     run's own time (measured here, so a slower machine does not fail it)."""
     took: list[float] = []
+    answers: list[httpx.Response] = []
 
     def long_run() -> None:
         began = time.perf_counter()
-        httpx.post(f"{live_server}/api/runs", json={**LONG, "steps": 8000}, timeout=120)
+        spec = {**LONG, "steps": 8000}
+        answers.append(httpx.post(f"{live_server}/api/runs", json=spec, timeout=120))
         took.append(time.perf_counter() - began)
 
     worker = threading.Thread(target=long_run)
     worker.start()
-    assert eventually(lambda: computing(live_server))
+    seen = eventually(lambda: computing(live_server) or not worker.is_alive())
     latencies = []
     while worker.is_alive() and len(latencies) < 10:  # asked while the run computes
         began = time.perf_counter()
         assert httpx.get(f"{live_server}/api/health", timeout=5).status_code == 200
         latencies.append(time.perf_counter() - began)
     worker.join()
-    assert latencies, "the run ended before health was asked"
+    state = (
+        f"run answered {[(a.status_code, a.text[:300]) for a in answers]},"
+        f" health: {health(live_server)}, log: {SERVED[live_server].output()[-2000:]}"
+    )
+    assert seen and answers and answers[0].status_code == 200, state
+    assert latencies, f"the run ended before health was asked: {state}"
     assert sorted(latencies)[len(latencies) // 2] < max(0.25, took[0] / 10), (latencies, took)
 
 
