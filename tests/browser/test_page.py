@@ -103,12 +103,17 @@ PAST_AN_EDITS_WAIT_MS = 1000
 EDIT_PENDING = "() => document.body.dataset.edit === 'pending'"
 
 
-def settled_at_once(page: Page) -> None:
-    """:func:`settled` on a page whose clock the test controls (``clocked_page``): an edit
-    waiting out its debounce is applied at once (the clock jumps past the wait), so a test
-    of many edits waits for none of them; the page's own timer applies it."""
+def edit_applied(page: Page) -> None:
+    """On a page whose clock the test controls (``clocked_page``), an edit waiting out its
+    debounce is applied at once: the clock jumps past the wait and the page's own timer
+    applies it, so a test of many edits waits for none of them."""
     while page.evaluate(EDIT_PENDING):
         page.clock.fast_forward(PAST_AN_EDITS_WAIT_MS)
+
+
+def settled_at_once(page: Page) -> None:
+    """:func:`settled` on a clocked page, an edit applied at once (:func:`edit_applied`)."""
+    edit_applied(page)
     settled(page)
 
 

@@ -8,12 +8,16 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from gradtrail.presets import PRESETS
-from tests.browser.test_page import settled, url_spec, wait_done, watch_errors
+from tests.browser.test_page import edit_applied, settled, url_spec, wait_done, watch_errors
 
 
-def edited(page: Page, selector: str, value: str) -> None:
+def edited(page: Page, selector: str, value: str, clocked: bool = False) -> None:
+    """Fill ``selector`` with ``value`` and wait for the run it starts (on a ``clocked``
+    page, without waiting out the edit's debounce)."""
     page.evaluate("() => { document.body.dataset.run = 'edited'; }")
     page.fill(selector, value)
+    if clocked:
+        edit_applied(page)
     wait_done(page)
 
 
@@ -22,27 +26,27 @@ SURFACE_PARAMETER = {"quadratic": "l2", "rosenbrock": "b"}
 
 
 def an_edit_changes_only_its_field(page: Page, lesson: str, errors: list[str]) -> None:
-    """On a lesson just opened from its link, in English: it loaded without a console
-    error, with a summary row per optimizer and its caption; an lr edit changes only that
-    lr (domain, data settings, stop, seed, labels kept); where the lesson's surface has
-    parameters, an edit of one changes only that parameter.
+    """On a lesson just opened (from the gallery, on a clocked page), in English: it
+    opened without a console error, with a summary row per optimizer and its caption; an
+    lr edit changes only that lr (domain, data settings, stop, seed, labels kept); where
+    the lesson's surface has parameters, an edit of one changes only that parameter.
 
     Every lesson is checked so inside the English walk over the lessons in
-    ``tests/browser/test_language.py``, which opens each from its link anyway: the three
-    tests that checked this opened a page per lesson each, 37 loads beside its 16."""
+    ``tests/browser/test_language.py``, which opens each anyway: the three tests that
+    checked this opened a page per lesson each, 37 loads beside its 16."""
     presets = page.evaluate("() => JSON.parse(document.querySelector('#catalog').textContent)"
                             ".presets")  # fmt: skip
     spec = next(p["spec"] for p in presets if p["id"] == lesson)
     expect(page.locator("#summary tbody tr")).to_have_count(len(PRESETS[lesson].spec["optimizers"]))
     expect(page.locator("#caption")).to_contain_text(PRESETS[lesson].title())
     assert errors == [], lesson
-    edited(page, "#optimizer-list li:nth-child(1) [data-param=lr]", "0.0123")
+    edited(page, "#optimizer-list li:nth-child(1) [data-param=lr]", "0.0123", clocked=True)
     expected = copy.deepcopy(spec)
     expected["optimizers"][0].setdefault("params", {})["lr"] = 0.0123
     assert url_spec(page) == expected, lesson
     name = SURFACE_PARAMETER.get(spec["surface"]["id"])
     if name is not None:
-        edited(page, f'[name="surface-param-{name}"]', "7")
+        edited(page, f'[name="surface-param-{name}"]', "7", clocked=True)
         expected["surface"].setdefault("params", {})[name] = 7
         assert url_spec(page) == expected, lesson
     assert errors == [], lesson
