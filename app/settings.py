@@ -40,8 +40,11 @@ class Settings(BaseSettings):
     compute_threads: int = Field(2, ge=1, le=64, description="threads for small computations")
     queue_small: int = Field(64, ge=0, description="small computations that may wait; beyond: 503")
     queue_large: int = Field(2, ge=0, description="large computations that may wait; beyond: 503")
+    # Above every lesson (the deep networks', 124,453, compute in 0.1 s) and below a maximal
+    # run of 16 x 20,000 steps (320,000: 1.6 s in one piece, or 2.4 s as an export), which
+    # in the small lane held one of its two threads while a class's frames waited.
     large_cost: float = Field(
-        1_000_000, gt=0, description="optimizer steps × a surface's evaluation cost that make a "
+        200_000, gt=0, description="optimizer steps × a surface's evaluation cost that make a "
         "computation large (its own lane: one thread, a short queue)",
     )  # fmt: skip
     deadline_seconds: float = Field(30.0, gt=0, description="longest computation; beyond: 503")

@@ -253,7 +253,8 @@ def test_memory_goes_back_after_a_load() -> None:
     server's memory falls back near where it was before (dropped streams leave reference
     cycles that hold their arrays until the cycle collector runs)."""
     # Its deadline is not what is tested: a large answer may take minutes on a loaded machine.
-    with serving(stream_write_timeout="1", deadline_seconds="600") as base:
+    # Four maximal runs stream at once in the small lane (two threads and a long queue).
+    with serving(stream_write_timeout="1", deadline_seconds="600", large_cost="1e6") as base:
         pid = health(base)["pid"]
         for _ in range(2):
             assert httpx.post(f"{base}/api/runs", json=SMALL_RUN, timeout=30).status_code == 200

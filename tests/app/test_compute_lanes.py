@@ -50,3 +50,22 @@ def test_a_server_computes_with_blas_in_one_thread() -> None:
     create_app()
     blas = [pool["num_threads"] for pool in threadpool_info() if pool["user_api"] == "blas"]
     assert blas and set(blas) == {1}
+
+
+def test_every_lesson_is_small_work_and_a_maximal_run_is_large() -> None:
+    """The lanes' default line: a class's lessons share the small lane's threads, while a
+    maximal run on a built-in surface (every optimizer, every step: 1.6 s in one piece
+    here) goes to the large lane, where it cannot hold a thread a class's frames wait for
+    (in the small lane it took the classroom's p95 first frame from 0.8 s to 9.5 s)."""
+    from gradtrail import RunSpec
+    from gradtrail.app.compute import lane_for
+    from gradtrail.app.costs import run_work
+    from gradtrail.presets import PRESETS
+    from gradtrail.spec import MAX_OPTIMIZERS, MAX_STEPS
+
+    assert {lane_for(run_work(p.run_spec())).name for p in PRESETS.values()} == {"small"}
+    maximal = RunSpec.model_validate(
+        {"surface": {"id": "rosenbrock"}, "steps": MAX_STEPS,
+         "optimizers": [{"id": "adam"}] * MAX_OPTIMIZERS}
+    )  # fmt: skip
+    assert lane_for(run_work(maximal)).name == "large"
