@@ -149,3 +149,19 @@ def test_no_static_url_is_typed_in_the_page() -> None:
     the page through its templates; a typed one would bypass the version."""
     found = [f"{path}:{n}" for path, n, line in source_lines() if "/static/" in line]
     assert found == []
+
+
+def test_the_readme_lists_every_setting_with_its_default() -> None:
+    """The README's settings table states each ``GRADTRAIL_*`` variable's default: a second
+    copy of the fact, held to the settings' own (a change of default left it behind)."""
+    from gradtrail.app.settings import Settings
+
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    listed = dict(re.findall(r"^\| `GRADTRAIL_(\w+)` \| (.+?) \|", readme, re.MULTILINE))
+    for name, field in Settings.model_fields.items():
+        default = field.get_default(call_default_factory=True)
+        if isinstance(default, float) and default.is_integer():
+            default = int(default)
+        stated = f"`{default}`" if default != [] else "(none)"
+        assert listed.get(name.upper()) == stated, name
+    assert set(listed) == {name.upper() for name in Settings.model_fields}
