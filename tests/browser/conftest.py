@@ -10,6 +10,7 @@ from typing import Any
 import pytest
 from playwright.sync_api import Browser, BrowserContext, Page, expect
 
+from tests.browser.test_page import with_clock
 from tests.conftest import SCREENSHOTS, SIGNAL_SECONDS
 
 CHROMIUM = "/usr/bin/chromium"
@@ -60,8 +61,9 @@ def shared_context(
 ) -> Iterator[BrowserContext]:
     """One browser context for the tests' pages: its HTTP cache keeps plotly.js and the
     modules compiled between tests, as a person's browser would. The app keeps no state in
-    the browser (no storage, no cookies), so a new page starts as a first visit's does."""
-    context = browser.new_context(**browser_context_args)
+    the browser (no storage, no cookies), so a new page starts as a first visit's does.
+    Its clock is the tests' (time runs as usual): an edit's debounce is not waited out."""
+    context = with_clock(browser.new_context(**browser_context_args))
     context.set_default_timeout(SIGNAL_MS)
     yield context
     context.close()
@@ -79,8 +81,7 @@ def clocked_page(context: BrowserContext) -> Page:
     """A page in a context of its own whose clock Playwright controls (installed before the
     page loads; time runs as usual until a test moves it on): for what the page animates
     on a timer (a replay, the graph's walk), which a test then steps instead of waiting."""
-    context.clock.install()
-    return context.new_page()
+    return with_clock(context).new_page()
 
 
 @pytest.fixture(scope="session")

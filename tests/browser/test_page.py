@@ -5,6 +5,7 @@ from __future__ import annotations
 import base64
 import json
 import re
+import weakref
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from urllib.parse import parse_qs, urlparse
@@ -12,6 +13,7 @@ from urllib.parse import parse_qs, urlparse
 import httpx
 import pytest
 from playwright.sync_api import BrowserContext, FrameLocator, Page, Route, expect
+from playwright.sync_api import Error as PlaywrightError
 
 from gradtrail.app.urlspec import encode
 from gradtrail.app.video import REPLAY_SECONDS
@@ -80,6 +82,9 @@ def download(page: Page, button: str, saved: Path) -> Path:
 
 
 def wait_done(page: Page) -> None:
+    """Wait until the page's run is done (an edit still waiting out its debounce applied at
+    once on a clocked page: :func:`edit_applied`)."""
+    edit_applied(page)
     expect(page.locator("body")).to_have_attribute("data-run", "done")
 
 
@@ -94,27 +99,45 @@ SETTLED = """() => !document.body.dataset.edit && document.body.dataset.run !== 
 
 
 def settled(page: Page) -> None:
-    """Wait until no edit is pending and nothing computes: what shows is the form's."""
+    """Wait until no edit is pending and nothing computes: what shows is the form's (on a
+    clocked page, an edit waiting out its debounce is applied at once)."""
+    edit_applied(page)
     page.wait_for_function(SETTLED, polling="raf")
 
 
 # Farther than any wait an edit has before it applies (the page's debounce, 350 ms).
 PAST_AN_EDITS_WAIT_MS = 1000
 EDIT_PENDING = "() => document.body.dataset.edit === 'pending'"
+# The contexts whose clock the tests control (see with_clock).
+CLOCKED: weakref.WeakSet[BrowserContext] = weakref.WeakSet()
+
+
+def with_clock(context: BrowserContext) -> BrowserContext:
+    """``context`` with Playwright's clock installed before its pages load (time then runs
+    as usual until a test moves it on), known to :func:`edit_applied`."""
+    context.clock.install()
+    CLOCKED.add(context)
+    return context
 
 
 def edit_applied(page: Page) -> None:
-    """On a page whose clock the test controls (``clocked_page``), an edit waiting out its
-    debounce is applied at once: the clock jumps past the wait and the page's own timer
-    applies it, so a test of many edits waits for none of them."""
-    while page.evaluate(EDIT_PENDING):
+    """On a page of a context :func:`with_clock` made, an edit waiting out its debounce is
+    applied at once: the clock jumps past the wait and the page's own timer applies it, so
+    the suite's hundreds of edits wait for none of it (elsewhere, nothing is done)."""
+    if page.context not in CLOCKED:
+        return
+    while edit_pending(page):
         page.clock.fast_forward(PAST_AN_EDITS_WAIT_MS)
 
 
-def settled_at_once(page: Page) -> None:
-    """:func:`settled` on a clocked page, an edit applied at once (:func:`edit_applied`)."""
-    edit_applied(page)
-    settled(page)
+def edit_pending(page: Page) -> bool:
+    """Whether an edit waits out its debounce (no: while a new document loads)."""
+    try:
+        return page.evaluate(EDIT_PENDING)
+    except PlaywrightError as error:
+        if "context was destroyed" in str(error):
+            return False
+        raise
 
 
 def painted(page: Page, frames: int = 3) -> None:

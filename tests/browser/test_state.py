@@ -8,16 +8,13 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from gradtrail.presets import PRESETS
-from tests.browser.test_page import edit_applied, settled, url_spec, wait_done, watch_errors
+from tests.browser.test_page import settled, url_spec, wait_done, watch_errors
 
 
-def edited(page: Page, selector: str, value: str, clocked: bool = False) -> None:
-    """Fill ``selector`` with ``value`` and wait for the run it starts (on a ``clocked``
-    page, without waiting out the edit's debounce)."""
+def edited(page: Page, selector: str, value: str) -> None:
+    """Fill ``selector`` with ``value`` and wait for the run it starts."""
     page.evaluate("() => { document.body.dataset.run = 'edited'; }")
     page.fill(selector, value)
-    if clocked:
-        edit_applied(page)
     wait_done(page)
 
 
@@ -26,7 +23,7 @@ SURFACE_PARAMETER = {"quadratic": "l2", "rosenbrock": "b"}
 
 
 def an_edit_changes_only_its_field(page: Page, lesson: str, errors: list[str]) -> None:
-    """On a lesson just opened (from the gallery, on a clocked page), in English: it
+    """On a lesson just opened (from the gallery), in English: it
     opened without a console error, with a summary row per optimizer and its caption; an
     lr edit changes only that lr (domain, data settings, stop, seed, labels kept); where
     the lesson's surface has parameters, an edit of one changes only that parameter.
@@ -40,13 +37,13 @@ def an_edit_changes_only_its_field(page: Page, lesson: str, errors: list[str]) -
     expect(page.locator("#summary tbody tr")).to_have_count(len(PRESETS[lesson].spec["optimizers"]))
     expect(page.locator("#caption")).to_contain_text(PRESETS[lesson].title())
     assert errors == [], lesson
-    edited(page, "#optimizer-list li:nth-child(1) [data-param=lr]", "0.0123", clocked=True)
+    edited(page, "#optimizer-list li:nth-child(1) [data-param=lr]", "0.0123")
     expected = copy.deepcopy(spec)
     expected["optimizers"][0].setdefault("params", {})["lr"] = 0.0123
     assert url_spec(page) == expected, lesson
     name = SURFACE_PARAMETER.get(spec["surface"]["id"])
     if name is not None:
-        edited(page, f'[name="surface-param-{name}"]', "7", clocked=True)
+        edited(page, f'[name="surface-param-{name}"]', "7")
         expected["surface"].setdefault("params", {})[name] = 7
         assert url_spec(page) == expected, lesson
     assert errors == [], lesson

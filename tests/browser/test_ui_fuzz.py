@@ -19,7 +19,7 @@ from collections.abc import Callable
 import pytest
 from playwright.sync_api import Page
 
-from tests.browser.test_page import settled_at_once, spec_in, watch_errors
+from tests.browser.test_page import settled, spec_in, watch_errors
 
 # Each action waits only for what it started (no fixed pause): the suite plays 5 new
 # sequences and the ones that once failed, 10 x 40 actions in a few minutes.
@@ -171,7 +171,7 @@ def neuron_loss(page: Page, rng: random.Random) -> str:
 def type_formula(page: Page, rng: random.Random) -> str:
     if page.locator("#formula-input").is_hidden():
         page.select_option("#surface-select", "custom")
-        settled_at_once(page)
+        settled(page)
     formula = rng.choice(FORMULAS)
     page.fill("#formula-input", formula)
     return f"formula {formula!r}"
@@ -240,7 +240,7 @@ def test_random_use_leaves_no_error_and_a_consistent_page(
     rng = random.Random(seed)
     errors = watch_errors(page)
     page.goto(f"{live_server}/#preset={rng.choice(['rosenbrock', 'ravine', 'line-fit'])}")
-    settled_at_once(page)
+    settled(page)
     done: list[str] = []
     for _ in range(ACTIONS_PER_SEQUENCE):
         dialog_open, form_hidden = page.evaluate(BEFORE_ACTION)
@@ -254,7 +254,7 @@ def test_random_use_leaves_no_error_and_a_consistent_page(
                 done.append("leave lecture")
                 continue
             done.append(action(page, rng))
-            settled_at_once(page)
+            settled(page)
             real = [e for e in errors if "WebGL" not in e and EXPECTED_422 not in e]
             assert not real, real
             check_drawing(page)
