@@ -105,7 +105,8 @@ def settled(page: Page) -> None:
     page.wait_for_function(SETTLED, polling="raf")
 
 
-# Farther than any wait an edit has before it applies (the page's debounce, 350 ms).
+# Farther than the wait an edit has before it applies (the page's debounce, DEBOUNCE_MS in
+# static/js/controls.js): one jump fires its timer.
 PAST_AN_EDITS_WAIT_MS = 1000
 EDIT_PENDING = "() => document.body.dataset.edit === 'pending'"
 # The contexts whose clock the tests control (see with_clock).
