@@ -91,6 +91,9 @@ def test_work_of_large_minibatches_stops_at_its_deadline(
     step, quick = one_step(), warm(base)
     answer, seconds, small = while_running(base, path, spec)
     assert answer.status_code == 503 and "deadline" in answer.json()["detail"]
+    # The step and the request measured again after it, the slower of each kept: on a
+    # machine whose load changes (a browser test beside this one), the load it ran under.
+    step, quick = max(step, one_step()), max(quick, warm(base))
     limit = DEADLINE + 2 * quick + 4 * step
     assert seconds < limit, f"503 after {seconds:.2f} s; step {step:.2f}, request {quick:.2f}"
     assert small == 200
