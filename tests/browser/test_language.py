@@ -185,12 +185,11 @@ def test_every_view_in_japanese_has_no_english_word(
 
 
 def test_every_view_in_english_has_no_japanese_and_every_lesson_takes_an_edit(
-    clocked_page: Page, live_server: str
+    page: Page, live_server: str
 ) -> None:
     """The English walk over the lessons also checks, on each, what
-    :func:`an_edit_changes_only_its_field` says (its edits applied at once on the page's
+    :func:`an_edit_changes_only_its_field` says (its edits applied at once on the tests'
     clock)."""
-    page = clocked_page
     errors = watch_errors(page)
     seen = views(page, live_server, "en", None, lambda lesson: an_edit_changes_only_its_field(
         page, lesson, errors

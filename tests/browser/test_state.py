@@ -23,10 +23,10 @@ SURFACE_PARAMETER = {"quadratic": "l2", "rosenbrock": "b"}
 
 
 def an_edit_changes_only_its_field(page: Page, lesson: str, errors: list[str]) -> None:
-    """On a lesson just opened (from the gallery), in English: it
-    opened without a console error, with a summary row per optimizer and its caption; an
-    lr edit changes only that lr (domain, data settings, stop, seed, labels kept); where
-    the lesson's surface has parameters, an edit of one changes only that parameter.
+    """On a lesson just opened (from the gallery), in English: it opened without a
+    console error, with a summary row per optimizer and its caption; an lr edit changes
+    only that lr (domain, data settings, stop, seed, labels kept); where the lesson's
+    surface has parameters, an edit of one changes only that parameter.
 
     Every lesson is checked so inside the English walk over the lessons in
     ``tests/browser/test_language.py``, which opens each anyway: the three tests that

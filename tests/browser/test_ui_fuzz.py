@@ -232,11 +232,10 @@ BEFORE_ACTION = """() => {
 
 @pytest.mark.parametrize("seed", SEEDS)
 def test_random_use_leaves_no_error_and_a_consistent_page(
-    clocked_page: Page, live_server: str, seed: int
+    page: Page, live_server: str, seed: int
 ) -> None:
-    """Each action's edit is applied at once (its debounce skipped on the page's clock):
-    400 actions waited 350 ms each for it."""
-    page = clocked_page
+    """Each action's edit is applied at once (its debounce skipped on the tests' clock,
+    see ``settled``): 400 actions waited 350 ms each for it."""
     rng = random.Random(seed)
     errors = watch_errors(page)
     page.goto(f"{live_server}/#preset={rng.choice(['rosenbrock', 'ravine', 'line-fit'])}")
