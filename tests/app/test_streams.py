@@ -117,32 +117,45 @@ def test_disconnect_stops_the_computation_and_the_server_still_answers(live_serv
 
 def test_health_stays_fast_while_a_long_run_computes(live_server: str) -> None:
     """Health answers while a run computes in a worker thread, in a small share of the
-    run's own time (measured here, so a slower machine does not fail it)."""
+    run's own time (measured here, so a slower machine does not fail it). A run that ended
+    before health was first asked (a CI run's client thread got the core only after it)
+    is followed by a longer one."""
+    for steps in (8000, LONG["steps"]):
+        answers, took, latencies = health_during_a_run(live_server, steps)
+        if latencies:
+            break
+    state = (
+        f"run answered {[(a.status_code, a.text[:300]) for a in answers]},"
+        f" health: {health(live_server)}, log: {SERVED[live_server].output()[-2000:]}"
+    )
+    assert answers and answers[0].status_code == 200, state
+    assert latencies, f"the run ended before health was asked: {state}"
+    assert sorted(latencies)[len(latencies) // 2] < max(0.25, took[0] / 10), (latencies, took)
+
+
+def health_during_a_run(
+    base: str, steps: int
+) -> tuple[list[httpx.Response], list[float], list[float]]:
+    """Post a run of 16 x ``steps`` in a thread; ask health while it computes. The run's
+    answer and seconds, and health's latencies."""
     took: list[float] = []
     answers: list[httpx.Response] = []
 
     def long_run() -> None:
         began = time.perf_counter()
-        spec = {**LONG, "steps": 8000}
-        answers.append(httpx.post(f"{live_server}/api/runs", json=spec, timeout=120))
+        answers.append(httpx.post(f"{base}/api/runs", json={**LONG, "steps": steps}, timeout=120))
         took.append(time.perf_counter() - began)
 
     worker = threading.Thread(target=long_run)
     worker.start()
-    seen = eventually(lambda: computing(live_server) or not worker.is_alive())
+    eventually(lambda: computing(base) or not worker.is_alive())
     latencies = []
     while worker.is_alive() and len(latencies) < 10:  # asked while the run computes
         began = time.perf_counter()
-        assert httpx.get(f"{live_server}/api/health", timeout=5).status_code == 200
+        assert httpx.get(f"{base}/api/health", timeout=5).status_code == 200
         latencies.append(time.perf_counter() - began)
     worker.join()
-    state = (
-        f"run answered {[(a.status_code, a.text[:300]) for a in answers]},"
-        f" health: {health(live_server)}, log: {SERVED[live_server].output()[-2000:]}"
-    )
-    assert seen and answers and answers[0].status_code == 200, state
-    assert latencies, f"the run ended before health was asked: {state}"
-    assert sorted(latencies)[len(latencies) // 2] < max(0.25, took[0] / 10), (latencies, took)
+    return answers, took, latencies
 
 
 @pytest.mark.parametrize("path", ["/api/runs", "/api/runs/stream"])
