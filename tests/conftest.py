@@ -137,6 +137,11 @@ def health(base: str) -> dict:
     return httpx.get(f"{base}/api/health", timeout=10).json()
 
 
+def computing(base: str) -> bool:
+    """Whether any of the server's compute lanes is running something."""
+    return any(lane["running"] for lane in health(base)["compute"].values())
+
+
 def timed(call: Callable[[], T]) -> tuple[T, float]:
     """What ``call()`` returns, and the seconds it took."""
     began = time.perf_counter()

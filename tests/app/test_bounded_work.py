@@ -12,7 +12,7 @@ import httpx
 import pytest
 
 from gradtrail import run
-from tests.conftest import eventually, health, serving, timed
+from tests.conftest import computing, eventually, serving, timed
 
 pytestmark = pytest.mark.load  # a server of its own, with a short deadline
 
@@ -47,11 +47,8 @@ def while_running(base: str, path: str, body: dict) -> tuple[httpx.Response, flo
     takes on this server under this load, measured at the same time)."""
     small: dict[str, float] = {}
 
-    def computing() -> bool:
-        return any(lane["running"] for lane in health(base)["compute"].values())
-
     def send_small() -> None:
-        if eventually(computing):
+        if eventually(lambda: computing(base)):
             answer, seconds = timed(
                 lambda: httpx.post(f"{base}/api/runs", json=SMALL_RUN, timeout=60)
             )

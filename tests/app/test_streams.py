@@ -11,7 +11,7 @@ import httpx
 import orjson
 import pytest
 
-from tests.conftest import SERVED, eventually, health
+from tests.conftest import SERVED, computing, eventually, health
 
 SPEC = {
     "surface": {"id": "himmelblau"},
@@ -88,11 +88,6 @@ def frames_so_far(base: str) -> int:
     return health(base)["frames_computed"]
 
 
-def computing(base: str) -> bool:
-    """Whether any of the server's compute lanes is running something."""
-    return any(lane["running"] for lane in health(base)["compute"].values())
-
-
 def stream_ended(base: str) -> int:
     """Wait until the server has closed every stream (it notices a reader that left); then
     no stream computes, and the frame count it reports is final."""
@@ -118,8 +113,7 @@ def test_disconnect_stops_the_computation_and_the_server_still_answers(live_serv
 def test_health_stays_fast_while_a_long_run_computes(live_server: str) -> None:
     """Health answers while a run computes in a worker thread, in a small share of the
     run's own time (measured here, so a slower machine does not fail it). A run that ended
-    before health was first asked (a CI run's client thread got the core only after it)
-    is followed by a longer one."""
+    before health was first asked (seen once in a loaded CI run) is followed by a longer one."""
     for steps in (8000, LONG["steps"]):
         answers, took, latencies = health_during_a_run(live_server, steps)
         if latencies:
